@@ -1,0 +1,43 @@
+--[[
+  Moves a held hold's expiry to now + ttl, never past createdAt + lifetime max.
+
+  Input:
+    KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] the hold   KEYS[5] the hold's expiry timer
+    ARGV[1] presented token hash   ARGV[2] "1" when admin   ARGV[3] ttl ms   ARGV[4] lifetime max ms
+
+  Output:
+    { 1, status, holder, itemsJSON, createdAt, expiresAt, "", now }   (the same shape as getHold)
+    { -10 } / { -11 } / { -12 } / { -20 } as getHold    { -13 } confirmed   { -14 } being confirmed
+]]
+--- @include "includes/common"
+
+local base = baseOf(KEYS[1])
+local now = nowMs()
+reclaimExpired(base, now)
+
+local holdId = string.match(KEYS[4], ':hold:(.+)$')
+local hold, refusal = loadOwnedHold(base, holdId, ARGV[1], ARGV[2])
+if refusal then
+  return refusal
+end
+if hold.st == 'confirmed' then
+  return { -13 }
+end
+if hold.st == 'confirming' then
+  return { -14 }
+end
+
+local expiresAt = math.min(now + tonumber(ARGV[3]), tonumber(hold.c) + tonumber(ARGV[4]))
+redis.call('HSET', KEYS[4], 'e', expiresAt)
+redis.call('ZADD', KEYS[3], expiresAt, holdId)
+redis.call('SET', KEYS[5], '1', 'PXAT', expiresAt)
+local items = cjson.decode(hold.i)
+for _, item in ipairs(items) do
+  if item.k == 's' then
+    for _, seat in ipairs(item.seats) do
+      redis.call('PEXPIREAT', seatKey(base, item.s, seat), expiresAt)
+    end
+  end
+end
+emit(base, 'hold.extended', { holdId = holdId, holder = hold.h, expiresAt = expiresAt }, items, now)
+return { 1, hold.st, hold.h, hold.i, tonumber(hold.c), expiresAt, '', now }

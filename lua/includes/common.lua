@@ -1,0 +1,136 @@
+--[[
+  Shared helpers for every seatlock script.
+
+  Key layout (all keys of one event share the hash tag {ev:<eventId>}, so each script runs in one
+  cluster slot). `base` is "<prefix>:{ev:<eventId>}"; every script receives base..":meta" as KEYS[1].
+    :meta            hash   ready=1, c:<section> capacity, k:<section> kind ("s" seated, "g" GA)
+    :counts          hash   h:<section> held units, s:<section> sold units
+    :expiry          zset   holdId -> expiresAt (ms) of holds in status "held"
+    :confirming      zset   holdId -> pin deadline (ms) of holds in status "confirming"
+    :hold:<id>       hash   t token hash, h holder, hk holder-index key, i items JSON, n units,
+                            c createdAt ms, e expiresAt ms, st status, r reservation id
+    :hx:<id>         string expires natively at the hold's expiresAt: keyspace-notification timer
+    :seat:<sec>:<s>  string holdId while held (expires with the hold), "$sold" once sold
+    :holder:<hash>   hash   holdId -> units, one per holder
+    :idem:<hash>     hash   idempotency record of a create
+
+  Keys of other holds met while reclaiming cannot be known before the call; they are built from
+  `base` and share its hash tag.
+]]
+
+local SOLD = '$sold'
+local TOMBSTONE_MS = 3900000 -- released/expired holds answer 410 for at least an hour
+
+local function nowMs()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function baseOf(metaKey)
+  return string.sub(metaKey, 1, -6)
+end
+
+local function hashToTable(flat)
+  local t = {}
+  for i = 1, #flat, 2 do
+    t[flat[i]] = flat[i + 1]
+  end
+  return t
+end
+
+-- Constant-time comparison of two hex digests: the loop never exits early.
+local function tokenMatches(stored, presented)
+  if type(stored) ~= 'string' or type(presented) ~= 'string' or #stored ~= #presented then
+    return false
+  end
+  local diff = 0
+  for i = 1, #stored do
+    diff = bit.bor(diff, bit.bxor(string.byte(stored, i), string.byte(presented, i)))
+  end
+  return diff == 0
+end
+
+local function seatKey(base, section, seat)
+  return base .. ':seat:' .. section .. ':' .. seat
+end
+
+local function itemUnits(item)
+  if item.k == 's' then
+    return #item.seats
+  end
+  return item.q
+end
+
+-- Publishes one change with the counts of the sections it touched, after the change.
+local function emit(base, eventType, payload, items, now)
+  local counts = {}
+  for _, item in ipairs(items) do
+    if counts[item.s] == nil then
+      local v = redis.call('HMGET', base .. ':counts', 'h:' .. item.s, 's:' .. item.s)
+      counts[item.s] = { tonumber(v[1]) or 0, tonumber(v[2]) or 0 }
+    end
+  end
+  payload.type = eventType
+  payload.at = now
+  payload.counts = counts
+  redis.call('PUBLISH', base .. ':events', cjson.encode(payload))
+end
+
+-- Gives a live hold's seats and units back and leaves a tombstone that answers 410.
+local function freeHold(base, holdId, hold, reason, now)
+  local items = cjson.decode(hold.i)
+  local counts = base .. ':counts'
+  for _, item in ipairs(items) do
+    if item.k == 's' then
+      for _, seat in ipairs(item.seats) do
+        local key = seatKey(base, item.s, seat)
+        if redis.call('GET', key) == holdId then
+          redis.call('DEL', key)
+        end
+      end
+    end
+    redis.call('HINCRBY', counts, 'h:' .. item.s, -itemUnits(item))
+  end
+  redis.call('ZREM', base .. ':expiry', holdId)
+  redis.call('ZREM', base .. ':confirming', holdId)
+  redis.call('HDEL', hold.hk, holdId)
+  redis.call('DEL', base .. ':hx:' .. holdId)
+  local holdKey = base .. ':hold:' .. holdId
+  redis.call('DEL', holdKey)
+  redis.call('HSET', holdKey, 'st', reason, 't', hold.t)
+  redis.call('PEXPIRE', holdKey, TOMBSTONE_MS)
+  emit(base, 'hold.' .. reason, { holdId = holdId, holder = hold.h }, items, now)
+end
+
+-- Every script starts here, so no script ever sees a hold that is past its expiry but still counted.
+-- Each hold is reclaimed once, by whichever script or sweep reaches it first.
+local function reclaimExpired(base, now)
+  local ids = redis.call('ZRANGEBYSCORE', base .. ':expiry', '-inf', now)
+  for _, id in ipairs(ids) do
+    local hold = hashToTable(redis.call('HGETALL', base .. ':hold:' .. id))
+    if hold.st == 'held' then
+      freeHold(base, id, hold, 'expired', now)
+    else
+      redis.call('ZREM', base .. ':expiry', id)
+    end
+  end
+  return #ids
+end
+
+-- Loads a hold for a token-checked operation. Returns the hold table, or an error reply table.
+local function loadOwnedHold(base, holdId, presentedHash, isAdmin)
+  local hold = hashToTable(redis.call('HGETALL', base .. ':hold:' .. holdId))
+  if hold.st == nil then
+    return nil, { -10 }
+  end
+  if isAdmin ~= '1' and not tokenMatches(hold.t, presentedHash) then
+    return nil, { -20 }
+  end
+  if hold.st == 'released' then
+    return nil, { -11 }
+  end
+  if hold.st == 'expired' then
+    return nil, { -12 }
+  end
+  return hold, nil
+end

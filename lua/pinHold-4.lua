@@ -1,0 +1,45 @@
+--[[
+  Confirm, step 1: pins a hold while the ledger transaction runs. The hold leaves the expiry index for
+  the confirming index (deadline = now + grace) and its seat keys stop expiring, so neither a sweep nor a
+  lazy reclaim can free it mid-sale. Only finaliseHold or the reconciler (after asking the ledger) moves
+  it on. A second confirm of a pinned hold gets the same reservation id, so the ledger's unique holdId
+  makes every concurrent confirm agree.
+
+  Input:
+    KEYS[1] meta   KEYS[2] the hold   KEYS[3] confirming index   KEYS[4] the hold's expiry timer
+    ARGV[1] presented token hash   ARGV[2] "1" when admin   ARGV[3] reservation id to use   ARGV[4] grace ms
+
+  Output:
+    { 2, reservationId, holder, itemsJSON, createdAt, expiresAt, tokenHash }   pinned (now or before)
+    { 3, reservationId }                                                       already confirmed
+    { -10 } / { -11 } / { -12 } / { -20 } as getHold
+]]
+--- @include "includes/common"
+
+local base = baseOf(KEYS[1])
+local now = nowMs()
+reclaimExpired(base, now)
+
+local holdId = string.match(KEYS[2], ':hold:(.+)$')
+local hold, refusal = loadOwnedHold(base, holdId, ARGV[1], ARGV[2])
+if refusal then
+  return refusal
+end
+if hold.st == 'confirmed' then
+  return { 3, hold.r }
+end
+if hold.st == 'held' then
+  hold.r = ARGV[3]
+  redis.call('HSET', KEYS[2], 'st', 'confirming', 'r', hold.r)
+  redis.call('ZREM', base .. ':expiry', holdId)
+  redis.call('DEL', KEYS[4])
+  for _, item in ipairs(cjson.decode(hold.i)) do
+    if item.k == 's' then
+      for _, seat in ipairs(item.seats) do
+        redis.call('PERSIST', seatKey(base, item.s, seat))
+      end
+    end
+  end
+end
+redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]), holdId)
+return { 2, hold.r, hold.h, hold.i, tonumber(hold.c), tonumber(hold.e), hold.t }

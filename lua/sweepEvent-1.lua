@@ -1,0 +1,17 @@
+--[[
+  Reclaims every hold of one event whose expiry has passed (the sweeper's tick and the keyspace
+  watcher's fast path both call this; a hold is reclaimed and reported once, whoever comes first).
+
+  Input:
+    KEYS[1] meta
+
+  Output:
+    { reclaimed count, oldest remaining expiry ms or -1, now }
+]]
+--- @include "includes/common"
+
+local base = baseOf(KEYS[1])
+local now = nowMs()
+local reclaimed = reclaimExpired(base, now)
+local oldest = redis.call('ZRANGE', base .. ':expiry', 0, 0, 'WITHSCORES')
+return { reclaimed, tonumber(oldest[2]) or -1, now }

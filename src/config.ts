@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto'
+
+/** Service configuration, read once from the environment (see the table in README / CONTRACT). */
+export interface Config {
+  port: number
+  host: string
+  redisUrl: string
+  /** `host:port` pairs; when non-empty a Redis Cluster is used instead of `redisUrl`. */
+  redisClusterNodes: { host: string; port: number }[]
+  /** Undefined outside production means "probe the local defaults" (see ledger/select.ts). */
+  ledgerUrl: string | undefined
+  adminToken: string
+  /** True when the admin token was generated at start-up and must be logged once. */
+  adminTokenGenerated: boolean
+  keyPrefix: string
+  holdTtlDefaultS: number
+  holdTtlMaxS: number
+  holdLifetimeMaxS: number
+  maxSeatsPerHold: number
+  maxSeatsPerHolder: number
+  logLevel: string
+  production: boolean
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+type Env = Record<string, string | undefined>
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`)
+  const value = Number(raw.trim())
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`)
+  return value
+}
+
+function str(env: Env, name: string, fallback: string): string {
+  const raw = env[name]
+  return raw === undefined || raw.trim() === '' ? fallback : raw.trim()
+}
+
+function clusterNodes(raw: string | undefined): { host: string; port: number }[] {
+  if (raw === undefined || raw.trim() === '') return []
+  return raw.split(',').map((entry) => {
+    const match = /^\s*([^\s:]+):(\d{1,5})\s*$/.exec(entry)
+    if (!match) throw new ConfigError(`REDIS_CLUSTER_NODES entries must be host:port, got "${entry}"`)
+    return { host: match[1] as string, port: Number(match[2]) }
+  })
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const production = env.NODE_ENV === 'production'
+  const ledgerUrl = env.LEDGER_URL?.trim() || undefined
+  const givenAdminToken = env.ADMIN_TOKEN?.trim() || undefined
+
+  if (production && !ledgerUrl) throw new ConfigError('LEDGER_URL is required when NODE_ENV=production')
+  if (production && !givenAdminToken) throw new ConfigError('ADMIN_TOKEN is required when NODE_ENV=production')
+  if (ledgerUrl && !/^(mongodb(\+srv)?|postgres(ql)?):\/\//.test(ledgerUrl)) {
+    throw new ConfigError('LEDGER_URL must start with mongodb://, mongodb+srv://, postgres:// or postgresql://')
+  }
+  if (givenAdminToken && givenAdminToken.length < 16) {
+    throw new ConfigError('ADMIN_TOKEN must be at least 16 characters')
+  }
+
+  const keyPrefix = str(env, 'KEY_PREFIX', 'seatlock')
+  // The prefix becomes part of every key; braces would move keys into another cluster slot.
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(keyPrefix)) {
+    throw new ConfigError('KEY_PREFIX may only use letters, digits, "_", ".", ":" and "-" (1-64 characters)')
+  }
+
+  const holdTtlMaxS = int(env, 'HOLD_TTL_MAX_S', 3600, 1, 86_400)
+  const holdTtlDefaultS = int(env, 'HOLD_TTL_DEFAULT_S', 600, 1, 86_400)
+  if (holdTtlDefaultS > holdTtlMaxS) throw new ConfigError('HOLD_TTL_DEFAULT_S must not exceed HOLD_TTL_MAX_S')
+  const holdLifetimeMaxS = int(env, 'HOLD_LIFETIME_MAX_S', 7200, 1, 7 * 86_400)
+
+  const logLevel = str(env, 'LOG_LEVEL', 'info')
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
+
+  return {
+    port: int(env, 'PORT', 3000, 0, 65_535),
+    host: str(env, 'HOST', '127.0.0.1'),
+    redisUrl: str(env, 'REDIS_URL', 'redis://127.0.0.1:6379'),
+    redisClusterNodes: clusterNodes(env.REDIS_CLUSTER_NODES),
+    ledgerUrl,
+    adminToken: givenAdminToken ?? randomBytes(24).toString('base64url'),
+    adminTokenGenerated: givenAdminToken === undefined,
+    keyPrefix,
+    holdTtlDefaultS,
+    holdTtlMaxS,
+    holdLifetimeMaxS,
+    maxSeatsPerHold: int(env, 'MAX_SEATS_PER_HOLD', 10, 1, 1000),
+    maxSeatsPerHolder: int(env, 'MAX_SEATS_PER_HOLDER', 10, 1, 100_000),
+    logLevel,
+    production,
+  }
+}

@@ -1,0 +1,67 @@
+import createError from '@fastify/error'
+import type { FastifyError } from 'fastify'
+
+/**
+ * Every error code the API answers with, its HTTP status and default message. The codes are stable:
+ * clients branch on them. Routes list theirs in the OpenAPI document from this table.
+ */
+export const ERRORS = {
+  INVALID_REQUEST: [400, 'The request is not valid'],
+  INVALID_JSON: [400, 'The body is not valid JSON'],
+  DUPLICATE_SEATS: [400, 'A seat is named more than once in the request'],
+  TOO_MANY_SEATS: [400, 'Too many seats or units in one hold'],
+  INVALID_TTL: [400, 'ttlSeconds is out of range'],
+  INVALID_CURSOR: [400, 'The cursor is not valid'],
+  UNAUTHORIZED: [401, 'A valid admin bearer token is required'],
+  HOLD_TOKEN_REQUIRED: [401, 'The Hold-Token header is required'],
+  HOLD_TOKEN_INVALID: [403, 'The Hold-Token does not match this hold'],
+  NOT_FOUND: [404, 'No such route'],
+  EVENT_NOT_FOUND: [404, 'No such event'],
+  HOLD_NOT_FOUND: [404, 'No such hold'],
+  RESERVATION_NOT_FOUND: [404, 'No such reservation'],
+  EVENT_EXISTS: [409, 'An event with this id exists'],
+  SEAT_UNAVAILABLE: [409, 'Some seats are not available'],
+  INSUFFICIENT_CAPACITY: [409, 'Not enough units are available in the section'],
+  HOLDER_LIMIT_EXCEEDED: [409, 'The holder would exceed the seats allowed per holder'],
+  HOLD_CONFIRMED: [409, 'The hold is already confirmed'],
+  HOLD_CONFIRMING: [409, 'The hold is being confirmed'],
+  HOLD_EXPIRED: [410, 'The hold has expired'],
+  HOLD_RELEASED: [410, 'The hold was released'],
+  PAYLOAD_TOO_LARGE: [413, 'The body is larger than 64 KiB'],
+  UNSUPPORTED_MEDIA_TYPE: [415, 'The body must be application/json'],
+  UNKNOWN_SECTION: [422, 'The event has no such section'],
+  UNKNOWN_SEAT: [422, 'The section has no such seat'],
+  WRONG_ITEM_KIND: [422, 'Seats are for seated sections, quantity for general admission'],
+  IDEMPOTENCY_KEY_REUSED: [422, 'The Idempotency-Key was used with a different request'],
+  INTERNAL_ERROR: [500, 'Internal error'],
+  REDIS_UNAVAILABLE: [503, 'The hold store is unavailable, retry shortly'],
+  LEDGER_UNAVAILABLE: [503, 'The ledger is unavailable, retry shortly'],
+  EVENT_LOADING: [503, 'The event is being restored from the ledger, retry shortly'],
+} as const satisfies Record<string, readonly [number, string]>
+
+export type ErrorCode = keyof typeof ERRORS
+
+export interface ApiError extends FastifyError {
+  code: ErrorCode
+  statusCode: number
+  details?: Record<string, unknown>
+}
+
+const constructors = Object.fromEntries(
+  Object.entries(ERRORS).map(([code, [status, message]]) => [code, createError(code, message, status)]),
+) as Record<ErrorCode, ReturnType<typeof createError>>
+
+export function apiError(code: ErrorCode, details?: Record<string, unknown>, message?: string): ApiError {
+  const error = new constructors[code]() as ApiError
+  if (message !== undefined) error.message = message
+  if (details !== undefined) error.details = details
+  return error
+}
+
+export function isApiError(error: unknown): error is ApiError {
+  const code = (error as { code?: unknown } | null)?.code
+  return error instanceof Error && typeof code === 'string' && code in ERRORS
+}
+
+/** Seconds a client should wait before retrying a 503. */
+export const RETRY_AFTER_S = 1

@@ -1,0 +1,147 @@
+/**
+ * The ledger port: the authoritative store of events and sales. Redis only advises; the ledger decides.
+ * Two adapters implement it (MongoDB via mongoose, PostgreSQL via pg) and one contract suite
+ * (test/ledger/contract.ts) runs against each.
+ */
+
+export type SectionKind = 'seated' | 'ga'
+
+export interface SectionDefinition {
+  id: string
+  name: string
+  kind: SectionKind
+  /** Price of one seat / unit in minor units of the event currency. */
+  price: number
+  /** Number of seats (seated) or units (GA). */
+  capacity: number
+  /** Seat labels, in the order given at creation; present only for seated sections. */
+  seats?: string[]
+}
+
+export interface EventDefinition {
+  id: string
+  name: string
+  /** ISO 8601 UTC, or null when the event has no start time. */
+  startsAt: string | null
+  currency: string
+  sections: SectionDefinition[]
+  createdAt: string
+}
+
+/** One line of a hold or reservation: seats of a seated section, or a quantity of a GA section. */
+export type Item = { section: string; seats: string[] } | { section: string; quantity: number }
+
+export type ReservationStatus = 'confirmed' | 'cancelled'
+
+export interface Reservation {
+  id: string
+  holdId: string
+  eventId: string
+  holder: string
+  items: Item[]
+  amount: number
+  currency: string
+  status: ReservationStatus
+  paymentRef: string | null
+  /** SHA-256 hex of the hold's token, so the hold's owner can read and cancel the reservation. */
+  tokenHash: string
+  createdAt: string
+  cancelledAt: string | null
+}
+
+export interface ConfirmInput {
+  /** Chosen by the caller (stable across retries of one hold). */
+  reservationId: string
+  holdId: string
+  eventId: string
+  holder: string
+  items: Item[]
+  amount: number
+  currency: string
+  paymentRef: string | null
+  tokenHash: string
+  createdAt: string
+}
+
+export interface ConfirmResult {
+  reservation: Reservation
+  /** False when a reservation for this hold already existed (an idempotent repeat). */
+  created: boolean
+}
+
+/** What was sold per section, used to rebuild an event's Redis state after data loss. */
+export interface SoldState {
+  sections: { id: string; sold: number; soldSeats: string[] }[]
+}
+
+export interface ReservationPage {
+  items: Reservation[]
+  nextCursor: string | null
+}
+
+export interface Ledger {
+  readonly kind: 'postgres' | 'mongodb'
+  /** Create tables / collections and indexes. Safe to run concurrently from many processes. */
+  init(): Promise<void>
+  /** Resolves when the ledger answers a trivial round trip; rejects otherwise. */
+  ping(): Promise<void>
+  close(): Promise<void>
+
+  /** Throws EventExistsError when the id is taken. */
+  createEvent(event: EventDefinition): Promise<void>
+  getEvent(eventId: string): Promise<EventDefinition | null>
+  countEvents(): Promise<number>
+
+  /**
+   * In one transaction: insert the reservation (unique per holdId), one record per sold seat
+   * (unique per event+section+seat) and decrement each section's remaining count, refusing to go below zero.
+   * A reservation that already exists for input.holdId is returned with created=false and nothing is written.
+   * Throws SeatsTakenError (a seat is already sold) or CapacityExceededError (a count would go below zero).
+   */
+  confirm(input: ConfirmInput): Promise<ConfirmResult>
+  getReservation(eventId: string, reservationId: string): Promise<Reservation | null>
+  findReservationByHold(eventId: string, holdId: string): Promise<Reservation | null>
+  /**
+   * In one transaction: mark a confirmed reservation cancelled, delete its sold-seat records and give
+   * the counts back. Returns the cancelled reservation, or null when unknown or already cancelled.
+   */
+  cancel(eventId: string, reservationId: string): Promise<Reservation | null>
+  /** Confirmed reservations, newest first. The cursor is opaque to callers. */
+  listReservations(eventId: string, limit: number, cursor: string | null): Promise<ReservationPage>
+  soldState(eventId: string): Promise<SoldState>
+}
+
+export class EventExistsError extends Error {
+  override name = 'EventExistsError'
+}
+
+export class SeatsTakenError extends Error {
+  override name = 'SeatsTakenError'
+  constructor(readonly seats: { section: string; seat: string }[]) {
+    super('seat already sold')
+  }
+}
+
+export class CapacityExceededError extends Error {
+  override name = 'CapacityExceededError'
+  constructor(
+    readonly section: string,
+    readonly requested: number,
+  ) {
+    super('section capacity exceeded')
+  }
+}
+
+/** The ledger could not be reached or timed out; the caller answers 503 LEDGER_UNAVAILABLE. */
+export class LedgerUnavailableError extends Error {
+  override name = 'LedgerUnavailableError'
+}
+
+/** The cursor given to listReservations is not one the adapter produced. */
+export class InvalidCursorError extends Error {
+  override name = 'InvalidCursorError'
+}
+
+export function itemUnits(item: Item): number {
+  return 'seats' in item ? item.seats.length : item.quantity
+}

@@ -1,0 +1,60 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+
+/** A 256-bit secret, shown to the client once. */
+export function newToken(): string {
+  return randomBytes(32).toString('base64url')
+}
+
+/** Hold ids: 128 random bits, URL-safe. */
+export function newHoldId(): string {
+  return randomBytes(16).toString('base64url')
+}
+
+/** What Redis and the ledger keep instead of the token. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex')
+}
+
+export function safeEqual(a: string, b: string): boolean {
+  const left = createHash('sha256').update(a).digest()
+  const right = createHash('sha256').update(b).digest()
+  return timingSafeEqual(left, right)
+}
+
+/** JSON with sorted keys, so two bodies that differ only in key order hash alike. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value)
+}
+
+export function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex')
+}
+
+/**
+ * An idempotent replay must hand back the token, but Redis keeps tokens only hashed. The replay copy is
+ * encrypted under a key derived from the Idempotency-Key itself, which Redis never sees in clear.
+ */
+function replayKey(scope: string, idempotencyKey: string): Buffer {
+  return createHash('sha256').update(`seatlock replay\u0000${scope}\u0000${idempotencyKey}`).digest()
+}
+
+export function sealToken(token: string, scope: string, idempotencyKey: string): string {
+  const iv = randomBytes(12)
+  const cipher = createCipheriv('aes-256-gcm', replayKey(scope, idempotencyKey), iv)
+  const sealed = Buffer.concat([cipher.update(token, 'utf8'), cipher.final()])
+  return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url')
+}
+
+export function openToken(sealed: string, scope: string, idempotencyKey: string): string {
+  const raw = Buffer.from(sealed, 'base64url')
+  const decipher = createDecipheriv('aes-256-gcm', replayKey(scope, idempotencyKey), raw.subarray(0, 12))
+  decipher.setAuthTag(raw.subarray(12, 28))
+  return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8')
+}

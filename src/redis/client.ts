@@ -1,0 +1,57 @@
+import { Cluster, Redis } from 'ioredis'
+import type { RedisOptions } from 'ioredis'
+import type { Config } from '../config.js'
+import { defineScripts } from './scripts.js'
+
+export type RedisClient = Redis | Cluster
+
+/**
+ * Fail fast: no offline queue (a command while disconnected rejects at once and the route answers 503)
+ * and a command timeout, so a request never waits behind a dead connection. Reconnects forever, so the
+ * service recovers without a restart.
+ */
+const FAIL_FAST: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  commandTimeout: 1000,
+  connectTimeout: 1000,
+  retryStrategy: (attempt: number) => Math.min(50 * attempt, 1000),
+}
+
+export function createRedis(config: Pick<Config, 'redisUrl' | 'redisClusterNodes'>, name: string): RedisClient {
+  const client =
+    config.redisClusterNodes.length > 0
+      ? new Cluster(config.redisClusterNodes, {
+          enableOfflineQueue: false,
+          scaleReads: 'master',
+          clusterRetryStrategy: (attempt: number) => Math.min(100 * attempt, 1000),
+          redisOptions: { ...FAIL_FAST, connectionName: name },
+        })
+      : new Redis(config.redisUrl, { ...FAIL_FAST, connectionName: name, lazyConnect: true })
+  defineScripts(client)
+  return client
+}
+
+/** Connects (or waits for the cluster to be ready) and checks a round trip; rejects with a one-line reason. */
+export async function connectRedis(client: RedisClient, timeoutMs = 3000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)
+  })
+  const ready = (async () => {
+    if (client instanceof Redis) {
+      if (client.status === 'wait') await client.connect()
+    } else if (client.status !== 'ready') {
+      await new Promise<void>((resolve, reject) => {
+        client.once('ready', resolve)
+        client.once('error', reject)
+      })
+    }
+    await client.ping()
+  })()
+  try {
+    await Promise.race([ready, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}

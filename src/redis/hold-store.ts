@@ -1,0 +1,371 @@
+import { apiError } from '../errors.js'
+import type { Item, SectionDefinition } from '../ledger/port.js'
+import type { RedisClient } from './client.js'
+import { EventKeys, eventIndexKey } from './keys.js'
+import type { ScriptReply } from './scripts.js'
+
+/** Items as the scripts store them: "k" is "s" (seats) or "g" (GA quantity). */
+type ScriptItem = { s: string; k: 's'; seats: string[] } | { s: string; k: 'g'; q: number }
+
+export type HoldStatus = 'held' | 'confirming' | 'confirmed'
+
+export interface StoredHold {
+  holder: string
+  items: Item[]
+  status: HoldStatus
+  createdAt: number
+  expiresAt: number
+  reservationId: string | null
+  now: number
+}
+
+export interface HoldAuth {
+  /** SHA-256 hex of the presented Hold-Token ("" when the caller is an admin without one). */
+  tokenHash: string
+  admin: boolean
+}
+
+export interface CreateHoldInput {
+  holdId: string
+  tokenHash: string
+  holder: string
+  ttlMs: number
+  lifetimeMs: number
+  maxPerHolder: number
+  items: Item[]
+  idempotency: { key: string; bodyHash: string; encryptedToken: string; ttlMs: number } | null
+}
+
+export type CreateHoldResult =
+  | { kind: 'created'; createdAt: number; expiresAt: number }
+  | { kind: 'replayed'; holdId: string; encryptedToken: string; createdAt: number; expiresAt: number }
+  | { kind: 'not-ready' }
+
+export type PinResult =
+  | {
+      kind: 'pinned'
+      reservationId: string
+      holder: string
+      items: Item[]
+      createdAt: number
+      expiresAt: number
+      tokenHash: string
+    }
+  | { kind: 'confirmed'; reservationId: string }
+
+export interface SectionCounts {
+  held: number
+  sold: number
+}
+
+const SOLD = '$sold'
+const SEAT_BATCH = 1000
+
+function toScriptItems(items: Item[]): ScriptItem[] {
+  return items.map((item) =>
+    'seats' in item ? { s: item.section, k: 's', seats: item.seats } : { s: item.section, k: 'g', q: item.quantity },
+  )
+}
+
+function fromScriptItems(json: string): Item[] {
+  return (JSON.parse(json) as ScriptItem[]).map((item) =>
+    item.k === 's' ? { section: item.s, seats: item.seats } : { section: item.s, quantity: item.q },
+  )
+}
+
+function num(value: string | number | undefined): number {
+  return Number(value)
+}
+
+/** Redis said no for a reason that passes (loading, failover, busy script): the client should retry. */
+const TRANSIENT_REPLY = /^(LOADING|BUSY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|NOREPLICAS)/
+
+/** Maps a failed Redis call to the API: connection trouble is 503 REDIS_UNAVAILABLE, a script bug stays a 500. */
+export function redisFailure(error: unknown): Error {
+  if (error instanceof Error && error.name === 'ReplyError' && !TRANSIENT_REPLY.test(error.message)) return error
+  return apiError('REDIS_UNAVAILABLE')
+}
+
+/** Refusal codes shared by every token-checked script (see lua/includes/common.lua). */
+function holdRefusal(code: number): Error {
+  switch (code) {
+    case -10:
+      return apiError('HOLD_NOT_FOUND')
+    case -11:
+      return apiError('HOLD_RELEASED')
+    case -12:
+      return apiError('HOLD_EXPIRED')
+    case -13:
+      return apiError('HOLD_CONFIRMED')
+    case -14:
+      return apiError('HOLD_CONFIRMING')
+    case -20:
+      return apiError('HOLD_TOKEN_INVALID')
+    default:
+      return new Error(`unexpected script reply ${code}`)
+  }
+}
+
+function storedHold(reply: ScriptReply): StoredHold {
+  return {
+    status: reply[1] as HoldStatus,
+    holder: String(reply[2]),
+    items: fromScriptItems(String(reply[3])),
+    createdAt: num(reply[4]),
+    expiresAt: num(reply[5]),
+    reservationId: reply[6] ? String(reply[6]) : null,
+    now: num(reply[7]),
+  }
+}
+
+/** The hold store: one method per Lua script, each one round trip, refusals mapped to API errors. */
+export class HoldStore {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly prefix: string,
+  ) {}
+
+  keys(eventId: string): EventKeys {
+    return new EventKeys(this.prefix, eventId)
+  }
+
+  private async call<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run()
+    } catch (error) {
+      throw redisFailure(error)
+    }
+  }
+
+  private auth(auth: HoldAuth): [string, string] {
+    return [auth.tokenHash, auth.admin ? '1' : '0']
+  }
+
+  async create(eventId: string, input: CreateHoldInput): Promise<CreateHoldResult> {
+    const k = this.keys(eventId)
+    const seatKeys = input.items.flatMap((item) =>
+      'seats' in item ? item.seats.map((seat) => k.seat(item.section, seat)) : [],
+    )
+    const units = input.items.reduce((sum, item) => sum + ('seats' in item ? item.seats.length : item.quantity), 0)
+    const idem = input.idempotency
+    const keys = [
+      k.meta,
+      k.counts,
+      k.expiry,
+      k.hold(input.holdId),
+      k.holder(input.holder),
+      idem ? k.idempotency(input.holder, idem.key) : k.hold(input.holdId),
+      k.timer(input.holdId),
+      ...seatKeys,
+    ]
+    const reply = await this.call(() =>
+      this.redis.createHold(
+        keys.length,
+        ...keys,
+        input.holdId,
+        input.tokenHash,
+        input.holder,
+        input.ttlMs,
+        input.lifetimeMs,
+        input.maxPerHolder,
+        JSON.stringify(toScriptItems(input.items)),
+        units,
+        idem ? '1' : '0',
+        idem?.bodyHash ?? '',
+        idem?.encryptedToken ?? '',
+        idem?.ttlMs ?? 0,
+      ),
+    )
+    switch (reply[0]) {
+      case 1:
+        return { kind: 'created', createdAt: num(reply[1]), expiresAt: num(reply[2]) }
+      case 2:
+        return {
+          kind: 'replayed',
+          holdId: String(reply[1]),
+          encryptedToken: String(reply[2]),
+          createdAt: num(reply[3]),
+          expiresAt: num(reply[4]),
+        }
+      case -1: {
+        const seats = []
+        for (let i = 1; i < reply.length; i += 2) seats.push({ section: String(reply[i]), seat: String(reply[i + 1]) })
+        throw apiError('SEAT_UNAVAILABLE', { seats })
+      }
+      case -2:
+        throw apiError('INSUFFICIENT_CAPACITY', {
+          section: String(reply[1]),
+          requested: num(reply[2]),
+          available: Math.max(0, num(reply[3])),
+        })
+      case -3:
+        throw apiError('HOLDER_LIMIT_EXCEEDED', { held: num(reply[1]), limit: num(reply[2]) })
+      case -4:
+        return { kind: 'not-ready' }
+      case -6:
+        throw apiError('IDEMPOTENCY_KEY_REUSED')
+      default:
+        throw new Error(`unexpected createHold reply ${String(reply[0])}`)
+    }
+  }
+
+  async get(eventId: string, holdId: string, auth: HoldAuth): Promise<StoredHold> {
+    const k = this.keys(eventId)
+    const reply = await this.call(() => this.redis.getHold(2, k.meta, k.hold(holdId), ...this.auth(auth)))
+    if (reply[0] !== 1) throw holdRefusal(num(reply[0]))
+    return storedHold(reply)
+  }
+
+  async extend(eventId: string, holdId: string, auth: HoldAuth, ttlMs: number, lifetimeMs: number) {
+    const k = this.keys(eventId)
+    const reply = await this.call(() =>
+      this.redis.extendHold(
+        5,
+        k.meta,
+        k.counts,
+        k.expiry,
+        k.hold(holdId),
+        k.timer(holdId),
+        ...this.auth(auth),
+        ttlMs,
+        lifetimeMs,
+      ),
+    )
+    if (reply[0] !== 1) throw holdRefusal(num(reply[0]))
+    return storedHold(reply)
+  }
+
+  async release(eventId: string, holdId: string, auth: HoldAuth): Promise<void> {
+    const k = this.keys(eventId)
+    const reply = await this.call(() => this.redis.releaseHold(2, k.meta, k.hold(holdId), ...this.auth(auth)))
+    if (reply[0] !== 1) throw holdRefusal(num(reply[0]))
+  }
+
+  async releaseHolder(eventId: string, holder: string): Promise<number> {
+    const k = this.keys(eventId)
+    const reply = await this.call(() => this.redis.releaseHolder(2, k.meta, k.holder(holder)))
+    return num(reply[0])
+  }
+
+  /** Reclaims the event's expired holds. Returns how many, and the oldest expiry still pending (or null). */
+  async sweep(eventId: string): Promise<{ reclaimed: number; oldestExpiry: number | null; now: number }> {
+    const k = this.keys(eventId)
+    const reply = await this.call(() => this.redis.sweepEvent(1, k.meta))
+    const oldest = num(reply[1])
+    return { reclaimed: num(reply[0]), oldestExpiry: oldest < 0 ? null : oldest, now: num(reply[2]) }
+  }
+
+  async pin(eventId: string, holdId: string, auth: HoldAuth, reservationId: string, graceMs: number) {
+    const k = this.keys(eventId)
+    const reply = await this.call(() =>
+      this.redis.pinHold(
+        4,
+        k.meta,
+        k.hold(holdId),
+        k.confirming,
+        k.timer(holdId),
+        ...this.auth(auth),
+        reservationId,
+        graceMs,
+      ),
+    )
+    if (reply[0] === 3) return { kind: 'confirmed', reservationId: String(reply[1]) } satisfies PinResult
+    if (reply[0] !== 2) throw holdRefusal(num(reply[0]))
+    return {
+      kind: 'pinned',
+      reservationId: String(reply[1]),
+      holder: String(reply[2]),
+      items: fromScriptItems(String(reply[3])),
+      createdAt: num(reply[4]),
+      expiresAt: num(reply[5]),
+      tokenHash: String(reply[6]),
+    } satisfies PinResult
+  }
+
+  /** Returns 1 when finalised now, 0 when it already was, negative when the hold was gone or freed. */
+  async finalise(eventId: string, holdId: string, reservationId: string, keepMs: number): Promise<number> {
+    const k = this.keys(eventId)
+    const reply = await this.call(() =>
+      this.redis.finaliseHold(3, k.meta, k.counts, k.hold(holdId), reservationId, keepMs),
+    )
+    return num(reply[0])
+  }
+
+  async unpin(eventId: string, holdId: string): Promise<number> {
+    const k = this.keys(eventId)
+    const reply = await this.call(() => this.redis.unpinHold(3, k.meta, k.hold(holdId), k.timer(holdId)))
+    return num(reply[0])
+  }
+
+  /** Holds pinned for confirmation whose grace deadline has passed (the reconciler's work list). */
+  async overduePins(eventId: string, now: number, limit: number): Promise<string[]> {
+    const k = this.keys(eventId)
+    return this.call(() => this.redis.zrangebyscore(k.confirming, '-inf', now, 'LIMIT', 0, limit))
+  }
+
+  async returnSeats(eventId: string, reservationId: string, items: Item[]): Promise<void> {
+    const k = this.keys(eventId)
+    await this.call(() =>
+      this.redis.returnSeats(2, k.meta, k.counts, reservationId, JSON.stringify(toScriptItems(items))),
+    )
+  }
+
+  /**
+   * Writes an event's state from the ledger: sold seat keys first, then counts and ready=1 in one script.
+   * Called only while the event is not ready, so every hold script answers "not ready" until the last
+   * step; activation refuses to overwrite a state a concurrent loader made live first.
+   */
+  async load(eventId: string, sections: SectionDefinition[], sold: Map<string, { sold: number; seats: string[] }>) {
+    const k = this.keys(eventId)
+    await this.call(async () => {
+      for (const section of sections) {
+        const seats = sold.get(section.id)?.seats ?? []
+        for (let i = 0; i < seats.length; i += SEAT_BATCH) {
+          const pipeline = this.redis.pipeline()
+          for (const seat of seats.slice(i, i + SEAT_BATCH)) pipeline.set(k.seat(section.id, seat), SOLD)
+          const results = await pipeline.exec()
+          const failed = results?.find(([error]) => error)?.[0]
+          if (failed) throw failed
+        }
+      }
+      const args = sections.flatMap((s) => [s.id, s.kind === 'seated' ? 's' : 'g', s.capacity, sold.get(s.id)?.sold ?? 0])
+      await this.redis.activateEvent(2, k.meta, k.counts, ...args)
+      await this.redis.sadd(eventIndexKey(this.prefix), eventId)
+    })
+  }
+
+  /** Held and sold units per section, or null when the event's state is not loaded in Redis. */
+  async counts(eventId: string): Promise<Map<string, SectionCounts> | null> {
+    const k = this.keys(eventId)
+    const [ready, raw] = await this.call(() =>
+      Promise.all([this.redis.hget(k.meta, 'ready'), this.redis.hgetall(k.counts)]),
+    )
+    if (ready !== '1') return null
+    const counts = new Map<string, SectionCounts>()
+    for (const [field, value] of Object.entries(raw)) {
+      const section = field.slice(2)
+      const entry = counts.get(section) ?? { held: 0, sold: 0 }
+      if (field.startsWith('h:')) entry.held = Number(value)
+      else entry.sold = Number(value)
+      counts.set(section, entry)
+    }
+    return counts
+  }
+
+  /** Status of each seat of a seated section, in label order. */
+  async seatStatuses(eventId: string, section: string, labels: string[]): Promise<('available' | 'held' | 'sold')[]> {
+    const k = this.keys(eventId)
+    const statuses: ('available' | 'held' | 'sold')[] = []
+    for (let i = 0; i < labels.length; i += SEAT_BATCH) {
+      const values = await this.call(() =>
+        this.redis.mget(labels.slice(i, i + SEAT_BATCH).map((seat) => k.seat(section, seat))),
+      )
+      for (const value of values) statuses.push(value === null ? 'available' : value === SOLD ? 'sold' : 'held')
+    }
+    return statuses
+  }
+
+  async eventIds(): Promise<string[]> {
+    return this.call(() => this.redis.smembers(eventIndexKey(this.prefix)))
+  }
+}

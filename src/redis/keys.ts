@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto'
+
+/**
+ * Redis key names. Every key of one event carries the hash tag {ev:<eventId>} so that all of an
+ * event's keys live in one cluster slot and each script touches one slot. Identifiers that reach a key
+ * are validated first (letters, digits, "_", ".", "-"); free-form values such as the holder are hashed.
+ */
+export class EventKeys {
+  readonly base: string
+  readonly meta: string
+  readonly counts: string
+  readonly expiry: string
+  readonly confirming: string
+  readonly channel: string
+
+  constructor(prefix: string, eventId: string) {
+    this.base = `${prefix}:{ev:${eventId}}`
+    this.meta = `${this.base}:meta`
+    this.counts = `${this.base}:counts`
+    this.expiry = `${this.base}:expiry`
+    this.confirming = `${this.base}:confirming`
+    this.channel = `${this.base}:events`
+  }
+
+  hold(holdId: string): string {
+    return `${this.base}:hold:${holdId}`
+  }
+
+  timer(holdId: string): string {
+    return `${this.base}:hx:${holdId}`
+  }
+
+  seat(section: string, seat: string): string {
+    return `${this.base}:seat:${section}:${seat}`
+  }
+
+  holder(holder: string): string {
+    return `${this.base}:holder:${digest(holder)}`
+  }
+
+  idempotency(holder: string, idempotencyKey: string): string {
+    return `${this.base}:idem:${digest(`${holder}\u0000${idempotencyKey}`)}`
+  }
+}
+
+function digest(value: string): string {
+  return createHash('sha256').update(value).digest('base64url')
+}
+
+/** The set of event ids the sweeper visits; one key outside any event's slot. */
+export function eventIndexKey(prefix: string): string {
+  return `${prefix}:events`
+}
+
+/** Pattern of the expiry-timer keys, for keyspace notifications; captures the event id and hold id. */
+export function timerKeyPattern(prefix: string): RegExp {
+  const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return new RegExp(`^${escaped}:\\{ev:([A-Za-z0-9_.-]+)\\}:hx:([A-Za-z0-9_-]+)$`)
+}

@@ -1,0 +1,55 @@
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Cluster, Redis, Result } from 'ioredis'
+import { LUA_DIR } from '../paths.js'
+
+/** Raw script replies: arrays of integers and strings, as documented in each script's header. */
+export type ScriptReply = (string | number)[]
+
+/**
+ * Every script in lua/ is registered with defineCommand, so ioredis sends EVALSHA and falls back to EVAL
+ * on NOSCRIPT (a restarted Redis needs nothing from us). Key counts vary per call (seat keys), so each
+ * call passes numkeys first.
+ */
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    createHold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    getHold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    extendHold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    releaseHold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    releaseHolder(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    sweepEvent(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    pinHold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    finaliseHold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    unpinHold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    returnSeats(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    activateEvent(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+  }
+}
+
+const INCLUDE = /^--- @include "([\w/]+)"\s*$/gm
+
+function withIncludes(source: string, seen = new Set<string>()): string {
+  return source.replace(INCLUDE, (_line, name: string) => {
+    if (seen.has(name)) return ''
+    seen.add(name)
+    return withIncludes(readFileSync(join(LUA_DIR, `${name}.lua`), 'utf8'), seen)
+  })
+}
+
+/** Script sources by command name, includes inlined. Read once per process. */
+export function loadScripts(): Map<string, string> {
+  const scripts = new Map<string, string>()
+  for (const file of readdirSync(LUA_DIR)) {
+    const match = /^(\w+)-\d+\.lua$/.exec(file)
+    if (!match) continue
+    scripts.set(match[1] as string, withIncludes(readFileSync(join(LUA_DIR, file), 'utf8')))
+  }
+  return scripts
+}
+
+const SCRIPTS = loadScripts()
+
+export function defineScripts(client: Redis | Cluster): void {
+  for (const [name, lua] of SCRIPTS) client.defineCommand(name, { lua })
+}

@@ -1,0 +1,60 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { errors } from '../schemas/common.js'
+import { CreateEventBody, EventParams, SeatsQuery, SeatsView } from '../schemas/events.js'
+import type { Services } from '../services/container.js'
+
+export const eventRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const { auth, events } = services
+
+  app.post(
+    '/v1/events',
+    {
+      schema: {
+        summary: 'Create an event (admin)',
+        tags: ['events'],
+        security: [{ admin: [] }],
+        body: CreateEventBody,
+        response: {
+          201: Type.Ref('Event'),
+          ...errors('INVALID_JSON', 'DUPLICATE_SEATS', 'UNAUTHORIZED', 'EVENT_EXISTS', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'REDIS_UNAVAILABLE', 'LEDGER_UNAVAILABLE'),
+        },
+      },
+      preValidation: async (request) => auth.requireAdmin(request),
+    },
+    async (request, reply) => {
+      const view = await events.create(request.body)
+      return reply.code(201).header('Location', `/v1/events/${view.id}`).send(view)
+    },
+  )
+
+  app.get(
+    '/v1/events/:eventId',
+    {
+      schema: {
+        summary: 'An event with live counts per section',
+        tags: ['events'],
+        params: EventParams,
+        response: { 200: Type.Ref('Event'), ...errors('EVENT_NOT_FOUND', 'REDIS_UNAVAILABLE', 'LEDGER_UNAVAILABLE', 'EVENT_LOADING') },
+      },
+    },
+    async (request) => events.view(await events.get(request.params.eventId)),
+  )
+
+  app.get(
+    '/v1/events/:eventId/seats',
+    {
+      schema: {
+        summary: 'Status of every seat of the seated sections',
+        tags: ['events'],
+        params: EventParams,
+        querystring: SeatsQuery,
+        response: {
+          200: SeatsView,
+          ...errors('EVENT_NOT_FOUND', 'UNKNOWN_SECTION', 'REDIS_UNAVAILABLE', 'LEDGER_UNAVAILABLE', 'EVENT_LOADING'),
+        },
+      },
+    },
+    async (request) => events.seats(await events.get(request.params.eventId), request.query.section),
+  )
+}

@@ -1,0 +1,184 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { errors, NoContent } from '../schemas/common.js'
+import {
+  ConfirmHoldBody,
+  CreateHoldBody,
+  CreateHoldHeaders,
+  ExtendHoldBody,
+  HolderParams,
+  HoldParams,
+  HoldTokenHeader,
+  ReleasedCount,
+} from '../schemas/holds.js'
+import { EventParams } from '../schemas/events.js'
+import type { Services } from '../services/container.js'
+
+const TOKEN_ERRORS = ['HOLD_TOKEN_REQUIRED', 'HOLD_TOKEN_INVALID', 'EVENT_NOT_FOUND', 'HOLD_NOT_FOUND'] as const
+const DEPENDENCY_ERRORS = ['REDIS_UNAVAILABLE', 'LEDGER_UNAVAILABLE'] as const
+const HOLD_SECURITY: Record<string, string[]>[] = [{ holdToken: [] }, { admin: [] }]
+
+export const holdRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const { auth, holds, confirm } = services
+
+  app.post(
+    '/v1/events/:eventId/holds',
+    {
+      schema: {
+        summary: 'Take a hold on seats and general-admission units, all or nothing',
+        description:
+          'Send an Idempotency-Key to make retries safe: the same key for the same event and holder within 24 h ' +
+          'returns the first response again (header Idempotent-Replayed: true).',
+        tags: ['holds'],
+        params: EventParams,
+        headers: CreateHoldHeaders,
+        body: CreateHoldBody,
+        response: {
+          201: Type.Ref('Hold'),
+          ...errors(
+            'INVALID_JSON',
+            'DUPLICATE_SEATS',
+            'TOO_MANY_SEATS',
+            'INVALID_TTL',
+            'EVENT_NOT_FOUND',
+            'SEAT_UNAVAILABLE',
+            'INSUFFICIENT_CAPACITY',
+            'HOLDER_LIMIT_EXCEEDED',
+            'PAYLOAD_TOO_LARGE',
+            'UNSUPPORTED_MEDIA_TYPE',
+            'UNKNOWN_SECTION',
+            'UNKNOWN_SEAT',
+            'WRONG_ITEM_KIND',
+            'IDEMPOTENCY_KEY_REUSED',
+            'EVENT_LOADING',
+            ...DEPENDENCY_ERRORS,
+          ),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { eventId } = request.params
+      const { view, replayed } = await holds.create(eventId, request.body, request.headers['idempotency-key'])
+      if (replayed) reply.header('Idempotent-Replayed', 'true')
+      return reply.code(201).header('Location', `/v1/events/${eventId}/holds/${view.id}`).send(view)
+    },
+  )
+
+  app.get(
+    '/v1/events/:eventId/holds/:holdId',
+    {
+      schema: {
+        summary: 'Read a hold (Hold-Token or admin)',
+        tags: ['holds'],
+        security: HOLD_SECURITY,
+        params: HoldParams,
+        headers: HoldTokenHeader,
+        response: { 200: Type.Ref('Hold'), ...errors(...TOKEN_ERRORS, 'HOLD_EXPIRED', 'HOLD_RELEASED', ...DEPENDENCY_ERRORS) },
+      },
+    },
+    async (request) => holds.get(request.params.eventId, request.params.holdId, auth.holdAuth(request)),
+  )
+
+  app.post(
+    '/v1/events/:eventId/holds/:holdId/extend',
+    {
+      schema: {
+        summary: 'Extend a hold: expiry = now + ttlSeconds, capped at HOLD_LIFETIME_MAX_S from creation',
+        tags: ['holds'],
+        security: HOLD_SECURITY,
+        params: HoldParams,
+        headers: HoldTokenHeader,
+        body: ExtendHoldBody,
+        response: {
+          200: Type.Ref('Hold'),
+          ...errors(
+            ...TOKEN_ERRORS,
+            'INVALID_JSON',
+            'INVALID_TTL',
+            'HOLD_EXPIRED',
+            'HOLD_RELEASED',
+            'HOLD_CONFIRMED',
+            'HOLD_CONFIRMING',
+            'UNSUPPORTED_MEDIA_TYPE',
+            ...DEPENDENCY_ERRORS,
+          ),
+        },
+      },
+    },
+    async (request) =>
+      holds.extend(request.params.eventId, request.params.holdId, auth.holdAuth(request), request.body.ttlSeconds),
+  )
+
+  app.delete(
+    '/v1/events/:eventId/holds/:holdId',
+    {
+      schema: {
+        summary: 'Release a hold now; its seats are available before the response',
+        tags: ['holds'],
+        security: HOLD_SECURITY,
+        params: HoldParams,
+        headers: HoldTokenHeader,
+        response: {
+          204: NoContent,
+          ...errors(...TOKEN_ERRORS, 'HOLD_EXPIRED', 'HOLD_RELEASED', 'HOLD_CONFIRMED', 'HOLD_CONFIRMING', ...DEPENDENCY_ERRORS),
+        },
+      },
+    },
+    async (request, reply) => {
+      await holds.release(request.params.eventId, request.params.holdId, auth.holdAuth(request))
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.post(
+    '/v1/events/:eventId/holds/:holdId/confirm',
+    {
+      schema: {
+        summary: 'Confirm a hold: one ledger transaction writes the reservation',
+        description: 'Safe to retry: confirming a confirmed hold answers 200 with the same reservation.',
+        tags: ['holds'],
+        security: HOLD_SECURITY,
+        params: HoldParams,
+        headers: HoldTokenHeader,
+        body: Type.Optional(ConfirmHoldBody),
+        response: {
+          200: Type.Ref('Reservation'),
+          201: Type.Ref('Reservation'),
+          ...errors(
+            ...TOKEN_ERRORS,
+            'INVALID_JSON',
+            'HOLD_EXPIRED',
+            'HOLD_RELEASED',
+            'SEAT_UNAVAILABLE',
+            'INSUFFICIENT_CAPACITY',
+            'UNSUPPORTED_MEDIA_TYPE',
+            ...DEPENDENCY_ERRORS,
+          ),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { eventId, holdId } = request.params
+      const outcome = await confirm.confirm(eventId, holdId, auth.holdAuth(request), request.body?.paymentRef ?? null)
+      return reply
+        .code(outcome.created ? 201 : 200)
+        .header('Location', `/v1/events/${eventId}/reservations/${outcome.reservation.id}`)
+        .send(outcome.reservation)
+    },
+  )
+
+  app.delete(
+    '/v1/events/:eventId/holders/:holder/holds',
+    {
+      schema: {
+        summary: 'Release every active hold of one holder (admin)',
+        tags: ['holds'],
+        security: [{ admin: [] }],
+        params: HolderParams,
+        response: { 200: ReleasedCount, ...errors('UNAUTHORIZED', 'EVENT_NOT_FOUND', ...DEPENDENCY_ERRORS) },
+      },
+      preValidation: async (request) => auth.requireAdmin(request),
+    },
+    async (request) => ({ released: await holds.releaseHolder(request.params.eventId, request.params.holder) }),
+  )
+}

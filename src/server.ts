@@ -1,0 +1,119 @@
+import { buildApp } from './app.js'
+import { ConfigError, loadConfig } from './config.js'
+import type { Config } from './config.js'
+import { connectLedger } from './ledger/select.js'
+import type { Ledger } from './ledger/port.js'
+import { connectRedis, createRedis } from './redis/client.js'
+import type { RedisClient } from './redis/client.js'
+import type { Services } from './services/container.js'
+
+const SHUTDOWN_LIMIT_MS = 10_000
+
+/** Start-up failures print one line and exit non-zero: no stack traces, no retry loop. */
+function fail(message: string): never {
+  process.stderr.write(`seatlock: ${message}\n`)
+  process.exit(1)
+}
+
+function describeRedis(config: Config): string {
+  return config.redisClusterNodes.length > 0
+    ? `Redis Cluster ${config.redisClusterNodes.map((n) => `${n.host}:${n.port}`).join(',')}`
+    : `Redis at ${config.redisUrl.replace(/\/\/[^@/]*@/, '//***@')}`
+}
+
+async function openRedis(config: Config): Promise<RedisClient> {
+  const redis = createRedis(config, 'seatlock')
+  // Until connected, ioredis reports each failed attempt; start-up reports once, below.
+  const quiet = () => undefined
+  redis.on('error', quiet)
+  try {
+    await connectRedis(redis)
+  } catch (error) {
+    redis.disconnect()
+    fail(`cannot reach ${describeRedis(config)} (${(error as Error).message}); start one with "docker compose up -d redis"`)
+  }
+  return redis
+}
+
+async function createDemoEvent(services: Services, config: Config, log: (msg: string) => void): Promise<void> {
+  if ((await services.events.countEvents()) > 0) return
+  const rows = ['A', 'B', 'C', 'D']
+  await services.events.create({
+    id: 'demo',
+    name: 'seatlock demo night',
+    startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    currency: 'EUR',
+    sections: [
+      { id: 'stalls', name: 'Stalls', price: 4500, seats: rows.flatMap((r) => Array.from({ length: 10 }, (_, i) => `${r}${i + 1}`)) },
+      { id: 'standing', name: 'Standing', price: 2000, capacity: 200 },
+    ],
+  })
+  const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`
+  log(
+    `demo event created; try: curl -s -X POST ${base}/v1/events/demo/holds -H 'content-type: application/json' ` +
+      `-d '{"holder":"me","items":[{"section":"stalls","seats":["A1","A2"]}]}'`,
+  )
+}
+
+async function main(): Promise<void> {
+  let config: Config
+  try {
+    config = loadConfig()
+  } catch (error) {
+    if (error instanceof ConfigError) fail(`configuration: ${error.message}`)
+    throw error
+  }
+
+  const redis = await openRedis(config)
+  let ledger: Ledger
+  try {
+    ledger = await connectLedger(config, (msg) => process.stdout.write(`seatlock: ${msg}\n`))
+  } catch (error) {
+    redis.disconnect()
+    fail((error as Error).message)
+  }
+
+  const { app, services } = await buildApp({ config, redis, ledger })
+  redis.removeAllListeners('error')
+  redis.on('error', (error: Error) => app.log.warn({ err: error.message }, 'redis connection error'))
+
+  if (config.adminTokenGenerated) {
+    app.log.warn(`ADMIN_TOKEN not set; generated one for this run: ${config.adminToken}`)
+  }
+  app.log.info(`ledger: ${ledger.kind}; hold store: ${describeRedis(config)}`)
+
+  let closing = false
+  const shutdown = async (signal: string) => {
+    if (closing) return
+    closing = true
+    app.log.info(`${signal} received, closing`)
+    const force = setTimeout(() => {
+      app.log.error('shutdown took too long, exiting')
+      process.exit(1)
+    }, SHUTDOWN_LIMIT_MS)
+    force.unref()
+    try {
+      await app.close()
+      await ledger.close()
+      await redis.quit().catch(() => redis.disconnect())
+    } finally {
+      clearTimeout(force)
+    }
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+
+  try {
+    await app.listen({ port: config.port, host: config.host })
+  } catch (error) {
+    fail(`cannot listen on ${config.host}:${config.port} (${(error as Error).message})`)
+  }
+  if (!config.production) {
+    await createDemoEvent(services, config, (msg) => app.log.info(msg)).catch((error: Error) =>
+      app.log.warn(`demo event not created: ${error.message}`),
+    )
+  }
+}
+
+await main()

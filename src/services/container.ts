@@ -1,0 +1,24 @@
+import type { Config } from '../config.js'
+import type { Ledger } from '../ledger/port.js'
+import type { Auth } from '../lib/auth.js'
+import type { Locks } from '../lib/locks.js'
+import type { RedisClient } from '../redis/client.js'
+import type { HoldStore } from '../redis/hold-store.js'
+import type { ConfirmService } from './confirm.js'
+import type { EventService } from './events.js'
+import type { HoldService } from './holds.js'
+import type { ReservationService } from './reservations.js'
+
+/** Everything routes need, built once in app.ts. */
+export interface Services {
+  config: Config
+  redis: RedisClient
+  ledger: Ledger
+  auth: Auth
+  locks: Locks
+  store: HoldStore
+  events: EventService
+  holds: HoldService
+  confirm: ConfirmService
+  reservations: ReservationService
+}

@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto'
+import { apiError } from '../errors.js'
+import type { EventDefinition, Ledger, SectionDefinition } from '../ledger/port.js'
+import { EventExistsError } from '../ledger/port.js'
+import type { HoldStore, SectionCounts } from '../redis/hold-store.js'
+import type { CreateEventBody, EventView, SeatsView } from '../schemas/events.js'
+
+/** An event definition with seat lookups prepared once; definitions never change after creation. */
+export interface LoadedEvent {
+  definition: EventDefinition
+  sections: Map<string, SectionDefinition & { seatSet?: Set<string> }>
+}
+
+/** Runs `work` on one instance at a time for `name` (see lib/locks.ts). */
+export type Exclusive = <T>(name: string, work: (signal: AbortSignal) => Promise<T>) => Promise<T>
+
+const CACHE_LIMIT = 1000
+
+function generatedId(): string {
+  return randomBytes(9).toString('base64url').replace(/^[-_]/, 'e')
+}
+
+export class EventService {
+  private readonly cache = new Map<string, LoadedEvent>()
+  private readonly loading = new Map<string, Promise<void>>()
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly store: HoldStore,
+    private readonly exclusive: Exclusive,
+  ) {}
+
+  async create(body: CreateEventBody): Promise<EventView> {
+    const sectionIds = new Set<string>()
+    const sections: SectionDefinition[] = body.sections.map((input) => {
+      const id = input.id ?? generatedId()
+      if (sectionIds.has(id)) throw apiError('INVALID_REQUEST', { section: id }, `Section id "${id}" is repeated`)
+      sectionIds.add(id)
+      if ('seats' in input) {
+        const unique = new Set(input.seats)
+        if (unique.size !== input.seats.length) {
+          const seen = new Set<string>()
+          const repeated = input.seats.filter((seat) => seen.has(seat) || !seen.add(seat))
+          throw apiError('DUPLICATE_SEATS', { section: id, seats: [...new Set(repeated)] })
+        }
+        return { id, name: input.name, kind: 'seated', price: input.price, capacity: input.seats.length, seats: input.seats }
+      }
+      return { id, name: input.name, kind: 'ga', price: input.price, capacity: input.capacity }
+    })
+    const definition: EventDefinition = {
+      id: body.id ?? generatedId(),
+      name: body.name,
+      startsAt: body.startsAt ? new Date(body.startsAt).toISOString() : null,
+      currency: body.currency ?? 'USD',
+      sections,
+      createdAt: new Date().toISOString(),
+    }
+    try {
+      await this.ledger.createEvent(definition)
+    } catch (error) {
+      if (error instanceof EventExistsError) throw apiError('EVENT_EXISTS', { eventId: definition.id })
+      throw error
+    }
+    // The ledger is written first: if Redis fails here, the first read rebuilds the state from the ledger.
+    await this.store.load(definition.id, sections, new Map())
+    const event = this.remember(definition)
+    return this.view(event, new Map())
+  }
+
+  /** The event's definition (cached), or 404 EVENT_NOT_FOUND. */
+  async get(eventId: string): Promise<LoadedEvent> {
+    const cached = this.cache.get(eventId)
+    if (cached) return cached
+    const definition = await this.ledger.getEvent(eventId)
+    if (!definition) throw apiError('EVENT_NOT_FOUND', { eventId })
+    return this.remember(definition)
+  }
+
+  private remember(definition: EventDefinition): LoadedEvent {
+    const sections = new Map(
+      definition.sections.map((s) => [s.id, s.seats ? { ...s, seatSet: new Set(s.seats) } : { ...s }]),
+    )
+    const event = { definition, sections }
+    if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string)
+    this.cache.set(definition.id, event)
+    return event
+  }
+
+  async counts(event: LoadedEvent): Promise<Map<string, SectionCounts>> {
+    const counts = await this.store.counts(event.definition.id)
+    if (counts) return counts
+    await this.ensureLoaded(event)
+    const loaded = await this.store.counts(event.definition.id)
+    if (!loaded) throw apiError('EVENT_LOADING')
+    return loaded
+  }
+
+  async view(event: LoadedEvent, counts?: Map<string, SectionCounts>): Promise<EventView> {
+    const live = counts ?? (await this.counts(event))
+    const { definition } = event
+    return {
+      id: definition.id,
+      name: definition.name,
+      startsAt: definition.startsAt,
+      currency: definition.currency,
+      sections: definition.sections.map((s) => {
+        const c = live.get(s.id) ?? { held: 0, sold: 0 }
+        return {
+          id: s.id,
+          name: s.name,
+          kind: s.kind,
+          price: s.price,
+          capacity: s.capacity,
+          available: Math.max(0, s.capacity - c.held - c.sold),
+          held: c.held,
+          sold: c.sold,
+        }
+      }),
+    }
+  }
+
+  async seats(event: LoadedEvent, sectionId: string | undefined): Promise<SeatsView> {
+    if (sectionId !== undefined && !event.sections.has(sectionId)) {
+      throw apiError('UNKNOWN_SECTION', { section: sectionId })
+    }
+    await this.counts(event) // makes sure the state is loaded
+    const seated = event.definition.sections.filter((s) => s.seats && (sectionId === undefined || s.id === sectionId))
+    const sections = []
+    for (const section of seated) {
+      const labels = section.seats as string[]
+      const statuses = await this.store.seatStatuses(event.definition.id, section.id, labels)
+      sections.push({ id: section.id, seats: labels.map((seat, i) => ({ seat, status: statuses[i] ?? 'available' })) })
+    }
+    return { sections }
+  }
+
+  /**
+   * Rebuilds an event's Redis state from the ledger (sold seats and counts) when Redis has lost it.
+   * One loader per event at a time across instances; concurrent callers here share one attempt.
+   */
+  async ensureLoaded(event: LoadedEvent): Promise<void> {
+    const eventId = event.definition.id
+    let pending = this.loading.get(eventId)
+    if (!pending) {
+      pending = this.exclusive(`load:${eventId}`, async () => {
+        if (await this.store.counts(eventId)) return
+        const state = await this.ledger.soldState(eventId)
+        const sold = new Map(state.sections.map((s) => [s.id, { sold: s.sold, seats: s.soldSeats }]))
+        await this.store.load(eventId, event.definition.sections, sold)
+      }).finally(() => this.loading.delete(eventId))
+      this.loading.set(eventId, pending)
+    }
+    await pending
+  }
+
+  async countEvents(): Promise<number> {
+    return this.ledger.countEvents()
+  }
+}

@@ -1,0 +1,173 @@
+import type { Config } from '../config.js'
+import { apiError } from '../errors.js'
+import type { Item, Ledger, Reservation } from '../ledger/port.js'
+import { itemUnits } from '../ledger/port.js'
+import { canonicalJson, hashToken, newHoldId, newToken, openToken, safeEqual, sealToken, sha256 } from '../lib/tokens.js'
+import type { HoldAuth, HoldStore, StoredHold } from '../redis/hold-store.js'
+import type { CreateHoldBody, HoldView } from '../schemas/holds.js'
+import type { EventService, LoadedEvent } from './events.js'
+
+const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000
+
+export interface CreatedHold {
+  view: HoldView
+  replayed: boolean
+}
+
+type Limits = Pick<
+  Config,
+  'holdTtlDefaultS' | 'holdTtlMaxS' | 'holdLifetimeMaxS' | 'maxSeatsPerHold' | 'maxSeatsPerHolder'
+>
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString()
+}
+
+/** Checks the requested items against the event's definition (the script checks availability). */
+export function validateItems(event: LoadedEvent, items: Item[], maxSeatsPerHold: number): void {
+  const seen = new Set<string>()
+  let units = 0
+  for (const item of items) {
+    const section = event.sections.get(item.section)
+    if (!section) throw apiError('UNKNOWN_SECTION', { section: item.section })
+    if (seen.has(item.section)) {
+      throw apiError('INVALID_REQUEST', { section: item.section }, 'Name each section at most once per hold')
+    }
+    seen.add(item.section)
+    if ('seats' in item) {
+      if (section.kind !== 'seated') throw apiError('WRONG_ITEM_KIND', { section: item.section, expected: 'quantity' })
+      const repeated = item.seats.filter((seat, i) => item.seats.indexOf(seat) !== i)
+      if (repeated.length > 0) throw apiError('DUPLICATE_SEATS', { section: item.section, seats: [...new Set(repeated)] })
+      const unknown = item.seats.filter((seat) => !section.seatSet?.has(seat))
+      if (unknown.length > 0) throw apiError('UNKNOWN_SEAT', { section: item.section, seats: unknown })
+    } else if (section.kind !== 'ga') {
+      throw apiError('WRONG_ITEM_KIND', { section: item.section, expected: 'seats' })
+    }
+    units += itemUnits(item)
+  }
+  if (units > maxSeatsPerHold) throw apiError('TOO_MANY_SEATS', { requested: units, limit: maxSeatsPerHold })
+}
+
+export function checkTtl(ttlSeconds: number, max: number): number {
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > max) {
+    throw apiError('INVALID_TTL', { min: 1, max }, `ttlSeconds must be between 1 and ${max}`)
+  }
+  return ttlSeconds * 1000
+}
+
+/** Token check for records the ledger holds (a confirmed hold's reservation). */
+export function authorizeReservation(reservation: Reservation, auth: HoldAuth): void {
+  if (!auth.admin && !safeEqual(reservation.tokenHash, auth.tokenHash)) throw apiError('HOLD_TOKEN_INVALID')
+}
+
+export class HoldService {
+  constructor(
+    private readonly events: EventService,
+    private readonly store: HoldStore,
+    private readonly ledger: Ledger,
+    private readonly limits: Limits,
+  ) {}
+
+  async create(eventId: string, body: CreateHoldBody, idempotencyKey: string | undefined): Promise<CreatedHold> {
+    const event = await this.events.get(eventId)
+    validateItems(event, body.items, this.limits.maxSeatsPerHold)
+    const ttlMs = checkTtl(body.ttlSeconds ?? this.limits.holdTtlDefaultS, this.limits.holdTtlMaxS)
+
+    const holdId = newHoldId()
+    const token = newToken()
+    const scope = `${eventId}\u0000${body.holder}`
+    const input = {
+      holdId,
+      tokenHash: hashToken(token),
+      holder: body.holder,
+      ttlMs,
+      lifetimeMs: this.limits.holdLifetimeMaxS * 1000,
+      maxPerHolder: this.limits.maxSeatsPerHolder,
+      items: body.items,
+      idempotency: idempotencyKey
+        ? {
+            key: idempotencyKey,
+            bodyHash: sha256(canonicalJson({ ...body, ttlSeconds: ttlMs / 1000 })),
+            encryptedToken: sealToken(token, scope, idempotencyKey),
+            ttlMs: IDEMPOTENCY_TTL_MS,
+          }
+        : null,
+    }
+    let result = await this.store.create(eventId, input)
+    if (result.kind === 'not-ready') {
+      await this.events.ensureLoaded(event)
+      result = await this.store.create(eventId, input)
+    }
+    if (result.kind === 'not-ready') throw apiError('EVENT_LOADING')
+
+    const view = (id: string, secret: string, createdAt: number, expiresAt: number): HoldView => ({
+      id,
+      token: secret,
+      eventId,
+      holder: body.holder,
+      status: 'held',
+      items: body.items,
+      expiresAt: iso(expiresAt),
+      createdAt: iso(createdAt),
+    })
+    if (result.kind === 'replayed') {
+      const secret = openToken(result.encryptedToken, scope, idempotencyKey as string)
+      return { view: view(result.holdId, secret, result.createdAt, result.expiresAt), replayed: true }
+    }
+    return { view: view(holdId, token, result.createdAt, result.expiresAt), replayed: false }
+  }
+
+  async get(eventId: string, holdId: string, auth: HoldAuth): Promise<HoldView> {
+    await this.events.get(eventId)
+    try {
+      return this.view(eventId, holdId, await this.store.get(eventId, holdId, auth))
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'HOLD_NOT_FOUND') throw error
+      // Confirmed long ago (the Redis copy is kept a day) or Redis lost it: the ledger remembers sales.
+      const reservation = await this.ledger.findReservationByHold(eventId, holdId)
+      if (!reservation) throw error
+      authorizeReservation(reservation, auth)
+      return {
+        id: holdId,
+        eventId,
+        holder: reservation.holder,
+        status: 'confirmed',
+        items: reservation.items,
+        createdAt: reservation.createdAt,
+        expiresAt: reservation.createdAt,
+        reservationId: reservation.id,
+      }
+    }
+  }
+
+  async extend(eventId: string, holdId: string, auth: HoldAuth, ttlSeconds: number): Promise<HoldView> {
+    await this.events.get(eventId)
+    const ttlMs = checkTtl(ttlSeconds, this.limits.holdTtlMaxS)
+    const hold = await this.store.extend(eventId, holdId, auth, ttlMs, this.limits.holdLifetimeMaxS * 1000)
+    return this.view(eventId, holdId, hold)
+  }
+
+  async release(eventId: string, holdId: string, auth: HoldAuth): Promise<void> {
+    await this.events.get(eventId)
+    await this.store.release(eventId, holdId, auth)
+  }
+
+  async releaseHolder(eventId: string, holder: string): Promise<number> {
+    await this.events.get(eventId)
+    return this.store.releaseHolder(eventId, holder)
+  }
+
+  private view(eventId: string, holdId: string, hold: StoredHold): HoldView {
+    return {
+      id: holdId,
+      eventId,
+      holder: hold.holder,
+      status: hold.status,
+      items: hold.items,
+      expiresAt: iso(hold.expiresAt),
+      createdAt: iso(hold.createdAt),
+      ...(hold.status === 'confirmed' ? {} : { ttlMs: Math.max(0, hold.expiresAt - hold.now) }),
+      ...(hold.reservationId && hold.status === 'confirmed' ? { reservationId: hold.reservationId } : {}),
+    }
+  }
+}
