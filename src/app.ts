@@ -80,12 +80,18 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
       info: {
         title: 'seatlock',
         version: '0.1.0',
-        description: 'Seat holds in Redis; sales decided by a transactional ledger. Errors: {statusCode, code, error, message, details}.',
+        description:
+          'Seat holds in Redis; sales decided by a transactional ledger. Errors: {statusCode, code, error, message, details}.',
       },
       components: {
         securitySchemes: {
           admin: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
-          holdToken: { type: 'apiKey', in: 'header', name: 'Hold-Token', description: 'The token returned when the hold was created' },
+          holdToken: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Hold-Token',
+            description: 'The token returned when the hold was created',
+          },
         },
       },
     },

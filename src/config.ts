@@ -35,7 +35,8 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   if (raw === undefined || raw === '') return fallback
   if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`)
   const value = Number(raw.trim())
-  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`)
+  if (value < min || value > max)
+    throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`)
   return value
 }
 
@@ -59,9 +60,12 @@ export function loadConfig(env: Env = process.env): Config {
   const givenAdminToken = env.ADMIN_TOKEN?.trim() || undefined
 
   if (production && !ledgerUrl) throw new ConfigError('LEDGER_URL is required when NODE_ENV=production')
-  if (production && !givenAdminToken) throw new ConfigError('ADMIN_TOKEN is required when NODE_ENV=production')
+  if (production && !givenAdminToken)
+    throw new ConfigError('ADMIN_TOKEN is required when NODE_ENV=production')
   if (ledgerUrl && !/^(mongodb(\+srv)?|postgres(ql)?):\/\//.test(ledgerUrl)) {
-    throw new ConfigError('LEDGER_URL must start with mongodb://, mongodb+srv://, postgres:// or postgresql://')
+    throw new ConfigError(
+      'LEDGER_URL must start with mongodb://, mongodb+srv://, postgres:// or postgresql://',
+    )
   }
   if (givenAdminToken && givenAdminToken.length < 16) {
     throw new ConfigError('ADMIN_TOKEN must be at least 16 characters')
@@ -75,11 +79,13 @@ export function loadConfig(env: Env = process.env): Config {
 
   const holdTtlMaxS = int(env, 'HOLD_TTL_MAX_S', 3600, 1, 86_400)
   const holdTtlDefaultS = int(env, 'HOLD_TTL_DEFAULT_S', 600, 1, 86_400)
-  if (holdTtlDefaultS > holdTtlMaxS) throw new ConfigError('HOLD_TTL_DEFAULT_S must not exceed HOLD_TTL_MAX_S')
+  if (holdTtlDefaultS > holdTtlMaxS)
+    throw new ConfigError('HOLD_TTL_DEFAULT_S must not exceed HOLD_TTL_MAX_S')
   const holdLifetimeMaxS = int(env, 'HOLD_LIFETIME_MAX_S', 7200, 1, 7 * 86_400)
 
   const logLevel = str(env, 'LOG_LEVEL', 'info')
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
 
   return {
     port: int(env, 'PORT', 3000, 0, 65_535),

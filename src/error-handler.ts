@@ -14,7 +14,11 @@ function normalize(error: FastifyError): ApiError {
       path: v.instancePath || '/',
       message: v.message ?? 'is not valid',
     }))
-    return apiError('INVALID_REQUEST', { problems }, `Invalid ${error.validationContext}: ${problems[0]?.path} ${problems[0]?.message}`)
+    return apiError(
+      'INVALID_REQUEST',
+      { problems },
+      `Invalid ${error.validationContext}: ${problems[0]?.path} ${problems[0]?.message}`,
+    )
   }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -38,7 +42,8 @@ function normalize(error: FastifyError): ApiError {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((raw: FastifyError, request, reply) => {
     const error = normalize(raw)
-    if (error.statusCode >= 500 && error.code === 'INTERNAL_ERROR') request.log.error({ err: raw }, 'request failed')
+    if (error.statusCode >= 500 && error.code === 'INTERNAL_ERROR')
+      request.log.error({ err: raw }, 'request failed')
     else if (error.statusCode >= 500) request.log.warn({ code: error.code }, raw.message)
     if (error.statusCode === 503) reply.header('Retry-After', String(RETRY_AFTER_S))
     return reply.code(error.statusCode).send({
@@ -51,6 +56,8 @@ export function installErrorHandling(app: FastifyInstance): void {
   })
   app.setNotFoundHandler((request, reply) => {
     const error = apiError('NOT_FOUND', undefined, `No route ${request.method} ${request.url.split('?')[0]}`)
-    return reply.code(404).send({ statusCode: 404, code: error.code, error: 'Not Found', message: error.message })
+    return reply
+      .code(404)
+      .send({ statusCode: 404, code: error.code, error: 'Not Found', message: error.message })
   })
 }

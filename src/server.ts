@@ -30,12 +30,18 @@ async function openRedis(config: Config): Promise<RedisClient> {
     await connectRedis(redis)
   } catch (error) {
     redis.disconnect()
-    fail(`cannot reach ${describeRedis(config)} (${(error as Error).message}); start one with "docker compose up -d redis"`)
+    fail(
+      `cannot reach ${describeRedis(config)} (${(error as Error).message}); start one with "docker compose up -d redis"`,
+    )
   }
   return redis
 }
 
-async function createDemoEvent(services: Services, config: Config, log: (msg: string) => void): Promise<void> {
+async function createDemoEvent(
+  services: Services,
+  config: Config,
+  log: (msg: string) => void,
+): Promise<void> {
   if ((await services.events.countEvents()) > 0) return
   const rows = ['A', 'B', 'C', 'D']
   await services.events.create({
@@ -44,7 +50,12 @@ async function createDemoEvent(services: Services, config: Config, log: (msg: st
     startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
     currency: 'EUR',
     sections: [
-      { id: 'stalls', name: 'Stalls', price: 4500, seats: rows.flatMap((r) => Array.from({ length: 10 }, (_, i) => `${r}${i + 1}`)) },
+      {
+        id: 'stalls',
+        name: 'Stalls',
+        price: 4500,
+        seats: rows.flatMap((r) => Array.from({ length: 10 }, (_, i) => `${r}${i + 1}`)),
+      },
       { id: 'standing', name: 'Standing', price: 2000, capacity: 200 },
     ],
   })

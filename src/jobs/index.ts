@@ -14,7 +14,8 @@ export interface JobHooks {
 
 /** The background jobs, each on one instance at a time: the expiry sweeper and the confirm reconciler. */
 export function createJobs(services: Services, log: FastifyBaseLogger, hooks: JobHooks = {}): SingleRunner[] {
-  const onError = (job: string) => (error: unknown) => log.warn({ err: (error as Error).message }, `${job} tick failed`)
+  const onError = (job: string) => (error: unknown) =>
+    log.warn({ err: (error as Error).message }, `${job} tick failed`)
   return [
     new SingleRunner(services.locks, {
       name: 'sweeper',

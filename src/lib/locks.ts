@@ -16,7 +16,12 @@ export class Locks {
     private readonly ttlMs = 5000,
   ) {
     // Waits up to about retryCount * retryDelay for a lock held elsewhere (e.g. another instance loading an event).
-    this.redlock = new Redlock([redis], { retryCount: 40, retryDelay: 100, retryJitter: 50, automaticExtensionThreshold: 1000 })
+    this.redlock = new Redlock([redis], {
+      retryCount: 40,
+      retryDelay: 100,
+      retryJitter: 50,
+      automaticExtensionThreshold: 1000,
+    })
     // Extension failures surface through the abort signal; without a listener EventEmitter would throw.
     this.redlock.on('error', () => undefined)
   }
@@ -26,7 +31,8 @@ export class Locks {
     try {
       return await this.redlock.using([`${this.prefix}:lock:${name}`], this.ttlMs, work)
     } catch (error) {
-      if (error instanceof ExecutionError || error instanceof ResourceLockedError) throw apiError('EVENT_LOADING')
+      if (error instanceof ExecutionError || error instanceof ResourceLockedError)
+        throw apiError('EVENT_LOADING')
       throw error
     }
   }

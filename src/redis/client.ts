@@ -18,7 +18,10 @@ const FAIL_FAST: RedisOptions = {
   retryStrategy: (attempt: number) => Math.min(50 * attempt, 1000),
 }
 
-export function createRedis(config: Pick<Config, 'redisUrl' | 'redisClusterNodes'>, name: string): RedisClient {
+export function createRedis(
+  config: Pick<Config, 'redisUrl' | 'redisClusterNodes'>,
+  name: string,
+): RedisClient {
   const client =
     config.redisClusterNodes.length > 0
       ? new Cluster(config.redisClusterNodes, {

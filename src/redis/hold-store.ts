@@ -63,7 +63,9 @@ const SEAT_BATCH = 1000
 
 function toScriptItems(items: Item[]): ScriptItem[] {
   return items.map((item) =>
-    'seats' in item ? { s: item.section, k: 's', seats: item.seats } : { s: item.section, k: 'g', q: item.quantity },
+    'seats' in item
+      ? { s: item.section, k: 's', seats: item.seats }
+      : { s: item.section, k: 'g', q: item.quantity },
   )
 }
 
@@ -82,7 +84,8 @@ const TRANSIENT_REPLY = /^(LOADING|BUSY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY
 
 /** Maps a failed Redis call to the API: connection trouble is 503 REDIS_UNAVAILABLE, a script bug stays a 500. */
 export function redisFailure(error: unknown): Error {
-  if (error instanceof Error && error.name === 'ReplyError' && !TRANSIENT_REPLY.test(error.message)) return error
+  if (error instanceof Error && error.name === 'ReplyError' && !TRANSIENT_REPLY.test(error.message))
+    return error
   return apiError('REDIS_UNAVAILABLE')
 }
 
@@ -146,7 +149,10 @@ export class HoldStore {
     const seatKeys = input.items.flatMap((item) =>
       'seats' in item ? item.seats.map((seat) => k.seat(item.section, seat)) : [],
     )
-    const units = input.items.reduce((sum, item) => sum + ('seats' in item ? item.seats.length : item.quantity), 0)
+    const units = input.items.reduce(
+      (sum, item) => sum + ('seats' in item ? item.seats.length : item.quantity),
+      0,
+    )
     const idem = input.idempotency
     const keys = [
       k.meta,
@@ -189,7 +195,8 @@ export class HoldStore {
         }
       case -1: {
         const seats = []
-        for (let i = 1; i < reply.length; i += 2) seats.push({ section: String(reply[i]), seat: String(reply[i + 1]) })
+        for (let i = 1; i < reply.length; i += 2)
+          seats.push({ section: String(reply[i]), seat: String(reply[i + 1]) })
         throw apiError('SEAT_UNAVAILABLE', { seats })
       }
       case -2:
@@ -315,7 +322,11 @@ export class HoldStore {
    * Called only while the event is not ready, so every hold script answers "not ready" until the last
    * step; activation refuses to overwrite a state a concurrent loader made live first.
    */
-  async load(eventId: string, sections: SectionDefinition[], sold: Map<string, { sold: number; seats: string[] }>) {
+  async load(
+    eventId: string,
+    sections: SectionDefinition[],
+    sold: Map<string, { sold: number; seats: string[] }>,
+  ) {
     const k = this.keys(eventId)
     await this.call(async () => {
       for (const section of sections) {
@@ -328,7 +339,12 @@ export class HoldStore {
           if (failed) throw failed
         }
       }
-      const args = sections.flatMap((s) => [s.id, s.kind === 'seated' ? 's' : 'g', s.capacity, sold.get(s.id)?.sold ?? 0])
+      const args = sections.flatMap((s) => [
+        s.id,
+        s.kind === 'seated' ? 's' : 'g',
+        s.capacity,
+        sold.get(s.id)?.sold ?? 0,
+      ])
       await this.redis.activateEvent(2, k.meta, k.counts, ...args)
       await this.redis.sadd(eventIndexKey(this.prefix), eventId)
     })
@@ -353,14 +369,19 @@ export class HoldStore {
   }
 
   /** Status of each seat of a seated section, in label order. */
-  async seatStatuses(eventId: string, section: string, labels: string[]): Promise<('available' | 'held' | 'sold')[]> {
+  async seatStatuses(
+    eventId: string,
+    section: string,
+    labels: string[],
+  ): Promise<('available' | 'held' | 'sold')[]> {
     const k = this.keys(eventId)
     const statuses: ('available' | 'held' | 'sold')[] = []
     for (let i = 0; i < labels.length; i += SEAT_BATCH) {
       const values = await this.call(() =>
         this.redis.mget(labels.slice(i, i + SEAT_BATCH).map((seat) => k.seat(section, seat))),
       )
-      for (const value of values) statuses.push(value === null ? 'available' : value === SOLD ? 'sold' : 'held')
+      for (const value of values)
+        statuses.push(value === null ? 'available' : value === SOLD ? 'sold' : 'held')
     }
     return statuses
   }

@@ -14,7 +14,12 @@ import {
 import { EventParams } from '../schemas/events.js'
 import type { Services } from '../services/container.js'
 
-const TOKEN_ERRORS = ['HOLD_TOKEN_REQUIRED', 'HOLD_TOKEN_INVALID', 'EVENT_NOT_FOUND', 'HOLD_NOT_FOUND'] as const
+const TOKEN_ERRORS = [
+  'HOLD_TOKEN_REQUIRED',
+  'HOLD_TOKEN_INVALID',
+  'EVENT_NOT_FOUND',
+  'HOLD_NOT_FOUND',
+] as const
 const DEPENDENCY_ERRORS = ['REDIS_UNAVAILABLE', 'LEDGER_UNAVAILABLE'] as const
 const HOLD_SECURITY: Record<string, string[]>[] = [{ holdToken: [] }, { admin: [] }]
 
@@ -73,7 +78,10 @@ export const holdRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
         security: HOLD_SECURITY,
         params: HoldParams,
         headers: HoldTokenHeader,
-        response: { 200: Type.Ref('Hold'), ...errors(...TOKEN_ERRORS, 'HOLD_EXPIRED', 'HOLD_RELEASED', ...DEPENDENCY_ERRORS) },
+        response: {
+          200: Type.Ref('Hold'),
+          ...errors(...TOKEN_ERRORS, 'HOLD_EXPIRED', 'HOLD_RELEASED', ...DEPENDENCY_ERRORS),
+        },
       },
     },
     async (request) => holds.get(request.params.eventId, request.params.holdId, auth.holdAuth(request)),
@@ -106,7 +114,12 @@ export const holdRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
       },
     },
     async (request) =>
-      holds.extend(request.params.eventId, request.params.holdId, auth.holdAuth(request), request.body.ttlSeconds),
+      holds.extend(
+        request.params.eventId,
+        request.params.holdId,
+        auth.holdAuth(request),
+        request.body.ttlSeconds,
+      ),
   )
 
   app.delete(
@@ -120,7 +133,14 @@ export const holdRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
         headers: HoldTokenHeader,
         response: {
           204: NoContent,
-          ...errors(...TOKEN_ERRORS, 'HOLD_EXPIRED', 'HOLD_RELEASED', 'HOLD_CONFIRMED', 'HOLD_CONFIRMING', ...DEPENDENCY_ERRORS),
+          ...errors(
+            ...TOKEN_ERRORS,
+            'HOLD_EXPIRED',
+            'HOLD_RELEASED',
+            'HOLD_CONFIRMED',
+            'HOLD_CONFIRMING',
+            ...DEPENDENCY_ERRORS,
+          ),
         },
       },
     },
@@ -159,7 +179,12 @@ export const holdRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     },
     async (request, reply) => {
       const { eventId, holdId } = request.params
-      const outcome = await confirm.confirm(eventId, holdId, auth.holdAuth(request), request.body?.paymentRef ?? null)
+      const outcome = await confirm.confirm(
+        eventId,
+        holdId,
+        auth.holdAuth(request),
+        request.body?.paymentRef ?? null,
+      )
       return reply
         .code(outcome.created ? 201 : 200)
         .header('Location', `/v1/events/${eventId}/reservations/${outcome.reservation.id}`)
@@ -179,6 +204,8 @@ export const holdRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
       },
       preValidation: async (request) => auth.requireAdmin(request),
     },
-    async (request) => ({ released: await holds.releaseHolder(request.params.eventId, request.params.holder) }),
+    async (request) => ({
+      released: await holds.releaseHolder(request.params.eventId, request.params.holder),
+    }),
   )
 }

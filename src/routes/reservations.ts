@@ -6,16 +6,24 @@ import { HoldTokenHeader } from '../schemas/holds.js'
 import { ReservationListQuery, ReservationPage, ReservationParams } from '../schemas/reservations.js'
 import type { Services } from '../services/container.js'
 
-const ACCESS_ERRORS = ['HOLD_TOKEN_REQUIRED', 'HOLD_TOKEN_INVALID', 'EVENT_NOT_FOUND', 'RESERVATION_NOT_FOUND'] as const
+const ACCESS_ERRORS = [
+  'HOLD_TOKEN_REQUIRED',
+  'HOLD_TOKEN_INVALID',
+  'EVENT_NOT_FOUND',
+  'RESERVATION_NOT_FOUND',
+] as const
 
-export const reservationRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const reservationRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (
+  app,
+  { services },
+) => {
   const { auth, reservations } = services
 
   app.get(
     '/v1/events/:eventId/reservations/:reservationId',
     {
       schema: {
-        summary: "A reservation (the token of the hold it came from, or admin)",
+        summary: 'A reservation (the token of the hold it came from, or admin)',
         tags: ['reservations'],
         security: [{ holdToken: [] }, { admin: [] }],
         params: ReservationParams,
@@ -54,11 +62,18 @@ export const reservationRoutes: FastifyPluginAsyncTypebox<{ services: Services }
         security: [{ admin: [] }],
         params: EventParams,
         querystring: ReservationListQuery,
-        response: { 200: ReservationPage, ...errors('UNAUTHORIZED', 'EVENT_NOT_FOUND', 'INVALID_CURSOR', 'LEDGER_UNAVAILABLE') },
+        response: {
+          200: ReservationPage,
+          ...errors('UNAUTHORIZED', 'EVENT_NOT_FOUND', 'INVALID_CURSOR', 'LEDGER_UNAVAILABLE'),
+        },
       },
       preValidation: async (request) => auth.requireAdmin(request),
     },
     async (request) =>
-      reservations.list(request.params.eventId, Number(request.query.limit ?? 20), request.query.cursor ?? null),
+      reservations.list(
+        request.params.eventId,
+        Number(request.query.limit ?? 20),
+        request.query.cursor ?? null,
+      ),
   )
 }

@@ -5,10 +5,16 @@ import { ERRORS, type ErrorCode } from '../errors.js'
 /** Client-given identifiers (event, section, seat): they become part of Redis keys, so no braces or colons. */
 export const IDENTIFIER = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$'
 
-export const Identifier = Type.String({ pattern: IDENTIFIER, description: 'Letters, digits, "_", "." and "-"' })
+export const Identifier = Type.String({
+  pattern: IDENTIFIER,
+  description: 'Letters, digits, "_", "." and "-"',
+})
 
 /** 1-128 printable characters (no control characters, no line breaks). */
-export const Holder = Type.String({ pattern: '^[^\\p{C}]{1,128}$', description: '1-128 printable characters' })
+export const Holder = Type.String({
+  pattern: '^[^\\p{C}]{1,128}$',
+  description: '1-128 printable characters',
+})
 
 /** Server-generated hold ids: 22 base64url characters. */
 export const HoldId = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })
@@ -52,7 +58,10 @@ export function errors(...codes: ErrorCode[]): Record<number, TSchema> {
     byStatus.set(status, [...(byStatus.get(status) ?? []), code])
   }
   return Object.fromEntries(
-    [...byStatus].map(([status, list]) => [status, { ...ErrorRef, description: `Error codes: ${list.join(', ')}` }]),
+    [...byStatus].map(([status, list]) => [
+      status,
+      { ...ErrorRef, description: `Error codes: ${list.join(', ')}` },
+    ]),
   )
 }
 

@@ -69,7 +69,10 @@ const SeatStatus = Type.Union([Type.Literal('available'), Type.Literal('held'), 
 
 export const SeatsView = Type.Object({
   sections: Type.Array(
-    Type.Object({ id: Type.String(), seats: Type.Array(Type.Object({ seat: Type.String(), status: SeatStatus })) }),
+    Type.Object({
+      id: Type.String(),
+      seats: Type.Array(Type.Object({ seat: Type.String(), status: SeatStatus })),
+    }),
   ),
 })
 export type SeatsView = Static<typeof SeatsView>

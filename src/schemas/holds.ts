@@ -5,7 +5,9 @@ import { HoldId, Holder, Identifier, Item, Timestamp } from './common.js'
 export const CreateHoldBody = Type.Object(
   {
     holder: Holder,
-    ttlSeconds: Type.Optional(Type.Integer({ description: '1 to HOLD_TTL_MAX_S; HOLD_TTL_DEFAULT_S when absent' })),
+    ttlSeconds: Type.Optional(
+      Type.Integer({ description: '1 to HOLD_TTL_MAX_S; HOLD_TTL_DEFAULT_S when absent' }),
+    ),
     items: Type.Array(Item, { minItems: 1, maxItems: 100 }),
   },
   { additionalProperties: false },
@@ -19,19 +21,28 @@ export const CreateHoldHeaders = Type.Object({
 export const ExtendHoldBody = Type.Object({ ttlSeconds: Type.Integer() }, { additionalProperties: false })
 
 export const ConfirmHoldBody = Type.Union([
-  Type.Object({ paymentRef: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) }, { additionalProperties: false }),
+  Type.Object(
+    { paymentRef: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
+    { additionalProperties: false },
+  ),
   Type.Null(),
 ])
 
 export const HoldParams = Type.Object({ eventId: Identifier, holdId: HoldId })
 export const HolderParams = Type.Object({ eventId: Identifier, holder: Holder })
 
-export const HoldStatus = Type.Union([Type.Literal('held'), Type.Literal('confirming'), Type.Literal('confirmed')])
+export const HoldStatus = Type.Union([
+  Type.Literal('held'),
+  Type.Literal('confirming'),
+  Type.Literal('confirmed'),
+])
 
 export const HoldView = Type.Object(
   {
     id: Type.String(),
-    token: Type.Optional(Type.String({ description: 'The hold secret; shown only when the hold is created' })),
+    token: Type.Optional(
+      Type.String({ description: 'The hold secret; shown only when the hold is created' }),
+    ),
     eventId: Type.String(),
     holder: Type.String(),
     status: HoldStatus,

@@ -33,7 +33,10 @@ export function reservationView(r: Reservation): ReservationView {
 }
 
 function amountOf(event: LoadedEvent, items: Reservation['items']): number {
-  return items.reduce((sum, item) => sum + itemUnits(item) * (event.sections.get(item.section)?.price ?? 0), 0)
+  return items.reduce(
+    (sum, item) => sum + itemUnits(item) * (event.sections.get(item.section)?.price ?? 0),
+    0,
+  )
 }
 
 /** route → confirm service → pin script → ledger transaction → finalise script. */
@@ -44,7 +47,12 @@ export class ConfirmService {
     private readonly ledger: Ledger,
   ) {}
 
-  async confirm(eventId: string, holdId: string, auth: HoldAuth, paymentRef: string | null): Promise<ConfirmOutcome> {
+  async confirm(
+    eventId: string,
+    holdId: string,
+    auth: HoldAuth,
+    paymentRef: string | null,
+  ): Promise<ConfirmOutcome> {
     const event = await this.events.get(eventId)
     let pin
     try {
@@ -52,7 +60,10 @@ export class ConfirmService {
     } catch (error) {
       if ((error as { code?: string }).code !== 'HOLD_NOT_FOUND') throw error
       // A retry after Redis forgot the hold (or after a day): the ledger knows whether it was sold.
-      return { reservation: reservationView(await this.existing(eventId, holdId, auth, error)), created: false }
+      return {
+        reservation: reservationView(await this.existing(eventId, holdId, auth, error)),
+        created: false,
+      }
     }
     if (pin.kind === 'confirmed') {
       const reservation = await this.ledger.getReservation(eventId, pin.reservationId)
@@ -82,7 +93,11 @@ export class ConfirmService {
       }
       if (error instanceof CapacityExceededError) {
         await this.abandon(eventId, holdId)
-        throw apiError('INSUFFICIENT_CAPACITY', { section: error.section, requested: error.requested, available: 0 })
+        throw apiError('INSUFFICIENT_CAPACITY', {
+          section: error.section,
+          requested: error.requested,
+          available: 0,
+        })
       }
       // Unreachable ledger: the hold stays pinned, so a retry confirms it (or the reconciler settles it).
       throw error
@@ -91,7 +106,12 @@ export class ConfirmService {
     return { reservation: reservationView(result.reservation), created: result.created }
   }
 
-  private async existing(eventId: string, holdId: string, auth: HoldAuth, notFound: unknown): Promise<Reservation> {
+  private async existing(
+    eventId: string,
+    holdId: string,
+    auth: HoldAuth,
+    notFound: unknown,
+  ): Promise<Reservation> {
     const reservation = await this.ledger.findReservationByHold(eventId, holdId)
     if (!reservation) throw notFound
     authorizeReservation(reservation, auth)

@@ -34,7 +34,8 @@ export class EventService {
     const sectionIds = new Set<string>()
     const sections: SectionDefinition[] = body.sections.map((input) => {
       const id = input.id ?? generatedId()
-      if (sectionIds.has(id)) throw apiError('INVALID_REQUEST', { section: id }, `Section id "${id}" is repeated`)
+      if (sectionIds.has(id))
+        throw apiError('INVALID_REQUEST', { section: id }, `Section id "${id}" is repeated`)
       sectionIds.add(id)
       if ('seats' in input) {
         const unique = new Set(input.seats)
@@ -43,7 +44,14 @@ export class EventService {
           const repeated = input.seats.filter((seat) => seen.has(seat) || !seen.add(seat))
           throw apiError('DUPLICATE_SEATS', { section: id, seats: [...new Set(repeated)] })
         }
-        return { id, name: input.name, kind: 'seated', price: input.price, capacity: input.seats.length, seats: input.seats }
+        return {
+          id,
+          name: input.name,
+          kind: 'seated',
+          price: input.price,
+          capacity: input.seats.length,
+          seats: input.seats,
+        }
       }
       return { id, name: input.name, kind: 'ga', price: input.price, capacity: input.capacity }
     })
@@ -124,12 +132,17 @@ export class EventService {
       throw apiError('UNKNOWN_SECTION', { section: sectionId })
     }
     await this.counts(event) // makes sure the state is loaded
-    const seated = event.definition.sections.filter((s) => s.seats && (sectionId === undefined || s.id === sectionId))
+    const seated = event.definition.sections.filter(
+      (s) => s.seats && (sectionId === undefined || s.id === sectionId),
+    )
     const sections = []
     for (const section of seated) {
       const labels = section.seats as string[]
       const statuses = await this.store.seatStatuses(event.definition.id, section.id, labels)
-      sections.push({ id: section.id, seats: labels.map((seat, i) => ({ seat, status: statuses[i] ?? 'available' })) })
+      sections.push({
+        id: section.id,
+        seats: labels.map((seat, i) => ({ seat, status: statuses[i] ?? 'available' })),
+      })
     }
     return { sections }
   }

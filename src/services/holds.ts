@@ -2,7 +2,16 @@ import type { Config } from '../config.js'
 import { apiError } from '../errors.js'
 import type { Item, Ledger, Reservation } from '../ledger/port.js'
 import { itemUnits } from '../ledger/port.js'
-import { canonicalJson, hashToken, newHoldId, newToken, openToken, safeEqual, sealToken, sha256 } from '../lib/tokens.js'
+import {
+  canonicalJson,
+  hashToken,
+  newHoldId,
+  newToken,
+  openToken,
+  safeEqual,
+  sealToken,
+  sha256,
+} from '../lib/tokens.js'
 import type { HoldAuth, HoldStore, StoredHold } from '../redis/hold-store.js'
 import type { CreateHoldBody, HoldView } from '../schemas/holds.js'
 import type { EventService, LoadedEvent } from './events.js'
@@ -35,9 +44,11 @@ export function validateItems(event: LoadedEvent, items: Item[], maxSeatsPerHold
     }
     seen.add(item.section)
     if ('seats' in item) {
-      if (section.kind !== 'seated') throw apiError('WRONG_ITEM_KIND', { section: item.section, expected: 'quantity' })
+      if (section.kind !== 'seated')
+        throw apiError('WRONG_ITEM_KIND', { section: item.section, expected: 'quantity' })
       const repeated = item.seats.filter((seat, i) => item.seats.indexOf(seat) !== i)
-      if (repeated.length > 0) throw apiError('DUPLICATE_SEATS', { section: item.section, seats: [...new Set(repeated)] })
+      if (repeated.length > 0)
+        throw apiError('DUPLICATE_SEATS', { section: item.section, seats: [...new Set(repeated)] })
       const unknown = item.seats.filter((seat) => !section.seatSet?.has(seat))
       if (unknown.length > 0) throw apiError('UNKNOWN_SEAT', { section: item.section, seats: unknown })
     } else if (section.kind !== 'ga') {
@@ -68,7 +79,11 @@ export class HoldService {
     private readonly limits: Limits,
   ) {}
 
-  async create(eventId: string, body: CreateHoldBody, idempotencyKey: string | undefined): Promise<CreatedHold> {
+  async create(
+    eventId: string,
+    body: CreateHoldBody,
+    idempotencyKey: string | undefined,
+  ): Promise<CreatedHold> {
     const event = await this.events.get(eventId)
     validateItems(event, body.items, this.limits.maxSeatsPerHold)
     const ttlMs = checkTtl(body.ttlSeconds ?? this.limits.holdTtlDefaultS, this.limits.holdTtlMaxS)

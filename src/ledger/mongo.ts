@@ -1,0 +1,779 @@
+/**
+ * MongoDB ledger adapter (mongoose, replica set, multi-document transactions). The primary ledger.
+ *
+ * Guarantees come from unique indexes and guarded updates inside one snapshot transaction:
+ * - one reservation per hold: unique index on reservations.holdId;
+ * - one sale per seat: unique index on soldseats {eventId, section, seat};
+ * - no overselling: sections.updateOne({ _id, remaining: { $gte: n } }, { $inc: { remaining: -n } }).
+ * Duplicate-key errors are never caught inside a transaction: they abort it and are mapped outside.
+ *
+ * Transactions run in our own loop instead of connection.transaction() / session.withTransaction():
+ * those retry every TransientTransactionError for up to 120 s, and the driver labels network and
+ * server-selection errors inside a transaction as transient, so a dead server would hold a request for
+ * two minutes. Here write conflicts are retried (with jittered backoff) within a few seconds, while
+ * "cannot reach the server" fails at once as LedgerUnavailableError.
+ */
+import mongoose from 'mongoose'
+import type { ClientSession, Connection, ConnectOptions, Model, mongo } from 'mongoose'
+import { CapacityExceededError, EventExistsError, LedgerUnavailableError, SeatsTakenError } from './port.js'
+import type {
+  ConfirmInput,
+  ConfirmResult,
+  EventDefinition,
+  Item,
+  Ledger,
+  Reservation,
+  ReservationPage,
+  ReservationStatus,
+  SectionDefinition,
+  SectionKind,
+  SoldState,
+} from './port.js'
+import { hasErrorLabel, isDuplicateKey, isMongoUnreachable, mapMongoError } from './mongo-errors.js'
+import {
+  compareStrings,
+  decodeCursor,
+  encodeCursor,
+  isoInput,
+  maskUrl,
+  normalizeEvent,
+  pageSize,
+  planConfirm,
+  unitsBySection,
+} from './select.js'
+
+export interface MongoLedgerOptions {
+  log?: (msg: string) => void
+  maxPoolSize?: number
+  /** How long an operation waits for a usable server before failing (default 1500 ms). */
+  serverSelectionTimeoutMS?: number
+}
+
+const TXN_OPTIONS: mongo.TransactionOptions = {
+  readConcern: { level: 'snapshot' },
+  writeConcern: { w: 'majority' },
+  readPreference: 'primary',
+  maxCommitTimeMS: 3000,
+}
+/** Time spent retrying write conflicts / transient errors before giving up with LedgerUnavailableError. */
+const TXN_RETRY_BUDGET_MS = 5000
+const MAX_CONFIRM_ATTEMPTS = 3
+
+// ---------------------------------------------------------------------------------------------------
+// Documents and schemas
+// ---------------------------------------------------------------------------------------------------
+
+interface SectionMeta {
+  id: string
+  name: string
+  kind: SectionKind
+  price: number
+  capacity: number
+}
+
+interface EventDoc {
+  _id: string
+  name: string
+  startsAt: Date | null
+  currency: string
+  createdAt: Date
+  /** Section definitions without seat labels (those live in seatmaps: one document per section). */
+  sections: SectionMeta[]
+}
+
+/** The live count of one section. */
+interface SectionDoc {
+  _id: string
+  eventId: string
+  sectionId: string
+  position: number
+  kind: SectionKind
+  capacity: number
+  remaining: number
+}
+
+/**
+ * Seat labels of one seated section, kept apart from the (hot, often updated) section count and from the
+ * event document so that 100 sections of 100,000 labels never approach the 16 MB document limit.
+ */
+interface SeatMapDoc {
+  _id: string
+  eventId: string
+  sectionId: string
+  seats: string[]
+}
+
+interface ItemDoc {
+  section: string
+  seats?: string[]
+  quantity?: number
+}
+
+interface ReservationDoc {
+  _id: string
+  holdId: string
+  eventId: string
+  holder: string
+  items: ItemDoc[]
+  amount: number
+  currency: string
+  status: ReservationStatus
+  paymentRef: string | null
+  tokenHash: string
+  createdAt: Date
+  cancelledAt: Date | null
+}
+
+interface SoldSeatDoc {
+  eventId: string
+  section: string
+  seat: string
+  reservationId: string
+}
+
+interface Models {
+  Event: Model<EventDoc>
+  Section: Model<SectionDoc>
+  SeatMap: Model<SeatMapDoc>
+  Reservation: Model<ReservationDoc>
+  SoldSeat: Model<SoldSeatDoc>
+}
+
+const schemaOptions = { strict: true, versionKey: false, autoIndex: false, autoCreate: false } as const
+
+function defineModels(conn: Connection): Models {
+  const { Schema } = mongoose
+
+  const sectionMetaSchema = new Schema<SectionMeta>(
+    {
+      id: { type: String, required: true },
+      name: { type: String },
+      kind: { type: String, enum: ['seated', 'ga'], required: true },
+      price: { type: Number, required: true },
+      capacity: { type: Number, required: true, min: 1 },
+    },
+    { _id: false, id: false, strict: true },
+  )
+  const eventSchema = new Schema<EventDoc>(
+    {
+      _id: { type: String, required: true },
+      name: { type: String },
+      startsAt: { type: Date, default: null },
+      currency: { type: String, required: true },
+      createdAt: { type: Date, required: true },
+      sections: { type: [sectionMetaSchema], required: true },
+    },
+    { ...schemaOptions, collection: 'events' },
+  )
+
+  const sectionSchema = new Schema<SectionDoc>(
+    {
+      _id: { type: String, required: true },
+      eventId: { type: String, required: true },
+      sectionId: { type: String, required: true },
+      position: { type: Number, required: true },
+      kind: { type: String, enum: ['seated', 'ga'], required: true },
+      capacity: { type: Number, required: true, min: 1 },
+      remaining: { type: Number, required: true, min: 0 },
+    },
+    { ...schemaOptions, collection: 'sections' },
+  )
+  sectionSchema.index({ eventId: 1, position: 1 }, { name: 'event_position' })
+
+  const seatMapSchema = new Schema<SeatMapDoc>(
+    {
+      _id: { type: String, required: true },
+      eventId: { type: String, required: true },
+      sectionId: { type: String, required: true },
+      seats: { type: [String], required: true },
+    },
+    { ...schemaOptions, collection: 'seatmaps' },
+  )
+  seatMapSchema.index({ eventId: 1 }, { name: 'event' })
+
+  const itemSchema = new Schema<ItemDoc>(
+    {
+      section: { type: String, required: true },
+      seats: { type: [String], default: undefined },
+      quantity: { type: Number },
+    },
+    { _id: false, id: false, strict: true },
+  )
+  const reservationSchema = new Schema<ReservationDoc>(
+    {
+      _id: { type: String, required: true },
+      holdId: { type: String, required: true },
+      eventId: { type: String, required: true },
+      holder: { type: String, required: true },
+      items: { type: [itemSchema], required: true },
+      amount: { type: Number, required: true, min: 0 },
+      currency: { type: String, required: true },
+      status: { type: String, enum: ['confirmed', 'cancelled'], required: true },
+      paymentRef: { type: String, default: null },
+      tokenHash: { type: String, required: true },
+      createdAt: { type: Date, required: true },
+      cancelledAt: { type: Date, default: null },
+    },
+    { ...schemaOptions, collection: 'reservations' },
+  )
+  reservationSchema.index({ holdId: 1 }, { unique: true, name: 'holdId_unique' })
+  reservationSchema.index({ eventId: 1, status: 1, createdAt: -1, _id: -1 }, { name: 'event_status_created' })
+
+  const soldSeatSchema = new Schema<SoldSeatDoc>(
+    {
+      eventId: { type: String, required: true },
+      section: { type: String, required: true },
+      seat: { type: String, required: true },
+      reservationId: { type: String, required: true },
+    },
+    { ...schemaOptions, collection: 'soldseats' },
+  )
+  soldSeatSchema.index(
+    { eventId: 1, section: 1, seat: 1 },
+    { unique: true, name: 'event_section_seat_unique' },
+  )
+  soldSeatSchema.index({ reservationId: 1 }, { name: 'reservation' })
+
+  return {
+    Event: conn.model<EventDoc>('Event', eventSchema),
+    Section: conn.model<SectionDoc>('Section', sectionSchema),
+    SeatMap: conn.model<SeatMapDoc>('SeatMap', seatMapSchema),
+    Reservation: conn.model<ReservationDoc>('Reservation', reservationSchema),
+    SoldSeat: conn.model<SoldSeatDoc>('SoldSeat', soldSeatSchema),
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------------
+
+/** Section document id; NUL cannot appear in an identifier, so the pair is unambiguous. */
+function sectionKey(eventId: string, sectionId: string): string {
+  return `${eventId}\u0000${sectionId}`
+}
+
+function toItem(item: ItemDoc): Item {
+  return Array.isArray(item.seats)
+    ? { section: item.section, seats: [...item.seats] }
+    : { section: item.section, quantity: item.quantity ?? 0 }
+}
+
+function toReservation(doc: ReservationDoc): Reservation {
+  return {
+    id: doc._id,
+    holdId: doc.holdId,
+    eventId: doc.eventId,
+    holder: doc.holder,
+    items: doc.items.map(toItem),
+    amount: doc.amount,
+    currency: doc.currency,
+    status: doc.status,
+    paymentRef: doc.paymentRef ?? null,
+    tokenHash: doc.tokenHash,
+    createdAt: new Date(doc.createdAt).toISOString(),
+    cancelledAt: doc.cancelledAt ? new Date(doc.cancelledAt).toISOString() : null,
+  }
+}
+
+/** Thrown inside a transaction when a guarded count update matched nothing (aborts it). */
+class GuardNotMatched extends Error {
+  override name = 'GuardNotMatched'
+  constructor(
+    readonly section: string,
+    readonly kind: SectionKind,
+    readonly units: number,
+  ) {
+    super(`guard not matched for section ${section}`)
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+function backoffMs(attempt: number): number {
+  return Math.random() * Math.min(5 * 1.5 ** attempt, 250)
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Adapter
+// ---------------------------------------------------------------------------------------------------
+
+export class MongoLedger implements Ledger {
+  readonly kind = 'mongodb' as const
+  private readonly conn: Connection
+  private readonly m: Models
+  private readonly log: (msg: string) => void
+  private readonly connectOptions: ConnectOptions
+  private opened = false
+  private closed = false
+
+  constructor(
+    private readonly url: string,
+    opts: MongoLedgerOptions = {},
+  ) {
+    this.log = opts.log ?? (() => undefined)
+    this.connectOptions = {
+      serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 1500,
+      connectTimeoutMS: 1500,
+      socketTimeoutMS: 10_000,
+      // Notice a returning primary quickly (operations fail fast while there is none).
+      heartbeatFrequencyMS: 2000,
+      maxPoolSize: opts.maxPoolSize ?? 20,
+      retryWrites: true,
+      appName: 'seatlock',
+      // Never queue operations behind a dead connection; indexes / collections are made in init().
+      bufferCommands: false,
+      autoIndex: false,
+      autoCreate: false,
+    }
+    // Our own connection, never mongoose's global default one.
+    this.conn = mongoose.createConnection()
+    // Before init() succeeds, failures are reported by init() itself; afterwards they are worth a log line.
+    this.conn.on('error', (err: unknown) => {
+      if (this.opened && !this.closed) this.log(`mongodb: connection error: ${String(err)}`)
+    })
+    this.conn.on('disconnected', () => {
+      if (this.opened && !this.closed) this.log('mongodb: lost the primary / disconnected')
+    })
+    this.conn.on('reconnected', () => this.log('mongodb: reconnected'))
+    this.m = defineModels(this.conn)
+  }
+
+  /** Fail fast when the connection is known to be unusable. */
+  private ready(): void {
+    if (this.closed) throw new LedgerUnavailableError('mongodb ledger is closed')
+    if (!this.opened) throw new LedgerUnavailableError('mongodb ledger is not connected (init() not done)')
+    if (this.conn.readyState !== mongoose.ConnectionStates.connected) {
+      throw new LedgerUnavailableError('mongodb unavailable: no connection to a primary')
+    }
+  }
+
+  /** Run one public operation: fail fast, and map connection-level failures to LedgerUnavailableError. */
+  private async run<T>(fn: () => Promise<T>): Promise<T> {
+    this.ready()
+    try {
+      return await fn()
+    } catch (err) {
+      const mapped = mapMongoError(err)
+      if (
+        mapped === err &&
+        err instanceof Error &&
+        err.name.startsWith('Mongo') &&
+        this.conn.readyState !== mongoose.ConnectionStates.connected
+      ) {
+        throw new LedgerUnavailableError(`mongodb unavailable: ${err.message}`, { cause: err })
+      }
+      throw mapped
+    }
+  }
+
+  /**
+   * One multi-document transaction (snapshot reads, majority writes, primary). Retries the whole callback
+   * on TransientTransactionError (write conflicts) and the commit on UnknownTransactionCommitResult, within
+   * TXN_RETRY_BUDGET_MS; errors from an unreachable server are thrown at once. The callback must not
+   * catch errors of the operations it runs.
+   */
+  private async txn<T>(fn: (session: ClientSession) => Promise<T>): Promise<T> {
+    const session = await this.conn.startSession()
+    const deadline = Date.now() + TXN_RETRY_BUDGET_MS
+    try {
+      attempts: for (let attempt = 0; ; attempt++) {
+        if (attempt > 0) await sleep(backoffMs(attempt))
+        session.startTransaction(TXN_OPTIONS)
+        let result: T
+        try {
+          result = await fn(session)
+        } catch (err) {
+          if (session.inTransaction()) await session.abortTransaction().catch(() => undefined)
+          if (
+            hasErrorLabel(err, 'TransientTransactionError') &&
+            !isMongoUnreachable(err) &&
+            Date.now() < deadline
+          ) {
+            continue attempts
+          }
+          throw err
+        }
+        for (;;) {
+          try {
+            await session.commitTransaction()
+            return result
+          } catch (err) {
+            const code = (err as { code?: unknown }).code
+            const canRetry = !isMongoUnreachable(err) && Date.now() < deadline
+            // 50 = MaxTimeMSExpired: maxCommitTimeMS ran out; retrying would only wait longer.
+            if (canRetry && hasErrorLabel(err, 'UnknownTransactionCommitResult') && code !== 50) continue
+            if (canRetry && hasErrorLabel(err, 'TransientTransactionError')) continue attempts
+            throw err
+          }
+        }
+      }
+    } finally {
+      await session.endSession().catch(() => undefined)
+    }
+  }
+
+  async init(): Promise<void> {
+    if (this.closed) throw new LedgerUnavailableError('mongodb ledger is closed')
+    if (!this.opened) {
+      try {
+        await this.conn.openUri(this.url, this.connectOptions)
+      } catch (err) {
+        throw mapMongoError(err)
+      }
+      this.opened = true
+    }
+    await this.run(async () => {
+      await this.assertTransactionsSupported()
+      await this.createIndexes()
+    })
+  }
+
+  private async assertTransactionsSupported(): Promise<void> {
+    const db = this.conn.db
+    if (db === undefined) throw new LedgerUnavailableError('mongodb: not connected')
+    let hello: mongo.Document
+    try {
+      hello = await db.admin().command({ hello: 1 })
+    } catch (err) {
+      // Servers older than 4.4.2 only know isMaster.
+      if ((err as { code?: unknown }).code !== 59) throw err
+      hello = await db.admin().command({ isMaster: 1 })
+    }
+    if (typeof hello.setName !== 'string' && hello.msg !== 'isdbgrid') {
+      throw new Error(
+        `MongoDB at ${maskUrl(this.url)} is a standalone server, but the ledger needs multi-document ` +
+          'transactions, which need a replica set (or mongos): run `docker compose up -d` in this repo to ' +
+          'start a single-node replica set, or start mongod with --replSet rs0 and run rs.initiate() once',
+      )
+    }
+  }
+
+  /** Create collections and indexes; safe when many processes start at once (both are idempotent). */
+  private async createIndexes(): Promise<void> {
+    const models: Model<never>[] = [
+      this.m.Event,
+      this.m.Section,
+      this.m.SeatMap,
+      this.m.Reservation,
+      this.m.SoldSeat,
+    ] as unknown as Model<never>[]
+    for (const model of models) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          // Collections exist before any transaction uses them (implicit creation inside a transaction
+          // is not allowed before MongoDB 4.4 and conflicts under concurrency after).
+          await model.createCollection()
+          await model.createIndexes()
+          break
+        } catch (err) {
+          // NamespaceExists / an identical index build racing in another process: try again shortly.
+          if (attempt >= 5 || isMongoUnreachable(err)) throw err
+          await sleep(100 * attempt)
+        }
+      }
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.run(async () => {
+      const db = this.conn.db
+      if (db === undefined) throw new LedgerUnavailableError('mongodb: not connected')
+      await db.admin().command({ ping: 1 })
+    })
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.conn.close().catch((err: unknown) => this.log(`mongodb: error while closing: ${String(err)}`))
+  }
+
+  async createEvent(event: EventDefinition): Promise<void> {
+    const def = normalizeEvent(event)
+    const { Event, Section, SeatMap } = this.m
+    const eventDoc: EventDoc = {
+      _id: def.id,
+      name: def.name,
+      startsAt: def.startsAt === null ? null : new Date(def.startsAt),
+      currency: def.currency,
+      createdAt: new Date(def.createdAt),
+      sections: def.sections.map((s) => ({
+        id: s.id,
+        name: s.name,
+        kind: s.kind,
+        price: s.price,
+        capacity: s.capacity,
+      })),
+    }
+    const sectionDocs: SectionDoc[] = def.sections.map((s, position) => ({
+      _id: sectionKey(def.id, s.id),
+      eventId: def.id,
+      sectionId: s.id,
+      position,
+      kind: s.kind,
+      capacity: s.capacity,
+      remaining: s.capacity,
+    }))
+    const seatMaps: SeatMapDoc[] = def.sections.flatMap((s) =>
+      s.kind === 'seated' && s.seats !== undefined
+        ? [{ _id: sectionKey(def.id, s.id), eventId: def.id, sectionId: s.id, seats: s.seats }]
+        : [],
+    )
+    await this.run(async () => {
+      const state = { step: 'event' as 'event' | 'rest' }
+      try {
+        await this.txn(async (session) => {
+          state.step = 'event'
+          await Event.create([eventDoc], { session })
+          state.step = 'rest'
+          await Section.insertMany(sectionDocs, { session, ordered: true })
+          if (seatMaps.length > 0) await SeatMap.insertMany(seatMaps, { session, ordered: true, lean: true })
+        })
+      } catch (err) {
+        if (isDuplicateKey(err) && state.step === 'event') {
+          throw new EventExistsError(`event ${def.id} already exists`, { cause: err })
+        }
+        throw err
+      }
+    })
+  }
+
+  async getEvent(eventId: string): Promise<EventDefinition | null> {
+    return this.run(async () => {
+      const doc = await this.m.Event.findById(eventId).lean<EventDoc>().exec()
+      if (doc === null) return null
+      const maps = await this.m.SeatMap.find({ eventId }).lean<SeatMapDoc[]>().exec()
+      const seats = new Map(maps.map((m) => [m.sectionId, m.seats]))
+      const sections: SectionDefinition[] = doc.sections.map((s) =>
+        s.kind === 'seated'
+          ? {
+              id: s.id,
+              name: s.name,
+              kind: s.kind,
+              price: s.price,
+              capacity: s.capacity,
+              seats: seats.get(s.id) ?? [],
+            }
+          : { id: s.id, name: s.name, kind: s.kind, price: s.price, capacity: s.capacity },
+      )
+      return {
+        id: doc._id,
+        name: doc.name,
+        startsAt: doc.startsAt ? new Date(doc.startsAt).toISOString() : null,
+        currency: doc.currency,
+        sections,
+        createdAt: new Date(doc.createdAt).toISOString(),
+      }
+    })
+  }
+
+  async countEvents(): Promise<number> {
+    return this.run(() => this.m.Event.countDocuments({}).exec())
+  }
+
+  async confirm(input: ConfirmInput): Promise<ConfirmResult> {
+    const plan = planConfirm(input.items)
+    if (!Number.isSafeInteger(input.amount) || input.amount < 0) throw new Error('confirm: invalid amount')
+    const doc: ReservationDoc = {
+      _id: input.reservationId,
+      holdId: input.holdId,
+      eventId: input.eventId,
+      holder: input.holder,
+      items: plan.items.map((i) => ('seats' in i ? { section: i.section, seats: i.seats } : i)),
+      amount: input.amount,
+      currency: input.currency,
+      status: 'confirmed',
+      paymentRef: input.paymentRef,
+      tokenHash: input.tokenHash,
+      createdAt: new Date(isoInput(input.createdAt, 'createdAt')),
+      cancelledAt: null,
+    }
+    const seatDocs: SoldSeatDoc[] = plan.seats.map((s) => ({
+      eventId: input.eventId,
+      section: s.section,
+      seat: s.seat,
+      reservationId: input.reservationId,
+    }))
+    const { Reservation, SoldSeat, Section } = this.m
+
+    return this.run(async () => {
+      for (let attempt = 1; ; attempt++) {
+        const state = { step: 'reservation' as 'reservation' | 'seats' | 'sections' }
+        try {
+          await this.txn(async (session) => {
+            state.step = 'reservation'
+            await Reservation.create([doc], { session })
+            state.step = 'seats'
+            if (seatDocs.length > 0) await SoldSeat.insertMany(seatDocs, { session, ordered: true })
+            state.step = 'sections'
+            for (const s of plan.sections) {
+              const res = await Section.updateOne(
+                { _id: sectionKey(input.eventId, s.section), kind: s.kind, remaining: { $gte: s.units } },
+                { $inc: { remaining: -s.units } },
+                { session },
+              )
+              if (res.matchedCount !== 1) throw new GuardNotMatched(s.section, s.kind, s.units)
+            }
+          })
+          return { reservation: toReservation(doc), created: true }
+        } catch (err) {
+          // The transaction is aborted by now; decide what the failure means.
+          if (err instanceof GuardNotMatched) {
+            const section = await Section.findById(sectionKey(input.eventId, err.section))
+              .lean<SectionDoc>()
+              .exec()
+            if (section === null) throw new Error(`confirm: unknown section ${input.eventId}/${err.section}`)
+            if (section.kind !== err.kind) {
+              throw new Error(`confirm: section ${err.section} is ${section.kind}, the item is ${err.kind}`)
+            }
+            throw new CapacityExceededError(err.section, err.units)
+          }
+          if (!isDuplicateKey(err)) throw err
+          if (state.step === 'reservation') {
+            const existing = await Reservation.findOne({ holdId: input.holdId }).lean<ReservationDoc>().exec()
+            if (existing !== null) return { reservation: toReservation(existing), created: false }
+            if ((await Reservation.exists({ _id: input.reservationId }).exec()) !== null) {
+              throw new Error(
+                `confirm: reservation id ${input.reservationId} is already used by another hold`,
+              )
+            }
+          } else if (state.step === 'seats') {
+            const taken = await this.soldAmong(input.eventId, plan.seats)
+            if (taken.length > 0) throw new SeatsTakenError(taken)
+            // The conflicting sale was cancelled in the meantime.
+            if (attempt >= MAX_CONFIRM_ATTEMPTS) throw new SeatsTakenError(plan.seats)
+          } else {
+            throw err
+          }
+          if (attempt >= MAX_CONFIRM_ATTEMPTS) throw err
+        }
+      }
+    })
+  }
+
+  /** Which of these seats are sold right now (in the order given). */
+  private async soldAmong(
+    eventId: string,
+    seats: { section: string; seat: string }[],
+  ): Promise<{ section: string; seat: string }[]> {
+    const bySection = new Map<string, string[]>()
+    for (const s of seats) bySection.set(s.section, [...(bySection.get(s.section) ?? []), s.seat])
+    const rows = await this.m.SoldSeat.find(
+      { eventId, $or: [...bySection].map(([section, labels]) => ({ section, seat: { $in: labels } })) },
+      { section: 1, seat: 1, _id: 0 },
+    )
+      .lean<{ section: string; seat: string }[]>()
+      .exec()
+    const sold = new Set(rows.map((r) => `${r.section}\u0000${r.seat}`))
+    return seats.filter((s) => sold.has(`${s.section}\u0000${s.seat}`))
+  }
+
+  async getReservation(eventId: string, reservationId: string): Promise<Reservation | null> {
+    return this.run(async () => {
+      const doc = await this.m.Reservation.findOne({ _id: reservationId, eventId })
+        .lean<ReservationDoc>()
+        .exec()
+      return doc === null ? null : toReservation(doc)
+    })
+  }
+
+  async findReservationByHold(eventId: string, holdId: string): Promise<Reservation | null> {
+    return this.run(async () => {
+      const doc = await this.m.Reservation.findOne({ holdId, eventId }).lean<ReservationDoc>().exec()
+      return doc === null ? null : toReservation(doc)
+    })
+  }
+
+  async cancel(eventId: string, reservationId: string): Promise<Reservation | null> {
+    const { Reservation, SoldSeat, Section } = this.m
+    return this.run(() =>
+      this.txn(async (session) => {
+        const doc = await Reservation.findOneAndUpdate(
+          { _id: reservationId, eventId, status: 'confirmed' },
+          { $set: { status: 'cancelled', cancelledAt: new Date() } },
+          { session, returnDocument: 'after' },
+        )
+          .lean<ReservationDoc>()
+          .exec()
+        if (doc === null) return null
+        await SoldSeat.deleteMany({ eventId, reservationId }, { session })
+        for (const s of unitsBySection(doc.items.map(toItem))) {
+          await Section.updateOne(
+            { _id: sectionKey(eventId, s.section) },
+            { $inc: { remaining: s.units } },
+            { session },
+          )
+        }
+        return toReservation(doc)
+      }),
+    )
+  }
+
+  async listReservations(eventId: string, limit: number, cursor: string | null): Promise<ReservationPage> {
+    const size = pageSize(limit)
+    const after = cursor === null ? null : decodeCursor(cursor)
+    return this.run(async () => {
+      const base = { eventId, status: 'confirmed' as const }
+      const query =
+        after === null
+          ? this.m.Reservation.find(base)
+          : this.m.Reservation.find({
+              ...base,
+              $or: [
+                { createdAt: { $lt: new Date(after.createdAt) } },
+                { createdAt: new Date(after.createdAt), _id: { $lt: after.id } },
+              ],
+            })
+      const docs = await query
+        .sort({ createdAt: -1, _id: -1 })
+        .limit(size + 1)
+        .lean<ReservationDoc[]>()
+        .exec()
+      const items = docs.slice(0, size).map(toReservation)
+      const last = items[items.length - 1]
+      return {
+        items,
+        nextCursor: docs.length > size && last !== undefined ? encodeCursor(last.createdAt, last.id) : null,
+      }
+    })
+  }
+
+  async soldState(eventId: string): Promise<SoldState> {
+    const { Section, SoldSeat } = this.m
+    return this.run(async () => {
+      // One snapshot transaction, so counts and seats agree.
+      const { sections, seats } = await this.txn(async (session) => {
+        const sections = await Section.find(
+          { eventId },
+          { sectionId: 1, capacity: 1, remaining: 1, position: 1 },
+        )
+          .sort({ position: 1 })
+          .session(session)
+          .lean<SectionDoc[]>()
+          .exec()
+        const seats = await SoldSeat.find({ eventId }, { section: 1, seat: 1, _id: 0 })
+          .session(session)
+          .lean<{ section: string; seat: string }[]>()
+          .exec()
+        return { sections, seats }
+      })
+      const bySection = new Map<string, string[]>()
+      for (const s of seats) {
+        const list = bySection.get(s.section)
+        if (list === undefined) bySection.set(s.section, [s.seat])
+        else list.push(s.seat)
+      }
+      return {
+        sections: sections.map((s) => ({
+          id: s.sectionId,
+          sold: s.capacity - s.remaining,
+          soldSeats: (bySection.get(s.sectionId) ?? []).sort(compareStrings),
+        })),
+      }
+    })
+  }
+}
+
+export function createMongoLedger(url: string, opts: MongoLedgerOptions = {}): MongoLedger {
+  return new MongoLedger(url, opts)
+}

@@ -1,0 +1,526 @@
+/**
+ * PostgreSQL ledger adapter (pg Pool).
+ *
+ * Every guarantee lives in a constraint or in the WHERE clause of a statement, so READ COMMITTED is enough:
+ * - one reservation per hold: UNIQUE (hold_id), inserted with ON CONFLICT DO NOTHING (which waits for a
+ *   concurrent inserter of the same hold and then sees its row);
+ * - one sale per seat: PRIMARY KEY (event_id, section_id, seat) on seatlock_sold_seats;
+ * - no overselling: UPDATE ... SET remaining = remaining - n WHERE remaining >= n, plus CHECK (remaining >= 0).
+ * Rows are locked in one global order (reservation, seats sorted, sections sorted) so confirms and cancels
+ * don't deadlock each other; a deadlock or serialization failure that happens anyway is retried.
+ */
+import os from 'node:os'
+import { Pool } from 'pg'
+import type { PoolClient, PoolConfig, QueryConfig, QueryResult, QueryResultRow } from 'pg'
+import { CapacityExceededError, EventExistsError, LedgerUnavailableError, SeatsTakenError } from './port.js'
+import type {
+  ConfirmInput,
+  ConfirmResult,
+  EventDefinition,
+  Item,
+  Ledger,
+  Reservation,
+  ReservationPage,
+  ReservationStatus,
+  SectionKind,
+  SoldState,
+} from './port.js'
+import { PG, isPgConnectionBroken, mapPgError, pgCode } from './pg-errors.js'
+import {
+  decodeCursor,
+  encodeCursor,
+  isoInput,
+  normalizeEvent,
+  pageSize,
+  planConfirm,
+  unitsBySection,
+} from './select.js'
+
+export interface PostgresLedgerOptions {
+  log?: (msg: string) => void
+  /** Pool size (default 20). */
+  max?: number
+  /** application_name of the connections (default "seatlock"), e.g. to find them in pg_stat_activity. */
+  applicationName?: string
+}
+
+/** Key of the advisory lock that serialises schema creation across processes. */
+const SCHEMA_LOCK_KEY = 0x5ea7_10c4
+const MAX_TX_ATTEMPTS = 3
+/** Timeouts for the rare, possibly large admin statements (schema creation, big events). */
+const SLOW_STATEMENT_TIMEOUT_MS = 30_000
+
+const SCHEMA_OBJECTS = [
+  'seatlock_events',
+  'seatlock_sections',
+  'seatlock_reservations',
+  'seatlock_reservations_list_idx',
+  'seatlock_sold_seats',
+  'seatlock_sold_seats_reservation_idx',
+]
+
+const SCHEMA_SQL = [
+  `CREATE TABLE IF NOT EXISTS seatlock_events (
+    id text PRIMARY KEY,
+    name text NOT NULL,
+    starts_at timestamptz NULL,
+    currency char(3) NOT NULL,
+    definition jsonb NOT NULL,
+    created_at timestamptz NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS seatlock_sections (
+    event_id text NOT NULL REFERENCES seatlock_events (id),
+    section_id text NOT NULL,
+    position int NOT NULL,
+    kind text NOT NULL CHECK (kind IN ('seated', 'ga')),
+    capacity int NOT NULL CHECK (capacity > 0),
+    remaining int NOT NULL,
+    PRIMARY KEY (event_id, section_id),
+    CONSTRAINT seatlock_sections_remaining_range CHECK (remaining >= 0 AND remaining <= capacity)
+  )`,
+  `CREATE TABLE IF NOT EXISTS seatlock_reservations (
+    id text PRIMARY KEY,
+    hold_id text NOT NULL UNIQUE,
+    event_id text NOT NULL REFERENCES seatlock_events (id),
+    holder text NOT NULL,
+    items jsonb NOT NULL,
+    amount bigint NOT NULL CHECK (amount >= 0),
+    currency char(3) NOT NULL,
+    status text NOT NULL CHECK (status IN ('confirmed', 'cancelled')),
+    payment_ref text NULL,
+    token_hash text NOT NULL,
+    created_at timestamptz NOT NULL,
+    cancelled_at timestamptz NULL
+  )`,
+  `CREATE INDEX IF NOT EXISTS seatlock_reservations_list_idx
+    ON seatlock_reservations (event_id, status, created_at DESC, id DESC)`,
+  `CREATE TABLE IF NOT EXISTS seatlock_sold_seats (
+    event_id text NOT NULL,
+    section_id text NOT NULL,
+    seat text NOT NULL,
+    reservation_id text NOT NULL REFERENCES seatlock_reservations (id),
+    PRIMARY KEY (event_id, section_id, seat),
+    FOREIGN KEY (event_id, section_id) REFERENCES seatlock_sections (event_id, section_id)
+  )`,
+  `CREATE INDEX IF NOT EXISTS seatlock_sold_seats_reservation_idx ON seatlock_sold_seats (reservation_id)`,
+]
+
+const RESERVATION_COLUMNS = `id, hold_id, event_id, holder, items, amount, currency, status, payment_ref, token_hash,
+  created_at, cancelled_at`
+
+interface ReservationRow {
+  id: string
+  hold_id: string
+  event_id: string
+  holder: string
+  items: Item[]
+  amount: string | number
+  currency: string
+  status: ReservationStatus
+  payment_ref: string | null
+  token_hash: string
+  created_at: Date
+  cancelled_at: Date | null
+}
+
+function currentOsUser(): string {
+  try {
+    return os.userInfo().username || 'postgres'
+  } catch {
+    return 'postgres'
+  }
+}
+
+/**
+ * The connection string pg should use. When the URL names no user (and PGUSER is unset) the OS user is
+ * filled in: pg would otherwise fall back to $USER, which may be empty.
+ */
+export function postgresConnectionString(url: string): string {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return url
+  }
+  if (parsed.username === '' && !process.env.PGUSER && parsed.hostname !== '') {
+    parsed.username = currentOsUser()
+  }
+  return parsed.toString()
+}
+
+/** Fail-fast pool settings shared by the adapter and the database bootstrap in select.ts. */
+export function postgresPoolConfig(url: string, max = 20, applicationName = 'seatlock'): PoolConfig {
+  return {
+    connectionString: postgresConnectionString(url),
+    max,
+    // Waiting for a connection (new or from a busy pool) fails after 1 s instead of queueing forever.
+    connectionTimeoutMillis: 1000,
+    idleTimeoutMillis: 30_000,
+    // The server cancels a statement first (clean error, connection reusable); the client gives up later.
+    statement_timeout: 2500,
+    query_timeout: 3000,
+    // A process that dies or pauses inside a transaction must not hold row locks for long.
+    idle_in_transaction_session_timeout: 10_000,
+    application_name: applicationName,
+    keepAlive: true,
+  }
+}
+
+function iso(value: Date | string): string {
+  return new Date(value).toISOString()
+}
+
+/**
+ * A statement allowed to run longer than the hot-path timeouts: raises statement_timeout for the current
+ * transaction and the client-side read timeout for this query (pg reads query_timeout per query).
+ */
+async function slowQuery<R extends QueryResultRow>(
+  client: PoolClient,
+  text: string,
+  values: unknown[] = [],
+): Promise<QueryResult<R>> {
+  const config = { text, values, query_timeout: SLOW_STATEMENT_TIMEOUT_MS + 5000 } as QueryConfig
+  return client.query<R>(config)
+}
+
+function toReservation(row: ReservationRow): Reservation {
+  return {
+    id: row.id,
+    holdId: row.hold_id,
+    eventId: row.event_id,
+    holder: row.holder,
+    items: row.items,
+    amount: Number(row.amount),
+    currency: row.currency,
+    status: row.status,
+    paymentRef: row.payment_ref,
+    tokenHash: row.token_hash,
+    createdAt: iso(row.created_at),
+    cancelledAt: row.cancelled_at === null ? null : iso(row.cancelled_at),
+  }
+}
+
+export class PostgresLedger implements Ledger {
+  readonly kind = 'postgres' as const
+  private readonly pool: Pool
+  private readonly log: (msg: string) => void
+  private closed = false
+
+  constructor(url: string, opts: PostgresLedgerOptions = {}) {
+    this.log = opts.log ?? (() => undefined)
+    this.pool = new Pool(postgresPoolConfig(url, opts.max ?? 20, opts.applicationName))
+    // An idle client losing its connection (server restart, network) must not crash the process.
+    this.pool.on('error', (err) => this.log(`postgres: idle client error: ${err.message}`))
+  }
+
+  /** Run fn on one pooled client; broken clients are destroyed instead of going back to the pool. */
+  private async withClient<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    if (this.closed) throw new LedgerUnavailableError('postgres ledger is closed')
+    let client: PoolClient
+    try {
+      client = await this.pool.connect()
+    } catch (err) {
+      throw mapPgError(err)
+    }
+    let broken: Error | undefined
+    // While checked out, pg-pool has no 'error' listener on the client: without ours, a connection
+    // dropping between two queries would be an unhandled 'error' event.
+    const onError = (err: Error): void => {
+      broken ??= err
+      this.log(`postgres: client error: ${err.message}`)
+    }
+    client.on('error', onError)
+    try {
+      return await fn(client)
+    } catch (err) {
+      if (broken === undefined && isPgConnectionBroken(err))
+        broken = err instanceof Error ? err : new Error(String(err))
+      throw mapPgError(err)
+    } finally {
+      client.off('error', onError)
+      client.release(broken)
+    }
+  }
+
+  /** One transaction; retried (whole) on deadlock / serialization failure. */
+  private async tx<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.withClient(async (client) => {
+          await client.query('BEGIN')
+          let result: T
+          try {
+            result = await fn(client)
+          } catch (err) {
+            // If ROLLBACK itself fails, its (connection) error replaces err and the client is destroyed.
+            if (!isPgConnectionBroken(err)) await client.query('ROLLBACK')
+            throw err
+          }
+          await client.query('COMMIT')
+          return result
+        })
+      } catch (err) {
+        const code = pgCode(err)
+        if ((code === PG.deadlockDetected || code === PG.serializationFailure) && attempt < MAX_TX_ATTEMPTS)
+          continue
+        throw err
+      }
+    }
+  }
+
+  private async query<R extends object>(sql: string, params: unknown[] = []): Promise<R[]> {
+    return this.withClient(async (client) => (await client.query<R>(sql, params)).rows)
+  }
+
+  async init(): Promise<void> {
+    const missing = async (client: PoolClient): Promise<boolean> => {
+      const { rows } = await client.query<{ name: string | null }>(
+        'SELECT to_regclass(n) AS name FROM unnest($1::text[]) AS n',
+        [SCHEMA_OBJECTS],
+      )
+      return rows.some((r) => r.name === null)
+    }
+    await this.withClient(async (client) => {
+      // Fast path: the schema exists; take no lock (CREATE INDEX IF NOT EXISTS would lock the tables).
+      if (!(await missing(client))) return
+      await client.query('BEGIN')
+      try {
+        await client.query(`SET LOCAL statement_timeout = ${SLOW_STATEMENT_TIMEOUT_MS}`)
+        await slowQuery(client, 'SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK_KEY])
+        if (await missing(client)) {
+          for (const sql of SCHEMA_SQL) await slowQuery(client, sql)
+          this.log('postgres: ledger schema created')
+        }
+        await client.query('COMMIT')
+      } catch (err) {
+        if (!isPgConnectionBroken(err)) await client.query('ROLLBACK')
+        throw err
+      }
+    })
+  }
+
+  async ping(): Promise<void> {
+    await this.query('SELECT 1')
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.pool.end()
+  }
+
+  async createEvent(event: EventDefinition): Promise<void> {
+    const def = normalizeEvent(event)
+    await this.tx(async (client) => {
+      // An event can carry 100 sections of 100,000 seat labels: allow more than the hot-path timeout.
+      await client.query(`SET LOCAL statement_timeout = ${SLOW_STATEMENT_TIMEOUT_MS}`)
+      const inserted = await slowQuery(
+        client,
+        `INSERT INTO seatlock_events (id, name, starts_at, currency, definition, created_at)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6)
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id`,
+        [def.id, def.name, def.startsAt, def.currency, JSON.stringify(def), def.createdAt],
+      )
+      if (inserted.rowCount !== 1) throw new EventExistsError(`event ${def.id} already exists`)
+      await slowQuery(
+        client,
+        `INSERT INTO seatlock_sections (event_id, section_id, position, kind, capacity, remaining)
+         SELECT $1, u.section_id, u.position, u.kind, u.capacity, u.capacity
+         FROM unnest($2::text[], $3::text[], $4::int[]) WITH ORDINALITY AS u(section_id, kind, capacity, position)`,
+        [
+          def.id,
+          def.sections.map((s) => s.id),
+          def.sections.map((s) => s.kind),
+          def.sections.map((s) => s.capacity),
+        ],
+      )
+    })
+  }
+
+  async getEvent(eventId: string): Promise<EventDefinition | null> {
+    const rows = await this.query<{ definition: EventDefinition }>(
+      'SELECT definition FROM seatlock_events WHERE id = $1',
+      [eventId],
+    )
+    return rows[0]?.definition ?? null
+  }
+
+  async countEvents(): Promise<number> {
+    const rows = await this.query<{ n: number }>('SELECT count(*)::int AS n FROM seatlock_events')
+    return rows[0]?.n ?? 0
+  }
+
+  async confirm(input: ConfirmInput): Promise<ConfirmResult> {
+    const plan = planConfirm(input.items)
+    const createdAt = isoInput(input.createdAt, 'createdAt')
+    if (!Number.isSafeInteger(input.amount) || input.amount < 0) throw new Error('confirm: invalid amount')
+    try {
+      return await this.tx(async (client) => {
+        // 1. The reservation. ON CONFLICT without a target: every unique index (hold_id and id) is an
+        //    arbiter, so a concurrent confirm of the same hold waits for ours and then does nothing.
+        const inserted = await client.query<ReservationRow>(
+          `INSERT INTO seatlock_reservations
+             (id, hold_id, event_id, holder, items, amount, currency, status, payment_ref, token_hash, created_at)
+           VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, 'confirmed', $8, $9, $10)
+           ON CONFLICT DO NOTHING
+           RETURNING ${RESERVATION_COLUMNS}`,
+          [
+            input.reservationId,
+            input.holdId,
+            input.eventId,
+            input.holder,
+            JSON.stringify(plan.items),
+            input.amount,
+            input.currency,
+            input.paymentRef,
+            input.tokenHash,
+            createdAt,
+          ],
+        )
+        const row = inserted.rows[0]
+        if (row === undefined) {
+          // Nothing written in this transaction; COMMIT is as good as ROLLBACK.
+          const existing = await client.query<ReservationRow>(
+            `SELECT ${RESERVATION_COLUMNS} FROM seatlock_reservations WHERE hold_id = $1`,
+            [input.holdId],
+          )
+          const found = existing.rows[0]
+          if (found !== undefined) return { reservation: toReservation(found), created: false }
+          throw new Error(`confirm: reservation id ${input.reservationId} is already used by another hold`)
+        }
+
+        // 2. One row per sold seat. A seat already sold is skipped by DO NOTHING (after waiting for any
+        //    transaction still writing it), so the missing rows are exactly the seats that are taken.
+        if (plan.seats.length > 0) {
+          const sold = await client.query<{ section_id: string; seat: string }>(
+            `INSERT INTO seatlock_sold_seats (event_id, section_id, seat, reservation_id)
+             SELECT $1, u.section_id, u.seat, $2
+             FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS u(section_id, seat, ord)
+             ORDER BY u.ord
+             ON CONFLICT DO NOTHING
+             RETURNING section_id, seat`,
+            [
+              input.eventId,
+              input.reservationId,
+              plan.seats.map((s) => s.section),
+              plan.seats.map((s) => s.seat),
+            ],
+          )
+          if (sold.rows.length !== plan.seats.length) {
+            const written = new Set(sold.rows.map((r) => `${r.section_id}\u0000${r.seat}`))
+            throw new SeatsTakenError(plan.seats.filter((s) => !written.has(`${s.section}\u0000${s.seat}`)))
+          }
+        }
+
+        // 3. The counts, guarded in the WHERE clause so they never go below zero.
+        for (const s of plan.sections) {
+          const updated = await client.query<{ kind: SectionKind }>(
+            `UPDATE seatlock_sections SET remaining = remaining - $3
+             WHERE event_id = $1 AND section_id = $2 AND remaining >= $3
+             RETURNING kind`,
+            [input.eventId, s.section, s.units],
+          )
+          const kind = updated.rows[0]?.kind
+          if (kind === undefined) {
+            const known = await client.query(
+              'SELECT 1 FROM seatlock_sections WHERE event_id = $1 AND section_id = $2',
+              [input.eventId, s.section],
+            )
+            if (known.rowCount === 0)
+              throw new Error(`confirm: unknown section ${input.eventId}/${s.section}`)
+            throw new CapacityExceededError(s.section, s.units)
+          }
+          if (kind !== s.kind)
+            throw new Error(`confirm: section ${s.section} is ${kind}, the item is ${s.kind}`)
+        }
+        return { reservation: toReservation(row), created: true }
+      })
+    } catch (err) {
+      if (pgCode(err) === PG.foreignKeyViolation) {
+        throw new Error(`confirm: unknown event or section in event ${input.eventId}`, { cause: err })
+      }
+      throw err
+    }
+  }
+
+  async getReservation(eventId: string, reservationId: string): Promise<Reservation | null> {
+    const rows = await this.query<ReservationRow>(
+      `SELECT ${RESERVATION_COLUMNS} FROM seatlock_reservations WHERE id = $1 AND event_id = $2`,
+      [reservationId, eventId],
+    )
+    return rows[0] === undefined ? null : toReservation(rows[0])
+  }
+
+  async findReservationByHold(eventId: string, holdId: string): Promise<Reservation | null> {
+    const rows = await this.query<ReservationRow>(
+      `SELECT ${RESERVATION_COLUMNS} FROM seatlock_reservations WHERE hold_id = $1 AND event_id = $2`,
+      [holdId, eventId],
+    )
+    return rows[0] === undefined ? null : toReservation(rows[0])
+  }
+
+  async cancel(eventId: string, reservationId: string): Promise<Reservation | null> {
+    return this.tx(async (client) => {
+      const updated = await client.query<ReservationRow>(
+        `UPDATE seatlock_reservations SET status = 'cancelled', cancelled_at = now()
+         WHERE id = $1 AND event_id = $2 AND status = 'confirmed'
+         RETURNING ${RESERVATION_COLUMNS}`,
+        [reservationId, eventId],
+      )
+      const row = updated.rows[0]
+      if (row === undefined) return null
+      await client.query('DELETE FROM seatlock_sold_seats WHERE reservation_id = $1', [reservationId])
+      for (const s of unitsBySection(row.items)) {
+        await client.query(
+          'UPDATE seatlock_sections SET remaining = remaining + $3 WHERE event_id = $1 AND section_id = $2',
+          [eventId, s.section, s.units],
+        )
+      }
+      return toReservation(row)
+    })
+  }
+
+  async listReservations(eventId: string, limit: number, cursor: string | null): Promise<ReservationPage> {
+    const size = pageSize(limit)
+    const after = cursor === null ? null : decodeCursor(cursor)
+    const rows =
+      after === null
+        ? await this.query<ReservationRow>(
+            `SELECT ${RESERVATION_COLUMNS} FROM seatlock_reservations
+             WHERE event_id = $1 AND status = 'confirmed'
+             ORDER BY created_at DESC, id DESC LIMIT $2`,
+            [eventId, size + 1],
+          )
+        : await this.query<ReservationRow>(
+            `SELECT ${RESERVATION_COLUMNS} FROM seatlock_reservations
+             WHERE event_id = $1 AND status = 'confirmed' AND (created_at, id) < ($3::timestamptz, $4::text)
+             ORDER BY created_at DESC, id DESC LIMIT $2`,
+            [eventId, size + 1, after.createdAt, after.id],
+          )
+    const items = rows.slice(0, size).map(toReservation)
+    const last = items[items.length - 1]
+    return {
+      items,
+      nextCursor: rows.length > size && last !== undefined ? encodeCursor(last.createdAt, last.id) : null,
+    }
+  }
+
+  async soldState(eventId: string): Promise<SoldState> {
+    // One statement, so counts and seats come from one snapshot.
+    const rows = await this.query<{ section_id: string; sold: number; sold_seats: string[] }>(
+      `SELECT s.section_id, s.capacity - s.remaining AS sold,
+              COALESCE((SELECT array_agg(ss.seat ORDER BY ss.seat) FROM seatlock_sold_seats ss
+                        WHERE ss.event_id = s.event_id AND ss.section_id = s.section_id), '{}'::text[]) AS sold_seats
+       FROM seatlock_sections s
+       WHERE s.event_id = $1
+       ORDER BY s.position`,
+      [eventId],
+    )
+    return { sections: rows.map((r) => ({ id: r.section_id, sold: r.sold, soldSeats: r.sold_seats })) }
+  }
+}
+
+export function createPostgresLedger(url: string, opts: PostgresLedgerOptions = {}): PostgresLedger {
+  return new PostgresLedger(url, opts)
+}

@@ -1,0 +1,242 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import t from 'tap'
+import { EventKeys } from '../src/redis/keys.js'
+import { assertCountsConsistent, createEvent, eachLedger, seats, startApp } from './helpers/app.js'
+import type { TestApp } from './helpers/app.js'
+
+/** Polls Redis directly (no API request, so nothing but the sweeper can reclaim) until `done` or the deadline. */
+async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, deadlineMs: number) {
+  const start = Date.now()
+  let value = await probe()
+  while (!done(value) && Date.now() - start < deadlineMs) {
+    await sleep(20)
+    value = await probe()
+  }
+  return value
+}
+
+async function hold(
+  api: TestApp,
+  eventId: string,
+  body: Record<string, unknown>,
+  headers?: Record<string, string>,
+) {
+  return api.request('POST', `/v1/events/${eventId}/holds`, { body, headers })
+}
+
+await eachLedger(t, 'hold lifecycle', async (t, ledger) => {
+  const api = await startApp(t, ledger, {
+    holdLifetimeMaxS: 20,
+    holdTtlMaxS: 60,
+    holdTtlDefaultS: 30,
+    maxSeatsPerHolder: 4,
+  })
+
+  await t.test('seated and GA holds come back within 1 s of their TTL without any request', async (t) => {
+    const eventId = await createEvent(api, { seated: { s: seats('S', 3) }, ga: { g: 10 } })
+    const a = await hold(api, eventId, {
+      holder: 'exp-a',
+      ttlSeconds: 1,
+      items: [{ section: 's', seats: ['S1', 'S2'] }],
+    })
+    const b = await hold(api, eventId, {
+      holder: 'exp-b',
+      ttlSeconds: 1,
+      items: [{ section: 'g', quantity: 3 }],
+    })
+    t.equal(a.status, 201)
+    t.equal(b.status, 201)
+    const expiresAt = Math.max(Date.parse(a.body.expiresAt), Date.parse(b.body.expiresAt))
+    const keys = new EventKeys(api.config.keyPrefix, eventId)
+    const counts = await waitFor(
+      () => api.redis.hgetall(keys.counts),
+      (c) => c['h:s'] === '0' && c['h:g'] === '0',
+      expiresAt - Date.now() + 3000,
+    )
+    const returnedAfter = Date.now() - expiresAt
+    t.same([counts['h:s'], counts['h:g']], ['0', '0'], 'held counts back to zero')
+    t.ok(returnedAfter <= 1000, `returned ${returnedAfter} ms after expiry (<= 1000)`)
+    const seatKeys = await api.redis.exists(keys.seat('s', 'S1'), keys.seat('s', 'S2'))
+    t.equal(seatKeys, 0, 'seat keys gone')
+    const read = await api.request('GET', `/v1/events/${eventId}/holds/${a.body.id}`, { token: a.body.token })
+    t.equal(read.status, 410)
+    t.equal(read.body.code, 'HOLD_EXPIRED')
+    await assertCountsConsistent(t, api, eventId)
+  })
+
+  await t.test('extend moves the expiry, capped by HOLD_LIFETIME_MAX_S from creation', async (t) => {
+    const eventId = await createEvent(api, { seated: { s: seats('S', 2) } })
+    const created = await hold(api, eventId, {
+      holder: 'ext',
+      ttlSeconds: 5,
+      items: [{ section: 's', seats: ['S1'] }],
+    })
+    const path = `/v1/events/${eventId}/holds/${created.body.id}`
+    const extended = await api.request('POST', `${path}/extend`, {
+      token: created.body.token,
+      body: { ttlSeconds: 12 },
+    })
+    t.equal(extended.status, 200)
+    const moved = Date.parse(extended.body.expiresAt) - Date.parse(created.body.expiresAt)
+    t.ok(moved >= 6000 && moved <= 8000, `expiry moved by about 7 s (${moved} ms)`)
+    const capped = await api.request('POST', `${path}/extend`, {
+      token: created.body.token,
+      body: { ttlSeconds: 60 },
+    })
+    t.equal(capped.status, 200)
+    t.equal(
+      Date.parse(capped.body.expiresAt),
+      Date.parse(created.body.createdAt) + 20_000,
+      'expiry capped at createdAt + lifetime max',
+    )
+    const keys = new EventKeys(api.config.keyPrefix, eventId)
+    const pttl = await api.redis.pttl(keys.seat('s', 'S1'))
+    t.ok(pttl > 12_000 && pttl <= 20_000, `seat key TTL follows the extension (${pttl} ms)`)
+    const read = await api.request('GET', path, { token: created.body.token })
+    t.equal(read.body.expiresAt, capped.body.expiresAt, 'reads show the capped expiry')
+    t.ok(read.body.ttlMs > 0 && read.body.ttlMs <= 20_000, 'ttlMs is reported')
+    const bad = await api.request('POST', `${path}/extend`, {
+      token: created.body.token,
+      body: { ttlSeconds: 0 },
+    })
+    t.equal(bad.status, 400)
+    t.equal(bad.body.code, 'INVALID_TTL')
+  })
+
+  await t.test('release frees the seats before the 204 returns', async (t) => {
+    const eventId = await createEvent(api, { seated: { s: seats('S', 2) }, ga: { g: 2 } })
+    const created = await hold(api, eventId, {
+      holder: 'rel',
+      items: [
+        { section: 's', seats: ['S1', 'S2'] },
+        { section: 'g', quantity: 2 },
+      ],
+    })
+    const path = `/v1/events/${eventId}/holds/${created.body.id}`
+    const released = await api.request('DELETE', path, { token: created.body.token })
+    t.equal(released.status, 204)
+    const again = await hold(api, eventId, {
+      holder: 'next',
+      items: [
+        { section: 's', seats: ['S1', 'S2'] },
+        { section: 'g', quantity: 2 },
+      ],
+    })
+    t.equal(again.status, 201, 'the same seats and units can be held right after')
+    const gone = await api.request('GET', path, { token: created.body.token })
+    t.equal(gone.status, 410)
+    t.equal(gone.body.code, 'HOLD_RELEASED')
+    const twice = await api.request('DELETE', path, { token: created.body.token })
+    t.equal(twice.body.code, 'HOLD_RELEASED')
+    await assertCountsConsistent(t, api, eventId)
+  })
+
+  await t.test('only the token (or admin) can read, extend or release', async (t) => {
+    const eventId = await createEvent(api, { seated: { s: seats('S', 2) } })
+    const created = await hold(api, eventId, { holder: 'owner', items: [{ section: 's', seats: ['S1'] }] })
+    const path = `/v1/events/${eventId}/holds/${created.body.id}`
+    const attempts = [
+      ['GET', path, undefined],
+      ['POST', `${path}/extend`, { ttlSeconds: 30 }],
+      ['DELETE', path, undefined],
+      ['POST', `${path}/confirm`, undefined],
+    ] as const
+    for (const [method, url, body] of attempts) {
+      const missing = await api.request(method, url, { body })
+      t.equal(missing.status, 401, `${method} ${url.slice(-8)} without token: 401`)
+      t.equal(missing.body.code, 'HOLD_TOKEN_REQUIRED')
+      const wrong = await api.request(method, url, { body, token: 'x'.repeat(43) })
+      t.equal(wrong.status, 403, `${method} with a wrong token: 403`)
+      t.equal(wrong.body.code, 'HOLD_TOKEN_INVALID')
+    }
+    const otherHold = await hold(api, eventId, { holder: 'other', items: [{ section: 's', seats: ['S2'] }] })
+    const crossed = await api.request('GET', path, { token: otherHold.body.token })
+    t.equal(crossed.status, 403, "another hold's token does not open this one")
+    const still = await api.request('GET', path, { token: created.body.token })
+    t.equal(still.status, 200, 'the hold is untouched by refused attempts')
+    t.equal(still.body.status, 'held')
+    t.notOk('token' in still.body, 'reads never show the token')
+    const admin = await api.request('POST', `${path}/extend`, { admin: true, body: { ttlSeconds: 30 } })
+    t.equal(admin.status, 200, 'admin can extend')
+    const adminRelease = await api.request('DELETE', path, { admin: true })
+    t.equal(adminRelease.status, 204, 'admin can release')
+    const unknown = await api.request('GET', `/v1/events/${eventId}/holds/nosuchhold`, { token: 'abc' })
+    t.equal(unknown.status, 404)
+    t.equal(unknown.body.code, 'HOLD_NOT_FOUND')
+  })
+
+  await t.test('the same Idempotency-Key gives one hold; another body with it gives 422', async (t) => {
+    const eventId = await createEvent(api, { seated: { s: seats('S', 4) } })
+    const body = { holder: 'idem', items: [{ section: 's', seats: ['S1'] }] }
+    const headers = { 'idempotency-key': 'order-42' }
+    const responses = await Promise.all(Array.from({ length: 10 }, () => hold(api, eventId, body, headers)))
+    t.ok(
+      responses.every((r) => r.status === 201),
+      'every attempt answers 201',
+    )
+    t.equal(new Set(responses.map((r) => r.body.id)).size, 1, 'one hold id')
+    t.equal(new Set(responses.map((r) => r.body.token)).size, 1, 'the same token is replayed')
+    t.equal(
+      responses.filter((r) => r.headers.get('idempotent-replayed') === 'true').length,
+      9,
+      'nine replays',
+    )
+    const read = await api.request('GET', `/v1/events/${eventId}/holds/${responses[0]?.body.id}`, {
+      token: responses[0]?.body.token,
+    })
+    t.equal(read.status, 200, 'the replayed token works')
+    const reordered = await hold(api, eventId, { items: body.items, holder: body.holder }, headers)
+    t.equal(reordered.body.id, responses[0]?.body.id, 'key order in the body does not matter')
+    const other = await hold(
+      api,
+      eventId,
+      { holder: 'idem', items: [{ section: 's', seats: ['S2'] }] },
+      headers,
+    )
+    t.equal(other.status, 422)
+    t.equal(other.body.code, 'IDEMPOTENCY_KEY_REUSED')
+    const otherHolder = await hold(
+      api,
+      eventId,
+      { holder: 'idem-2', items: [{ section: 's', seats: ['S3'] }] },
+      headers,
+    )
+    t.equal(otherHolder.status, 201, 'keys are scoped per holder')
+    const event = await api.request('GET', `/v1/events/${eventId}`)
+    t.equal(event.body.sections[0].held, 2, 'two holds in all')
+  })
+
+  await t.test('per-holder limit and releasing a holder session', async (t) => {
+    const eventId = await createEvent(api, { seated: { s: seats('S', 8) }, ga: { g: 10 } })
+    const a = await hold(api, eventId, { holder: 'greedy', items: [{ section: 's', seats: ['S1', 'S2'] }] })
+    const b = await hold(api, eventId, { holder: 'greedy', items: [{ section: 'g', quantity: 2 }] })
+    t.equal(a.status, 201)
+    t.equal(b.status, 201)
+    const over = await hold(api, eventId, { holder: 'greedy', items: [{ section: 's', seats: ['S3'] }] })
+    t.equal(over.status, 409)
+    t.equal(over.body.code, 'HOLDER_LIMIT_EXCEEDED')
+    t.same(over.body.details, { held: 4, limit: 4 })
+    const noAdmin = await api.request('DELETE', `/v1/events/${eventId}/holders/greedy/holds`)
+    t.equal(noAdmin.status, 401)
+    t.equal(noAdmin.body.code, 'UNAUTHORIZED')
+    const released = await api.request('DELETE', `/v1/events/${eventId}/holders/greedy/holds`, {
+      admin: true,
+    })
+    t.equal(released.status, 200)
+    t.same(released.body, { released: 2 })
+    const after = await hold(api, eventId, {
+      holder: 'greedy',
+      items: [{ section: 's', seats: ['S1', 'S3'] }],
+    })
+    t.equal(after.status, 201, 'the holder can hold again')
+    const encoded = await api.request(
+      'DELETE',
+      `/v1/events/${eventId}/holders/${encodeURIComponent('a b:{c}')}/holds`,
+      {
+        admin: true,
+      },
+    )
+    t.same(encoded.body, { released: 0 }, 'free-form holders are fine in the path (hashed in keys)')
+    await assertCountsConsistent(t, api, eventId)
+  })
+})

@@ -1,0 +1,521 @@
+/**
+ * The ledger contract: one suite, run against every adapter (test/ledger/postgres.test.ts,
+ * test/ledger/mongo.test.ts). Event ids are random so files running in parallel on one database
+ * never collide.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import type { Test } from 'tap'
+import {
+  CapacityExceededError,
+  EventExistsError,
+  InvalidCursorError,
+  LedgerUnavailableError,
+  SeatsTakenError,
+} from '../../src/ledger/port.js'
+import type { ConfirmInput, EventDefinition, Item, Ledger, Reservation } from '../../src/ledger/port.js'
+
+export interface LedgerContractOptions {
+  /** A ledger pointed at an address where nothing listens (not initialised). */
+  unreachable: () => Promise<Ledger>
+}
+
+const rand = (): string => randomBytes(6).toString('hex')
+
+function eventDef(overrides: Partial<EventDefinition> = {}): EventDefinition {
+  return {
+    id: `ev-${rand()}`,
+    name: 'Node.js Meet-up',
+    startsAt: '2026-12-01T18:00:00.000Z',
+    currency: 'EUR',
+    sections: [
+      { id: 'vip', name: 'VIP', kind: 'seated', price: 800, capacity: 3, seats: ['A1', 'A2', 'A3'] },
+      { id: 'general', name: 'General', kind: 'ga', price: 300, capacity: 5 },
+    ],
+    createdAt: new Date().toISOString(),
+    ...overrides,
+  }
+}
+
+function confirmInput(eventId: string, items: Item[], overrides: Partial<ConfirmInput> = {}): ConfirmInput {
+  return {
+    reservationId: `r-${rand()}`,
+    holdId: `h-${rand()}`,
+    eventId,
+    holder: 'user-123',
+    items,
+    amount: 0,
+    currency: 'EUR',
+    paymentRef: null,
+    tokenHash: createHash('sha256').update(rand()).digest('hex'),
+    createdAt: new Date().toISOString(),
+    ...overrides,
+  }
+}
+
+async function sold(
+  ledger: Ledger,
+  eventId: string,
+): Promise<Record<string, { sold: number; seats: string[] }>> {
+  const state = await ledger.soldState(eventId)
+  return Object.fromEntries(
+    state.sections.map((s) => [s.id, { sold: s.sold, seats: [...s.soldSeats].sort() }]),
+  )
+}
+
+function isPlainError(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    !(err instanceof SeatsTakenError) &&
+    !(err instanceof CapacityExceededError) &&
+    !(err instanceof LedgerUnavailableError) &&
+    !(err instanceof EventExistsError)
+  )
+}
+
+/** Run the contract. `open` returns a connected, initialised ledger closed in t's teardown. */
+export function ledgerContract(
+  t: Test,
+  open: (t: Test) => Promise<Ledger>,
+  options: LedgerContractOptions,
+): void {
+  let ledger: Ledger
+  /** A second instance (own pool / connection), as a second API process would have. */
+  let other: Ledger
+  const both = (i: number): Ledger => (i % 2 === 0 ? ledger : other)
+
+  t.before(async () => {
+    ledger = await open(t)
+    other = await open(t)
+  })
+
+  t.test('ping answers and init can run again', async (t) => {
+    await ledger.ping()
+    await Promise.all([ledger.init(), other.init()])
+    t.pass('ping and a repeated, concurrent init resolve')
+    t.ok(ledger.kind === 'postgres' || ledger.kind === 'mongodb', `kind is ${ledger.kind}`)
+  })
+
+  t.test('createEvent / getEvent round trip', async (t) => {
+    const before = await ledger.countEvents()
+    const def = eventDef({ startsAt: '2026-12-01T18:00:00Z' })
+    await ledger.createEvent(def)
+    const got = await ledger.getEvent(def.id)
+    t.same(
+      got,
+      { ...def, startsAt: '2026-12-01T18:00:00.000Z' },
+      'definition comes back (dates as ISO with ms)',
+    )
+    t.equal(got?.sections[0]?.kind, 'seated')
+    t.same(got?.sections[0]?.seats, ['A1', 'A2', 'A3'], 'seat labels in the given order')
+    t.notOk(got?.sections[1] !== undefined && 'seats' in got.sections[1], 'a GA section has no seats field')
+    t.ok((await ledger.countEvents()) >= before + 1, 'countEvents grew')
+    t.equal(await ledger.getEvent(`missing-${rand()}`), null, 'unknown event gives null')
+
+    const noStart = eventDef({ startsAt: null })
+    await other.createEvent(noStart)
+    t.equal((await ledger.getEvent(noStart.id))?.startsAt, null, 'startsAt null is kept')
+
+    const fresh = await sold(ledger, def.id)
+    t.same(fresh, { vip: { sold: 0, seats: [] }, general: { sold: 0, seats: [] } }, 'nothing sold yet')
+  })
+
+  t.test('a large seated section round-trips', async (t) => {
+    const seats = Array.from({ length: 100_000 }, (_, i) => `R${Math.floor(i / 100)}-S${i % 100}`)
+    const def = eventDef({
+      sections: [
+        { id: 'arena', name: 'Arena', kind: 'seated', price: 100, capacity: seats.length, seats },
+        ...Array.from({ length: 20 }, (_, i) => ({
+          id: `ga${i}`,
+          name: `GA ${i}`,
+          kind: 'ga' as const,
+          price: 50,
+          capacity: 1_000_000,
+        })),
+      ],
+    })
+    await ledger.createEvent(def)
+    const got = await ledger.getEvent(def.id)
+    t.equal(got?.sections.length, 21)
+    t.equal(got?.sections[0]?.seats?.length, 100_000)
+    t.equal(got?.sections[0]?.seats?.[99_999], 'R999-S99', 'last label intact')
+    t.same(
+      got?.sections.slice(1).map((s) => s.id),
+      def.sections.slice(1).map((s) => s.id),
+      'section order kept',
+    )
+  })
+
+  t.test('createEvent refuses a taken id', async (t) => {
+    const def = eventDef()
+    await ledger.createEvent(def)
+    await t.rejects(ledger.createEvent({ ...def, name: 'Other' }), EventExistsError)
+    t.equal((await ledger.getEvent(def.id))?.name, def.name, 'the first definition is kept')
+
+    const raced = eventDef()
+    const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => both(i).createEvent(raced)))
+    t.equal(results.filter((r) => r.status === 'fulfilled').length, 1, 'exactly one concurrent create wins')
+    t.ok(
+      results.every((r) => r.status === 'fulfilled' || r.reason instanceof EventExistsError),
+      'the others get EventExistsError',
+    )
+  })
+
+  t.test('confirm writes the reservation, the seats and the counts', async (t) => {
+    const def = eventDef()
+    await ledger.createEvent(def)
+    const items: Item[] = [
+      { section: 'vip', seats: ['A2', 'A1'] },
+      { section: 'general', quantity: 2 },
+    ]
+    const input = confirmInput(def.id, items, { amount: 2200, paymentRef: 'pay-42' })
+    const { reservation, created } = await ledger.confirm(input)
+    t.equal(created, true)
+    t.same(reservation, {
+      id: input.reservationId,
+      holdId: input.holdId,
+      eventId: def.id,
+      holder: 'user-123',
+      items,
+      amount: 2200,
+      currency: 'EUR',
+      status: 'confirmed',
+      paymentRef: 'pay-42',
+      tokenHash: input.tokenHash,
+      createdAt: input.createdAt,
+      cancelledAt: null,
+    })
+    t.equal(typeof reservation.amount, 'number', 'amount is a JS number')
+    t.match(reservation.createdAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+    t.same(
+      await other.getReservation(def.id, input.reservationId),
+      reservation,
+      'read back from another instance',
+    )
+    t.same(await ledger.findReservationByHold(def.id, input.holdId), reservation)
+    t.same(await sold(ledger, def.id), {
+      vip: { sold: 2, seats: ['A1', 'A2'] },
+      general: { sold: 2, seats: [] },
+    })
+  })
+
+  t.test('confirm is idempotent per hold', async (t) => {
+    const def = eventDef()
+    await ledger.createEvent(def)
+    const input = confirmInput(def.id, [
+      { section: 'vip', seats: ['A3'] },
+      { section: 'general', quantity: 5 },
+    ])
+    const first = await ledger.confirm(input)
+    t.equal(first.created, true)
+    const again = await other.confirm(input)
+    t.equal(again.created, false, 'the repeat is reported as not created')
+    t.same(again.reservation, first.reservation, 'and returns the same reservation')
+    const otherId = await ledger.confirm({
+      ...input,
+      reservationId: `r-${rand()}`,
+      createdAt: new Date().toISOString(),
+    })
+    t.equal(otherId.created, false)
+    t.equal(
+      otherId.reservation.id,
+      first.reservation.id,
+      'a repeat with another reservation id still maps to the hold',
+    )
+    t.same(
+      await sold(ledger, def.id),
+      { vip: { sold: 1, seats: ['A3'] }, general: { sold: 5, seats: [] } },
+      'counted once (the section is full, yet repeats still answer)',
+    )
+  })
+
+  t.test('20 concurrent confirms of one hold: one creates, all agree', async (t) => {
+    const def = eventDef()
+    await ledger.createEvent(def)
+    const input = confirmInput(def.id, [
+      { section: 'vip', seats: ['A1'] },
+      { section: 'general', quantity: 1 },
+    ])
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => both(i).confirm(input)))
+    t.equal(results.filter((r) => r.created).length, 1, 'exactly one created:true')
+    t.equal(results.filter((r) => !r.created).length, 19, '19 created:false')
+    t.same(
+      [...new Set(results.map((r) => r.reservation.id))],
+      [input.reservationId],
+      'all the same reservation',
+    )
+    t.same(await sold(ledger, def.id), { vip: { sold: 1, seats: ['A1'] }, general: { sold: 1, seats: [] } })
+    const page = await ledger.listReservations(def.id, 50, null)
+    t.equal(page.items.length, 1, 'one reservation in the ledger')
+  })
+
+  t.test('concurrent confirms of different holds for one seat: one wins', async (t) => {
+    const def = eventDef()
+    await ledger.createEvent(def)
+    const inputs = Array.from({ length: 10 }, () => confirmInput(def.id, [{ section: 'vip', seats: ['A2'] }]))
+    const results = await Promise.allSettled(inputs.map((input, i) => both(i).confirm(input)))
+    const won = results.filter((r) => r.status === 'fulfilled')
+    t.equal(won.length, 1, 'exactly one confirm succeeds')
+    for (const r of results) {
+      if (r.status === 'rejected') {
+        t.type(r.reason, SeatsTakenError)
+        t.same(
+          (r.reason as SeatsTakenError).seats,
+          [{ section: 'vip', seat: 'A2' }],
+          'the error lists the seat',
+        )
+      }
+    }
+    t.same((await sold(ledger, def.id)).vip, { sold: 1, seats: ['A2'] })
+    t.equal((await ledger.listReservations(def.id, 50, null)).items.length, 1, 'losers left no reservation')
+    const losers = inputs.filter((_, i) => results[i]?.status === 'rejected')
+    t.equal(await ledger.findReservationByHold(def.id, losers[0]?.holdId ?? ''), null)
+  })
+
+  t.test('SeatsTakenError lists every taken seat and the confirm writes nothing', async (t) => {
+    const def = eventDef()
+    await ledger.createEvent(def)
+    await ledger.confirm(confirmInput(def.id, [{ section: 'vip', seats: ['A1'] }]))
+    await ledger.confirm(confirmInput(def.id, [{ section: 'vip', seats: ['A3'] }]))
+    const input = confirmInput(def.id, [
+      { section: 'general', quantity: 2 },
+      { section: 'vip', seats: ['A3', 'A2', 'A1'] },
+    ])
+    const err = await ledger.confirm(input).then(
+      () => null,
+      (e: unknown) => e,
+    )
+    t.type(err, SeatsTakenError)
+    t.same(
+      [...((err as SeatsTakenError).seats ?? [])].sort((a, b) => a.seat.localeCompare(b.seat)),
+      [
+        { section: 'vip', seat: 'A1' },
+        { section: 'vip', seat: 'A3' },
+      ],
+    )
+    t.same(
+      await sold(ledger, def.id),
+      { vip: { sold: 2, seats: ['A1', 'A3'] }, general: { sold: 0, seats: [] } },
+      'A2 and the GA units were not taken',
+    )
+    t.equal(await ledger.findReservationByHold(def.id, input.holdId), null, 'no reservation')
+  })
+
+  t.test('GA: never more than capacity, under concurrency', async (t) => {
+    const def = eventDef()
+    await ledger.createEvent(def)
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) =>
+        both(i).confirm(confirmInput(def.id, [{ section: 'general', quantity: 1 }])),
+      ),
+    )
+    t.equal(results.filter((r) => r.status === 'fulfilled').length, 5, 'exactly 5 of 10 succeed (capacity 5)')
+    for (const r of results) {
+      if (r.status === 'rejected') {
+        t.type(r.reason, CapacityExceededError)
+        t.equal((r.reason as CapacityExceededError).section, 'general')
+        t.equal((r.reason as CapacityExceededError).requested, 1)
+      }
+    }
+    t.same(
+      (await sold(ledger, def.id)).general,
+      { sold: 5, seats: [] },
+      'sold = capacity, remaining 0 not negative',
+    )
+    await t.rejects(
+      ledger.confirm(confirmInput(def.id, [{ section: 'general', quantity: 1 }])),
+      CapacityExceededError,
+      'a sold-out section refuses',
+    )
+
+    const big = eventDef()
+    await ledger.createEvent(big)
+    const atomic = confirmInput(big.id, [
+      { section: 'vip', seats: ['A1'] },
+      { section: 'general', quantity: 6 },
+    ])
+    await t.rejects(ledger.confirm(atomic), CapacityExceededError, 'asking for more than capacity fails')
+    t.same(
+      await sold(ledger, big.id),
+      { vip: { sold: 0, seats: [] }, general: { sold: 0, seats: [] } },
+      'all or nothing: the seat of the failed confirm is not sold',
+    )
+    const exact = await ledger.confirm(confirmInput(big.id, [{ section: 'general', quantity: 5 }]))
+    t.equal(exact.created, true, 'exactly the capacity is fine')
+  })
+
+  t.test('cancel gives seats and counts back, once', async (t) => {
+    const def = eventDef()
+    await ledger.createEvent(def)
+    const input = confirmInput(def.id, [
+      { section: 'vip', seats: ['A1', 'A2'] },
+      { section: 'general', quantity: 5 },
+    ])
+    const { reservation } = await ledger.confirm(input)
+    t.equal(await ledger.cancel(`other-${rand()}`, reservation.id), null, 'wrong event: nothing cancelled')
+    t.equal(await ledger.cancel(def.id, `missing-${rand()}`), null, 'unknown reservation: null')
+
+    const cancelled = await other.cancel(def.id, reservation.id)
+    t.equal(cancelled?.status, 'cancelled')
+    t.equal(cancelled?.id, reservation.id)
+    t.same(cancelled?.items, reservation.items)
+    t.match(cancelled?.cancelledAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+    t.same(await sold(ledger, def.id), { vip: { sold: 0, seats: [] }, general: { sold: 0, seats: [] } })
+    t.equal((await ledger.getReservation(def.id, reservation.id))?.status, 'cancelled', 'still readable')
+    t.equal(await ledger.cancel(def.id, reservation.id), null, 'cancelling twice gives null')
+
+    const again = await ledger.confirm(
+      confirmInput(def.id, [
+        { section: 'vip', seats: ['A1'] },
+        { section: 'general', quantity: 5 },
+      ]),
+    )
+    t.equal(again.created, true, 'a new hold can buy the returned seat and units')
+    t.same(await sold(ledger, def.id), { vip: { sold: 1, seats: ['A1'] }, general: { sold: 5, seats: [] } })
+
+    const repeat = await ledger.confirm(input)
+    t.equal(repeat.created, false, 'confirming the cancelled hold again does not resell it')
+    t.equal(repeat.reservation.status, 'cancelled')
+
+    const racing = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => both(i).cancel(def.id, again.reservation.id)),
+    )
+    t.equal(racing.filter((r) => r !== null).length, 1, 'concurrent cancels: exactly one succeeds')
+    t.same(await sold(ledger, def.id), { vip: { sold: 0, seats: [] }, general: { sold: 0, seats: [] } })
+  })
+
+  t.test('listReservations: newest first, keyset pages, confirmed only', async (t) => {
+    const def = eventDef({
+      sections: [{ id: 'general', name: 'General', kind: 'ga', price: 300, capacity: 100 }],
+    })
+    await ledger.createEvent(def)
+    const base = Date.parse('2030-01-01T00:00:00.000Z')
+    // Two pairs share a timestamp to exercise the id tie-break.
+    const offsets = [0, 1000, 1000, 2000, 3000, 3000, 4000, 5000]
+    const made: Reservation[] = []
+    for (const [i, offset] of offsets.entries()) {
+      const id = `r-${i}${rand()}`
+      const { reservation } = await both(i).confirm(
+        confirmInput(def.id, [{ section: 'general', quantity: 1 }], {
+          reservationId: id,
+          createdAt: new Date(base + offset).toISOString(),
+        }),
+      )
+      made.push(reservation)
+    }
+    const gone = made[4] as Reservation
+    t.ok(await ledger.cancel(def.id, gone.id), 'one is cancelled')
+
+    const empty = await ledger.listReservations(eventDef().id, 10, null)
+    t.same(empty, { items: [], nextCursor: null }, 'an event without reservations')
+
+    const expected = made
+      .filter((r) => r.id !== gone.id)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+      .map((r) => r.id)
+    const seen: string[] = []
+    let cursor: string | null = null
+    let pages = 0
+    do {
+      const page = await ledger.listReservations(def.id, 2, cursor)
+      t.ok(page.items.length <= 2, 'page size respected')
+      t.ok(
+        page.items.every((r) => r.status === 'confirmed' && r.eventId === def.id),
+        'confirmed of this event only',
+      )
+      seen.push(...page.items.map((r) => r.id))
+      cursor = page.nextCursor
+      pages++
+    } while (cursor !== null && pages < 20)
+    t.same(seen, expected, 'newest first, ties by id descending, nothing missing, no duplicates')
+    t.equal(new Set(seen).size, seen.length)
+    t.notOk(seen.includes(gone.id), 'cancelled reservation excluded')
+    t.equal(pages, Math.ceil(expected.length / 2), 'no extra empty page')
+
+    const all = await ledger.listReservations(def.id, expected.length, null)
+    t.equal(all.nextCursor, null, 'exactly one full page: no next cursor')
+    t.same(
+      all.items.map((r) => r.id),
+      expected,
+    )
+
+    for (const bad of ['not a cursor', 'abc', Buffer.from('{"x":1}').toString('base64url'), '']) {
+      await t.rejects(
+        ledger.listReservations(def.id, 2, bad),
+        InvalidCursorError,
+        `bad cursor ${JSON.stringify(bad)}`,
+      )
+    }
+  })
+
+  t.test('reads are scoped to the event', async (t) => {
+    const def = eventDef()
+    await ledger.createEvent(def)
+    const input = confirmInput(def.id, [{ section: 'general', quantity: 1 }])
+    await ledger.confirm(input)
+    t.equal(await ledger.getReservation(`other-${rand()}`, input.reservationId), null, 'wrong event: null')
+    t.equal(await ledger.getReservation(def.id, `missing-${rand()}`), null, 'unknown id: null')
+    t.equal(await ledger.findReservationByHold(`other-${rand()}`, input.holdId), null)
+    t.equal(await ledger.findReservationByHold(def.id, `h-${rand()}`), null)
+    t.same(await ledger.soldState(`missing-${rand()}`), { sections: [] }, 'soldState of an unknown event')
+  })
+
+  t.test('programmer errors are plain errors, not sales refusals', async (t) => {
+    const def = eventDef()
+    await ledger.createEvent(def)
+    const unknownSection = await ledger
+      .confirm(confirmInput(def.id, [{ section: 'nope', quantity: 1 }]))
+      .then(
+        () => null,
+        (e: unknown) => e,
+      )
+    t.ok(isPlainError(unknownSection), `unknown section: ${String(unknownSection)}`)
+    const unknownEvent = await ledger
+      .confirm(confirmInput(`missing-${rand()}`, [{ section: 'general', quantity: 1 }]))
+      .then(
+        () => null,
+        (e: unknown) => e,
+      )
+    t.ok(isPlainError(unknownEvent), `unknown event: ${String(unknownEvent)}`)
+    const wrongKind = await ledger.confirm(confirmInput(def.id, [{ section: 'vip', quantity: 1 }])).then(
+      () => null,
+      (e: unknown) => e,
+    )
+    t.ok(isPlainError(wrongKind), `quantity for a seated section: ${String(wrongKind)}`)
+    await t.rejects(
+      ledger.confirm(confirmInput(def.id, [{ section: 'vip', seats: ['A1', 'A1'] }])),
+      /twice/,
+      'duplicate seat in one confirm',
+    )
+    t.same(
+      await sold(ledger, def.id),
+      { vip: { sold: 0, seats: [] }, general: { sold: 0, seats: [] } },
+      'none of them wrote anything',
+    )
+  })
+
+  t.test('an unreachable ledger fails fast with LedgerUnavailableError', async (t) => {
+    const dead = await options.unreachable()
+    t.teardown(() => dead.close())
+    const def = eventDef()
+    const ops: [string, () => Promise<unknown>][] = [
+      ['init', () => dead.init()],
+      ['ping', () => dead.ping()],
+      ['getEvent', () => dead.getEvent(def.id)],
+      ['createEvent', () => dead.createEvent(def)],
+      ['confirm', () => dead.confirm(confirmInput(def.id, [{ section: 'general', quantity: 1 }]))],
+      ['listReservations', () => dead.listReservations(def.id, 10, null)],
+      ['cancel', () => dead.cancel(def.id, 'r-x')],
+      ['soldState', () => dead.soldState(def.id)],
+    ]
+    for (const [name, op] of ops) {
+      const start = Date.now()
+      const err = await op().then(
+        () => null,
+        (e: unknown) => e,
+      )
+      const elapsed = Date.now() - start
+      t.type(err, LedgerUnavailableError, `${name} rejects with LedgerUnavailableError`)
+      t.ok(elapsed < 2000, `${name} answered in ${elapsed} ms`)
+    }
+  })
+}

@@ -1,0 +1,135 @@
+import net from 'node:net'
+import pg from 'pg'
+import t from 'tap'
+import { LedgerUnavailableError } from '../../src/ledger/port.js'
+import { createPostgresLedger } from '../../src/ledger/postgres.js'
+import { postgresConnectionString } from '../../src/ledger/postgres.js'
+import { openLedger, postgresTarget } from '../helpers/ledgers.js'
+import { ledgerContract } from './contract.js'
+
+const target = await postgresTarget()
+
+t.test('postgres ledger contract', async (t) => {
+  ledgerContract(t, (t) => openLedger(t, target), {
+    unreachable: async () => createPostgresLedger('postgres://127.0.0.1:1/x'),
+  })
+})
+
+t.test(
+  'a server that accepts but never answers: LedgerUnavailableError after the connect timeout',
+  async (t) => {
+    const sockets = new Set<net.Socket>()
+    const server = net.createServer((socket) => {
+      sockets.add(socket)
+      socket.on('error', () => undefined)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    t.teardown(() => {
+      for (const s of sockets) s.destroy()
+      server.close()
+    })
+    const { port } = server.address() as net.AddressInfo
+    const ledger = createPostgresLedger(`postgres://127.0.0.1:${port}/x`)
+    t.teardown(() => ledger.close())
+    const start = Date.now()
+    await t.rejects(ledger.ping(), LedgerUnavailableError)
+    const elapsed = Date.now() - start
+    t.ok(elapsed < 2000, `answered in ${elapsed} ms`)
+  },
+)
+
+t.test('a connection killed by the server does not crash the process; the pool recovers', async (t) => {
+  const appName = `seatlock-test-${process.pid}-${Date.now()}`
+  const log: string[] = []
+  const ledger = createPostgresLedger(target.url as string, {
+    log: (m) => log.push(m),
+    applicationName: appName,
+  })
+  t.teardown(() => ledger.close())
+  await ledger.init()
+  await ledger.ping()
+
+  const admin = new pg.Client({ connectionString: postgresConnectionString(target.url as string) })
+  await admin.connect()
+  t.teardown(() => admin.end())
+  const killed = await admin.query(
+    'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1',
+    [appName],
+  )
+  t.ok(killed.rowCount !== null && killed.rowCount >= 1, 'terminated the idle pooled connection')
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  t.ok(
+    log.some((m) => m.includes('idle client error')),
+    'the idle client error was logged, not thrown',
+  )
+  await ledger.ping()
+  t.pass('the next operation gets a fresh connection')
+})
+
+t.test('ensurePostgresDatabase tolerates concurrent creators', async (t) => {
+  const { ensurePostgresDatabase } = await import('../../src/ledger/select.js')
+  const url = new URL(target.url as string)
+  const name = `seatlock_tmp_${process.pid}_${Date.now()}`
+  url.pathname = `/${name}`
+  await Promise.all(Array.from({ length: 4 }, () => ensurePostgresDatabase(url.toString())))
+  const admin = new pg.Client({ connectionString: postgresConnectionString(target.url as string) })
+  await admin.connect()
+  t.teardown(() => admin.end())
+  const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])
+  t.equal(found.rowCount, 1, 'the database exists once')
+  await admin.query(`DROP DATABASE IF EXISTS "${name}"`)
+})
+
+t.test('connectLedger', async (t) => {
+  const { connectLedger, LedgerConnectError } = await import('../../src/ledger/select.js')
+
+  t.test('an explicit postgres URL', async (t) => {
+    const logs: string[] = []
+    const ledger = await connectLedger({ ledgerUrl: target.url as string, production: false }, (m) =>
+      logs.push(m),
+    )
+    t.teardown(() => ledger.close())
+    t.equal(ledger.kind, 'postgres')
+    await ledger.ping()
+    t.ok(
+      logs.some((m) => m.includes('postgres')),
+      'logs the chosen ledger',
+    )
+  })
+
+  t.test('an unreachable URL: one line, password masked, a hint, quickly', async (t) => {
+    const start = Date.now()
+    const err: unknown = await connectLedger(
+      { ledgerUrl: 'postgres://me:s3cret@127.0.0.1:1/x', production: true },
+      () => undefined,
+    ).catch((e: unknown) => e)
+    t.type(err, LedgerConnectError)
+    const message = (err as Error).message
+    t.notMatch(message, /s3cret/, 'password not shown')
+    t.match(message, /127\.0\.0\.1:1/, 'names what was tried')
+    t.match(message, /ECONNREFUSED/, 'says why')
+    t.match(message, /docker compose up -d/, 'says how to start one')
+    t.notMatch(message, /\n/, 'one line')
+    t.ok(Date.now() - start < 2000, 'fails fast')
+  })
+
+  t.test('production without LEDGER_URL is refused', async (t) => {
+    await t.rejects(
+      connectLedger({ ledgerUrl: undefined, production: true }, () => undefined),
+      LedgerConnectError,
+    )
+  })
+
+  t.test('no LEDGER_URL: probes MongoDB, then PostgreSQL', async (t) => {
+    const logs: string[] = []
+    const ledger = await connectLedger({ ledgerUrl: undefined, production: false }, (m) => logs.push(m))
+    t.teardown(() => ledger.close())
+    await ledger.ping()
+    t.ok(
+      logs.some((m) => m.includes(ledger.kind === 'postgres' ? 'PostgreSQL' : 'MongoDB')),
+      `logs the choice (${ledger.kind})`,
+    )
+    if (ledger.kind === 'postgres')
+      t.match(logs.join('\n'), /MongoDB .* skipped/, 'and why MongoDB was skipped')
+  })
+})
