@@ -107,5 +107,5 @@ if ARGV[9] == '1' then
   redis.call('PEXPIRE', KEYS[6], tonumber(ARGV[12]))
 end
 
-emit(base, 'hold.created', { holdId = holdId, holder = ARGV[3], expiresAt = expiresAt }, items, now)
+emit(base, 'hold.created', { holdId = holdId, expiresAt = expiresAt }, items, now)
 return { 1, now, expiresAt }

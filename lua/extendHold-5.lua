@@ -39,5 +39,5 @@ for _, item in ipairs(items) do
     end
   end
 end
-emit(base, 'hold.extended', { holdId = holdId, holder = hold.h, expiresAt = expiresAt }, items, now)
+emit(base, 'hold.extended', { holdId = holdId, expiresAt = expiresAt }, items, now)
 return { 1, hold.st, hold.h, hold.i, tonumber(hold.c), expiresAt, '', now }

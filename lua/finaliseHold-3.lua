@@ -46,5 +46,5 @@ redis.call('DEL', base .. ':hx:' .. holdId)
 redis.call('HDEL', hold.hk, holdId)
 redis.call('HSET', KEYS[3], 'st', 'confirmed', 'r', ARGV[1])
 redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[2]))
-emit(base, 'hold.confirmed', { holdId = holdId, holder = hold.h, reservationId = ARGV[1] }, items, now)
+emit(base, 'hold.confirmed', { holdId = holdId, reservationId = ARGV[1] }, items, now)
 return { 1 }

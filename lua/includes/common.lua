@@ -99,7 +99,7 @@ local function freeHold(base, holdId, hold, reason, now)
   redis.call('DEL', holdKey)
   redis.call('HSET', holdKey, 'st', reason, 't', hold.t)
   redis.call('PEXPIRE', holdKey, TOMBSTONE_MS)
-  emit(base, 'hold.' .. reason, { holdId = holdId, holder = hold.h }, items, now)
+  emit(base, 'hold.' .. reason, { holdId = holdId }, items, now)
 end
 
 -- Every script starts here, so no script ever sees a hold that is past its expiry but still counted.

@@ -1,0 +1,71 @@
+import { EventEmitter } from 'node:events'
+import type { RedisClient } from './client.js'
+
+export type ChangeType =
+  | 'hold.created'
+  | 'hold.extended'
+  | 'hold.released'
+  | 'hold.expired'
+  | 'hold.confirmed'
+  | 'reservation.cancelled'
+
+/** One change as the scripts publish it (lua/includes/common.lua `emit`). */
+export interface Change {
+  eventId: string
+  type: ChangeType
+  /** Redis server time of the change, ms. */
+  at: number
+  holdId?: string
+  reservationId?: string
+  expiresAt?: number
+  /** Held and sold units after the change, for each section the change touched. */
+  counts: Record<string, [held: number, sold: number]>
+}
+
+/**
+ * Every change of every event, from one pattern subscription per process however many listeners
+ * there are. Emits 'change' (every Change) and `change:<eventId>`. Pub/sub is fire-and-forget: a
+ * listener that needs certainty (counts) re-reads them; the stream is for watching, not deciding.
+ */
+export class EventBus extends EventEmitter {
+  private readonly pattern: string
+  private readonly channel: RegExp
+  private started: Promise<void> | undefined
+
+  constructor(
+    private readonly subscriber: RedisClient,
+    prefix: string,
+  ) {
+    super()
+    this.setMaxListeners(0)
+    this.pattern = `${prefix}:{ev:*}:events`
+    const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    this.channel = new RegExp(`^${escaped}:\\{ev:([A-Za-z0-9_.-]+)\\}:events$`)
+  }
+
+  start(): Promise<void> {
+    this.started ??= (async () => {
+      this.subscriber.on('pmessage', (_pattern: string, channel: string, message: string) => {
+        const eventId = this.channel.exec(channel)?.[1]
+        if (!eventId) return
+        let change: Change
+        try {
+          change = { ...(JSON.parse(message) as Omit<Change, 'eventId'>), eventId }
+        } catch {
+          return
+        }
+        // cjson encodes an empty table as {} and a list-like one as an array; counts are always keyed.
+        if (Array.isArray(change.counts)) change.counts = {}
+        this.emit('change', change)
+        this.emit(`change:${eventId}`, change)
+      })
+      await this.subscriber.psubscribe(this.pattern)
+    })()
+    return this.started
+  }
+
+  async close(): Promise<void> {
+    this.removeAllListeners()
+    this.subscriber.disconnect()
+  }
+}

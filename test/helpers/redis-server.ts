@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { createServer } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Test } from 'tap'
+import { Redis } from 'ioredis'
+
+/** A free TCP port on 127.0.0.1 (asks the OS, then closes the probe). */
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const address = server.address()
+  const port = typeof address === 'object' && address ? address.port : 0
+  server.close()
+  await once(server, 'close')
+  return port
+}
+
+/** A redis-server this test owns: no persistence, its own port, stoppable and restartable. */
+export class RedisServer {
+  private child: ChildProcess | undefined
+
+  private constructor(
+    readonly port: number,
+    private readonly extraArgs: string[],
+  ) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`
+  }
+
+  static async start(t: Test, extraArgs: string[] = []): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), extraArgs)
+    await server.start()
+    t.teardown(() => server.stop())
+    return server
+  }
+
+  async start(): Promise<void> {
+    this.child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.extraArgs],
+      { stdio: 'ignore' },
+    )
+    const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
+    probe.on('error', () => undefined)
+    const deadline = Date.now() + 5000
+    try {
+      for (;;) {
+        try {
+          if (probe.status !== 'ready') await probe.connect()
+          await probe.ping()
+          return
+        } catch (error) {
+          if (Date.now() > deadline) throw new Error(`redis-server on ${this.port} did not start: ${String(error)}`)
+          probe.disconnect()
+          await sleep(25)
+        }
+      }
+    } finally {
+      probe.disconnect()
+    }
+  }
+
+  /** Kills the server (SIGKILL: like a crash, nothing is saved). Resolves when the process is gone. */
+  async stop(): Promise<void> {
+    const child = this.child
+    this.child = undefined
+    if (!child || child.exitCode !== null) return
+    const exited = once(child, 'exit')
+    child.kill('SIGKILL')
+    await exited
+  }
+}
