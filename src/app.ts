@@ -32,11 +32,14 @@ export interface AppDependencies {
   redis: RedisClient
   ledger: Ledger
   logger?: FastifyServerOptions['logger']
+  /** How long a confirm may take before the reconciler settles its hold (default CONFIRM_GRACE_MS). */
+  confirmGraceMs?: number
   /** Run the sweeper and reconciler (default true). */
   jobs?: boolean
 }
 
-export function createServices({ config, redis, ledger }: AppDependencies): Services {
+export function createServices(deps: AppDependencies): Services {
+  const { config, redis, ledger } = deps
   const store = new HoldStore(redis, config.keyPrefix)
   const locks = new Locks(redis, config.keyPrefix)
   const events = new EventService(ledger, store, (name, work) => locks.run(name, work))
@@ -49,7 +52,7 @@ export function createServices({ config, redis, ledger }: AppDependencies): Serv
     store,
     events,
     holds: new HoldService(events, store, ledger, config),
-    confirm: new ConfirmService(events, store, ledger),
+    confirm: new ConfirmService(events, store, ledger, deps.confirmGraceMs),
     reservations: new ReservationService(events, store, ledger),
   }
 }

@@ -116,7 +116,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
 
   try {
-    await app.listen({ port: config.port, host: config.host })
+    const address = await app.listen({ port: config.port, host: config.host })
+    // One line whatever LOG_LEVEL is: operators and scripts wait for it.
+    process.stdout.write(`seatlock: listening on ${address}\n`)
   } catch (error) {
     fail(`cannot listen on ${config.host}:${config.port} (${(error as Error).message})`)
   }

@@ -310,6 +310,14 @@ export class HoldStore {
     return this.call(() => this.redis.zrangebyscore(k.confirming, '-inf', now, 'LIMIT', 0, limit))
   }
 
+  /** Records seats the ledger reports sold but Redis had forgotten; returns how many were marked. */
+  async markSold(eventId: string, seats: { section: string; seat: string }[]): Promise<number> {
+    const k = this.keys(eventId)
+    const args = seats.flatMap((s) => [s.section, s.seat])
+    const reply = await this.call(() => this.redis.markSold(2, k.meta, k.counts, ...args))
+    return num(reply[0])
+  }
+
   async returnSeats(eventId: string, reservationId: string, items: Item[]): Promise<void> {
     const k = this.keys(eventId)
     await this.call(() =>

@@ -24,6 +24,7 @@ declare module 'ioredis' {
     unpinHold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     returnSeats(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     activateEvent(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    markSold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
   }
 }
 

@@ -45,6 +45,7 @@ export class ConfirmService {
     private readonly events: EventService,
     private readonly store: HoldStore,
     private readonly ledger: Ledger,
+    private readonly graceMs = CONFIRM_GRACE_MS,
   ) {}
 
   async confirm(
@@ -56,7 +57,7 @@ export class ConfirmService {
     const event = await this.events.get(eventId)
     let pin
     try {
-      pin = await this.store.pin(eventId, holdId, auth, randomUUID(), CONFIRM_GRACE_MS)
+      pin = await this.store.pin(eventId, holdId, auth, randomUUID(), this.graceMs)
     } catch (error) {
       if ((error as { code?: string }).code !== 'HOLD_NOT_FOUND') throw error
       // A retry after Redis forgot the hold (or after a day): the ledger knows whether it was sold.
@@ -89,6 +90,7 @@ export class ConfirmService {
       // The ledger refused a sale Redis allowed: Redis lost data. Free the hold so the buyer can choose again.
       if (error instanceof SeatsTakenError) {
         await this.abandon(eventId, holdId)
+        await this.store.markSold(eventId, error.seats)
         throw apiError('SEAT_UNAVAILABLE', { seats: error.seats })
       }
       if (error instanceof CapacityExceededError) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.js'
+import type { AppDependencies } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import type { Config } from '../../src/config.js'
 import type { Ledger } from '../../src/ledger/port.js'
@@ -83,12 +84,13 @@ export async function startApp(
   ledger: Ledger,
   overrides: Partial<Config> = {},
   redisOverride?: RedisClient,
+  extra: Partial<Pick<AppDependencies, 'confirmGraceMs' | 'jobs'>> = {},
 ): Promise<TestApp> {
   const config = testConfig(overrides)
   const redis = redisOverride ?? createRedis(config, 'seatlock-test')
   redis.on('error', () => undefined)
   if (!redisOverride) await connectRedis(redis)
-  const { app, services } = await buildApp({ config, redis, ledger, logger: false })
+  const { app, services } = await buildApp({ config, redis, ledger, logger: false, ...extra })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`

@@ -41,10 +41,24 @@ export class RedisServer {
   async start(): Promise<void> {
     this.child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.extraArgs],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        ...this.extraArgs,
+      ],
       { stdio: 'ignore' },
     )
-    const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
+    const probe = new Redis(this.url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    })
     probe.on('error', () => undefined)
     const deadline = Date.now() + 5000
     try {
@@ -54,7 +68,8 @@ export class RedisServer {
           await probe.ping()
           return
         } catch (error) {
-          if (Date.now() > deadline) throw new Error(`redis-server on ${this.port} did not start: ${String(error)}`)
+          if (Date.now() > deadline)
+            throw new Error(`redis-server on ${this.port} did not start: ${String(error)}`)
           probe.disconnect()
           await sleep(25)
         }

@@ -1,0 +1,309 @@
+import { randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import t from 'tap'
+import { SeatsTakenError } from '../src/ledger/port.js'
+import { EventKeys } from '../src/redis/keys.js'
+import { createEvent, eachLedger, seats, startApp } from './helpers/app.js'
+import type { TestApp } from './helpers/app.js'
+import { checkLedgerInvariants } from './helpers/invariants.js'
+
+async function hold(api: TestApp, eventId: string, holder: string, items: unknown[], ttlSeconds?: number) {
+  const res = await api.request('POST', `/v1/events/${eventId}/holds`, {
+    body: { holder, items, ttlSeconds },
+  })
+  return res
+}
+
+function confirm(api: TestApp, eventId: string, held: { id: string; token: string }, body?: unknown) {
+  return api.request('POST', `/v1/events/${eventId}/holds/${held.id}/confirm`, { token: held.token, body })
+}
+
+async function until(probe: () => Promise<boolean>, deadlineMs: number): Promise<boolean> {
+  const end = Date.now() + deadlineMs
+  while (Date.now() < end) {
+    if (await probe()) return true
+    await sleep(25)
+  }
+  return probe()
+}
+
+await eachLedger(t, 'confirm and cancel', async (t, ledger) => {
+  const api = await startApp(t, ledger, {}, undefined, { confirmGraceMs: 400 })
+
+  await t.test('confirm writes the reservation; repeats answer 200 with the same one', async (t) => {
+    const eventId = await createEvent(api, { seated: { s: seats('S', 4) }, ga: { g: 10 }, price: 1500 })
+    const held = await hold(api, eventId, 'alice', [
+      { section: 's', seats: ['S1', 'S2'] },
+      { section: 'g', quantity: 3 },
+    ])
+    const first = await confirm(api, eventId, held.body, { paymentRef: 'pay_123' })
+    t.equal(first.status, 201)
+    t.match(first.body, {
+      id: String,
+      holdId: held.body.id,
+      eventId,
+      holder: 'alice',
+      items: [
+        { section: 's', seats: ['S1', 'S2'] },
+        { section: 'g', quantity: 3 },
+      ],
+      amount: 5 * 1500,
+      currency: 'USD',
+      status: 'confirmed',
+      paymentRef: 'pay_123',
+      createdAt: String,
+    })
+    t.equal(first.headers.get('location'), `/v1/events/${eventId}/reservations/${first.body.id}`)
+    const again = await confirm(api, eventId, held.body)
+    t.equal(again.status, 200, 'a repeat is 200')
+    t.equal(again.body.id, first.body.id, 'with the same reservation')
+    const read = await api.request('GET', `/v1/events/${eventId}/holds/${held.body.id}`, {
+      token: held.body.token,
+    })
+    t.match(read.body, { status: 'confirmed', reservationId: first.body.id })
+    const extend = await api.request('POST', `/v1/events/${eventId}/holds/${held.body.id}/extend`, {
+      token: held.body.token,
+      body: { ttlSeconds: 60 },
+    })
+    t.equal(extend.status, 409)
+    t.equal(extend.body.code, 'HOLD_CONFIRMED')
+    const release = await api.request('DELETE', `/v1/events/${eventId}/holds/${held.body.id}`, {
+      token: held.body.token,
+    })
+    t.equal(release.body.code, 'HOLD_CONFIRMED', 'a confirmed hold cannot be released')
+    const event = await api.request('GET', `/v1/events/${eventId}`)
+    t.match(event.body.sections, [
+      { id: 's', sold: 2, held: 0, available: 2 },
+      { id: 'g', sold: 3, held: 0, available: 7 },
+    ])
+    const seatMap = await api.request('GET', `/v1/events/${eventId}/seats`)
+    t.same(
+      seatMap.body.sections[0].seats.map((s: { status: string }) => s.status),
+      ['sold', 'sold', 'available', 'available'],
+    )
+    const taken = await hold(api, eventId, 'bob', [{ section: 's', seats: ['S1'] }])
+    t.equal(taken.body.code, 'SEAT_UNAVAILABLE', 'a sold seat cannot be held')
+    await checkLedgerInvariants(t, api, eventId, { confirmed: [first.body.id], holds: [held.body.id] })
+  })
+
+  await t.test('20 concurrent confirms of one hold: one reservation, all answers agree', async (t) => {
+    const eventId = await createEvent(api, { seated: { s: seats('S', 3) } })
+    const held = await hold(api, eventId, 'carol', [{ section: 's', seats: ['S1', 'S2'] }])
+    const answers = await Promise.all(Array.from({ length: 20 }, () => confirm(api, eventId, held.body)))
+    t.ok(
+      answers.every((a) => a.status === 201 || a.status === 200),
+      `every answer is 201 or 200 (${[...new Set(answers.map((a) => a.status))].join(',')})`,
+    )
+    t.equal(answers.filter((a) => a.status === 201).length, 1, 'exactly one 201')
+    t.equal(new Set(answers.map((a) => a.body.id)).size, 1, 'one reservation id')
+    await checkLedgerInvariants(t, api, eventId, { confirmed: [answers[0]?.body.id], holds: [held.body.id] })
+  })
+
+  await t.test('the pause case: an expired hold cannot confirm after another buyer did', async (t) => {
+    const eventId = await createEvent(api, { seated: { s: seats('S', 2) } })
+    const slow = await hold(api, eventId, 'paused', [{ section: 's', seats: ['S1'] }], 1)
+    const keys = new EventKeys(api.config.keyPrefix, eventId)
+    t.ok(await until(async () => (await api.redis.hget(keys.counts, 'h:s')) === '0', 3000), 'hold A expired')
+    const fast = await hold(api, eventId, 'quick', [{ section: 's', seats: ['S1'] }])
+    t.equal(fast.status, 201, 'B holds the seat')
+    const sold = await confirm(api, eventId, fast.body)
+    t.equal(sold.status, 201, 'B confirms')
+    const late = await confirm(api, eventId, slow.body)
+    t.equal(late.status, 410, "A's confirm arrives late: 410")
+    t.equal(late.body.code, 'HOLD_EXPIRED')
+    const reservations = await checkLedgerInvariants(t, api, eventId, {
+      confirmed: [sold.body.id],
+      holds: [slow.body.id, fast.body.id],
+    })
+    t.equal(reservations.length, 1, 'the ledger has one sale')
+  })
+
+  await t.test('cancel returns the seats; cancelling twice is 404', async (t) => {
+    const eventId = await createEvent(api, { seated: { s: seats('S', 2) }, ga: { g: 4 } })
+    const items = [
+      { section: 's', seats: ['S1'] },
+      { section: 'g', quantity: 4 },
+    ]
+    const held = await hold(api, eventId, 'dave', items)
+    const sold = await confirm(api, eventId, held.body)
+    const path = `/v1/events/${eventId}/reservations/${sold.body.id}`
+    const noToken = await api.request('GET', path)
+    t.equal(noToken.body.code, 'HOLD_TOKEN_REQUIRED')
+    const wrong = await api.request('GET', path, { token: 'nope' })
+    t.equal(wrong.body.code, 'HOLD_TOKEN_INVALID')
+    const read = await api.request('GET', path, { token: held.body.token })
+    t.equal(read.status, 200)
+    t.equal(read.body.id, sold.body.id)
+    const asAdmin = await api.request('GET', path, { admin: true })
+    t.equal(asAdmin.status, 200, 'admin can read')
+    const wrongCancel = await api.request('DELETE', path, { token: 'nope' })
+    t.equal(wrongCancel.status, 403, 'a wrong token cannot cancel')
+    const cancelled = await api.request('DELETE', path, { token: held.body.token })
+    t.equal(cancelled.status, 204)
+    const twice = await api.request('DELETE', path, { token: held.body.token })
+    t.equal(twice.status, 404)
+    t.equal(twice.body.code, 'RESERVATION_NOT_FOUND')
+    const event = await api.request('GET', `/v1/events/${eventId}`)
+    t.match(event.body.sections, [
+      { id: 's', sold: 0, available: 2 },
+      { id: 'g', sold: 0, available: 4 },
+    ])
+    const resale = await hold(api, eventId, 'erin', items)
+    t.equal(resale.status, 201, 'the returned seats can be held again')
+    const resold = await confirm(api, eventId, resale.body)
+    t.equal(resold.status, 201, '...and sold again')
+    await checkLedgerInvariants(t, api, eventId, {
+      confirmed: [resold.body.id],
+      holds: [held.body.id, resale.body.id],
+    })
+    const unknown = await api.request('GET', `/v1/events/${eventId}/reservations/${randomUUID()}`, {
+      admin: true,
+    })
+    t.equal(unknown.body.code, 'RESERVATION_NOT_FOUND')
+  })
+
+  await t.test('admin lists reservations newest first with a cursor', async (t) => {
+    const eventId = await createEvent(api, { ga: { g: 20 } })
+    const ids: string[] = []
+    for (let i = 0; i < 5; i++) {
+      const held = await hold(api, eventId, `lister-${i}`, [{ section: 'g', quantity: 1 }])
+      ids.push((await confirm(api, eventId, held.body)).body.id)
+    }
+    const path = `/v1/events/${eventId}/reservations`
+    t.equal((await api.request('GET', path)).body.code, 'UNAUTHORIZED')
+    const seen: string[] = []
+    let cursor: string | null = null
+    do {
+      const query: string = cursor ? `?limit=2&cursor=${encodeURIComponent(cursor)}` : '?limit=2'
+      const page = await api.request('GET', `${path}${query}`, { admin: true })
+      t.equal(page.status, 200)
+      t.ok(page.body.items.length <= 2, 'pages hold at most limit items')
+      seen.push(...page.body.items.map((r: { id: string }) => r.id))
+      cursor = page.body.nextCursor
+    } while (cursor)
+    t.same(seen, [...ids].reverse(), 'every reservation once, newest first')
+    const bad = await api.request('GET', `${path}?cursor=not-a-cursor`, { admin: true })
+    t.equal(bad.status, 400)
+    t.equal(bad.body.code, 'INVALID_CURSOR')
+    const badLimit = await api.request('GET', `${path}?limit=1000`, { admin: true })
+    t.equal(badLimit.body.code, 'INVALID_REQUEST')
+  })
+
+  await t.test('a crash between ledger commit and finalise is repaired', async (t) => {
+    const eventId = await createEvent(api, { seated: { s: seats('S', 3) } })
+    const { store, ledger: l } = api.services
+    const held = await hold(api, eventId, 'crashy', [{ section: 's', seats: ['S1'] }])
+    const retried = await hold(api, eventId, 'crashy-2', [{ section: 's', seats: ['S2'] }])
+    // Steps 1 and 2 of a confirm, then the process "dies" before step 3.
+    for (const h of [held.body, retried.body]) {
+      const pin = await store.pin(eventId, h.id, { tokenHash: '', admin: true }, randomUUID(), 400)
+      if (pin.kind !== 'pinned') throw new Error('expected a pin')
+      await l.confirm({
+        reservationId: pin.reservationId,
+        holdId: h.id,
+        eventId,
+        holder: pin.holder,
+        items: pin.items,
+        amount: 1000,
+        currency: 'USD',
+        paymentRef: null,
+        tokenHash: pin.tokenHash,
+        createdAt: new Date().toISOString(),
+      })
+    }
+    // The client retries at once: it gets the committed reservation.
+    const retry = await confirm(api, eventId, retried.body)
+    t.equal(retry.status, 200, "the client's retry gets the reservation")
+    t.equal(retry.body.holdId, retried.body.id)
+    // Nobody retries the other: the reconciler finds the sale in the ledger and finalises it.
+    const keys = new EventKeys(api.config.keyPrefix, eventId)
+    t.ok(
+      await until(async () => (await api.redis.get(keys.seat('s', 'S1'))) === '$sold', 6000),
+      'the reconciler marks the seat sold',
+    )
+    const read = await api.request('GET', `/v1/events/${eventId}/holds/${held.body.id}`, {
+      token: held.body.token,
+    })
+    t.equal(read.body.status, 'confirmed', 'the hold is confirmed, no longer pending')
+    const late = await confirm(api, eventId, held.body)
+    t.equal(late.status, 200, 'a late retry still gets the reservation')
+    t.equal(await api.redis.zcard(keys.confirming), 0, 'nothing left pinned')
+    await checkLedgerInvariants(t, api, eventId, {
+      confirmed: [retry.body.id, late.body.id],
+      holds: [held.body.id, retried.body.id],
+    })
+  })
+
+  await t.test('a crash before the ledger commit: the reconciler unpins the hold', async (t) => {
+    const eventId = await createEvent(api, { seated: { s: seats('S', 2) } })
+    const held = await hold(api, eventId, 'unpinned', [{ section: 's', seats: ['S1'] }], 60)
+    await api.services.store.pin(eventId, held.body.id, { tokenHash: '', admin: true }, randomUUID(), 400)
+    const read = async () =>
+      (await api.request('GET', `/v1/events/${eventId}/holds/${held.body.id}`, { token: held.body.token }))
+        .body
+    t.equal((await read()).status, 'confirming')
+    t.ok(await until(async () => (await read()).status === 'held', 6000), 'back to held with its expiry')
+    const sold = await confirm(api, eventId, held.body)
+    t.equal(sold.status, 201, 'and it can still be confirmed')
+    await checkLedgerInvariants(t, api, eventId, { confirmed: [sold.body.id], holds: [held.body.id] })
+  })
+
+  await t.test(
+    'the ledger refuses a sale Redis allowed (lost Redis state): 409, never a double sale',
+    async (t) => {
+      const eventId = await createEvent(api, { seated: { s: seats('S', 2) } })
+      const held = await hold(api, eventId, 'first', [{ section: 's', seats: ['S1'] }])
+      const pin = await api.services.store.pin(
+        eventId,
+        held.body.id,
+        { tokenHash: '', admin: true },
+        randomUUID(),
+        30_000,
+      )
+      if (pin.kind !== 'pinned') throw new Error('expected a pin')
+      // Someone else sold S1 directly in the ledger (as if Redis had forgotten the hold).
+      await api.ledger.confirm({
+        reservationId: randomUUID(),
+        holdId: `other-${randomUUID()}`,
+        eventId,
+        holder: 'other',
+        items: [{ section: 's', seats: ['S1'] }],
+        amount: 1000,
+        currency: 'USD',
+        paymentRef: null,
+        tokenHash: 'x'.repeat(64),
+        createdAt: new Date().toISOString(),
+      })
+      const refused = await confirm(api, eventId, held.body)
+      t.equal(refused.status, 409)
+      t.equal(refused.body.code, 'SEAT_UNAVAILABLE')
+      t.same(refused.body.details.seats, [{ section: 's', seat: 'S1' }])
+      const after = await api.request('GET', `/v1/events/${eventId}/holds/${held.body.id}`, {
+        token: held.body.token,
+      })
+      t.equal(after.status, 410, 'the refused hold is released')
+      const again = await hold(api, eventId, 'second', [{ section: 's', seats: ['S1'] }])
+      t.equal(again.body.code, 'SEAT_UNAVAILABLE', 'Redis learned from the ledger: S1 cannot be held again')
+      const event = await api.request('GET', `/v1/events/${eventId}`)
+      t.match(event.body.sections[0], { sold: 1, held: 0, available: 1 }, 'counts agree with the ledger')
+      const sold = await api.ledger.soldState(eventId)
+      t.same(sold.sections.find((s) => s.id === 's')?.soldSeats, ['S1'], 'S1 sold once')
+      await t.rejects(
+        api.ledger.confirm({
+          reservationId: randomUUID(),
+          holdId: held.body.id,
+          eventId,
+          holder: 'first',
+          items: [{ section: 's', seats: ['S1'] }],
+          amount: 1000,
+          currency: 'USD',
+          paymentRef: null,
+          tokenHash: 'y'.repeat(64),
+          createdAt: new Date().toISOString(),
+        }),
+        SeatsTakenError,
+        'the ledger itself refuses a second sale of S1',
+      )
+    },
+  )
+})
