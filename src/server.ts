@@ -39,7 +39,7 @@ async function openRedis(config: Config): Promise<RedisClient> {
 
 async function createDemoEvent(
   services: Services,
-  config: Config,
+  baseUrl: string,
   log: (msg: string) => void,
 ): Promise<void> {
   if ((await services.events.countEvents()) > 0) return
@@ -59,9 +59,8 @@ async function createDemoEvent(
       { id: 'standing', name: 'Standing', price: 2000, capacity: 200 },
     ],
   })
-  const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`
   log(
-    `demo event created; try: curl -s -X POST ${base}/v1/events/demo/holds -H 'content-type: application/json' ` +
+    `demo event created; try: curl -s -X POST ${baseUrl}/v1/events/demo/holds -H 'content-type: application/json' ` +
       `-d '{"holder":"me","items":[{"section":"stalls","seats":["A1","A2"]}]}'`,
   )
 }
@@ -115,16 +114,18 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'))
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
 
+  let address: string
   try {
-    const address = await app.listen({ port: config.port, host: config.host })
-    // One line whatever LOG_LEVEL is: operators and scripts wait for it.
-    process.stdout.write(`seatlock: listening on ${address}\n`)
+    address = await app.listen({ port: config.port, host: config.host })
   } catch (error) {
     fail(`cannot listen on ${config.host}:${config.port} (${(error as Error).message})`)
   }
+  // Plain lines whatever LOG_LEVEL is: operators and scripts wait for them and copy the curl line.
+  const say = (msg: string) => process.stdout.write(`seatlock: ${msg}\n`)
+  say(`listening on ${address}`)
   if (!config.production) {
-    await createDemoEvent(services, config, (msg) => app.log.info(msg)).catch((error: Error) =>
-      app.log.warn(`demo event not created: ${error.message}`),
+    await createDemoEvent(services, address.replace('://0.0.0.0:', '://127.0.0.1:'), say).catch(
+      (error: Error) => app.log.warn(`demo event not created: ${error.message}`),
     )
   }
 }

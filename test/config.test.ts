@@ -1,0 +1,86 @@
+import t from 'tap'
+import { ConfigError, loadConfig } from '../src/config.js'
+
+t.test('defaults are the contract table', async (t) => {
+  const config = loadConfig({})
+  t.match(config, {
+    port: 3000,
+    host: '127.0.0.1',
+    redisUrl: 'redis://127.0.0.1:6379',
+    redisClusterNodes: [],
+    ledgerUrl: undefined,
+    keyPrefix: 'seatlock',
+    holdTtlDefaultS: 600,
+    holdTtlMaxS: 3600,
+    holdLifetimeMaxS: 7200,
+    maxSeatsPerHold: 10,
+    maxSeatsPerHolder: 10,
+    logLevel: 'info',
+    production: false,
+    adminTokenGenerated: true,
+  })
+  t.ok(config.adminToken.length >= 32, 'a random admin token is generated')
+  t.not(loadConfig({}).adminToken, config.adminToken, 'a new one each start')
+})
+
+t.test('every variable is read', async (t) => {
+  const config = loadConfig({
+    PORT: '8080',
+    HOST: '0.0.0.0',
+    REDIS_URL: 'redis://cache:6380',
+    REDIS_CLUSTER_NODES: 'a:7000, b:7001',
+    LEDGER_URL: 'postgres://db/x',
+    ADMIN_TOKEN: 'a-long-enough-admin-token',
+    KEY_PREFIX: 'sl',
+    HOLD_TTL_DEFAULT_S: '60',
+    HOLD_TTL_MAX_S: '120',
+    HOLD_LIFETIME_MAX_S: '300',
+    MAX_SEATS_PER_HOLD: '4',
+    MAX_SEATS_PER_HOLDER: '8',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+  })
+  t.match(config, {
+    port: 8080,
+    host: '0.0.0.0',
+    redisUrl: 'redis://cache:6380',
+    redisClusterNodes: [
+      { host: 'a', port: 7000 },
+      { host: 'b', port: 7001 },
+    ],
+    ledgerUrl: 'postgres://db/x',
+    adminToken: 'a-long-enough-admin-token',
+    adminTokenGenerated: false,
+    keyPrefix: 'sl',
+    holdTtlDefaultS: 60,
+    holdTtlMaxS: 120,
+    holdLifetimeMaxS: 300,
+    maxSeatsPerHold: 4,
+    maxSeatsPerHolder: 8,
+    logLevel: 'warn',
+    production: true,
+  })
+})
+
+t.test('bad values are refused with a clear message', async (t) => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ NODE_ENV: 'production', ADMIN_TOKEN: 'a-long-enough-admin-token' }, /LEDGER_URL is required/],
+    [{ NODE_ENV: 'production', LEDGER_URL: 'postgres://x/y' }, /ADMIN_TOKEN is required/],
+    [{ PORT: 'eighty' }, /PORT must be a whole number/],
+    [{ PORT: '70000' }, /PORT must be between/],
+    [
+      { HOLD_TTL_DEFAULT_S: '100', HOLD_TTL_MAX_S: '50' },
+      /HOLD_TTL_DEFAULT_S must not exceed HOLD_TTL_MAX_S/,
+    ],
+    [{ MAX_SEATS_PER_HOLD: '0' }, /MAX_SEATS_PER_HOLD must be between/],
+    [{ LEDGER_URL: 'mysql://x' }, /LEDGER_URL must start with/],
+    [{ KEY_PREFIX: 'a{b}' }, /KEY_PREFIX may only use/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+    [{ REDIS_CLUSTER_NODES: 'nohost' }, /REDIS_CLUSTER_NODES entries must be host:port/],
+    [{ ADMIN_TOKEN: 'short' }, /ADMIN_TOKEN must be at least 16 characters/],
+  ]
+  for (const [env, message] of cases) {
+    t.throws(() => loadConfig(env), { name: 'ConfigError', message }, JSON.stringify(env))
+  }
+  t.ok(new ConfigError('x') instanceof Error)
+})
