@@ -40,7 +40,7 @@ import {
   pageSize,
   planConfirm,
   unitsBySection,
-} from './select.js'
+} from './common.js'
 
 export interface MongoLedgerOptions {
   log?: (msg: string) => void

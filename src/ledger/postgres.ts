@@ -34,7 +34,7 @@ import {
   pageSize,
   planConfirm,
   unitsBySection,
-} from './select.js'
+} from './common.js'
 
 export interface PostgresLedgerOptions {
   log?: (msg: string) => void

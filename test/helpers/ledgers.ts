@@ -12,7 +12,8 @@
  */
 import type { Test } from 'tap'
 import type { Ledger } from '../../src/ledger/port.js'
-import { createLedger, ensurePostgresDatabase, maskUrl } from '../../src/ledger/select.js'
+import { maskUrl } from '../../src/ledger/common.js'
+import { createLedger, ensurePostgresDatabase } from '../../src/ledger/select.js'
 
 export interface LedgerTarget {
   name: 'postgres' | 'mongodb'
