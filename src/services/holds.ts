@@ -34,8 +34,10 @@ function iso(ms: number): string {
 
 /** Checks the requested items against the event's definition (the script checks availability). */
 export function validateItems(event: LoadedEvent, items: Item[], maxSeatsPerHold: number): void {
+  // Size first: a request for 1,000 seats is refused before any per-seat work.
+  const units = items.reduce((sum, item) => sum + itemUnits(item), 0)
+  if (units > maxSeatsPerHold) throw apiError('TOO_MANY_SEATS', { requested: units, limit: maxSeatsPerHold })
   const seen = new Set<string>()
-  let units = 0
   for (const item of items) {
     const section = event.sections.get(item.section)
     if (!section) throw apiError('UNKNOWN_SECTION', { section: item.section })
@@ -46,7 +48,8 @@ export function validateItems(event: LoadedEvent, items: Item[], maxSeatsPerHold
     if ('seats' in item) {
       if (section.kind !== 'seated')
         throw apiError('WRONG_ITEM_KIND', { section: item.section, expected: 'quantity' })
-      const repeated = item.seats.filter((seat, i) => item.seats.indexOf(seat) !== i)
+      const labels = new Set<string>()
+      const repeated = item.seats.filter((seat) => labels.has(seat) || !labels.add(seat))
       if (repeated.length > 0)
         throw apiError('DUPLICATE_SEATS', { section: item.section, seats: [...new Set(repeated)] })
       const unknown = item.seats.filter((seat) => !section.seatSet?.has(seat))
@@ -54,9 +57,7 @@ export function validateItems(event: LoadedEvent, items: Item[], maxSeatsPerHold
     } else if (section.kind !== 'ga') {
       throw apiError('WRONG_ITEM_KIND', { section: item.section, expected: 'seats' })
     }
-    units += itemUnits(item)
   }
-  if (units > maxSeatsPerHold) throw apiError('TOO_MANY_SEATS', { requested: units, limit: maxSeatsPerHold })
 }
 
 export function checkTtl(ttlSeconds: number, max: number): number {
