@@ -1,0 +1,69 @@
+import t from 'tap'
+import { Cluster } from 'ioredis'
+import { EventKeys } from '../src/redis/keys.js'
+import { assertCountsConsistent, createEvent, eachLedger, seats, startApp } from './helpers/app.js'
+import { checkLedgerInvariants } from './helpers/invariants.js'
+import { startRedisCluster } from './helpers/redis-cluster.js'
+
+await eachLedger(t, 'on a Redis Cluster of three masters', async (t, ledger) => {
+  const nodes = await startRedisCluster(t)
+  const api = await startApp(t, ledger, { redisClusterNodes: nodes })
+  t.ok(api.redis instanceof Cluster, 'the service uses a cluster client')
+
+  // Events spread over slots owned by different masters; every script stays in its event's slot.
+  const events = await Promise.all(
+    Array.from({ length: 6 }, () => createEvent(api, { seated: { s: seats('S', 20) }, ga: { g: 30 } })),
+  )
+  const slots = new Set(
+    await Promise.all(
+      events.map((id) => api.redis.cluster('KEYSLOT', new EventKeys(api.config.keyPrefix, id).meta)),
+    ),
+  )
+  t.ok(slots.size > 1, `events live in ${slots.size} different slots`)
+
+  for (const eventId of events) {
+    const racers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        api.request('POST', `/v1/events/${eventId}/holds`, {
+          body: {
+            holder: `c-${i}`,
+            items: [
+              { section: 's', seats: [`S${(i % 10) + 1}`, `S${(i % 10) + 11}`] },
+              { section: 'g', quantity: 2 },
+            ],
+          },
+        }),
+      ),
+    )
+    const won = racers.filter((r) => r.status === 201)
+    t.equal(won.length, 10, `${eventId}: ten disjoint holds win`)
+    t.ok(
+      racers.filter((r) => r.status === 409).every((r) => r.body.code === 'SEAT_UNAVAILABLE'),
+      'the rest are refused for their seats',
+    )
+    const [first, second, ...rest] = won
+    const extend = await api.request('POST', `/v1/events/${eventId}/holds/${first?.body.id}/extend`, {
+      token: first?.body.token,
+      body: { ttlSeconds: 120 },
+    })
+    t.equal(extend.status, 200, 'extend works on the cluster')
+    const release = await api.request('DELETE', `/v1/events/${eventId}/holds/${second?.body.id}`, {
+      token: second?.body.token,
+    })
+    t.equal(release.status, 204, 'release works on the cluster')
+    const confirmed = await Promise.all(
+      rest.map((h) =>
+        api.request('POST', `/v1/events/${eventId}/holds/${h.body.id}/confirm`, { token: h.body.token }),
+      ),
+    )
+    t.ok(
+      confirmed.every((c) => c.status === 201),
+      'confirms work on the cluster',
+    )
+    await assertCountsConsistent(t, api, eventId)
+    await checkLedgerInvariants(t, api, eventId, {
+      confirmed: confirmed.map((c) => c.body.id),
+      holds: won.map((h) => h.body.id),
+    })
+  }
+})
