@@ -5,16 +5,22 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import { installErrorHandling } from './error-handler.js'
+import { ExpiryWatcher } from './jobs/expiry-watcher.js'
 import { createJobs } from './jobs/index.js'
 import type { Ledger } from './ledger/port.js'
 import { createAuth } from './lib/auth.js'
 import { Locks } from './lib/locks.js'
+import { createMetrics } from './metrics.js'
+import { drainPlugin } from './plugins/drain.js'
+import { metricsPlugin } from './plugins/metrics.js'
+import { createRedis } from './redis/client.js'
 import type { RedisClient } from './redis/client.js'
 import { HoldStore } from './redis/hold-store.js'
 import { eventRoutes } from './routes/events.js'
 import { holdRoutes } from './routes/holds.js'
 import { opsRoutes } from './routes/ops.js'
 import { reservationRoutes } from './routes/reservations.js'
+import { streamRoutes } from './routes/stream.js'
 import { ErrorBody } from './schemas/common.js'
 import { EventView } from './schemas/events.js'
 import { HoldView } from './schemas/holds.js'
@@ -24,6 +30,8 @@ import type { Services } from './services/container.js'
 import { EventService } from './services/events.js'
 import { HoldService } from './services/holds.js'
 import { ReservationService } from './services/reservations.js'
+import { ChangeStreams } from './services/streams.js'
+import type { StreamOptions } from './services/streams.js'
 
 export const BODY_LIMIT = 64 * 1024
 
@@ -36,6 +44,13 @@ export interface AppDependencies {
   confirmGraceMs?: number
   /** Run the sweeper and reconciler (default true). */
   jobs?: boolean
+  /**
+   * Sweep an event as soon as Redis reports one of its hold timers expired (keyspace notifications,
+   * enabled with CONFIG SET where allowed). Default: on when `jobs` is.
+   */
+  expiryWatcher?: boolean
+  /** Limits of GET /v1/events/:eventId/stream. */
+  streams?: Partial<StreamOptions>
 }
 
 export function createServices(deps: AppDependencies): Services {
@@ -54,6 +69,7 @@ export function createServices(deps: AppDependencies): Services {
     holds: new HoldService(events, store, ledger, config),
     confirm: new ConfirmService(events, store, ledger, deps.confirmGraceMs),
     reservations: new ReservationService(events, store, ledger),
+    metrics: createMetrics({ store, redis, ledger }),
   }
 }
 
@@ -64,6 +80,9 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 1024 },
     forceCloseConnections: 'idle',
+    // While closing, requests already on an open connection are served (with Connection: close; see
+    // plugins/drain.ts) rather than refused with a body outside the contract's error shape.
+    return503OnClosing: false,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
@@ -107,13 +126,50 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   app.addSchema(ReservationView)
 
   const services = createServices(deps)
+  await app.register(drainPlugin)
+  await app.register(metricsPlugin, { metrics: services.metrics })
   await app.register(opsRoutes, { services })
   await app.register(eventRoutes, { services })
   await app.register(holdRoutes, { services })
   await app.register(reservationRoutes, { services })
 
+  // One subscriber connection per process for every change stream; streams end before the server closes.
+  const streams = new ChangeStreams(
+    () => createRedis(deps.config, 'seatlock-sub'),
+    deps.config.keyPrefix,
+    services.events,
+    app.log,
+    deps.streams,
+  )
+  services.streams = streams
+  await app.register(streamRoutes, { services, streams })
+  app.addHook('onReady', () => streams.start())
+  // hold.expired is counted from the process's change bus (by the sweeper leader only: see metrics.ts).
+  app.addHook('onReady', async () => {
+    const bus = streams.changes()
+    if (bus) services.metrics.watch(bus)
+  })
+  app.addHook('onClose', async () => services.metrics.close())
+  app.addHook('preClose', () => streams.endAll())
+  app.addHook('onClose', () => streams.close())
+
+  if (deps.expiryWatcher ?? deps.jobs !== false) {
+    const watcher = new ExpiryWatcher({
+      redis: deps.redis,
+      prefix: deps.config.keyPrefix,
+      sweep: (eventId) => services.store.sweep(eventId),
+      log: app.log,
+    })
+    services.expiryWatcher = watcher
+    app.addHook('onReady', () => watcher.start())
+    app.addHook('onClose', () => watcher.stop())
+  }
+
   if (deps.jobs !== false) {
-    const jobs = createJobs(services, app.log)
+    const jobs = createJobs(services, app.log, {
+      onSweep: (report) => services.metrics.swept(report),
+      onLeadership: (job, leading) => services.metrics.leadership(job, leading),
+    })
     app.addHook('onReady', async () => jobs.forEach((job) => job.start()))
     app.addHook('onClose', async () => {
       await Promise.all(jobs.map((job) => job.stop()))

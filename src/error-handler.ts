@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http'
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import { apiError, isApiError, RETRY_AFTER_S } from './errors.js'
 import type { ApiError } from './errors.js'
 import { LedgerUnavailableError } from './ledger/port.js'
@@ -39,6 +39,13 @@ function normalize(error: FastifyError): ApiError {
   return apiError('INTERNAL_ERROR')
 }
 
+/** The contract code of each error answer, for the metrics (see plugins/metrics.ts). */
+const errorCodes = new WeakMap<FastifyReply, string>()
+
+export function errorCodeOf(reply: FastifyReply): string | undefined {
+  return errorCodes.get(reply)
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((raw: FastifyError, request, reply) => {
     const error = normalize(raw)
@@ -46,6 +53,7 @@ export function installErrorHandling(app: FastifyInstance): void {
       request.log.error({ err: raw }, 'request failed')
     else if (error.statusCode >= 500) request.log.warn({ code: error.code }, raw.message)
     if (error.statusCode === 503) reply.header('Retry-After', String(RETRY_AFTER_S))
+    errorCodes.set(reply, error.code)
     return reply.code(error.statusCode).send({
       statusCode: error.statusCode,
       code: error.code,
@@ -56,6 +64,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   })
   app.setNotFoundHandler((request, reply) => {
     const error = apiError('NOT_FOUND', undefined, `No route ${request.method} ${request.url.split('?')[0]}`)
+    errorCodes.set(reply, error.code)
     return reply
       .code(404)
       .send({ statusCode: 404, code: error.code, error: 'Not Found', message: error.message })

@@ -37,6 +37,7 @@ export const ERRORS = {
   REDIS_UNAVAILABLE: [503, 'The hold store is unavailable, retry shortly'],
   LEDGER_UNAVAILABLE: [503, 'The ledger is unavailable, retry shortly'],
   EVENT_LOADING: [503, 'The event is being restored from the ledger, retry shortly'],
+  TOO_MANY_STREAMS: [503, 'This instance serves as many change streams as it allows, retry shortly'],
 } as const satisfies Record<string, readonly [number, string]>
 
 export type ErrorCode = keyof typeof ERRORS

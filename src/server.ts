@@ -93,23 +93,40 @@ async function main(): Promise<void> {
   app.log.info(`ledger: ${ledger.kind}; hold store: ${describeRedis(config)}`)
 
   let closing = false
+  /**
+   * Graceful close, bounded by SHUTDOWN_LIMIT_MS. app.close() stops accepting connections, ends the
+   * change streams (their plugin's preClose hook), lets requests in flight finish (confirms included;
+   * see plugins/drain.ts), then stops the jobs, releasing their locks so another instance takes over at
+   * once, and the subscribers. Then the ledger and Redis connections close. A second signal exits at once.
+   */
   const shutdown = async (signal: string) => {
-    if (closing) return
+    if (closing) {
+      app.log.warn(`${signal} received again, exiting now`)
+      process.exit(1)
+    }
     closing = true
-    app.log.info(`${signal} received, closing`)
+    const started = Date.now()
+    app.log.info(`${signal} received, closing (at most ${SHUTDOWN_LIMIT_MS} ms)`)
     const force = setTimeout(() => {
       app.log.error('shutdown took too long, exiting')
       process.exit(1)
     }, SHUTDOWN_LIMIT_MS)
     force.unref()
-    try {
-      await app.close()
-      await ledger.close()
-      await redis.quit().catch(() => redis.disconnect())
-    } finally {
-      clearTimeout(force)
+    let clean = true
+    const step = async (name: string, work: () => Promise<unknown>) => {
+      try {
+        await work()
+      } catch (error) {
+        clean = false
+        app.log.error({ err: (error as Error).message }, `shutdown: closing the ${name} failed`)
+      }
     }
-    process.exit(0)
+    await step('server', () => app.close())
+    await step('ledger', () => ledger.close())
+    await step('Redis connection', () => redis.quit().catch(() => redis.disconnect()))
+    clearTimeout(force)
+    app.log.info(`closed in ${Date.now() - started} ms`)
+    process.exit(clean ? 0 : 1)
   }
   process.on('SIGINT', () => void shutdown('SIGINT'))
   process.on('SIGTERM', () => void shutdown('SIGTERM'))

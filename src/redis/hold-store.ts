@@ -1,3 +1,4 @@
+import { Cluster } from 'ioredis'
 import { apiError } from '../errors.js'
 import type { Item, SectionDefinition } from '../ledger/port.js'
 import type { RedisClient } from './client.js'
@@ -52,6 +53,21 @@ export type PinResult =
       tokenHash: string
     }
   | { kind: 'confirmed'; reservationId: string }
+
+/** See HoldStore.activity(). */
+export interface StoreActivity {
+  events: number
+  /** Holds in status "held" (including any past expiry that no script or sweep has reclaimed yet). */
+  held: number
+  /** Holds pinned while their confirm's ledger transaction runs. */
+  confirming: number
+  /** Seats and general-admission units in active holds. */
+  units: number
+  /** The smallest expiry (ms) in any event's expiry index, or null when there is no held hold. */
+  oldestExpiry: number | null
+  /** Redis server time (ms) when the totals were read. */
+  now: number
+}
 
 export interface SectionCounts {
   held: number
@@ -396,5 +412,57 @@ export class HoldStore {
 
   async eventIds(): Promise<string[]> {
     return this.call(() => this.redis.smembers(eventIndexKey(this.prefix)))
+  }
+
+  /**
+   * Totals over every event in the index, for metrics: active holds (held / confirming), units they hold,
+   * and the oldest expiry still in any index (with Redis server time, so `now - oldestExpiry` is how
+   * overdue the sweeper is). One pipeline per batch of events (per event on a Cluster: one slot each).
+   */
+  async activity(): Promise<StoreActivity> {
+    const ids = await this.eventIds()
+    const total: StoreActivity = {
+      events: ids.length,
+      held: 0,
+      confirming: 0,
+      units: 0,
+      oldestExpiry: null,
+      now: 0,
+    }
+    const add = (results: [Error | null, unknown][] | null) => {
+      const values = (results ?? []).map(([error, value]) => {
+        if (error) throw error
+        return value
+      })
+      for (let i = 0; i < values.length; i += 4) {
+        total.held += Number(values[i])
+        total.confirming += Number(values[i + 1])
+        for (const [field, value] of Object.entries((values[i + 2] ?? {}) as Record<string, string>))
+          if (field.startsWith('h:')) total.units += Number(value)
+        const score = (values[i + 3] as string[] | undefined)?.[1]
+        if (score !== undefined)
+          total.oldestExpiry = Math.min(total.oldestExpiry ?? Number.POSITIVE_INFINITY, Number(score))
+      }
+    }
+    const queue = (pipeline: ReturnType<RedisClient['pipeline']>, eventId: string) => {
+      const k = this.keys(eventId)
+      pipeline.zcard(k.expiry).zcard(k.confirming).hgetall(k.counts).zrange(k.expiry, 0, 0, 'WITHSCORES')
+    }
+    await this.call(async () => {
+      const [seconds, micros] = await this.redis.time()
+      total.now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)
+      const batches: string[][] = []
+      const size = this.redis instanceof Cluster ? 1 : SEAT_BATCH
+      for (let i = 0; i < ids.length; i += size) batches.push(ids.slice(i, i + size))
+      const results = await Promise.all(
+        batches.map((batch) => {
+          const pipeline = this.redis.pipeline()
+          for (const eventId of batch) queue(pipeline, eventId)
+          return pipeline.exec()
+        }),
+      )
+      results.forEach(add)
+    })
+    return total
   }
 }

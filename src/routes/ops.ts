@@ -1,25 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { probe } from '../lib/probe.js'
 import type { Services } from '../services/container.js'
-
-const PROBE_TIMEOUT_MS = 1000
-
-async function answers(probe: () => Promise<unknown>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
-  try {
-    await Promise.race([
-      probe(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timeout')), PROBE_TIMEOUT_MS)
-      }),
-    ])
-    return true
-  } catch {
-    return false
-  } finally {
-    clearTimeout(timer)
-  }
-}
 
 const Readiness = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('unavailable')]),
@@ -50,9 +32,9 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asyn
       },
     },
     async (_request, reply) => {
-      const [redis, ledger] = await Promise.all([
-        answers(() => services.redis.ping()),
-        answers(() => services.ledger.ping()),
+      const [{ up: redis }, { up: ledger }] = await Promise.all([
+        probe(() => services.redis.ping()),
+        probe(() => services.ledger.ping()),
       ])
       const body = {
         status: redis && ledger ? ('ready' as const) : ('unavailable' as const),
@@ -61,6 +43,31 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asyn
       }
       if (!(redis && ledger)) reply.header('Retry-After', '1')
       return reply.code(redis && ledger ? 200 : 503).send(body)
+    },
+  )
+
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        summary: 'Prometheus metrics (text exposition format)',
+        description:
+          'Hold, confirm and refusal counters (exact per instance: sum them), latency histograms, job leadership, ' +
+          'and gauges read from Redis at scrape time (active holds, held seats, sweeper lag: the same on every ' +
+          'instance), dependency health, and Node.js process metrics. No label carries an id.',
+        tags: ['operations'],
+        produces: ['text/plain'],
+        response: {
+          200: {
+            description: 'Prometheus text format 0.0.4',
+            content: { 'text/plain': { schema: Type.String() } },
+          },
+        },
+      },
+    },
+    async (_request, reply) => {
+      const text = await services.metrics.render()
+      return reply.type(services.metrics.contentType).send(text)
     },
   )
 }

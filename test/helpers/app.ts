@@ -84,7 +84,9 @@ export async function startApp(
   ledger: Ledger,
   overrides: Partial<Config> = {},
   redisOverride?: RedisClient,
-  extra: Partial<Pick<AppDependencies, 'confirmGraceMs' | 'jobs'>> = {},
+  extra: Partial<
+    Pick<AppDependencies, 'confirmGraceMs' | 'jobs' | 'expiryWatcher' | 'streams' | 'logger'>
+  > = {},
 ): Promise<TestApp> {
   const config = testConfig(overrides)
   const redis = redisOverride ?? createRedis(config, 'seatlock-test')

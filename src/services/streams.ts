@@ -1,0 +1,326 @@
+import type { ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { FastifyBaseLogger, FastifyReply } from 'fastify'
+import { apiError } from '../errors.js'
+import { connectRedis } from '../redis/client.js'
+import type { RedisClient } from '../redis/client.js'
+import { EventBus } from '../redis/event-bus.js'
+import type { Change, ChangeType } from '../redis/event-bus.js'
+import type { EventView } from '../schemas/events.js'
+import type { EventService, LoadedEvent } from './events.js'
+
+export interface StreamOptions {
+  /** Open streams one process serves; more get 503 TOO_MANY_STREAMS (default 1000). */
+  maxStreams: number
+  /** Interval of the `: ping` comment that keeps idle proxies from closing the stream (default 15 s). */
+  heartbeatMs: number
+  /** A client that lets this much output pile up unread is disconnected (default 1 MiB). */
+  maxBufferedBytes: number
+}
+
+export const STREAM_DEFAULTS: StreamOptions = {
+  maxStreams: 1000,
+  heartbeatMs: 15_000,
+  maxBufferedBytes: 1024 * 1024,
+}
+
+/** Suggested reconnection delay sent to EventSource clients (`retry:`). */
+const RETRY_MS = 2000
+/** How long shutdown waits for ended streams to close before destroying their sockets. */
+const END_WAIT_MS = 1000
+const BUS_RETRY_MS = 1000
+const RESNAPSHOT_ATTEMPTS = 10
+
+export interface SectionCountsView {
+  id: string
+  capacity: number
+  available: number
+  held: number
+  sold: number
+}
+
+/** The `data:` of every change on the stream. Times are ISO 8601 UTC, as everywhere in the API. */
+export interface ChangeMessage {
+  type: ChangeType
+  eventId: string
+  /** Redis server time of the change. */
+  at: string
+  holdId?: string
+  reservationId?: string
+  /** The hold's expiry after the change (hold.created, hold.extended). */
+  expiresAt?: string
+  /** Counts after the change, for each section the change touched, in the event's section order. */
+  sections: SectionCountsView[]
+}
+
+/** A published change as the stream sends it: counts completed with each section's capacity. */
+export function changeMessage(change: Change, event: LoadedEvent): ChangeMessage {
+  const sections: SectionCountsView[] = []
+  for (const section of event.definition.sections) {
+    const counts = change.counts[section.id]
+    if (!counts) continue
+    const [held, sold] = counts
+    sections.push({
+      id: section.id,
+      capacity: section.capacity,
+      available: Math.max(0, section.capacity - held - sold),
+      held,
+      sold,
+    })
+  }
+  return {
+    type: change.type,
+    eventId: change.eventId,
+    at: new Date(change.at).toISOString(),
+    ...(change.holdId !== undefined ? { holdId: change.holdId } : {}),
+    ...(change.reservationId !== undefined ? { reservationId: change.reservationId } : {}),
+    ...(change.expiresAt !== undefined ? { expiresAt: new Date(change.expiresAt).toISOString() } : {}),
+    sections,
+  }
+}
+
+class Stream {
+  private seq = 0
+  readonly channel: string
+  /** Kept: a finished response detaches from its socket, and shutdown must close keep-alive sockets. */
+  readonly socket: Socket | null
+  listener: (change: Change) => void = () => undefined
+
+  constructor(
+    readonly event: LoadedEvent,
+    readonly res: ServerResponse,
+    private readonly onOverflow: (stream: Stream) => void,
+    private readonly maxBufferedBytes: number,
+  ) {
+    this.channel = `change:${event.definition.id}`
+    this.socket = res.socket
+  }
+
+  get open(): boolean {
+    return !this.res.writableEnded && !this.res.destroyed && this.socket !== null && !this.socket.destroyed
+  }
+
+  write(text: string): void {
+    if (!this.open) return
+    this.res.write(text)
+    if (this.res.writableLength > this.maxBufferedBytes) this.onOverflow(this)
+  }
+
+  snapshot(view: EventView): void {
+    this.write(`event: snapshot\ndata: ${JSON.stringify(view)}\n\n`)
+  }
+
+  change(change: Change): void {
+    const message = changeMessage(change, this.event)
+    this.write(`id: ${change.at}-${++this.seq}\nevent: ${message.type}\ndata: ${JSON.stringify(message)}\n\n`)
+  }
+}
+
+/**
+ * The change streams of one process (GET /v1/events/:eventId/stream). Every stream listens on one
+ * EventBus, itself one pattern subscription on a dedicated connection, however many streams are open.
+ * Pub/sub is fire-and-forget: a stream shows what was published while it was connected, and a fresh
+ * snapshot after the subscriber reconnects, since changes published meanwhile are lost.
+ */
+export class ChangeStreams {
+  private readonly options: StreamOptions
+  private readonly streams = new Set<Stream>()
+  private readonly stopper = new AbortController()
+  private subscriber: RedisClient | undefined
+  private bus: EventBus | undefined
+  private heartbeat: NodeJS.Timeout | undefined
+  private opening = 0
+
+  constructor(
+    private readonly connect: () => RedisClient,
+    private readonly prefix: string,
+    private readonly events: EventService,
+    private readonly log: FastifyBaseLogger,
+    options: Partial<StreamOptions> = {},
+  ) {
+    this.options = { ...STREAM_DEFAULTS, ...options }
+  }
+
+  /** Open streams in this process. */
+  get size(): number {
+    return this.streams.size
+  }
+
+  /** The process's change bus once started (metrics count `hold.expired` from it), until closed. */
+  changes(): EventBus | undefined {
+    return this.bus
+  }
+
+  /**
+   * Connects the subscriber and subscribes. Waits for the first attempt; if Redis does not answer, logs
+   * and keeps trying in the background (streams still open, with their snapshot).
+   */
+  async start(): Promise<void> {
+    if (this.subscriber) return
+    const subscriber = this.connect()
+    this.subscriber = subscriber
+    const bus = new EventBus(subscriber, this.prefix)
+    this.bus = bus
+    subscriber.on('error', (error: Error) =>
+      this.log.debug({ err: error.message }, 'change stream subscriber connection error'),
+    )
+    this.heartbeat = setInterval(() => {
+      for (const stream of this.streams) stream.write(': ping\n\n')
+    }, this.options.heartbeatMs)
+    this.heartbeat.unref()
+
+    let subscribed = false
+    const subscribe = async () => {
+      await connectRedis(subscriber)
+      await bus.start()
+      subscribed = true
+    }
+    try {
+      await subscribe()
+    } catch (error) {
+      this.log.warn({ err: (error as Error).message }, 'change stream subscriber not connected yet; retrying')
+      void (async () => {
+        while (!subscribed && !this.stopper.signal.aborted) {
+          await sleep(BUS_RETRY_MS, undefined, { signal: this.stopper.signal, ref: false }).catch(
+            () => undefined,
+          )
+          if (!this.stopper.signal.aborted) await subscribe().catch(() => undefined)
+        }
+      })()
+    }
+    // After a reconnection (autoResubscribe) changes published meanwhile are lost: send fresh counts.
+    subscriber.on('ready', () => {
+      if (subscribed) void this.resnapshot()
+    })
+  }
+
+  /** Sends every open stream a fresh snapshot, retrying while Redis or the ledger is still coming back. */
+  private async resnapshot(): Promise<void> {
+    let pending = new Set(this.streams)
+    for (let attempt = 0; pending.size > 0 && attempt < RESNAPSHOT_ATTEMPTS; attempt++) {
+      if (attempt > 0)
+        await sleep(BUS_RETRY_MS, undefined, { signal: this.stopper.signal, ref: false }).catch(
+          () => undefined,
+        )
+      if (this.stopper.signal.aborted) return
+      const failed = new Set<Stream>()
+      const byEvent = new Map<LoadedEvent, Stream[]>()
+      for (const stream of pending) {
+        if (!this.streams.has(stream)) continue
+        byEvent.set(stream.event, [...(byEvent.get(stream.event) ?? []), stream])
+      }
+      for (const [event, list] of byEvent) {
+        try {
+          const view = await this.events.view(event)
+          for (const stream of list) stream.snapshot(view)
+        } catch (error) {
+          for (const stream of list) failed.add(stream)
+          this.log.debug({ err: (error as Error).message }, 'change stream snapshot after reconnect failed')
+        }
+      }
+      pending = failed
+    }
+  }
+
+  /**
+   * Starts a stream on the reply: subscribes first and buffers, reads the snapshot, then switches the
+   * response to SSE. Counts in changes are absolute, so a change both in the snapshot and replayed from the
+   * buffer shows the same numbers twice and nothing is missed. Errors before the switch are JSON errors.
+   */
+  async open(event: LoadedEvent, reply: FastifyReply): Promise<void> {
+    if (!this.bus || this.stopper.signal.aborted)
+      throw apiError('TOO_MANY_STREAMS', undefined, 'This instance is shutting down, reconnect shortly')
+    if (this.streams.size + this.opening >= this.options.maxStreams) throw apiError('TOO_MANY_STREAMS')
+    const bus = this.bus
+    const channel = `change:${event.definition.id}`
+    const buffered: Change[] = []
+    const buffer = (change: Change) => void buffered.push(change)
+    this.opening++
+    bus.on(channel, buffer)
+    let view: EventView
+    try {
+      view = await this.events.view(event)
+    } catch (error) {
+      bus.off(channel, buffer)
+      throw error
+    } finally {
+      this.opening--
+    }
+    if (this.stopper.signal.aborted) {
+      bus.off(channel, buffer) // shutdown began while the snapshot was read
+      throw apiError('TOO_MANY_STREAMS', undefined, 'This instance is shutting down, reconnect shortly')
+    }
+    reply.hijack()
+    const res = reply.raw
+    // Headers set by hooks before the switch (request id, …) are kept.
+    for (const [name, value] of Object.entries(reply.getHeaders())) {
+      if (value !== undefined) res.setHeader(name, value)
+    }
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      'x-accel-buffering': 'no',
+    })
+    const stream = new Stream(event, res, (s) => this.overflow(s), this.options.maxBufferedBytes)
+    this.streams.add(stream)
+    res.on('close', () => this.drop(stream))
+    stream.write(`retry: ${RETRY_MS}\n\n`)
+    stream.snapshot(view)
+    for (const change of buffered) stream.change(change)
+    stream.listener = (change) => stream.change(change)
+    bus.off(channel, buffer)
+    bus.on(channel, stream.listener)
+    if (!stream.open) this.drop(stream)
+  }
+
+  private drop(stream: Stream): void {
+    if (!this.streams.delete(stream)) return
+    this.bus?.off(stream.channel, stream.listener)
+  }
+
+  private overflow(stream: Stream): void {
+    this.log.warn(
+      { eventId: stream.event.definition.id, buffered: stream.res.writableLength },
+      'change stream client is not reading; disconnected',
+    )
+    this.drop(stream)
+    stream.res.destroy()
+  }
+
+  /** Ends every open stream (shutdown: before the server closes, so closing never waits on them). */
+  async endAll(): Promise<void> {
+    this.stopper.abort()
+    const streams = [...this.streams]
+    const closed = streams.map(
+      (stream) =>
+        new Promise<void>((resolve) => {
+          if (stream.res.destroyed) return resolve()
+          stream.res.once('close', () => resolve())
+          stream.res.end()
+        }),
+    )
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      Promise.all(closed),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, END_WAIT_MS)
+        timer.unref()
+      }),
+    ])
+    clearTimeout(timer)
+    for (const stream of streams) {
+      this.drop(stream)
+      // Keep-alive sockets of ended streams must not hold server.close() up.
+      stream.socket?.destroySoon()
+    }
+  }
+
+  /** Closes the subscriber connection. */
+  async close(): Promise<void> {
+    await this.endAll()
+    clearInterval(this.heartbeat)
+    await this.bus?.close()
+    this.bus = undefined
+  }
+}

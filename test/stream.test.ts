@@ -1,0 +1,279 @@
+import t from 'tap'
+import { Redis } from 'ioredis'
+import { SseParser } from '../src/lib/sse.js'
+import type { ChangeMessage } from '../src/services/streams.js'
+import { createEvent, eachLedger, seats, startApp } from './helpers/app.js'
+import type { TestApp } from './helpers/app.js'
+import { openLedger, postgresTarget } from './helpers/ledgers.js'
+import { RedisServer } from './helpers/redis-server.js'
+import { StreamClient, until } from './helpers/stream.js'
+
+interface SectionView {
+  id: string
+  capacity: number
+  available: number
+  held: number
+  sold: number
+}
+
+function hold(api: TestApp, eventId: string, body: Record<string, unknown>) {
+  return api.request('POST', `/v1/events/${eventId}/holds`, { body })
+}
+
+/** The counts of each section as the stream last showed them (snapshot, then every change in order). */
+function lastCounts(client: StreamClient): Map<string, SectionView> {
+  const counts = new Map<string, SectionView>()
+  for (const s of client.snapshot.sections) counts.set(s.id, s)
+  for (const change of client.changes()) for (const s of change.sections) counts.set(s.id, s)
+  return counts
+}
+
+t.test('the SSE parser handles chunk boundaries, CRLF, multi-line data and comments', async (t) => {
+  const parser = new SseParser()
+  const text =
+    'retry: 2000\r\n\r\n: ping\r\nid: 1-1\r\nevent: hold.created\r\ndata: {"a":\r\ndata: 1}\r\n\r\ndata: x\n\n'
+  const items = []
+  for (let i = 0; i < text.length; i += 3) items.push(...parser.push(text.slice(i, i + 3)))
+  t.same(items, [
+    { kind: 'comment', text: 'ping' },
+    { kind: 'event', event: 'hold.created', data: '{"a":\n1}', id: '1-1' },
+    { kind: 'event', event: 'message', data: 'x', id: '1-1' },
+  ])
+})
+
+await eachLedger(t, 'change stream', async (t, ledger) => {
+  const api = await startApp(t, ledger, { holdTtlMaxS: 60, holdTtlDefaultS: 30 })
+
+  await t.test(
+    'a subscriber sees every change of a session, in order, with the counts after it',
+    async (t) => {
+      const eventId = await createEvent(api, { seated: { s: seats('S', 5) }, ga: { g: 10 } })
+      const client = await StreamClient.open(t, api.url, eventId)
+      const initial = await api.request('GET', `/v1/events/${eventId}`)
+      t.same(client.snapshot, initial.body, 'the stream opens with a snapshot of the event view')
+
+      const a = await hold(api, eventId, {
+        holder: 'alice',
+        items: [
+          { section: 's', seats: ['S1', 'S2'] },
+          { section: 'g', quantity: 2 },
+        ],
+      })
+      t.equal(a.status, 201)
+      const extended = await api.request('POST', `/v1/events/${eventId}/holds/${a.body.id}/extend`, {
+        token: a.body.token,
+        body: { ttlSeconds: 45 },
+      })
+      t.equal(extended.status, 200)
+      const b = await hold(api, eventId, { holder: 'bob', items: [{ section: 's', seats: ['S3'] }] })
+      t.equal(b.status, 201)
+      const released = await api.request('DELETE', `/v1/events/${eventId}/holds/${b.body.id}`, {
+        token: b.body.token,
+      })
+      t.equal(released.status, 204)
+      const confirmed = await api.request('POST', `/v1/events/${eventId}/holds/${a.body.id}/confirm`, {
+        token: a.body.token,
+      })
+      t.equal(confirmed.status, 201)
+      const c = await hold(api, eventId, {
+        holder: 'carol',
+        ttlSeconds: 1,
+        items: [{ section: 'g', quantity: 3 }],
+      })
+      t.equal(c.status, 201)
+      await client.waitFor(
+        (m) => m.type === 'hold.expired' && m.holdId === c.body.id,
+        5000,
+        'hold C to expire',
+      )
+      const cancelled = await api.request(
+        'DELETE',
+        `/v1/events/${eventId}/reservations/${confirmed.body.id}`,
+        {
+          token: a.body.token,
+        },
+      )
+      t.equal(cancelled.status, 204)
+      await client.waitFor((m) => m.type === 'reservation.cancelled', 5000, 'the cancellation')
+
+      const changes = client.changes()
+      t.same(
+        changes.map((m) => [m.type, m.holdId ?? m.reservationId]),
+        [
+          ['hold.created', a.body.id],
+          ['hold.extended', a.body.id],
+          ['hold.created', b.body.id],
+          ['hold.released', b.body.id],
+          ['hold.confirmed', a.body.id],
+          ['hold.created', c.body.id],
+          ['hold.expired', c.body.id],
+          ['reservation.cancelled', confirmed.body.id],
+        ],
+        'every change once, in order',
+      )
+      const byType = (type: string) => changes.find((m) => m.type === type) as ChangeMessage
+      t.equal(byType('hold.created').expiresAt, a.body.expiresAt, 'created carries the expiry')
+      t.equal(byType('hold.extended').expiresAt, extended.body.expiresAt, 'extended carries the new expiry')
+      t.equal(byType('hold.confirmed').reservationId, confirmed.body.id, 'confirmed names the reservation')
+      t.same(
+        byType('hold.created').sections,
+        [
+          { id: 's', capacity: 5, available: 3, held: 2, sold: 0 },
+          { id: 'g', capacity: 10, available: 8, held: 2, sold: 0 },
+        ],
+        'counts after the change, for the sections it touched',
+      )
+      t.same(
+        byType('hold.confirmed').sections,
+        [
+          { id: 's', capacity: 5, available: 3, held: 0, sold: 2 },
+          { id: 'g', capacity: 10, available: 8, held: 0, sold: 2 },
+        ],
+        'confirm moves held to sold',
+      )
+      t.same(
+        changes.find((m) => m.type === 'hold.released')?.sections.map((s) => s.id),
+        ['s'],
+        'a change lists only the sections it touched',
+      )
+      for (const m of changes) {
+        t.equal(m.eventId, eventId)
+        t.ok(!Number.isNaN(Date.parse(m.at)), `${m.type}: at is a timestamp`)
+        for (const s of m.sections)
+          t.equal(s.available + s.held + s.sold, s.capacity, `${m.type} ${s.id} adds up`)
+      }
+      const ids = client.received.filter((r) => r.event !== 'snapshot').map((r) => r.id ?? '')
+      t.ok(
+        ids.every(
+          (id, i) =>
+            /^\d+-\d+$/.test(id) && (i === 0 || Number(id.split('-')[1]) > Number(ids[i - 1]?.split('-')[1])),
+        ),
+        'every change has an increasing id',
+      )
+
+      const final = await api.request('GET', `/v1/events/${eventId}`)
+      const streamed = lastCounts(client)
+      for (const s of final.body.sections as SectionView[]) {
+        t.same(
+          streamed.get(s.id),
+          { id: s.id, capacity: s.capacity, available: s.available, held: s.held, sold: s.sold },
+          `section ${s.id}: stream and GET agree at the end`,
+        )
+      }
+    },
+  )
+
+  await t.test('an unknown event is a JSON 404 and a bad id a 400, before any stream starts', async (t) => {
+    const res = await fetch(`${api.url}/v1/events/no-such-event/stream`)
+    t.equal(res.status, 404)
+    t.match(res.headers.get('content-type'), /^application\/json/)
+    t.equal(((await res.json()) as { code: string }).code, 'EVENT_NOT_FOUND')
+    const bad = await api.request('GET', '/v1/events/%7Bbad%7D/stream')
+    t.equal(bad.status, 400)
+  })
+
+  await t.test('a client that goes away is forgotten', async (t) => {
+    const eventId = await createEvent(api, { ga: { g: 5 } })
+    const streams = api.services.streams
+    t.ok(streams, 'the app has change streams')
+    const before = streams?.size ?? 0
+    const client = await StreamClient.open(t, api.url, eventId)
+    t.equal(streams?.size, before + 1, 'one more open stream')
+    await client.close()
+    await until(() => (streams?.size === before ? true : undefined), 2000, 'the stream to be dropped')
+    t.pass('the stream was dropped when its client disconnected')
+  })
+})
+
+await t.test('streams on one process (private Redis)', async (t) => {
+  const ledger = await openLedger(t, await postgresTarget())
+  const server = await RedisServer.start(t)
+  const probe = new Redis(server.url)
+  t.teardown(() => probe.disconnect())
+
+  await t.test('two subscribers share one Redis subscription', async (t) => {
+    const api = await startApp(t, ledger, { redisUrl: server.url }, undefined, { expiryWatcher: false })
+    const eventId = await createEvent(api, { ga: { g: 5 } })
+    const one = await StreamClient.open(t, api.url, eventId)
+    const two = await StreamClient.open(t, api.url, eventId)
+    const created = await hold(api, eventId, { holder: 'h', items: [{ section: 'g', quantity: 1 }] })
+    t.equal(created.status, 201)
+    for (const client of [one, two]) {
+      await client.waitFor((m) => m.holdId === created.body.id, 2000, 'the change on both streams')
+    }
+    t.equal(await probe.pubsub('NUMPAT'), 1, 'one pattern subscription on Redis')
+    const clients = (await probe.client('LIST')) as string
+    const subscribers = clients.split('\n').filter((line) => / name=seatlock-sub /.test(line))
+    t.equal(subscribers.length, 1, 'one subscriber connection')
+    t.match(subscribers[0], / psub=1 /, 'it holds the one pattern subscription')
+  })
+
+  await t.test('the heartbeat is a comment, and the per-process limit answers 503', async (t) => {
+    const api = await startApp(t, ledger, { redisUrl: server.url }, undefined, {
+      expiryWatcher: false,
+      streams: { heartbeatMs: 50, maxStreams: 1 },
+    })
+    const eventId = await createEvent(api, { ga: { g: 5 } })
+    const client = await StreamClient.open(t, api.url, eventId)
+    await until(() => (client.comments.includes('ping') ? true : undefined), 2000, 'a heartbeat')
+    t.pass('heartbeat comment received')
+    const refused = await api.request('GET', `/v1/events/${eventId}/stream`)
+    t.equal(refused.status, 503)
+    t.equal(refused.body.code, 'TOO_MANY_STREAMS')
+    t.ok(refused.headers.get('retry-after'), 'with Retry-After')
+  })
+
+  await t.test('closing the app ends open streams promptly', async (t) => {
+    const api = await startApp(t, ledger, { redisUrl: server.url }, undefined, { expiryWatcher: false })
+    const eventId = await createEvent(api, { ga: { g: 5 } })
+    const clients = [
+      await StreamClient.open(t, api.url, eventId),
+      await StreamClient.open(t, api.url, eventId),
+    ]
+    const started = Date.now()
+    await api.app.close()
+    const took = Date.now() - started
+    t.ok(took < 2000, `app.close() returned in ${took} ms`)
+    await until(() => (clients.every((c) => c.ended) ? true : undefined), 2000, 'the streams to end')
+    t.ok(
+      clients.every((c) => c.error === undefined),
+      'each stream ended cleanly (no error on the client)',
+    )
+    let subscribers = -1
+    for (const deadline = Date.now() + 2000; subscribers !== 0 && Date.now() < deadline;) {
+      const list = (await probe.client('LIST')) as string
+      subscribers = list.split('\n').filter((line) => / name=seatlock-sub /.test(line)).length
+    }
+    t.equal(subscribers, 0, 'the subscriber connection is closed')
+  })
+
+  await t.test('after Redis comes back, open streams get a fresh snapshot and go on', async (t) => {
+    const api = await startApp(t, ledger, { redisUrl: server.url }, undefined, { jobs: false })
+    const eventId = await createEvent(api, { ga: { g: 5 } })
+    const client = await StreamClient.open(t, api.url, eventId)
+    const before = await hold(api, eventId, { holder: 'h', items: [{ section: 'g', quantity: 2 }] })
+    t.equal(before.status, 201)
+    await client.waitFor((m) => m.holdId === before.body.id, 2000, 'the first hold')
+    await server.stop() // nothing is persisted: Redis comes back empty and the event is rebuilt from the ledger
+    await server.start()
+    const snapshots = await until(
+      () => {
+        const found = client.received.filter((r) => r.event === 'snapshot')
+        return found.length >= 2 ? found : undefined
+      },
+      10_000,
+      'a second snapshot',
+    )
+    t.match(
+      (snapshots[1]?.data as { sections: unknown[] }).sections,
+      [{ id: 'g', capacity: 5, available: 5, held: 0, sold: 0 }],
+      'the new snapshot shows the counts as they are now',
+    )
+    let after = await hold(api, eventId, { holder: 'h2', items: [{ section: 'g', quantity: 1 }] })
+    for (const deadline = Date.now() + 5000; after.status !== 201 && Date.now() < deadline;)
+      after = await hold(api, eventId, { holder: 'h2', items: [{ section: 'g', quantity: 1 }] })
+    t.equal(after.status, 201, 'holds work again')
+    await client.waitFor((m) => m.holdId === after.body.id, 3000, 'a change after the reconnection')
+    t.equal(client.ended, false, 'the stream stayed open throughout')
+  })
+})
