@@ -162,6 +162,63 @@ await eachLedger(t, 'confirm and cancel', async (t, ledger) => {
     t.equal(unknown.body.code, 'RESERVATION_NOT_FOUND')
   })
 
+  await t.test('a cancel whose Redis step never ran is finished by a retried cancel', async (t) => {
+    const eventId = await createEvent(api, { seated: { s: seats('S', 2) }, ga: { g: 3 } })
+    const items = [
+      { section: 's', seats: ['S1'] },
+      { section: 'g', quantity: 2 },
+    ]
+    const held = await hold(api, eventId, 'canceller', items)
+    const sold = await confirm(api, eventId, held.body)
+    // The ledger cancelled, then the process died before Redis heard of it.
+    await api.ledger.cancel(eventId, sold.body.id)
+    const stale = await api.request('GET', `/v1/events/${eventId}`)
+    t.match(stale.body.sections, [{ sold: 1 }, { sold: 2 }], 'Redis still shows the sale')
+    const path = `/v1/events/${eventId}/reservations/${sold.body.id}`
+    const retry = await api.request('DELETE', path, { token: held.body.token })
+    t.equal(retry.body.code, 'RESERVATION_NOT_FOUND', 'the retry is told it is cancelled')
+    const again = await api.request('DELETE', path, { token: held.body.token })
+    t.equal(again.status, 404)
+    const fixed = await api.request('GET', `/v1/events/${eventId}`)
+    t.match(
+      fixed.body.sections,
+      [
+        { id: 's', sold: 0, available: 2 },
+        { id: 'g', sold: 0, available: 3 },
+      ],
+      'the seats came back exactly once',
+    )
+  })
+
+  await t.test('a GA sale the ledger refuses teaches Redis the real count', async (t) => {
+    const eventId = await createEvent(api, { ga: { g: 3 } })
+    // Two units sold in the ledger that Redis never heard of (as after Redis lost data).
+    await api.ledger.confirm({
+      reservationId: randomUUID(),
+      holdId: `lost-${randomUUID()}`,
+      eventId,
+      holder: 'lost',
+      items: [{ section: 'g', quantity: 2 }],
+      amount: 1000,
+      currency: 'USD',
+      paymentRef: null,
+      tokenHash: 'z'.repeat(64),
+      createdAt: new Date().toISOString(),
+    })
+    const held = await hold(api, eventId, 'optimist', [{ section: 'g', quantity: 2 }])
+    t.equal(held.status, 201, 'Redis still offers the units')
+    const refused = await confirm(api, eventId, held.body)
+    t.equal(refused.status, 409)
+    t.match(refused.body, {
+      code: 'INSUFFICIENT_CAPACITY',
+      details: { section: 'g', requested: 2, available: 1 },
+    })
+    const event = await api.request('GET', `/v1/events/${eventId}`)
+    t.match(event.body.sections[0], { sold: 2, held: 0, available: 1 }, 'counts follow the ledger now')
+    const next = await hold(api, eventId, 'realist', [{ section: 'g', quantity: 2 }])
+    t.equal(next.body.code, 'INSUFFICIENT_CAPACITY', 'and Redis refuses what the ledger would')
+  })
+
   await t.test('admin lists reservations newest first with a cursor', async (t) => {
     const eventId = await createEvent(api, { ga: { g: 20 } })
     const ids: string[] = []
@@ -234,19 +291,73 @@ await eachLedger(t, 'confirm and cancel', async (t, ledger) => {
     })
   })
 
-  await t.test('a crash before the ledger commit: the reconciler unpins the hold', async (t) => {
+  await t.test('a crash before the ledger commit: the reconciler fences the hold and frees it', async (t) => {
     const eventId = await createEvent(api, { seated: { s: seats('S', 2) } })
     const held = await hold(api, eventId, 'unpinned', [{ section: 's', seats: ['S1'] }], 60)
-    await api.services.store.pin(eventId, held.body.id, { tokenHash: '', admin: true }, randomUUID(), 400)
+    const pin = await api.services.store.pin(
+      eventId,
+      held.body.id,
+      { tokenHash: '', admin: true },
+      randomUUID(),
+      400,
+    )
     const read = async () =>
-      (await api.request('GET', `/v1/events/${eventId}/holds/${held.body.id}`, { token: held.body.token }))
-        .body
-    t.equal((await read()).status, 'confirming')
-    t.ok(await until(async () => (await read()).status === 'held', 6000), 'back to held with its expiry')
-    const sold = await confirm(api, eventId, held.body)
-    t.equal(sold.status, 201, 'and it can still be confirmed')
-    await checkLedgerInvariants(t, api, eventId, { confirmed: [sold.body.id], holds: [held.body.id] })
+      api.request('GET', `/v1/events/${eventId}/holds/${held.body.id}`, { token: held.body.token })
+    t.equal((await read()).body.status, 'confirming')
+    t.ok(await until(async () => (await read()).status === 410, 6000), 'the reconciler frees the stuck hold')
+    // The transaction that was "still running" commits late: the ledger refuses it, nothing is sold.
+    if (pin.kind !== 'pinned') throw new Error('expected a pin')
+    const late = await api.ledger.confirm({
+      reservationId: pin.reservationId,
+      holdId: held.body.id,
+      eventId,
+      holder: pin.holder,
+      items: pin.items,
+      amount: 1000,
+      currency: 'USD',
+      paymentRef: null,
+      tokenHash: pin.tokenHash,
+      createdAt: new Date().toISOString(),
+    })
+    t.equal(late.created, false, 'the late commit writes nothing')
+    t.equal(late.reservation.status, 'voided', 'it finds the void the reconciler left')
+    const retry = await confirm(api, eventId, held.body)
+    t.equal(retry.status, 410, "the client's late retry is told the hold is gone")
+    const next = await hold(api, eventId, 'next', [{ section: 's', seats: ['S1'] }])
+    const sold = await confirm(api, eventId, next.body)
+    t.equal(sold.status, 201, 'the seat sells to someone else')
+    await checkLedgerInvariants(t, api, eventId, {
+      confirmed: [sold.body.id],
+      holds: [held.body.id, next.body.id],
+    })
   })
+
+  await t.test(
+    'a confirm that commits after the reconciler gave up is refused, not half-applied',
+    async (t) => {
+      const eventId = await createEvent(api, { ga: { g: 2 } })
+      const held = await hold(api, eventId, 'slowpoke', [{ section: 'g', quantity: 2 }])
+      await api.services.store.pin(eventId, held.body.id, { tokenHash: '', admin: true }, randomUUID(), 1)
+      t.ok(
+        await until(
+          async () => (await api.ledger.findReservationByHold(eventId, held.body.id)) !== null,
+          6000,
+        ),
+        'the reconciler fenced the overdue pin',
+      )
+      const late = await confirm(api, eventId, held.body)
+      t.not(late.status, 201, 'the slow confirm does not answer 201')
+      const other = await hold(api, eventId, 'other', [{ section: 'g', quantity: 2 }])
+      const sold = await confirm(api, eventId, other.body)
+      t.equal(sold.status, 201, 'the units sell to the next buyer')
+      const event = await api.request('GET', `/v1/events/${eventId}`)
+      t.match(event.body.sections[0], { sold: 2, held: 0, available: 0 }, 'Redis agrees with the ledger')
+      await checkLedgerInvariants(t, api, eventId, {
+        confirmed: [sold.body.id],
+        holds: [held.body.id, other.body.id],
+      })
+    },
+  )
 
   await t.test(
     'the ledger refuses a sale Redis allowed (lost Redis state): 409, never a double sale',

@@ -37,8 +37,8 @@ export function createJobs(services: Services, log: FastifyBaseLogger, hooks: Jo
       tick: async (signal) => {
         for (const eventId of await services.store.eventIds()) {
           if (signal.aborted) return
-          const { finalised, unpinned } = await services.confirm.reconcile(eventId, Date.now())
-          if (finalised + unpinned > 0) log.info({ eventId, finalised, unpinned }, 'reconciled pinned holds')
+          const { finalised, freed } = await services.confirm.reconcile(eventId)
+          if (finalised + freed > 0) log.info({ eventId, finalised, freed }, 'reconciled pinned holds')
         }
       },
     }),

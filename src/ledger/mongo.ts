@@ -42,6 +42,9 @@ import {
   unitsBySection,
 } from './common.js'
 
+/** Required fields of a void document; it is never shown to anyone. */
+const VOID_PLACEHOLDER = '(voided)'
+
 export interface MongoLedgerOptions {
   log?: (msg: string) => void
   maxPoolSize?: number
@@ -208,7 +211,7 @@ function defineModels(conn: Connection): Models {
       items: { type: [itemSchema], required: true },
       amount: { type: Number, required: true, min: 0 },
       currency: { type: String, required: true },
-      status: { type: String, enum: ['confirmed', 'cancelled'], required: true },
+      status: { type: String, enum: ['confirmed', 'cancelled', 'voided'], required: true },
       paymentRef: { type: String, default: null },
       tokenHash: { type: String, required: true },
       createdAt: { type: Date, required: true },
@@ -569,6 +572,36 @@ export class MongoLedger implements Ledger {
 
   async countEvents(): Promise<number> {
     return this.run(() => this.m.Event.countDocuments({}).exec())
+  }
+
+  async voidHold(eventId: string, holdId: string, currency: string): Promise<Reservation> {
+    const { Reservation } = this.m
+    const doc: ReservationDoc = {
+      _id: `void-${holdId}`,
+      holdId,
+      eventId,
+      holder: VOID_PLACEHOLDER,
+      items: [],
+      amount: 0,
+      currency,
+      status: 'voided',
+      paymentRef: null,
+      tokenHash: VOID_PLACEHOLDER,
+      createdAt: new Date(),
+      cancelledAt: null,
+    }
+    return this.run(async () => {
+      try {
+        // One document, so no transaction: the unique holdId index decides against a concurrent confirm
+        // (this insert waits for that transaction to commit or abort).
+        await Reservation.create([doc], { w: 'majority' })
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err
+      }
+      const found = await Reservation.findOne({ holdId }).read('primary').lean<ReservationDoc>().exec()
+      if (found === null) throw new Error(`voidHold: no reservation document for hold ${holdId}`)
+      return toReservation(found)
+    })
   }
 
   async confirm(input: ConfirmInput): Promise<ConfirmResult> {

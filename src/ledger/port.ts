@@ -31,7 +31,11 @@ export interface EventDefinition {
 /** One line of a hold or reservation: seats of a seated section, or a quantity of a GA section. */
 export type Item = { section: string; seats: string[] } | { section: string; quantity: number }
 
-export type ReservationStatus = 'confirmed' | 'cancelled'
+/**
+ * 'voided' marks a hold the reconciler gave up on: it occupies the hold's unique reservation slot so a
+ * confirm transaction that commits late finds it and sells nothing. Voided rows are never shown to clients.
+ */
+export type ReservationStatus = 'confirmed' | 'cancelled' | 'voided'
 
 export interface Reservation {
   id: string
@@ -99,6 +103,12 @@ export interface Ledger {
    * Throws SeatsTakenError (a seat is already sold) or CapacityExceededError (a count would go below zero).
    */
   confirm(input: ConfirmInput): Promise<ConfirmResult>
+  /**
+   * Fences off a hold whose confirm may still be running somewhere: inserts a 'voided' reservation for
+   * holdId unless one exists (unique per hold), in which case nothing is written. Returns whichever row
+   * holds the hold's slot afterwards: a confirmed (or cancelled) sale that won the race, or the void.
+   */
+  voidHold(eventId: string, holdId: string, currency: string): Promise<Reservation>
   getReservation(eventId: string, reservationId: string): Promise<Reservation | null>
   findReservationByHold(eventId: string, holdId: string): Promise<Reservation | null>
   /**

@@ -86,12 +86,16 @@ const SCHEMA_SQL = [
     items jsonb NOT NULL,
     amount bigint NOT NULL CHECK (amount >= 0),
     currency char(3) NOT NULL,
-    status text NOT NULL CHECK (status IN ('confirmed', 'cancelled')),
+    status text NOT NULL,
     payment_ref text NULL,
     token_hash text NOT NULL,
     created_at timestamptz NOT NULL,
     cancelled_at timestamptz NULL
   )`,
+  // Named and replaced, so databases created before 'voided' existed get the current rule.
+  `ALTER TABLE seatlock_reservations DROP CONSTRAINT IF EXISTS seatlock_reservations_status_check`,
+  `ALTER TABLE seatlock_reservations ADD CONSTRAINT seatlock_reservations_status_check
+    CHECK (status IN ('confirmed', 'cancelled', 'voided'))`,
   `CREATE INDEX IF NOT EXISTS seatlock_reservations_list_idx
     ON seatlock_reservations (event_id, status, created_at DESC, id DESC)`,
   `CREATE TABLE IF NOT EXISTS seatlock_sold_seats (
@@ -273,12 +277,17 @@ export class PostgresLedger implements Ledger {
   }
 
   async init(): Promise<void> {
+    // Missing objects, or a database from before 'voided' reservations: run the (idempotent) schema SQL.
     const missing = async (client: PoolClient): Promise<boolean> => {
       const { rows } = await client.query<{ name: string | null }>(
         'SELECT to_regclass(n) AS name FROM unnest($1::text[]) AS n',
         [SCHEMA_OBJECTS],
       )
-      return rows.some((r) => r.name === null)
+      if (rows.some((r) => r.name === null)) return true
+      const status = await client.query<{ def: string }>(
+        `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'seatlock_reservations_status_check'`,
+      )
+      return !status.rows[0]?.def.includes('voided')
     }
     await this.withClient(async (client) => {
       // Fast path: the schema exists; take no lock (CREATE INDEX IF NOT EXISTS would lock the tables).
@@ -289,7 +298,7 @@ export class PostgresLedger implements Ledger {
         await slowQuery(client, 'SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK_KEY])
         if (await missing(client)) {
           for (const sql of SCHEMA_SQL) await slowQuery(client, sql)
-          this.log('postgres: ledger schema created')
+          this.log('postgres: ledger schema created or updated')
         }
         await client.query('COMMIT')
       } catch (err) {
@@ -349,6 +358,26 @@ export class PostgresLedger implements Ledger {
   async countEvents(): Promise<number> {
     const rows = await this.query<{ n: number }>('SELECT count(*)::int AS n FROM seatlock_events')
     return rows[0]?.n ?? 0
+  }
+
+  async voidHold(eventId: string, holdId: string, currency: string): Promise<Reservation> {
+    return this.tx(async (client) => {
+      // Waits for a confirm of the same hold still inserting (unique hold_id), then one of the two wins.
+      await client.query(
+        `INSERT INTO seatlock_reservations
+           (id, hold_id, event_id, holder, items, amount, currency, status, payment_ref, token_hash, created_at)
+         VALUES ($1, $2, $3, '(voided)', '[]'::jsonb, 0, $4, 'voided', NULL, '(voided)', now())
+         ON CONFLICT DO NOTHING`,
+        [`void-${holdId}`, holdId, eventId, currency],
+      )
+      const rows = await client.query<ReservationRow>(
+        `SELECT ${RESERVATION_COLUMNS} FROM seatlock_reservations WHERE hold_id = $1`,
+        [holdId],
+      )
+      const row = rows.rows[0]
+      if (!row) throw new Error(`voidHold: no reservation row for hold ${holdId}`)
+      return toReservation(row)
+    })
   }
 
   async confirm(input: ConfirmInput): Promise<ConfirmResult> {

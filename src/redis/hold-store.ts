@@ -75,6 +75,8 @@ export interface SectionCounts {
 }
 
 const SOLD = '$sold'
+/** How long a cancelled reservation remembers that its seats were given back. */
+const RETURNED_MARKER_MS = 7 * 24 * 3600 * 1000
 const SEAT_BATCH = 1000
 
 function toScriptItems(items: Item[]): ScriptItem[] {
@@ -334,11 +336,35 @@ export class HoldStore {
     return num(reply[0])
   }
 
+  /** Gives a cancelled reservation's seats and units back, once per reservation however often called. */
   async returnSeats(eventId: string, reservationId: string, items: Item[]): Promise<void> {
     const k = this.keys(eventId)
     await this.call(() =>
-      this.redis.returnSeats(2, k.meta, k.counts, reservationId, JSON.stringify(toScriptItems(items))),
+      this.redis.returnSeats(
+        3,
+        k.meta,
+        k.counts,
+        k.returned(reservationId),
+        reservationId,
+        JSON.stringify(toScriptItems(items)),
+        RETURNED_MARKER_MS,
+      ),
     )
+  }
+
+  /** Raises GA sold counts to the ledger's figures (never lowers them); returns how many moved. */
+  async syncSold(eventId: string, sold: { section: string; sold: number }[]): Promise<number> {
+    if (sold.length === 0) return 0
+    const k = this.keys(eventId)
+    const args = sold.flatMap((s) => [s.section, s.sold])
+    const reply = await this.call(() => this.redis.syncSold(2, k.meta, k.counts, ...args))
+    return num(reply[0])
+  }
+
+  /** Redis server time in ms: every instance agrees on it. */
+  async now(): Promise<number> {
+    const [seconds, micros] = await this.call(() => this.redis.time())
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)
   }
 
   /**

@@ -34,6 +34,11 @@ export class EventKeys {
     return `${this.base}:seat:${section}:${seat}`
   }
 
+  /** Marks a cancelled reservation whose seats were given back, so a retried cancel does it once. */
+  returned(reservationId: string): string {
+    return `${this.base}:ret:${reservationId}`
+  }
+
   holder(holder: string): string {
     return `${this.base}:holder:${digest(holder)}`
   }

@@ -25,6 +25,7 @@ declare module 'ioredis' {
     returnSeats(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     activateEvent(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     markSold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    syncSold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
   }
 }
 

@@ -18,6 +18,7 @@ export interface ConfirmOutcome {
 }
 
 export function reservationView(r: Reservation): ReservationView {
+  if (r.status === 'voided') throw new Error('a voided reservation is never shown')
   return {
     id: r.id,
     holdId: r.holdId,
@@ -95,17 +96,56 @@ export class ConfirmService {
       }
       if (error instanceof CapacityExceededError) {
         await this.abandon(eventId, holdId)
+        const available = await this.learnSold(event, eventId, [error.section])
         throw apiError('INSUFFICIENT_CAPACITY', {
           section: error.section,
           requested: error.requested,
-          available: 0,
+          available: available.get(error.section) ?? 0,
         })
       }
       // Unreachable ledger: the hold stays pinned, so a retry confirms it (or the reconciler settles it).
       throw error
     }
-    await this.store.finalise(eventId, holdId, result.reservation.id, CONFIRMED_HOLD_KEEP_MS)
+    if (result.reservation.status === 'voided') {
+      // The reconciler gave up on this confirm before it committed; the void won, nothing was sold.
+      await this.abandon(eventId, holdId)
+      throw apiError('HOLD_EXPIRED')
+    }
+    await this.settle(event, eventId, holdId, result.reservation)
     return { reservation: reservationView(result.reservation), created: result.created }
+  }
+
+  /**
+   * Step 3: the ledger sold it, so Redis must show it sold. Normally the finalise script does; if the hold
+   * was already gone from Redis (data loss), the sale is applied from the ledger's facts instead.
+   */
+  private async settle(event: LoadedEvent, eventId: string, holdId: string, reservation: Reservation) {
+    if (reservation.status !== 'confirmed') return
+    const outcome = await this.store.finalise(eventId, holdId, reservation.id, CONFIRMED_HOLD_KEEP_MS)
+    if (outcome >= 0) return
+    const seats = reservation.items.flatMap((item) =>
+      'seats' in item ? item.seats.map((seat) => ({ section: item.section, seat })) : [],
+    )
+    if (seats.length > 0) await this.store.markSold(eventId, seats)
+    const ga = reservation.items.filter((item) => !('seats' in item)).map((item) => item.section)
+    if (ga.length > 0) await this.learnSold(event, eventId, ga)
+  }
+
+  /** Raises Redis's GA sold counts to the ledger's; returns what the ledger leaves available per section. */
+  private async learnSold(
+    event: LoadedEvent,
+    eventId: string,
+    sections: string[],
+  ): Promise<Map<string, number>> {
+    const state = await this.ledger.soldState(eventId)
+    const sold = state.sections.filter(
+      (s) => sections.includes(s.id) && event.sections.get(s.id)?.kind === 'ga',
+    )
+    await this.store.syncSold(
+      eventId,
+      sold.map((s) => ({ section: s.id, sold: s.sold })),
+    )
+    return new Map(sold.map((s) => [s.id, (event.sections.get(s.id)?.capacity ?? 0) - s.sold]))
   }
 
   private async existing(
@@ -116,6 +156,7 @@ export class ConfirmService {
   ): Promise<Reservation> {
     const reservation = await this.ledger.findReservationByHold(eventId, holdId)
     if (!reservation) throw notFound
+    if (reservation.status === 'voided') throw apiError('HOLD_EXPIRED')
     authorizeReservation(reservation, auth)
     return reservation
   }
@@ -125,20 +166,28 @@ export class ConfirmService {
     await this.store.release(eventId, holdId, { tokenHash: '', admin: true }).catch(() => undefined)
   }
 
-  /** Reconciler: settles pinned holds whose grace ran out, asking the ledger whether the sale happened. */
-  async reconcile(eventId: string, now: number): Promise<{ finalised: number; unpinned: number }> {
+  /**
+   * Reconciler: settles pinned holds whose grace ran out. It first fences the hold in the ledger
+   * (voidHold takes the hold's unique reservation slot unless a sale already has it), so a confirm that
+   * is still running somewhere can no longer commit; then Redis follows whichever side won.
+   */
+  async reconcile(eventId: string): Promise<{ finalised: number; freed: number }> {
     let finalised = 0
-    let unpinned = 0
-    for (const holdId of await this.store.overduePins(eventId, now, 100)) {
-      const reservation = await this.ledger.findReservationByHold(eventId, holdId)
-      if (reservation) {
-        await this.store.finalise(eventId, holdId, reservation.id, CONFIRMED_HOLD_KEEP_MS)
+    let freed = 0
+    const overdue = await this.store.overduePins(eventId, await this.store.now(), 100)
+    if (overdue.length === 0) return { finalised, freed }
+    const event = await this.events.get(eventId)
+    for (const holdId of overdue) {
+      const slot = await this.ledger.voidHold(eventId, holdId, event.definition.currency)
+      if (slot.status === 'confirmed') {
+        await this.settle(event, eventId, holdId, slot)
         finalised++
       } else {
-        await this.store.unpin(eventId, holdId)
-        unpinned++
+        // Voided now or earlier, or sold and already cancelled: the hold's seats go back.
+        await this.abandon(eventId, holdId)
+        freed++
       }
     }
-    return { finalised, unpinned }
+    return { finalised, freed }
   }
 }

@@ -142,6 +142,7 @@ export class HoldService {
       // Confirmed long ago (the Redis copy is kept a day) or Redis lost it: the ledger remembers sales.
       const reservation = await this.ledger.findReservationByHold(eventId, holdId)
       if (!reservation) throw error
+      if (reservation.status === 'voided') throw apiError('HOLD_EXPIRED')
       authorizeReservation(reservation, auth)
       return {
         id: holdId,

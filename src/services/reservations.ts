@@ -17,7 +17,7 @@ export class ReservationService {
   async get(eventId: string, reservationId: string, auth: HoldAuth): Promise<ReservationView> {
     await this.events.get(eventId)
     const reservation = await this.ledger.getReservation(eventId, reservationId)
-    if (!reservation) throw apiError('RESERVATION_NOT_FOUND')
+    if (!reservation || reservation.status === 'voided') throw apiError('RESERVATION_NOT_FOUND')
     authorizeReservation(reservation, auth)
     return reservationView(reservation)
   }
@@ -26,8 +26,13 @@ export class ReservationService {
   async cancel(eventId: string, reservationId: string, auth: HoldAuth): Promise<void> {
     await this.events.get(eventId)
     const existing = await this.ledger.getReservation(eventId, reservationId)
-    if (!existing || existing.status !== 'confirmed') throw apiError('RESERVATION_NOT_FOUND')
+    if (!existing || existing.status === 'voided') throw apiError('RESERVATION_NOT_FOUND')
     authorizeReservation(existing, auth)
+    if (existing.status === 'cancelled') {
+      // Cancelled before, perhaps by a request that died before Redis heard of it: finish that (once).
+      await this.store.returnSeats(eventId, reservationId, existing.items)
+      throw apiError('RESERVATION_NOT_FOUND')
+    }
     const cancelled = await this.ledger.cancel(eventId, reservationId)
     if (!cancelled) throw apiError('RESERVATION_NOT_FOUND')
     await this.store.returnSeats(eventId, reservationId, cancelled.items)

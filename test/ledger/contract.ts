@@ -228,6 +228,44 @@ export function ledgerContract(
     )
   })
 
+  t.test('voidHold fences a hold: a late confirm writes nothing; a sale that won is returned', async (t) => {
+    const def = eventDef()
+    await ledger.createEvent(def)
+    const stuck = confirmInput(def.id, [{ section: 'vip', seats: ['A1'] }])
+    const voided = await ledger.voidHold(def.id, stuck.holdId, def.currency)
+    t.equal(voided.status, 'voided', 'an unconfirmed hold is voided')
+    t.same(
+      await ledger.voidHold(def.id, stuck.holdId, def.currency),
+      voided,
+      'voiding twice is the same void',
+    )
+    const late = await other.confirm(stuck)
+    t.equal(late.created, false, 'a confirm after the void writes nothing')
+    t.equal(late.reservation.status, 'voided')
+    t.same(
+      await sold(ledger, def.id),
+      { vip: { sold: 0, seats: [] }, general: { sold: 0, seats: [] } },
+      'nothing sold',
+    )
+    t.same((await ledger.listReservations(def.id, 10, null)).items, [], 'voids are never listed')
+
+    const won = confirmInput(def.id, [{ section: 'general', quantity: 2 }])
+    const sale = await ledger.confirm(won)
+    const slot = await other.voidHold(def.id, won.holdId, def.currency)
+    t.equal(slot.status, 'confirmed', 'a hold already sold keeps its sale')
+    t.equal(slot.id, sale.reservation.id)
+
+    const racing = confirmInput(def.id, [{ section: 'vip', seats: ['A2'] }])
+    const [confirmed, fence] = await Promise.all([
+      ledger.confirm(racing),
+      other.voidHold(def.id, racing.holdId, def.currency),
+    ])
+    if (confirmed.created) t.equal(fence.status, 'confirmed', 'the confirm won, the fence sees the sale')
+    else t.equal(confirmed.reservation.status, 'voided', 'the fence won, the confirm sold nothing')
+    const seats = (await sold(ledger, def.id)).vip?.seats ?? []
+    t.same(seats, confirmed.created ? ['A2'] : [], 'the seat is sold exactly when the confirm won')
+  })
+
   t.test('20 concurrent confirms of one hold: one creates, all agree', async (t) => {
     const def = eventDef()
     await ledger.createEvent(def)
