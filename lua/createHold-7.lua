@@ -43,12 +43,23 @@ reclaimExpired(base, now)
 
 local units = tonumber(ARGV[8])
 local limit = tonumber(ARGV[6])
-local heldByHolder = 0
-for _, v in ipairs(redis.call('HVALS', KEYS[5])) do
-  heldByHolder = heldByHolder + tonumber(v)
+local function heldByHolder()
+  local sum = 0
+  for _, v in ipairs(redis.call('HVALS', KEYS[5])) do
+    sum = sum + tonumber(v)
+  end
+  return sum
 end
-if heldByHolder + units > limit then
-  return { -3, heldByHolder, limit }
+local held = heldByHolder()
+if held + units > limit then
+  -- Some of the holder's holds may be expired but not reclaimed yet.
+  for _, holdId in ipairs(redis.call('HKEYS', KEYS[5])) do
+    reclaimIfExpired(base, holdId, now)
+  end
+  held = heldByHolder()
+  if held + units > limit then
+    return { -3, held, limit }
+  end
 end
 
 local items = cjson.decode(ARGV[7])
@@ -58,7 +69,9 @@ local k = 8
 for _, item in ipairs(items) do
   if item.k == 's' then
     for _, seat in ipairs(item.seats) do
-      if redis.call('EXISTS', KEYS[k]) == 1 then
+      local owner = redis.call('GET', KEYS[k])
+      -- A seat whose hold expired is free: reclaim that hold here rather than wait for a sweep.
+      if owner and not (owner ~= SOLD and reclaimIfExpired(base, owner, now)) then
         unavailable[#unavailable + 1] = item.s
         unavailable[#unavailable + 1] = seat
       end
@@ -74,10 +87,18 @@ end
 for _, item in ipairs(items) do
   if item.k == 'g' then
     local capacity = tonumber(redis.call('HGET', KEYS[1], 'c:' .. item.s)) or 0
-    local c = redis.call('HMGET', KEYS[2], 'h:' .. item.s, 's:' .. item.s)
-    local available = capacity - (tonumber(c[1]) or 0) - (tonumber(c[2]) or 0)
-    if available < item.q then
-      return { -2, item.s, item.q, available }
+    local function available()
+      local c = redis.call('HMGET', KEYS[2], 'h:' .. item.s, 's:' .. item.s)
+      return capacity - (tonumber(c[1]) or 0) - (tonumber(c[2]) or 0)
+    end
+    -- Units of expired holds beyond the first batch come back before the section is declared short.
+    local batches = 0
+    while available() < item.q and batches < 20 and expiredRemain(base, now) do
+      reclaimExpired(base, now)
+      batches = batches + 1
+    end
+    if available() < item.q then
+      return { -2, item.s, item.q, available() }
     end
   end
 end
@@ -89,7 +110,7 @@ k = 8
 for _, item in ipairs(items) do
   if item.k == 's' then
     for _ = 1, #item.seats do
-      redis.call('SET', KEYS[k], holdId, 'PXAT', expiresAt)
+      redis.call('SET', KEYS[k], holdId, 'PXAT', expiresAt + SEAT_GRACE_MS)
       k = k + 1
     end
   end

@@ -16,7 +16,7 @@ local now = nowMs()
 reclaimExpired(base, now)
 
 local holdId = string.match(KEYS[4], ':hold:(.+)$')
-local hold, refusal = loadOwnedHold(base, holdId, ARGV[1], ARGV[2])
+local hold, refusal = loadOwnedHold(base, holdId, ARGV[1], ARGV[2], now)
 if refusal then
   return refusal
 end
@@ -35,7 +35,7 @@ local items = cjson.decode(hold.i)
 for _, item in ipairs(items) do
   if item.k == 's' then
     for _, seat in ipairs(item.seats) do
-      redis.call('PEXPIREAT', seatKey(base, item.s, seat), expiresAt)
+      redis.call('PEXPIREAT', seatKey(base, item.s, seat), expiresAt + SEAT_GRACE_MS)
     end
   end
 end

@@ -16,7 +16,7 @@ local now = nowMs()
 reclaimExpired(base, now)
 
 local holdId = string.match(KEYS[2], ':hold:(.+)$')
-local hold, refusal = loadOwnedHold(base, holdId, ARGV[1], ARGV[2])
+local hold, refusal = loadOwnedHold(base, holdId, ARGV[1], ARGV[2], now)
 if refusal then
   return refusal
 end

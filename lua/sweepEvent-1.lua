@@ -6,7 +6,7 @@
     KEYS[1] meta
 
   Output:
-    { reclaimed count, oldest remaining expiry ms or -1, now }
+    { reclaimed count, oldest remaining expiry ms or -1, now, 1 when more expired holds wait (call again) }
 ]]
 --- @include "includes/common"
 
@@ -14,4 +14,4 @@ local base = baseOf(KEYS[1])
 local now = nowMs()
 local reclaimed = reclaimExpired(base, now)
 local oldest = redis.call('ZRANGE', base .. ':expiry', 0, 0, 'WITHSCORES')
-return { reclaimed, tonumber(oldest[2]) or -1, now }
+return { reclaimed, tonumber(oldest[2]) or -1, now, expiredRemain(base, now) and 1 or 0 }

@@ -31,7 +31,7 @@ redis.call('SET', KEYS[3], '1', 'PXAT', expiresAt)
 for _, item in ipairs(cjson.decode(hold.i)) do
   if item.k == 's' then
     for _, seat in ipairs(item.seats) do
-      redis.call('PEXPIREAT', seatKey(base, item.s, seat), expiresAt)
+      redis.call('PEXPIREAT', seatKey(base, item.s, seat), expiresAt + SEAT_GRACE_MS)
     end
   end
 end

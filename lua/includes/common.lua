@@ -20,6 +20,12 @@
 
 local SOLD = '$sold'
 local TOMBSTONE_MS = 3900000 -- released/expired holds answer 410 for at least an hour
+-- Expired holds reclaimed per call at most, so no script blocks Redis for long whatever piled up.
+local RECLAIM_BATCH = 500
+-- A held seat's key outlives its hold by this much: until the hold is reclaimed the key still names it,
+-- so a new hold meeting the key reclaims that hold first and the counts never count a seat twice.
+-- (The :hx: timer key expires exactly at the hold's expiry, for watchers.)
+local SEAT_GRACE_MS = 60000
 
 local function nowMs()
   local t = redis.call('TIME')
@@ -102,29 +108,49 @@ local function freeHold(base, holdId, hold, reason, now)
   emit(base, 'hold.' .. reason, { holdId = holdId }, items, now)
 end
 
--- Every script starts here, so no script ever sees a hold that is past its expiry but still counted.
--- Each hold is reclaimed once, by whichever script or sweep reaches it first.
+-- Frees one hold if it is held and past its expiry. Returns true when it did.
+local function reclaimIfExpired(base, holdId, now)
+  local hold = hashToTable(redis.call('HGETALL', base .. ':hold:' .. holdId))
+  if hold.st == 'held' and tonumber(hold.e) <= now then
+    freeHold(base, holdId, hold, 'expired', now)
+    return true
+  end
+  return false
+end
+
+-- Every script starts here with one batch of the oldest expired holds; a script that meets an expired
+-- hold beyond the batch (a seat key naming it, a short GA count, the holder's index) reclaims it there.
+-- Each hold is reclaimed and reported once, by whichever script or sweep reaches it first.
 local function reclaimExpired(base, now)
-  local ids = redis.call('ZRANGEBYSCORE', base .. ':expiry', '-inf', now)
+  local ids = redis.call('ZRANGEBYSCORE', base .. ':expiry', '-inf', now, 'LIMIT', 0, RECLAIM_BATCH)
   for _, id in ipairs(ids) do
-    local hold = hashToTable(redis.call('HGETALL', base .. ':hold:' .. id))
-    if hold.st == 'held' then
-      freeHold(base, id, hold, 'expired', now)
-    else
-      redis.call('ZREM', base .. ':expiry', id)
+    if not reclaimIfExpired(base, id, now) then
+      local st = redis.call('HGET', base .. ':hold:' .. id, 'st')
+      if st ~= 'held' then
+        redis.call('ZREM', base .. ':expiry', id)
+      end
     end
   end
   return #ids
 end
 
+-- True while holds past their expiry are still waiting in the event's expiry index.
+local function expiredRemain(base, now)
+  return redis.call('ZCOUNT', base .. ':expiry', '-inf', now) > 0
+end
+
 -- Loads a hold for a token-checked operation. Returns the hold table, or an error reply table.
-local function loadOwnedHold(base, holdId, presentedHash, isAdmin)
+local function loadOwnedHold(base, holdId, presentedHash, isAdmin, now)
   local hold = hashToTable(redis.call('HGETALL', base .. ':hold:' .. holdId))
   if hold.st == nil then
     return nil, { -10 }
   end
   if isAdmin ~= '1' and not tokenMatches(hold.t, presentedHash) then
     return nil, { -20 }
+  end
+  if hold.st == 'held' and tonumber(hold.e) <= now then
+    freeHold(base, holdId, hold, 'expired', now)
+    return nil, { -12 }
   end
   if hold.st == 'released' then
     return nil, { -11 }

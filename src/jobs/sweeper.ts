@@ -1,5 +1,8 @@
 import type { HoldStore } from '../redis/hold-store.js'
 
+/** Per event and tick, so one event's backlog cannot starve the others' sweeps. */
+const MAX_BATCHES_PER_EVENT = 20
+
 export interface SweepReport {
   reclaimed: number
   /** now - the oldest expiry still waiting in any index after this sweep (0 when none is overdue). */
@@ -16,8 +19,13 @@ export async function sweepAll(store: HoldStore, signal: AbortSignal): Promise<S
   let lagMs = 0
   for (const eventId of await store.eventIds()) {
     if (signal.aborted) break
-    const result = await store.sweep(eventId)
-    reclaimed += result.reclaimed
+    // A backlog larger than one script's batch is drained in several short calls, not one long one.
+    let result
+    let batches = 0
+    do {
+      result = await store.sweep(eventId)
+      reclaimed += result.reclaimed
+    } while (result.more && ++batches < MAX_BATCHES_PER_EVENT && !signal.aborted)
     if (result.oldestExpiry !== null && result.oldestExpiry <= result.now) {
       lagMs = Math.max(lagMs, result.now - result.oldestExpiry)
     }

@@ -273,11 +273,22 @@ export class HoldStore {
   }
 
   /** Reclaims the event's expired holds. Returns how many, and the oldest expiry still pending (or null). */
-  async sweep(eventId: string): Promise<{ reclaimed: number; oldestExpiry: number | null; now: number }> {
+  /**
+   * Reclaims one batch of the event's expired holds. `more` says expired holds are still waiting (a
+   * backlog larger than one batch): call again.
+   */
+  async sweep(
+    eventId: string,
+  ): Promise<{ reclaimed: number; oldestExpiry: number | null; now: number; more: boolean }> {
     const k = this.keys(eventId)
     const reply = await this.call(() => this.redis.sweepEvent(1, k.meta))
     const oldest = num(reply[1])
-    return { reclaimed: num(reply[0]), oldestExpiry: oldest < 0 ? null : oldest, now: num(reply[2]) }
+    return {
+      reclaimed: num(reply[0]),
+      oldestExpiry: oldest < 0 ? null : oldest,
+      now: num(reply[2]),
+      more: num(reply[3]) === 1,
+    }
   }
 
   async pin(eventId: string, holdId: string, auth: HoldAuth, reservationId: string, graceMs: number) {
