@@ -1,0 +1,125 @@
+/** Results: one JSON file per scenario and a markdown summary table, under bench/results/. */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem, release, platform } from 'node:os'
+import { join } from 'node:path'
+import type { TargetName } from './targets.js'
+import { TARGETS } from './targets.js'
+
+export interface Machine {
+  cpuModel: string
+  cores: number
+  memoryGiB: number
+  node: string
+  os: string
+  redis: string
+  postgres: string
+}
+
+export function machineInfo(redisVersion: string, postgresVersion: string): Machine {
+  return {
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    os: `${platform()} ${release()}`,
+    redis: redisVersion,
+    postgres: postgresVersion,
+  }
+}
+
+export interface SummaryRow {
+  scenario: string
+  metric: string
+  values: Partial<Record<TargetName, string>>
+  ratio: string
+  target: string
+  /** null: informational, no target. */
+  met: boolean | null
+}
+
+export interface ScenarioResult {
+  name: string
+  title: string
+  data: unknown
+  rows: SummaryRow[]
+  notes: string[]
+}
+
+export function writeScenario(dir: string, result: ScenarioResult, meta: object): void {
+  mkdirSync(dir, { recursive: true })
+  const body = {
+    scenario: result.name,
+    title: result.title,
+    ...meta,
+    notes: result.notes,
+    results: result.data,
+  }
+  writeFileSync(join(dir, `${result.name}.json`), JSON.stringify(body, null, 2) + '\n')
+}
+
+const LABELS: Record<TargetName, string> = {
+  seatlock: 'seatlock',
+  reference: 'reference',
+  pg: 'pg',
+  redlock: 'redlock',
+  naive: 'naive',
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|')
+}
+
+export function summaryTable(rows: SummaryRow[]): string {
+  const header = ['scenario', 'metric', ...TARGETS.map((t) => LABELS[t]), 'ratio', 'target', 'met?']
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`]
+  for (const row of rows) {
+    const met = row.met === null ? '–' : row.met ? 'yes' : '**no**'
+    lines.push(
+      `| ${[row.scenario, row.metric, ...TARGETS.map((t) => row.values[t] ?? '–'), row.ratio, row.target, met]
+        .map(cell)
+        .join(' | ')} |`,
+    )
+  }
+  return lines.join('\n')
+}
+
+export function writeSummary(
+  dir: string,
+  machine: Machine,
+  mode: string,
+  elapsedS: number,
+  results: ScenarioResult[],
+  baselines: Record<TargetName, string>,
+  load: { mean: number; max: number },
+): string {
+  const rows = results.flatMap((r) => r.rows)
+  const md = [
+    `# seatlock benchmark summary (${mode})`,
+    '',
+    `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; Node ${machine.node}; ` +
+      `Redis ${machine.redis}; PostgreSQL ${machine.postgres}; ${machine.os}.`,
+    `Run: ${new Date().toISOString()}, ${Math.round(elapsedS)} s, every server in its own process, one at a time, ` +
+      'autocannon in the parent process. Ratios are from this one run on this machine.',
+    `Machine load (1-minute load average, sampled every 5 s) during the run: mean ${load.mean}, max ${load.max} ` +
+      `on ${machine.cores} cores; the bench itself keeps about 2.5 busy (load generator, server, Redis), ` +
+      'anything above that is other work on the machine. CPU per hold is the steadier comparison when it is busy.',
+    '',
+    summaryTable(rows),
+    '',
+    '## Servers',
+    '',
+    ...Object.entries(baselines).map(([name, text]) => `- **${name}**: ${text}`),
+    '',
+    '## Notes',
+    '',
+    ...results.flatMap((r) => r.notes.map((n) => `- ${r.title}: ${n}`)),
+    '',
+  ].join('\n')
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'summary.md'), md)
+  return md
+}
+
+export function fmt(value: number, digits = 0): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+}

@@ -1,0 +1,109 @@
+/**
+ * Shared plumbing of the baseline servers: the same routes and bodies as seatlock's hold API (so one load
+ * generator drives every server), a health route, tokens, and a graceful stop on SIGTERM.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import Fastify from 'fastify'
+import type { FastifyInstance } from 'fastify'
+
+export interface HoldBody {
+  holder: string
+  ttlSeconds?: number
+  items: { section: string; seats: string[] }[]
+}
+
+export interface SeatRef {
+  section: string
+  seat: string
+}
+
+/** The JSON schema a Fastify user would put on the hold route (seated items only). */
+export const holdBodySchema = {
+  type: 'object',
+  required: ['holder', 'items'],
+  additionalProperties: false,
+  properties: {
+    holder: { type: 'string', minLength: 1, maxLength: 128 },
+    ttlSeconds: { type: 'integer', minimum: 1, maximum: 3600 },
+    items: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 10,
+      items: {
+        type: 'object',
+        required: ['section', 'seats'],
+        additionalProperties: false,
+        properties: {
+          section: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' },
+          seats: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 10,
+            items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' },
+          },
+        },
+      },
+    },
+  },
+} as const
+
+export const eventParamsSchema = {
+  type: 'object',
+  properties: { eventId: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' } },
+} as const
+
+export interface HoldParams {
+  eventId: string
+  holdId: string
+}
+
+export const DEFAULT_TTL_S = 600
+
+export function env(name: string, fallback?: string): string {
+  const value = process.env[name] ?? fallback
+  if (value === undefined) throw new Error(`${name} is required`)
+  return value
+}
+
+export function seatsOf(body: HoldBody): SeatRef[] {
+  return body.items.flatMap((item) => item.seats.map((seat) => ({ section: item.section, seat })))
+}
+
+export function newHoldId(): string {
+  return randomBytes(12).toString('base64url')
+}
+
+export function newToken(): string {
+  return randomBytes(32).toString('base64url')
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex')
+}
+
+export function tokenOf(headers: Record<string, string | string[] | undefined>): string {
+  const value = headers['hold-token']
+  return typeof value === 'string' ? value : ''
+}
+
+export function conflict(message: string) {
+  return { statusCode: 409, code: 'SEAT_UNAVAILABLE', error: 'Conflict', message }
+}
+
+export function createBaseApp(): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 })
+  app.get('/health', async () => ({ status: 'ok' }))
+  return app
+}
+
+/** Listens on PORT and closes everything on SIGTERM/SIGINT. */
+export async function serve(app: FastifyInstance, close: () => Promise<void>): Promise<void> {
+  const stop = async () => {
+    await app.close()
+    await close()
+    process.exit(0)
+  }
+  process.once('SIGTERM', () => void stop())
+  process.once('SIGINT', () => void stop())
+  await app.listen({ port: Number(env('PORT')), host: '127.0.0.1' })
+}
