@@ -117,7 +117,7 @@ for _, item in ipairs(items) do
   redis.call('HINCRBY', KEYS[2], 'h:' .. item.s, itemUnits(item))
 end
 
-redis.call('HSET', KEYS[4], 'st', 'held', 't', ARGV[2], 'h', ARGV[3], 'hk', KEYS[5], 'i', ARGV[7],
+redis.call('HSET', KEYS[4], 'st', 'held', 't', ARGV[2], 'h', ARGV[3], 'hk', string.match(KEYS[5], ':holder:(.+)$'), 'i', ARGV[7],
   'n', units, 'c', now, 'e', expiresAt)
 redis.call('ZADD', KEYS[3], expiresAt, holdId)
 redis.call('HSET', KEYS[5], holdId, units)

@@ -43,7 +43,7 @@ end
 redis.call('ZREM', base .. ':expiry', holdId)
 redis.call('ZREM', base .. ':confirming', holdId)
 redis.call('DEL', base .. ':hx:' .. holdId)
-redis.call('HDEL', hold.hk, holdId)
+redis.call('HDEL', holderKey(base, hold.hk), holdId)
 redis.call('HSET', KEYS[3], 'st', 'confirmed', 'r', ARGV[1])
 redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[2]))
 emit(base, 'hold.confirmed', { holdId = holdId, reservationId = ARGV[1] }, items, now)

@@ -1,5 +1,5 @@
 import Fastify from 'fastify'
-import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -76,6 +76,15 @@ export function createServices(deps: AppDependencies): Services {
 /** The HTTP application: plugins, schemas, routes and error handling. Connections are made by the caller. */
 export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyInstance; services: Services }> {
   const app = Fastify({
+    // Malformed URLs and over-long path parameters never reach a route: answer them in the contract's shape.
+    frameworkErrors: (_error, _request, reply) => {
+      void (reply as FastifyReply).code(400).send({
+        statusCode: 400,
+        code: 'INVALID_REQUEST',
+        error: 'Bad Request',
+        message: 'The URL is not valid',
+      })
+    },
     logger: deps.logger ?? { level: deps.config.logLevel },
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 1024 },

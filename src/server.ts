@@ -88,7 +88,8 @@ async function main(): Promise<void> {
   redis.on('error', (error: Error) => app.log.warn({ err: error.message }, 'redis connection error'))
 
   if (config.adminTokenGenerated) {
-    app.log.warn(`ADMIN_TOKEN not set; generated one for this run: ${config.adminToken}`)
+    // Printed whatever LOG_LEVEL is: without it nobody could use the admin routes.
+    process.stdout.write(`seatlock: ADMIN_TOKEN not set; generated one for this run: ${config.adminToken}\n`)
   }
   app.log.info(`ledger: ${ledger.kind}; hold store: ${describeRedis(config)}`)
 
@@ -133,7 +134,8 @@ async function main(): Promise<void> {
 
   let address: string
   try {
-    address = await app.listen({ port: config.port, host: config.host })
+    // A rush opens thousands of connections at once; the default backlog (511) drops them into 1 s retries.
+    address = await app.listen({ port: config.port, host: config.host, backlog: 4096 })
   } catch (error) {
     fail(`cannot listen on ${config.host}:${config.port} (${(error as Error).message})`)
   }

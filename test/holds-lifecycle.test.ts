@@ -155,6 +155,9 @@ await eachLedger(t, 'hold lifecycle', async (t, ledger) => {
       t.equal(wrong.status, 403, `${method} with a wrong token: 403`)
       t.equal(wrong.body.code, 'HOLD_TOKEN_INVALID')
     }
+    const longToken = await api.request('GET', path, { token: 'y'.repeat(300) })
+    t.equal(longToken.status, 403, 'an over-long token is just a wrong token')
+    t.equal(longToken.body.code, 'HOLD_TOKEN_INVALID')
     const otherHold = await hold(api, eventId, { holder: 'other', items: [{ section: 's', seats: ['S2'] }] })
     const crossed = await api.request('GET', path, { token: otherHold.body.token })
     t.equal(crossed.status, 403, "another hold's token does not open this one")

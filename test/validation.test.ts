@@ -100,6 +100,12 @@ await eachLedger(t, 'bad input', async (t, ledger) => {
     await expect(t, 'unknown event', 404, 'EVENT_NOT_FOUND', () =>
       api.request('POST', `/v1/events/${uniqueId('none')}/holds`, { body: { holder: 'x', items: [item] } }),
     )
+    await expect(t, 'malformed URL escape', 400, 'INVALID_REQUEST', () =>
+      api.request('GET', '/v1/events/%E0%A4%A'),
+    )
+    await expect(t, 'over-long path parameter', 400, 'INVALID_REQUEST', () =>
+      api.request('GET', `/v1/events/${'x'.repeat(2000)}`),
+    )
     await expect(t, 'unknown route', 404, 'NOT_FOUND', () => api.request('GET', '/v1/nothing-here'))
     const event = await api.request('GET', `/v1/events/${eventId}`)
     t.ok(

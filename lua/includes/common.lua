@@ -7,7 +7,7 @@
     :counts          hash   h:<section> held units, s:<section> sold units
     :expiry          zset   holdId -> expiresAt (ms) of holds in status "held"
     :confirming      zset   holdId -> pin deadline (ms) of holds in status "confirming"
-    :hold:<id>       hash   t token hash, h holder, hk holder-index key, i items JSON, n units,
+    :hold:<id>       hash   t token hash, h holder, hk holder digest (its index key's suffix), i items JSON, n units,
                             c createdAt ms, e expiresAt ms, st status, r reservation id
     :hx:<id>         string expires natively at the hold's expiresAt: keyspace-notification timer
     :seat:<sec>:<s>  string holdId while held (expires with the hold), "$sold" once sold
@@ -56,6 +56,14 @@ local function tokenMatches(stored, presented)
   return diff == 0
 end
 
+-- hk is kept short (a digest, not the whole key) so the hold hash stays in Redis's compact encoding.
+local function holderKey(base, hk)
+  if string.find(hk, ':holder:', 1, true) then
+    return hk -- written by an older version: the whole key
+  end
+  return base .. ':holder:' .. hk
+end
+
 local function seatKey(base, section, seat)
   return base .. ':seat:' .. section .. ':' .. seat
 end
@@ -99,7 +107,7 @@ local function freeHold(base, holdId, hold, reason, now)
   end
   redis.call('ZREM', base .. ':expiry', holdId)
   redis.call('ZREM', base .. ':confirming', holdId)
-  redis.call('HDEL', hold.hk, holdId)
+  redis.call('HDEL', holderKey(base, hold.hk), holdId)
   redis.call('DEL', base .. ':hx:' .. holdId)
   local holdKey = base .. ':hold:' .. holdId
   redis.call('DEL', holdKey)

@@ -98,7 +98,7 @@ function num(value: string | number | undefined): number {
 }
 
 /** Redis said no for a reason that passes (loading, failover, busy script): the client should retry. */
-const TRANSIENT_REPLY = /^(LOADING|BUSY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|NOREPLICAS)/
+const TRANSIENT_REPLY = /^(LOADING|BUSY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|NOREPLICAS|OOM)/
 
 /** Maps a failed Redis call to the API: connection trouble is 503 REDIS_UNAVAILABLE, a script bug stays a 500. */
 export function redisFailure(error: unknown): Error {

@@ -57,4 +57,4 @@ export const HoldView = Type.Object(
 export type HoldView = Static<typeof HoldView>
 
 export const ReleasedCount = Type.Object({ released: Type.Integer() })
-export const HoldTokenHeader = Type.Object({ 'hold-token': Type.Optional(Type.String({ maxLength: 256 })) })
+export const HoldTokenHeader = Type.Object({ 'hold-token': Type.Optional(Type.String()) })

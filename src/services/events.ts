@@ -23,6 +23,7 @@ function generatedId(): string {
 export class EventService {
   private readonly cache = new Map<string, LoadedEvent>()
   private readonly loading = new Map<string, Promise<void>>()
+  private readonly fetching = new Map<string, Promise<LoadedEvent>>()
 
   constructor(
     private readonly ledger: Ledger,
@@ -79,9 +80,19 @@ export class EventService {
   async get(eventId: string): Promise<LoadedEvent> {
     const cached = this.cache.get(eventId)
     if (cached) return cached
-    const definition = await this.ledger.getEvent(eventId)
-    if (!definition) throw apiError('EVENT_NOT_FOUND', { eventId })
-    return this.remember(definition)
+    // A rush on a cold event asks the ledger once, not once per request.
+    let pending = this.fetching.get(eventId)
+    if (!pending) {
+      pending = this.ledger
+        .getEvent(eventId)
+        .then((definition) => {
+          if (!definition) throw apiError('EVENT_NOT_FOUND', { eventId })
+          return this.remember(definition)
+        })
+        .finally(() => this.fetching.delete(eventId))
+      this.fetching.set(eventId, pending)
+    }
+    return pending
   }
 
   private remember(definition: EventDefinition): LoadedEvent {
