@@ -6,6 +6,7 @@ import { EventKeys } from '../src/redis/keys.js'
 import { createEvent, eachLedger, seats, startApp } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
 import { checkLedgerInvariants } from './helpers/invariants.js'
+import { ledgerSale, pinnedSale } from './helpers/sales.js'
 
 async function hold(api: TestApp, eventId: string, holder: string, items: unknown[], ttlSeconds?: number) {
   const res = await api.request('POST', `/v1/events/${eventId}/holds`, {
@@ -193,18 +194,7 @@ await eachLedger(t, 'confirm and cancel', async (t, ledger) => {
   await t.test('a GA sale the ledger refuses teaches Redis the real count', async (t) => {
     const eventId = await createEvent(api, { ga: { g: 3 } })
     // Two units sold in the ledger that Redis never heard of (as after Redis lost data).
-    await api.ledger.confirm({
-      reservationId: randomUUID(),
-      holdId: `lost-${randomUUID()}`,
-      eventId,
-      holder: 'lost',
-      items: [{ section: 'g', quantity: 2 }],
-      amount: 1000,
-      currency: 'USD',
-      paymentRef: null,
-      tokenHash: 'z'.repeat(64),
-      createdAt: new Date().toISOString(),
-    })
+    await api.ledger.confirm(ledgerSale(eventId, [{ section: 'g', quantity: 2 }]))
     const held = await hold(api, eventId, 'optimist', [{ section: 'g', quantity: 2 }])
     t.equal(held.status, 201, 'Redis still offers the units')
     const refused = await confirm(api, eventId, held.body)
@@ -255,18 +245,7 @@ await eachLedger(t, 'confirm and cancel', async (t, ledger) => {
     for (const h of [held.body, retried.body]) {
       const pin = await store.pin(eventId, h.id, { tokenHash: '', admin: true }, randomUUID(), 400)
       if (pin.kind !== 'pinned') throw new Error('expected a pin')
-      await l.confirm({
-        reservationId: pin.reservationId,
-        holdId: h.id,
-        eventId,
-        holder: pin.holder,
-        items: pin.items,
-        amount: 1000,
-        currency: 'USD',
-        paymentRef: null,
-        tokenHash: pin.tokenHash,
-        createdAt: new Date().toISOString(),
-      })
+      await l.confirm(pinnedSale(eventId, h.id, pin))
     }
     // The client retries at once: it gets the committed reservation.
     const retry = await confirm(api, eventId, retried.body)
@@ -307,18 +286,7 @@ await eachLedger(t, 'confirm and cancel', async (t, ledger) => {
     t.ok(await until(async () => (await read()).status === 410, 6000), 'the reconciler frees the stuck hold')
     // The transaction that was "still running" commits late: the ledger refuses it, nothing is sold.
     if (pin.kind !== 'pinned') throw new Error('expected a pin')
-    const late = await api.ledger.confirm({
-      reservationId: pin.reservationId,
-      holdId: held.body.id,
-      eventId,
-      holder: pin.holder,
-      items: pin.items,
-      amount: 1000,
-      currency: 'USD',
-      paymentRef: null,
-      tokenHash: pin.tokenHash,
-      createdAt: new Date().toISOString(),
-    })
+    const late = await api.ledger.confirm(pinnedSale(eventId, held.body.id, pin))
     t.equal(late.created, false, 'the late commit writes nothing')
     t.equal(late.reservation.status, 'voided', 'it finds the void the reconciler left')
     const retry = await confirm(api, eventId, held.body)
@@ -373,18 +341,7 @@ await eachLedger(t, 'confirm and cancel', async (t, ledger) => {
       )
       if (pin.kind !== 'pinned') throw new Error('expected a pin')
       // Someone else sold S1 directly in the ledger (as if Redis had forgotten the hold).
-      await api.ledger.confirm({
-        reservationId: randomUUID(),
-        holdId: `other-${randomUUID()}`,
-        eventId,
-        holder: 'other',
-        items: [{ section: 's', seats: ['S1'] }],
-        amount: 1000,
-        currency: 'USD',
-        paymentRef: null,
-        tokenHash: 'x'.repeat(64),
-        createdAt: new Date().toISOString(),
-      })
+      await api.ledger.confirm(ledgerSale(eventId, [{ section: 's', seats: ['S1'] }]))
       const refused = await confirm(api, eventId, held.body)
       t.equal(refused.status, 409)
       t.equal(refused.body.code, 'SEAT_UNAVAILABLE')
@@ -400,18 +357,7 @@ await eachLedger(t, 'confirm and cancel', async (t, ledger) => {
       const sold = await api.ledger.soldState(eventId)
       t.same(sold.sections.find((s) => s.id === 's')?.soldSeats, ['S1'], 'S1 sold once')
       await t.rejects(
-        api.ledger.confirm({
-          reservationId: randomUUID(),
-          holdId: held.body.id,
-          eventId,
-          holder: 'first',
-          items: [{ section: 's', seats: ['S1'] }],
-          amount: 1000,
-          currency: 'USD',
-          paymentRef: null,
-          tokenHash: 'y'.repeat(64),
-          createdAt: new Date().toISOString(),
-        }),
+        api.ledger.confirm(ledgerSale(eventId, [{ section: 's', seats: ['S1'] }], held.body.id)),
         SeatsTakenError,
         'the ledger itself refuses a second sale of S1',
       )

@@ -1,30 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
-import type { ConfirmInput } from '../src/ledger/port.js'
 import { SeatsTakenError } from '../src/ledger/port.js'
-import type { PinResult } from '../src/redis/hold-store.js'
 import { createEvent, eachLedger, seats, startApp } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
 import { checkLedgerInvariants } from './helpers/invariants.js'
+import { pinnedSale } from './helpers/sales.js'
 import { RedisServer } from './helpers/redis-server.js'
 
 const ADMIN = { tokenHash: '', admin: true }
-
-function confirmInput(eventId: string, holdId: string, pin: PinResult): ConfirmInput {
-  if (pin.kind !== 'pinned') throw new Error('expected a pinned hold')
-  return {
-    reservationId: pin.reservationId,
-    holdId,
-    eventId,
-    holder: pin.holder,
-    items: pin.items,
-    amount: 1000,
-    currency: 'USD',
-    paymentRef: null,
-    tokenHash: pin.tokenHash,
-    createdAt: new Date().toISOString(),
-  }
-}
 
 async function buy(api: TestApp, eventId: string, holder: string, items: unknown[]) {
   const held = await api.request('POST', `/v1/events/${eventId}/holds`, { body: { holder, items } })
@@ -74,7 +57,7 @@ await eachLedger(t, 'Redis loses everything', async (t, ledger) => {
   await server.stop()
   await server.start()
   // One commit lands while Redis is empty, before anything rebuilt it.
-  const committed = await api.ledger.confirm(confirmInput(eventId, committing.body.id, committingPin))
+  const committed = await api.ledger.confirm(pinnedSale(eventId, committing.body.id, committingPin))
   confirmed.push(committed.reservation.id)
 
   const start = Date.now()
@@ -110,7 +93,7 @@ await eachLedger(t, 'Redis loses everything', async (t, ledger) => {
   holds.push(c.held.body.id)
   // ...and the racing transaction is refused by the ledger: never a double sale.
   await t.rejects(
-    api.ledger.confirm(confirmInput(eventId, racing.body.id, racingPin)),
+    api.ledger.confirm(pinnedSale(eventId, racing.body.id, racingPin)),
     SeatsTakenError,
     'the racing confirm is refused by the ledger',
   )

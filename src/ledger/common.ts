@@ -1,6 +1,13 @@
 /** Adapter-neutral helpers both ledger adapters share (confirm planning, cursors, event checks). Pure, no I/O. */
 import { InvalidCursorError } from './port.js'
-import type { EventDefinition, Item, SectionDefinition, SectionKind } from './port.js'
+import type {
+  EventDefinition,
+  Item,
+  Reservation,
+  ReservationPage,
+  SectionDefinition,
+  SectionKind,
+} from './port.js'
 
 export const MAX_PAGE = 1000
 
@@ -170,5 +177,15 @@ export function maskUrl(url: string): string {
     return url
   } catch {
     return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@')
+  }
+}
+
+/** A page from up to size + 1 reservations fetched newest first: the extra one only says another page exists. */
+export function pageFrom(fetched: Reservation[], size: number): ReservationPage {
+  const items = fetched.slice(0, size)
+  const last = items[items.length - 1]
+  return {
+    items,
+    nextCursor: fetched.length > size && last !== undefined ? encodeCursor(last.createdAt, last.id) : null,
   }
 }

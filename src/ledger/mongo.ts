@@ -33,7 +33,7 @@ import { hasErrorLabel, isDuplicateKey, isMongoUnreachable, mapMongoError } from
 import {
   compareStrings,
   decodeCursor,
-  encodeCursor,
+  pageFrom,
   isoInput,
   maskUrl,
   normalizeEvent,
@@ -762,12 +762,7 @@ export class MongoLedger implements Ledger {
         .limit(size + 1)
         .lean<ReservationDoc[]>()
         .exec()
-      const items = docs.slice(0, size).map(toReservation)
-      const last = items[items.length - 1]
-      return {
-        items,
-        nextCursor: docs.length > size && last !== undefined ? encodeCursor(last.createdAt, last.id) : null,
-      }
+      return pageFrom(docs.map(toReservation), size)
     })
   }
 

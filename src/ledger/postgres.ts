@@ -28,7 +28,7 @@ import type {
 import { PG, isPgConnectionBroken, mapPgError, pgCode } from './pg-errors.js'
 import {
   decodeCursor,
-  encodeCursor,
+  pageFrom,
   isoInput,
   normalizeEvent,
   pageSize,
@@ -527,12 +527,7 @@ export class PostgresLedger implements Ledger {
              ORDER BY created_at DESC, id DESC LIMIT $2`,
             [eventId, size + 1, after.createdAt, after.id],
           )
-    const items = rows.slice(0, size).map(toReservation)
-    const last = items[items.length - 1]
-    return {
-      items,
-      nextCursor: rows.length > size && last !== undefined ? encodeCursor(last.createdAt, last.id) : null,
-    }
+    return pageFrom(rows.map(toReservation), size)
   }
 
   async soldState(eventId: string): Promise<SoldState> {
