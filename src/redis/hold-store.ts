@@ -485,9 +485,8 @@ export class HoldStore {
       const k = this.keys(eventId)
       pipeline.zcard(k.expiry).zcard(k.confirming).hgetall(k.counts).zrange(k.expiry, 0, 0, 'WITHSCORES')
     }
+    total.now = await this.now()
     await this.call(async () => {
-      const [seconds, micros] = await this.redis.time()
-      total.now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)
       const batches: string[][] = []
       const size = this.redis instanceof Cluster ? 1 : SEAT_BATCH
       for (let i = 0; i < ids.length; i += size) batches.push(ids.slice(i, i + size))
