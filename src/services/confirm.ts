@@ -5,7 +5,7 @@ import { CapacityExceededError, SeatsTakenError, itemUnits } from '../ledger/por
 import type { HoldAuth, HoldStore } from '../redis/hold-store.js'
 import type { ReservationView } from '../schemas/reservations.js'
 import type { EventService, LoadedEvent } from './events.js'
-import { authorizeReservation } from './holds.js'
+import { saleOfForgottenHold } from './holds.js'
 
 /** How long a pinned hold is left alone while its ledger transaction runs, before the reconciler looks. */
 export const CONFIRM_GRACE_MS = 30_000
@@ -63,7 +63,7 @@ export class ConfirmService {
       if ((error as { code?: string }).code !== 'HOLD_NOT_FOUND') throw error
       // A retry after Redis forgot the hold (or after a day): the ledger knows whether it was sold.
       return {
-        reservation: reservationView(await this.existing(eventId, holdId, auth, error)),
+        reservation: reservationView(await saleOfForgottenHold(this.ledger, eventId, holdId, auth, error)),
         created: false,
       }
     }
@@ -146,19 +146,6 @@ export class ConfirmService {
       sold.map((s) => ({ section: s.id, sold: s.sold })),
     )
     return new Map(sold.map((s) => [s.id, (event.sections.get(s.id)?.capacity ?? 0) - s.sold]))
-  }
-
-  private async existing(
-    eventId: string,
-    holdId: string,
-    auth: HoldAuth,
-    notFound: unknown,
-  ): Promise<Reservation> {
-    const reservation = await this.ledger.findReservationByHold(eventId, holdId)
-    if (!reservation) throw notFound
-    if (reservation.status === 'voided') throw apiError('HOLD_EXPIRED')
-    authorizeReservation(reservation, auth)
-    return reservation
   }
 
   private async abandon(eventId: string, holdId: string): Promise<void> {

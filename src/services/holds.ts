@@ -72,6 +72,24 @@ export function authorizeReservation(reservation: Reservation, auth: HoldAuth): 
   if (!auth.admin && !safeEqual(reservation.tokenHash, auth.tokenHash)) throw apiError('HOLD_TOKEN_INVALID')
 }
 
+/**
+ * The sale the ledger remembers for a hold Redis no longer knows (confirmed over a day ago, or Redis lost
+ * it), for the hold's owner; `notFound` is thrown when the ledger has none either.
+ */
+export async function saleOfForgottenHold(
+  ledger: Ledger,
+  eventId: string,
+  holdId: string,
+  auth: HoldAuth,
+  notFound: unknown,
+): Promise<Reservation> {
+  const reservation = await ledger.findReservationByHold(eventId, holdId)
+  if (!reservation) throw notFound
+  if (reservation.status === 'voided') throw apiError('HOLD_EXPIRED')
+  authorizeReservation(reservation, auth)
+  return reservation
+}
+
 export class HoldService {
   constructor(
     private readonly events: EventService,
@@ -139,11 +157,7 @@ export class HoldService {
       return this.view(eventId, holdId, await this.store.get(eventId, holdId, auth))
     } catch (error) {
       if ((error as { code?: string }).code !== 'HOLD_NOT_FOUND') throw error
-      // Confirmed long ago (the Redis copy is kept a day) or Redis lost it: the ledger remembers sales.
-      const reservation = await this.ledger.findReservationByHold(eventId, holdId)
-      if (!reservation) throw error
-      if (reservation.status === 'voided') throw apiError('HOLD_EXPIRED')
-      authorizeReservation(reservation, auth)
+      const reservation = await saleOfForgottenHold(this.ledger, eventId, holdId, auth, error)
       return {
         id: holdId,
         eventId,
