@@ -1,7 +1,14 @@
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { errorCodeOf } from '../error-handler.js'
 import type { Metrics, Operation } from '../metrics.js'
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Holds freed by a bulk release (DELETE …/holders/:holder/holds), for the released counter. */
+    releasedHolds: number | undefined
+  }
+}
 
 /** The routes whose outcomes are counted, by method and route pattern. */
 const OPERATIONS: Record<string, Operation> = {
@@ -23,23 +30,8 @@ function routeOf(request: FastifyRequest): string {
  */
 export const metricsPlugin = fp<{ metrics: Metrics }>(
   async (app, { metrics }) => {
-    // How many holds a bulk release freed is only in its body.
-    const released = new WeakMap<FastifyReply, number>()
-    app.addHook('onSend', async (request, reply, payload) => {
-      if (
-        reply.statusCode === 200 &&
-        typeof payload === 'string' &&
-        OPERATIONS[`${request.method} ${routeOf(request)}`] === 'release_holder'
-      ) {
-        try {
-          const count = (JSON.parse(payload) as { released?: unknown }).released
-          if (typeof count === 'number') released.set(reply, count)
-        } catch {
-          // not the documented body: nothing to count
-        }
-      }
-      return payload
-    })
+    // A bulk release records how many holds it freed here (see routes/holds.ts).
+    app.decorateReply('releasedHolds', undefined)
 
     app.addHook('onResponse', async (request, reply) => {
       const route = routeOf(request)
@@ -50,7 +42,7 @@ export const metricsPlugin = fp<{ metrics: Metrics }>(
         statusCode: reply.statusCode,
         code: errorCodeOf(reply),
         seconds: reply.elapsedTime / 1000,
-        released: released.get(reply),
+        released: reply.releasedHolds,
         replayed: reply.getHeader('idempotent-replayed') === 'true',
       })
     })

@@ -204,8 +204,10 @@ export const holdRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
       },
       preValidation: async (request) => auth.requireAdmin(request),
     },
-    async (request) => ({
-      released: await holds.releaseHolder(request.params.eventId, request.params.holder),
-    }),
+    async (request, reply) => {
+      const released = await holds.releaseHolder(request.params.eventId, request.params.holder)
+      reply.releasedHolds = released
+      return { released }
+    },
   )
 }
