@@ -6,7 +6,8 @@
     KEYS[1] meta
 
   Output:
-    { reclaimed count, oldest remaining expiry ms or -1, now, 1 when more expired holds wait (call again) }
+    { reclaimed count, oldest remaining expiry ms or -1, now, 1 when more expired holds wait (call again),
+      holds expired since the last sweep by any script (each handed out once, for the expired-holds metric) }
 ]]
 --- @include "includes/common"
 
@@ -14,4 +15,9 @@ local base = baseOf(KEYS[1])
 local now = nowMs()
 local reclaimed = reclaimExpired(base, now)
 local oldest = redis.call('ZRANGE', base .. ':expiry', 0, 0, 'WITHSCORES')
-return { reclaimed, tonumber(oldest[2]) or -1, now, expiredRemain(base, now) and 1 or 0 }
+local counts = base .. ':counts'
+local expired = tonumber(redis.call('HGET', counts, 'xp')) or 0
+if expired > 0 then
+  redis.call('HDEL', counts, 'xp')
+end
+return { reclaimed, tonumber(oldest[2]) or -1, now, expiredRemain(base, now) and 1 or 0, expired }

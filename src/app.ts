@@ -11,6 +11,7 @@ import type { Ledger } from './ledger/port.js'
 import { createAuth } from './lib/auth.js'
 import { Locks } from './lib/locks.js'
 import { createMetrics } from './metrics.js'
+import type { Metrics } from './metrics.js'
 import { drainPlugin } from './plugins/drain.js'
 import { metricsPlugin } from './plugins/metrics.js'
 import { createRedis } from './redis/client.js'
@@ -55,7 +56,9 @@ export interface AppDependencies {
 
 export function createServices(deps: AppDependencies): Services {
   const { config, redis, ledger } = deps
-  const store = new HoldStore(redis, config.keyPrefix)
+  // Every sweep hands out the expiries tallied since the last one: counted where they are collected.
+  const metrics: { current?: Metrics } = {}
+  const store = new HoldStore(redis, config.keyPrefix, (holds) => metrics.current?.expired(holds))
   const locks = new Locks(redis, config.keyPrefix)
   const events = new EventService(ledger, store, (name, work) => locks.run(name, work))
   return {
@@ -69,7 +72,7 @@ export function createServices(deps: AppDependencies): Services {
     holds: new HoldService(events, store, ledger, config),
     confirm: new ConfirmService(events, store, ledger, deps.confirmGraceMs),
     reservations: new ReservationService(events, store, ledger),
-    metrics: createMetrics({ store, redis, ledger }),
+    metrics: (metrics.current = createMetrics({ store, redis, ledger })),
   }
 }
 
@@ -147,18 +150,17 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     () => createRedis(deps.config, 'seatlock-sub'),
     deps.config.keyPrefix,
     services.events,
+    (eventIds, ttlMs) => services.store.watch(eventIds, ttlMs),
     app.log,
     deps.streams,
   )
   services.streams = streams
   await app.register(streamRoutes, { services, streams })
   app.addHook('onReady', () => streams.start())
-  // hold.expired is counted from the process's change bus (by the sweeper leader only: see metrics.ts).
-  app.addHook('onReady', async () => {
-    const bus = streams.changes()
-    if (bus) services.metrics.watch(bus)
-  })
-  app.addHook('onClose', async () => services.metrics.close())
+  // The watched marks live in Redis, which may have come back empty: renew them first thing on reconnection.
+  const renewMarks = () => void streams.renewMarks()
+  deps.redis.on('ready', renewMarks)
+  app.addHook('onClose', async () => void deps.redis.off('ready', renewMarks))
   app.addHook('preClose', () => streams.endAll())
   app.addHook('onClose', () => streams.close())
 

@@ -2,7 +2,6 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Ledger } from './ledger/port.js'
 import { probe, PROBE_TIMEOUT_MS } from './lib/probe.js'
 import type { RedisClient } from './redis/client.js'
-import type { Change, EventBus } from './redis/event-bus.js'
 import type { HoldStore } from './redis/hold-store.js'
 
 /** The API operations whose answers are counted (bounded: one value per route, never an id). */
@@ -36,8 +35,8 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
  * One Prometheus registry per app instance (never the global one: tests run several apps in a process).
  *
  * Counters are exact across instances: request outcomes are counted by the instance that served the
- * request; `hold.expired` comes from the event bus, which every instance receives, so it is counted only
- * by the instance that currently leads the sweeper. Gauges about Redis state (active holds, held seats,
+ * request; expired holds are tallied in Redis by whichever script reclaims them and handed out once, to
+ * the instance whose sweep (sweeper or expiry watcher) collects the tally. Gauges about Redis state (active holds, held seats,
  * sweeper lag) and dependency health are read at scrape time, once per scrape whatever the number of
  * gauges, and are the same on every instance (aggregate them with max, not sum).
  */
@@ -64,7 +63,6 @@ export class Metrics {
 
   private readonly leading = new Set<string>()
   private scrape: Promise<void> | undefined
-  private unwatch: (() => void) | undefined
 
   constructor(private readonly sources: MetricsSources) {
     const registers = [this.registry]
@@ -81,7 +79,7 @@ export class Metrics {
     })
     this.holdsExpired = new Counter({
       name: 'seatlock_holds_expired_total',
-      help: 'Holds that expired and were reclaimed (counted by the sweeper leader only, so sums are exact)',
+      help: 'Holds that expired and were reclaimed (each counted once, by the instance whose sweep collected it)',
       registers,
     })
     this.holdsConfirmed = new Counter({
@@ -228,19 +226,9 @@ export class Metrics {
     if (report.reclaimed > 0) this.sweeperReclaimed.inc(report.reclaimed)
   }
 
-  /** Counts `hold.expired` changes from the bus while this instance leads the sweeper. */
-  watch(bus: EventBus): void {
-    this.unwatch?.()
-    const listener = (change: Change) => {
-      if (change.type === 'hold.expired' && this.leading.has('sweeper')) this.holdsExpired.inc()
-    }
-    bus.on('change', listener)
-    this.unwatch = () => bus.off('change', listener)
-  }
-
-  close(): void {
-    this.unwatch?.()
-    this.unwatch = undefined
+  /** Holds expired since the last sweep, from any sweep's tally (HoldStore.sweep), counted once. */
+  expired(holds: number): void {
+    if (holds > 0) this.holdsExpired.inc(holds)
   }
 
   /** One read of Redis state and one ping of each dependency per scrape, shared by every gauge that needs it. */

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { Redis } from 'ioredis'
 import { SseParser } from '../src/lib/sse.js'
@@ -206,6 +207,53 @@ await t.test('streams on one process (private Redis)', async (t) => {
     const subscribers = clients.split('\n').filter((line) => / name=seatlock-sub /.test(line))
     t.equal(subscribers.length, 1, 'one subscriber connection')
     t.match(subscribers[0], / psub=1 /, 'it holds the one pattern subscription')
+  })
+
+  await t.test('changes are published only while some instance streams the event', async (t) => {
+    const api = await startApp(t, ledger, { redisUrl: server.url }, undefined, { expiryWatcher: false })
+    const eventId = await createEvent(api, { ga: { g: 5 } })
+    const keys = api.services.store.keys(eventId)
+    const listener = new Redis(server.url)
+    t.teardown(() => listener.disconnect())
+    const messages: string[] = []
+    listener.on('message', (_channel: string, message: string) => messages.push(message))
+    await listener.subscribe(keys.channel)
+    // Pub/sub keeps order per channel: a marker published after a reply arrives after anything the script published.
+    const upToMarker = async (marker: string) => {
+      await probe.publish(keys.channel, marker)
+      const all = await until(() => (messages.includes(marker) ? [...messages] : undefined), 2000, marker)
+      messages.length = 0
+      return all.slice(0, all.indexOf(marker))
+    }
+
+    const unwatched = await hold(api, eventId, { holder: 'a', items: [{ section: 'g', quantity: 1 }] })
+    t.equal(unwatched.status, 201)
+    t.same(await upToMarker('marker-1'), [], 'no stream open: the hold published nothing')
+    t.equal(await probe.exists(keys.watched), 0, 'and the event is not marked watched')
+
+    const client = await StreamClient.open(t, api.url, eventId)
+    const ttl = await probe.pttl(keys.watched)
+    t.ok(ttl > 0 && ttl <= 10_000, `a stream marks the event watched, with a TTL (${ttl} ms)`)
+    const watched = await hold(api, eventId, { holder: 'b', items: [{ section: 'g', quantity: 1 }] })
+    t.equal(watched.status, 201)
+    const published = await upToMarker('marker-2')
+    t.equal(published.length, 1, 'the hold published one change')
+    t.match(JSON.parse(published[0] ?? '{}'), { type: 'hold.created', holdId: watched.body.id })
+    await client.waitFor((m) => m.holdId === watched.body.id, 2000, 'the change on the stream')
+
+    await probe.del(keys.watched) // as if Redis lost it: the open stream's process puts it back
+    let back = 0
+    for (const deadline = Date.now() + 5000; back === 0 && Date.now() < deadline;) {
+      await sleep(50)
+      back = await probe.exists(keys.watched)
+    }
+    t.equal(back, 1, 'the open stream renews the mark')
+    const again = await hold(api, eventId, { holder: 'c', items: [{ section: 'g', quantity: 1 }] })
+    await client.waitFor(
+      (m) => m.holdId === again.body.id,
+      2000,
+      'changes stream again once the mark is back',
+    )
   })
 
   await t.test('the heartbeat is a comment, and the per-process limit answers 503', async (t) => {

@@ -4,7 +4,8 @@
   Key layout (all keys of one event share the hash tag {ev:<eventId>}, so each script runs in one
   cluster slot). `base` is "<prefix>:{ev:<eventId>}"; every script receives base..":meta" as KEYS[1].
     :meta            hash   ready=1, c:<section> capacity, k:<section> kind ("s" seated, "g" GA)
-    :counts          hash   h:<section> held units, s:<section> sold units
+    :counts          hash   h:<section> held units, s:<section> sold units, xp expiries not yet counted by metrics
+    :watched         string present while some instance streams the event's changes (refreshed, with a TTL)
     :expiry          zset   holdId -> expiresAt (ms) of holds in status "held"
     :confirming      zset   holdId -> pin deadline (ms) of holds in status "confirming"
     :hold:<id>       hash   t token hash, h holder, hk holder digest (its index key's suffix), i items JSON, n units,
@@ -75,8 +76,12 @@ local function itemUnits(item)
   return item.q
 end
 
--- Publishes one change with the counts of the sections it touched, after the change.
+-- Publishes one change with the counts of the sections it touched, after the change, when some instance
+-- streams this event: building and delivering a change nobody reads was a third of the hold path's cost.
 local function emit(base, eventType, payload, items, now)
+  if redis.call('EXISTS', base .. ':watched') == 0 then
+    return
+  end
   local counts = {}
   for _, item in ipairs(items) do
     if counts[item.s] == nil then
@@ -113,6 +118,10 @@ local function freeHold(base, holdId, hold, reason, now)
   redis.call('DEL', holdKey)
   redis.call('HSET', holdKey, 'st', reason, 't', hold.t)
   redis.call('PEXPIRE', holdKey, TOMBSTONE_MS)
+  if reason == 'expired' then
+    -- Counted here, whoever reclaims it, and handed to metrics by the next sweep (sweepEvent).
+    redis.call('HINCRBY', counts, 'xp', 1)
+  end
   emit(base, 'hold.' .. reason, { holdId = holdId }, items, now)
 end
 

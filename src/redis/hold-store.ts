@@ -69,6 +69,19 @@ export interface StoreActivity {
   now: number
 }
 
+/** One sweep of one event (HoldStore.sweep). */
+export interface SweepResult {
+  reclaimed: number
+  /** The oldest expiry still in the index, or null when it is empty. */
+  oldestExpiry: number | null
+  /** Redis server time of the sweep, ms. */
+  now: number
+  /** More expired holds wait than one batch took: call again. */
+  more: boolean
+  /** Holds that expired since the previous sweep (by any script), handed out once: the metric's increment. */
+  expired: number
+}
+
 export interface SectionCounts {
   held: number
   sold: number
@@ -144,6 +157,8 @@ export class HoldStore {
   constructor(
     private readonly redis: RedisClient,
     private readonly prefix: string,
+    /** Told how many holds expired each time a sweep collects the tally (the expired-holds metric). */
+    private readonly onExpired: (holds: number) => void = () => undefined,
   ) {}
 
   keys(eventId: string): EventKeys {
@@ -272,23 +287,33 @@ export class HoldStore {
     return num(reply[0])
   }
 
-  /** Reclaims the event's expired holds. Returns how many, and the oldest expiry still pending (or null). */
   /**
    * Reclaims one batch of the event's expired holds. `more` says expired holds are still waiting (a
-   * backlog larger than one batch): call again.
+   * backlog larger than one batch): call again. `expired` counts the holds that expired since the last
+   * sweep, reclaimed by this sweep or by any other script; each is handed to exactly one sweep, which
+   * passes it to `onExpired`.
    */
-  async sweep(
-    eventId: string,
-  ): Promise<{ reclaimed: number; oldestExpiry: number | null; now: number; more: boolean }> {
+  async sweep(eventId: string): Promise<SweepResult> {
     const k = this.keys(eventId)
     const reply = await this.call(() => this.redis.sweepEvent(1, k.meta))
     const oldest = num(reply[1])
+    const expired = num(reply[4])
+    if (expired > 0) this.onExpired(expired)
     return {
       reclaimed: num(reply[0]),
       oldestExpiry: oldest < 0 ? null : oldest,
       now: num(reply[2]),
       more: num(reply[3]) === 1,
+      expired,
     }
+  }
+
+  /** Asks the scripts to publish these events' changes for the next `ttlMs` (change streams refresh it). */
+  async watch(eventIds: readonly string[], ttlMs: number): Promise<void> {
+    // One command per event: on a Cluster each event's key lives in its own slot.
+    await this.call(() =>
+      Promise.all(eventIds.map((eventId) => this.redis.set(this.keys(eventId).watched, '1', 'PX', ttlMs))),
+    )
   }
 
   async pin(eventId: string, holdId: string, auth: HoldAuth, reservationId: string, graceMs: number) {
@@ -420,9 +445,11 @@ export class HoldStore {
     if (ready !== '1') return null
     const counts = new Map<string, SectionCounts>()
     for (const [field, value] of Object.entries(raw)) {
+      const kind = field.slice(0, 2)
+      if (kind !== 'h:' && kind !== 's:') continue // xp: the expiry tally for metrics
       const section = field.slice(2)
       const entry = counts.get(section) ?? { held: 0, sold: 0 }
-      if (field.startsWith('h:')) entry.held = Number(value)
+      if (kind === 'h:') entry.held = Number(value)
       else entry.sold = Number(value)
       counts.set(section, entry)
     }

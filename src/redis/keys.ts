@@ -12,6 +12,8 @@ export class EventKeys {
   readonly expiry: string
   readonly confirming: string
   readonly channel: string
+  /** Present while some instance streams this event's changes; scripts publish changes only then. */
+  readonly watched: string
 
   constructor(prefix: string, eventId: string) {
     this.base = `${prefix}:{ev:${eventId}}`
@@ -20,6 +22,7 @@ export class EventKeys {
     this.expiry = `${this.base}:expiry`
     this.confirming = `${this.base}:confirming`
     this.channel = `${this.base}:events`
+    this.watched = `${this.base}:watched`
   }
 
   hold(holdId: string): string {

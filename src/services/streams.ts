@@ -30,6 +30,14 @@ const RETRY_MS = 2000
 /** How long shutdown waits for ended streams to close before destroying their sockets. */
 const END_WAIT_MS = 1000
 const BUS_RETRY_MS = 1000
+/**
+ * Scripts publish an event's changes only while it is marked watched (see lua/includes/common.lua `emit`):
+ * each mark lasts WATCH_TTL_MS and is renewed every WATCH_REFRESH_MS while this process streams the event,
+ * so a mark lost with Redis data comes back within WATCH_REFRESH_MS, and one left by a crashed instance
+ * lapses by itself.
+ */
+const WATCH_TTL_MS = 10_000
+const WATCH_REFRESH_MS = 2_000
 const RESNAPSHOT_ATTEMPTS = 10
 
 export interface SectionCountsView {
@@ -130,12 +138,17 @@ export class ChangeStreams {
   private subscriber: RedisClient | undefined
   private bus: EventBus | undefined
   private heartbeat: NodeJS.Timeout | undefined
+  private renewer: NodeJS.Timeout | undefined
   private opening = 0
+  /** Streams open or opening, per event id: the events this process keeps marked watched. */
+  private readonly watching = new Map<string, number>()
 
   constructor(
     private readonly connect: () => RedisClient,
     private readonly prefix: string,
     private readonly events: EventService,
+    /** Marks events watched for a while (HoldStore.watch). */
+    private readonly markWatched: (eventIds: readonly string[], ttlMs: number) => Promise<void>,
     private readonly log: FastifyBaseLogger,
     options: Partial<StreamOptions> = {},
   ) {
@@ -145,11 +158,6 @@ export class ChangeStreams {
   /** Open streams in this process. */
   get size(): number {
     return this.streams.size
-  }
-
-  /** The process's change bus once started (metrics count `hold.expired` from it), until closed. */
-  changes(): EventBus | undefined {
-    return this.bus
   }
 
   /**
@@ -169,6 +177,8 @@ export class ChangeStreams {
       for (const stream of this.streams) stream.write(': ping\n\n')
     }, this.options.heartbeatMs)
     this.heartbeat.unref()
+    this.renewer = setInterval(() => void this.renewMarks(), WATCH_REFRESH_MS)
+    this.renewer.unref()
 
     let subscribed = false
     const subscribe = async () => {
@@ -191,8 +201,31 @@ export class ChangeStreams {
     }
     // After a reconnection (autoResubscribe) changes published meanwhile are lost: send fresh counts.
     subscriber.on('ready', () => {
-      if (subscribed) void this.resnapshot()
+      if (subscribed) void this.renewMarks().then(() => this.resnapshot())
     })
+  }
+
+  /** Renews the watched marks of every event this process streams (also when Redis comes back empty). */
+  async renewMarks(): Promise<void> {
+    if (this.watching.size === 0) return
+    try {
+      await this.markWatched([...this.watching.keys()], WATCH_TTL_MS)
+    } catch (error) {
+      this.log.debug({ err: (error as Error).message }, 'change streams: renewing the watched marks failed')
+    }
+  }
+
+  /** Counts one more stream of the event and marks it watched; scripts publish its changes from then on. */
+  private async watch(eventId: string): Promise<void> {
+    this.watching.set(eventId, (this.watching.get(eventId) ?? 0) + 1)
+    await this.markWatched([eventId], WATCH_TTL_MS)
+  }
+
+  /** One stream of the event fewer; the last one lets the mark lapse (another instance may still renew it). */
+  private unwatch(eventId: string): void {
+    const left = (this.watching.get(eventId) ?? 0) - 1
+    if (left > 0) this.watching.set(eventId, left)
+    else this.watching.delete(eventId)
   }
 
   /** Sends every open stream a fresh snapshot, retrying while Redis or the ledger is still coming back. */
@@ -224,8 +257,8 @@ export class ChangeStreams {
   }
 
   /**
-   * Starts a stream on the reply: subscribes first and buffers, reads the snapshot, then switches the
-   * response to SSE. Counts in changes are absolute, so a change both in the snapshot and replayed from the
+   * Starts a stream on the reply: subscribes first and buffers, marks the event watched, reads the
+   * snapshot, then switches the response to SSE. Counts in changes are absolute, so a change both in the snapshot and replayed from the
    * buffer shows the same numbers twice and nothing is missed. Errors before the switch are JSON errors.
    */
   async open(event: LoadedEvent, reply: FastifyReply): Promise<void> {
@@ -236,19 +269,23 @@ export class ChangeStreams {
     const channel = `change:${event.definition.id}`
     const buffered: Change[] = []
     const buffer = (change: Change) => void buffered.push(change)
+    const eventId = event.definition.id
     this.opening++
     bus.on(channel, buffer)
     let view: EventView
     try {
+      await this.watch(eventId)
       view = await this.events.view(event)
     } catch (error) {
       bus.off(channel, buffer)
+      this.unwatch(eventId)
       throw error
     } finally {
       this.opening--
     }
     if (this.stopper.signal.aborted) {
       bus.off(channel, buffer) // shutdown began while the snapshot was read
+      this.unwatch(eventId)
       throw apiError('TOO_MANY_STREAMS', undefined, 'This instance is shutting down, reconnect shortly')
     }
     reply.hijack()
@@ -277,6 +314,7 @@ export class ChangeStreams {
   private drop(stream: Stream): void {
     if (!this.streams.delete(stream)) return
     this.bus?.off(stream.channel, stream.listener)
+    this.unwatch(stream.event.definition.id)
   }
 
   private overflow(stream: Stream): void {
@@ -320,6 +358,7 @@ export class ChangeStreams {
   async close(): Promise<void> {
     await this.endAll()
     clearInterval(this.heartbeat)
+    clearInterval(this.renewer)
     await this.bus?.close()
     this.bus = undefined
   }
