@@ -1,13 +1,39 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  randomBytes,
+  randomFillSync,
+  timingSafeEqual,
+} from 'node:crypto'
+
+/**
+ * Random bytes from the CSPRNG, fetched 4 KiB at a time: one system call per ~85 holds instead of two
+ * per hold (they were 7% of the hold path's CPU). Every byte is handed out once; Node's randomUUID
+ * pools the same way.
+ */
+const POOL_BYTES = 4096
+const pool = Buffer.alloc(POOL_BYTES)
+let poolOffset = POOL_BYTES
+
+function randomBase64url(bytes: number): string {
+  if (poolOffset + bytes > POOL_BYTES) {
+    randomFillSync(pool)
+    poolOffset = 0
+  }
+  const text = pool.toString('base64url', poolOffset, poolOffset + bytes)
+  poolOffset += bytes
+  return text
+}
 
 /** A 256-bit secret, shown to the client once. */
 export function newToken(): string {
-  return randomBytes(32).toString('base64url')
+  return randomBase64url(32)
 }
 
 /** Hold ids: 128 random bits, URL-safe. */
 export function newHoldId(): string {
-  return randomBytes(16).toString('base64url')
+  return randomBase64url(16)
 }
 
 /** What Redis and the ledger keep instead of the token. */
