@@ -23,9 +23,10 @@ export const drainPlugin = fp(
       sweeper.unref()
     })
 
-    app.addHook('onSend', async (_request, reply, payload) => {
+    // Callback style: it runs on every answer, and an async hook costs a promise each time.
+    app.addHook('onSend', (_request, reply, payload, done) => {
       if (draining) reply.header('Connection', 'close')
-      return payload
+      done(null, payload)
     })
 
     app.addHook('onClose', async () => {

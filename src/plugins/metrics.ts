@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { errorCodeOf } from '../error-handler.js'
 import type { Metrics, Operation } from '../metrics.js'
@@ -33,7 +33,15 @@ export const metricsPlugin = fp<{ metrics: Metrics }>(
     // A bulk release records how many holds it freed here (see routes/holds.ts).
     app.decorateReply('releasedHolds', undefined)
 
-    app.addHook('onResponse', async (request, reply) => {
+    // Callback style: it runs on every answer, and an async hook costs a promise each time.
+    app.addHook('onResponse', (request, reply, done) => {
+      try {
+        observe(request, reply)
+      } finally {
+        done()
+      }
+    })
+    const observe = (request: FastifyRequest, reply: FastifyReply) => {
       const route = routeOf(request)
       metrics.observe({
         method: request.method,
@@ -45,7 +53,7 @@ export const metricsPlugin = fp<{ metrics: Metrics }>(
         released: reply.releasedHolds,
         replayed: reply.getHeader('idempotent-replayed') === 'true',
       })
-    })
+    }
   },
   { name: 'seatlock-metrics' },
 )
