@@ -15,7 +15,7 @@
 local base = baseOf(KEYS[1])
 local now = nowMs()
 local holdId = string.match(KEYS[3], ':hold:(.+)$')
-local hold = hashToTable(redis.call('HGETALL', KEYS[3]))
+local hold = readHold(KEYS[3])
 if hold.st == nil then
   return { -10 }
 end
@@ -42,8 +42,7 @@ for _, item in ipairs(items) do
 end
 redis.call('ZREM', base .. ':expiry', holdId)
 redis.call('ZREM', base .. ':confirming', holdId)
-redis.call('DEL', base .. ':hx:' .. holdId)
-redis.call('HDEL', holderKey(base, hold.hk), holdId)
+holderRemove(base .. ':holders', hold.h, holdId)
 redis.call('HSET', KEYS[3], 'st', 'confirmed', 'r', ARGV[1])
 redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[2]))
 emit(base, 'hold.confirmed', { holdId = holdId, reservationId = ARGV[1] }, items, now)

@@ -3,7 +3,8 @@
   to finish.
 
   Input:
-    KEYS[1] meta   KEYS[2] the holder index
+    KEYS[1] meta   KEYS[2] the holder index (:holders)
+    ARGV[1] holder
 
   Output:
     { released count }
@@ -15,13 +16,13 @@ local now = nowMs()
 reclaimExpired(base, now)
 
 local released = 0
-for _, holdId in ipairs(redis.call('HKEYS', KEYS[2])) do
-  local hold = hashToTable(redis.call('HGETALL', base .. ':hold:' .. holdId))
+for _, entry in ipairs(holderHolds(KEYS[2], ARGV[1])) do
+  local hold = readHold(base .. ':hold:' .. entry.id)
   if hold.st == 'held' then
-    freeHold(base, holdId, hold, 'released', now)
+    freeHold(base, entry.id, hold, 'released', now)
     released = released + 1
-  elseif hold.st == nil or hold.st == 'released' or hold.st == 'expired' or hold.st == 'confirmed' then
-    redis.call('HDEL', KEYS[2], holdId)
+  elseif hold.st ~= 'confirming' then
+    holderRemove(KEYS[2], ARGV[1], entry.id) -- gone from Redis: drop the stale entry
   end
 end
 return { released }

@@ -90,9 +90,11 @@ await eachLedger(t, 'hold lifecycle', async (t, ledger) => {
       'expiry capped at createdAt + lifetime max',
     )
     const keys = new EventKeys(api.config.keyPrefix, eventId)
-    // The timer key expires exactly with the hold; the seat key outlives it by a grace (see common.lua).
-    const timer = await api.redis.pttl(keys.timer(created.body.id))
-    t.ok(timer > 12_000 && timer <= 20_000, `the hold's timer key follows the extension (${timer} ms)`)
+    // A timer key fires at the end of the 100 ms slot the expiry falls in; the seat key outlives the hold
+    // by a grace (see common.lua).
+    const slotEnd = Math.ceil(Date.parse(capped.body.expiresAt) / 100) * 100
+    const timer = await api.redis.pttl(keys.timer(slotEnd))
+    t.ok(timer > 12_000 && timer <= 20_100, `a timer fires with the extended expiry (${timer} ms)`)
     const seatTtl = await api.redis.pttl(keys.seat('s', 'S1'))
     t.ok(
       seatTtl > timer && seatTtl <= timer + 61_000,
@@ -245,7 +247,62 @@ await eachLedger(t, 'hold lifecycle', async (t, ledger) => {
         admin: true,
       },
     )
-    t.same(encoded.body, { released: 0 }, 'free-form holders are fine in the path (hashed in keys)')
+    t.same(encoded.body, { released: 0 }, 'free-form holders are fine in the path')
     await assertCountsConsistent(t, api, eventId)
+  })
+
+  await t.test(
+    'the holder index keeps each hold of a holder apart, whatever the holder is called',
+    async (t) => {
+      const eventId = await createEvent(api, { ga: { g: 20 } })
+      const holder = 'a b:{c},1:2 ünï'
+      const take = (quantity: number) => hold(api, eventId, { holder, items: [{ section: 'g', quantity }] })
+      const [one, two, three] = [await take(1), await take(1), await take(2)]
+      t.same([one.status, two.status, three.status], [201, 201, 201])
+      t.equal((await take(1)).body.code, 'HOLDER_LIMIT_EXCEEDED', 'four units: at the limit')
+      const path = `/v1/events/${eventId}/holds/${two.body.id}`
+      t.equal((await api.request('DELETE', path, { token: two.body.token })).status, 204)
+      const again = await take(1)
+      t.equal(again.status, 201, 'releasing one hold frees exactly its units')
+      t.equal((await take(1)).body.code, 'HOLDER_LIMIT_EXCEEDED', 'and no more')
+      const others = await hold(api, eventId, { holder: 'a b', items: [{ section: 'g', quantity: 4 }] })
+      t.equal(others.status, 201, 'a holder whose name is a prefix of it has a limit of its own')
+      const released = await api.request(
+        'DELETE',
+        `/v1/events/${eventId}/holders/${encodeURIComponent(holder)}/holds`,
+        { admin: true },
+      )
+      t.same(released.body, { released: 3 }, 'the admin release finds the three holds left')
+      const event = await api.request('GET', `/v1/events/${eventId}`)
+      t.equal(event.body.sections[0].held, 4, "only the other holder's units stay held")
+      await assertCountsConsistent(t, api, eventId)
+    },
+  )
+
+  await t.test('a hold of ten long seat labels keeps its items whole and its hash compact', async (t) => {
+    const big = await startApp(t, ledger, { maxSeatsPerHold: 10, maxSeatsPerHolder: 10 })
+    const labels = Array.from({ length: 10 }, (_, i) => `${'row-long-label-'.repeat(4)}${i}`)
+    const eventId = await createEvent(big, { seated: { s: labels } })
+    const items = [{ section: 's', seats: labels }]
+    const created = await hold(big, eventId, { holder: 'long', items })
+    t.equal(created.status, 201)
+    const keys = new EventKeys(big.config.keyPrefix, eventId)
+    t.equal(
+      await big.redis.object('ENCODING', keys.hold(created.body.id)),
+      'listpack',
+      'the hold hash stays listpack-encoded although its items JSON is over 600 bytes',
+    )
+    const path = `/v1/events/${eventId}/holds/${created.body.id}`
+    const read = await big.request('GET', path, { token: created.body.token })
+    t.same(read.body.items, items, 'the items read back whole')
+    const confirmed = await big.request('POST', `${path}/confirm`, { token: created.body.token })
+    t.equal(confirmed.status, 201)
+    t.same(confirmed.body.items, items, 'and are sold whole')
+    const seatsView = await big.request('GET', `/v1/events/${eventId}/seats`)
+    t.ok(
+      seatsView.body.sections[0].seats.every((s: { status: string }) => s.status === 'sold'),
+      'every seat sold',
+    )
+    await assertCountsConsistent(t, big, eventId)
   })
 })

@@ -43,19 +43,30 @@ async function breakdown(ctx: Ctx, eventId: string, holds: number): Promise<Reco
   const [, found] = await redis.scan('0', 'MATCH', `${base}:hold:*`, 'COUNT', 1000)
   const holdKey = found[0]
   if (!holdKey) return {}
-  const holdId = holdKey.slice(`${base}:hold:`.length)
   const fields = await redis.hgetall(holdKey)
   const seatKeys = (JSON.parse(fields.i ?? '[]') as { s: string; seats?: string[] }[]).flatMap((item) =>
     (item.seats ?? []).map((seat) => `${base}:seat:${item.s}:${seat}`),
   )
-  const usage = async (key: string | undefined) => (key ? Number((await redis.memory('USAGE', key)) ?? 0) : 0)
+  // SAMPLES 0: every element of the event-wide hash and sorted set, not an estimate from five.
+  const usage = async (key: string | undefined) =>
+    key ? Number((await redis.memory('USAGE', key, 'SAMPLES', 0)) ?? 0) : 0
   const seatBytes = (await Promise.all(seatKeys.map((k) => usage(k)))).reduce((a, b) => a + b, 0)
+  let timers = 0
+  let timerBytes = 0
+  let cursor = '0'
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${base}:hx:*`, 'COUNT', 1000)
+    cursor = next
+    timers += keys.length
+    for (const key of keys) timerBytes += await usage(key)
+  } while (cursor !== '0')
   return {
     'seat keys (2)': seatBytes,
     'hold hash': await usage(holdKey),
-    'expiry timer key (hx)': await usage(`${base}:hx:${holdId}`),
-    'holder index hash': await usage(fields.hk),
+    'holder index, per hold': round((await usage(`${base}:holders`)) / holds),
     'expiry zset, per hold': round((await usage(`${base}:expiry`)) / holds),
+    'expiry timers (shared), per hold': round(timerBytes / holds),
+    'expiry timer keys': timers,
   }
 }
 

@@ -8,11 +8,12 @@
     :watched         string present while some instance streams the event's changes (refreshed, with a TTL)
     :expiry          zset   holdId -> expiresAt (ms) of holds in status "held"
     :confirming      zset   holdId -> pin deadline (ms) of holds in status "confirming"
-    :hold:<id>       hash   t token hash, h holder, hk holder digest (its index key's suffix), i items JSON, n units,
-                            c createdAt ms, e expiresAt ms, st status, r reservation id
-    :hx:<id>         string expires natively at the hold's expiresAt: keyspace-notification timer
+    :hold:<id>       hash   t token hash, h holder, i items JSON (i, i2, i3... in 60-byte pieces), c createdAt ms,
+                            e expiresAt ms, st status, r reservation id
+    :hx:<ms>         string expires natively at <ms>, the end of a 100 ms slot in which holds expire: the
+                            keyspace-notification timer, shared by every hold of the event expiring in the slot
     :seat:<sec>:<s>  string holdId while held (expires with the hold), "$sold" once sold
-    :holder:<hash>   hash   holdId -> units, one per holder
+    :holders         hash   holder -> "<holdId>:<units>,<holdId>:<units>..." of the holder's active holds
     :idem:<hash>     hash   idempotency record of a create
 
   Keys of other holds met while reclaiming cannot be known before the call; they are built from
@@ -25,7 +26,7 @@ local TOMBSTONE_MS = 3900000 -- released/expired holds answer 410 for at least a
 local RECLAIM_BATCH = 500
 -- A held seat's key outlives its hold by this much: until the hold is reclaimed the key still names it,
 -- so a new hold meeting the key reclaims that hold first and the counts never count a seat twice.
--- (The :hx: timer key expires exactly at the hold's expiry, for watchers.)
+-- (The :hx: timer keys expire at most 100 ms after the hold, for watchers.)
 local SEAT_GRACE_MS = 60000
 
 local function nowMs()
@@ -37,10 +38,36 @@ local function baseOf(metaKey)
   return string.sub(metaKey, 1, -6)
 end
 
-local function hashToTable(flat)
+-- A hash stays in Redis's compact listpack encoding only while every value is at most 64 bytes
+-- (hash-max-listpack-value); a 10-seat hold's items are longer, so they are stored in pieces.
+local ITEMS_PIECE = 60
+
+local function itemsFields(itemsJson)
+  local fields = {}
+  local n = 1
+  for at = 1, #itemsJson, ITEMS_PIECE do
+    fields[#fields + 1] = n == 1 and 'i' or ('i' .. n)
+    fields[#fields + 1] = string.sub(itemsJson, at, at + ITEMS_PIECE - 1)
+    n = n + 1
+  end
+  return fields
+end
+
+-- A hold hash as a table, its items JSON joined again into `i`.
+local function readHold(key)
+  local flat = redis.call('HGETALL', key)
   local t = {}
   for i = 1, #flat, 2 do
     t[flat[i]] = flat[i + 1]
+  end
+  if t.i2 then
+    local pieces = { t.i }
+    local n = 2
+    while t['i' .. n] do
+      pieces[n] = t['i' .. n]
+      n = n + 1
+    end
+    t.i = table.concat(pieces)
   end
   return t
 end
@@ -57,12 +84,47 @@ local function tokenMatches(stored, presented)
   return diff == 0
 end
 
--- hk is kept short (a digest, not the whole key) so the hold hash stays in Redis's compact encoding.
-local function holderKey(base, hk)
-  if string.find(hk, ':holder:', 1, true) then
-    return hk -- written by an older version: the whole key
+-- Holds expiring within one slot share one timer key: under a rush thousands of holds a second need
+-- only ten timers a second, and a timer costs no memory per hold. The watcher sweeps the whole event
+-- when any timer fires, so it never needs to know which holds are due.
+local TIMER_SLOT_MS = 100
+
+local function armTimer(base, expiresAt)
+  local due = math.ceil(expiresAt / TIMER_SLOT_MS) * TIMER_SLOT_MS
+  redis.call('SET', base .. ':hx:' .. due, '1', 'PXAT', due, 'NX')
+end
+
+-- The holder index is one hash per event, the holder itself the field (no key, no digest per holder);
+-- the value lists the holder's active holds, at most MAX_SEATS_PER_HOLDER of them.
+local function holderHolds(holders, holder)
+  local list = {}
+  local value = redis.call('HGET', holders, holder)
+  if value then
+    for id, units in string.gmatch(value, '([^:,]+):(%d+)') do
+      list[#list + 1] = { id = id, units = tonumber(units) }
+    end
   end
-  return base .. ':holder:' .. hk
+  return list
+end
+
+local function holderAdd(holders, holder, holdId, units)
+  local value = redis.call('HGET', holders, holder)
+  local entry = holdId .. ':' .. units
+  redis.call('HSET', holders, holder, value and (value .. ',' .. entry) or entry)
+end
+
+local function holderRemove(holders, holder, holdId)
+  local kept = {}
+  for _, entry in ipairs(holderHolds(holders, holder)) do
+    if entry.id ~= holdId then
+      kept[#kept + 1] = entry.id .. ':' .. entry.units
+    end
+  end
+  if #kept == 0 then
+    redis.call('HDEL', holders, holder)
+  else
+    redis.call('HSET', holders, holder, table.concat(kept, ','))
+  end
 end
 
 local function seatKey(base, section, seat)
@@ -112,8 +174,7 @@ local function freeHold(base, holdId, hold, reason, now)
   end
   redis.call('ZREM', base .. ':expiry', holdId)
   redis.call('ZREM', base .. ':confirming', holdId)
-  redis.call('HDEL', holderKey(base, hold.hk), holdId)
-  redis.call('DEL', base .. ':hx:' .. holdId)
+  holderRemove(base .. ':holders', hold.h, holdId)
   local holdKey = base .. ':hold:' .. holdId
   redis.call('DEL', holdKey)
   redis.call('HSET', holdKey, 'st', reason, 't', hold.t)
@@ -127,7 +188,7 @@ end
 
 -- Frees one hold if it is held and past its expiry. Returns true when it did.
 local function reclaimIfExpired(base, holdId, now)
-  local hold = hashToTable(redis.call('HGETALL', base .. ':hold:' .. holdId))
+  local hold = readHold(base .. ':hold:' .. holdId)
   if hold.st == 'held' and tonumber(hold.e) <= now then
     freeHold(base, holdId, hold, 'expired', now)
     return true
@@ -158,7 +219,7 @@ end
 
 -- Loads a hold for a token-checked operation. Returns the hold table, or an error reply table.
 local function loadOwnedHold(base, holdId, presentedHash, isAdmin, now)
-  local hold = hashToTable(redis.call('HGETALL', base .. ':hold:' .. holdId))
+  local hold = readHold(base .. ':hold:' .. holdId)
   if hold.st == nil then
     return nil, { -10 }
   end

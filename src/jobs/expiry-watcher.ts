@@ -83,9 +83,10 @@ const CONFIG_RETRY_MS = 500
 const SUBSCRIBE_WAIT_MS = 3000
 
 /**
- * The low-latency path of expiry. Each hold has a timer key (`…:hx:<holdId>`) that Redis expires
- * natively at the hold's expiry; with keyspace notifications on (`notify-keyspace-events` with E and x)
- * Redis publishes its name on `__keyevent@<db>__:expired`, and the watcher sweeps that event at once.
+ * The low-latency path of expiry. The holds of an event that expire within one 100 ms slot share a
+ * timer key (`…:hx:<slot end ms>`) that Redis expires natively at the end of the slot; with keyspace
+ * notifications on (`notify-keyspace-events` with E and x) Redis publishes its name on
+ * `__keyevent@<db>__:expired`, and the watcher sweeps that event at once.
  *
  * Notifications are fire-and-forget (lost while disconnected, late under load), so the sweeper stays
  * the guarantee; this only makes the common case fast. A hold is reclaimed, and its `hold.expired`

@@ -192,9 +192,8 @@ export class HoldStore {
       k.counts,
       k.expiry,
       k.hold(input.holdId),
-      k.holder(input.holder),
+      k.holders,
       idem ? k.idempotency(input.holder, idem.key) : k.hold(input.holdId),
-      k.timer(input.holdId),
       ...seatKeys,
     ]
     const reply = await this.call(() =>
@@ -260,12 +259,11 @@ export class HoldStore {
     const k = this.keys(eventId)
     const reply = await this.call(() =>
       this.redis.extendHold(
-        5,
+        4,
         k.meta,
         k.counts,
         k.expiry,
         k.hold(holdId),
-        k.timer(holdId),
         ...this.auth(auth),
         ttlMs,
         lifetimeMs,
@@ -283,7 +281,7 @@ export class HoldStore {
 
   async releaseHolder(eventId: string, holder: string): Promise<number> {
     const k = this.keys(eventId)
-    const reply = await this.call(() => this.redis.releaseHolder(2, k.meta, k.holder(holder)))
+    const reply = await this.call(() => this.redis.releaseHolder(2, k.meta, k.holders, holder))
     return num(reply[0])
   }
 
@@ -319,16 +317,7 @@ export class HoldStore {
   async pin(eventId: string, holdId: string, auth: HoldAuth, reservationId: string, graceMs: number) {
     const k = this.keys(eventId)
     const reply = await this.call(() =>
-      this.redis.pinHold(
-        4,
-        k.meta,
-        k.hold(holdId),
-        k.confirming,
-        k.timer(holdId),
-        ...this.auth(auth),
-        reservationId,
-        graceMs,
-      ),
+      this.redis.pinHold(3, k.meta, k.hold(holdId), k.confirming, ...this.auth(auth), reservationId, graceMs),
     )
     if (reply[0] === 3) return { kind: 'confirmed', reservationId: String(reply[1]) } satisfies PinResult
     if (reply[0] !== 2) throw holdRefusal(num(reply[0]))
@@ -354,7 +343,7 @@ export class HoldStore {
 
   async unpin(eventId: string, holdId: string): Promise<number> {
     const k = this.keys(eventId)
-    const reply = await this.call(() => this.redis.unpinHold(3, k.meta, k.hold(holdId), k.timer(holdId)))
+    const reply = await this.call(() => this.redis.unpinHold(2, k.meta, k.hold(holdId)))
     return num(reply[0])
   }
 

@@ -11,6 +11,8 @@ export class EventKeys {
   readonly counts: string
   readonly expiry: string
   readonly confirming: string
+  /** Holder -> that holder's active holds, one hash for the event. */
+  readonly holders: string
   readonly channel: string
   /** Present while some instance streams this event's changes; scripts publish changes only then. */
   readonly watched: string
@@ -21,6 +23,7 @@ export class EventKeys {
     this.counts = `${this.base}:counts`
     this.expiry = `${this.base}:expiry`
     this.confirming = `${this.base}:confirming`
+    this.holders = `${this.base}:holders`
     this.channel = `${this.base}:events`
     this.watched = `${this.base}:watched`
   }
@@ -29,8 +32,9 @@ export class EventKeys {
     return `${this.base}:hold:${holdId}`
   }
 
-  timer(holdId: string): string {
-    return `${this.base}:hx:${holdId}`
+  /** The expiry timer shared by the holds that expire in the 100 ms slot ending at `due` (ms). */
+  timer(due: number): string {
+    return `${this.base}:hx:${due}`
   }
 
   seat(section: string, seat: string): string {
@@ -40,10 +44,6 @@ export class EventKeys {
   /** Marks a cancelled reservation whose seats were given back, so a retried cancel does it once. */
   returned(reservationId: string): string {
     return `${this.base}:ret:${reservationId}`
-  }
-
-  holder(holder: string): string {
-    return `${this.base}:holder:${digest(holder)}`
   }
 
   idempotency(holder: string, idempotencyKey: string): string {
@@ -60,8 +60,8 @@ export function eventIndexKey(prefix: string): string {
   return `${prefix}:events`
 }
 
-/** Pattern of the expiry-timer keys, for keyspace notifications; captures the event id and hold id. */
+/** Pattern of the expiry-timer keys, for keyspace notifications; captures the event id and the slot end (ms). */
 export function timerKeyPattern(prefix: string): RegExp {
   const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  return new RegExp(`^${escaped}:\\{ev:([A-Za-z0-9_.-]+)\\}:hx:([A-Za-z0-9_-]+)$`)
+  return new RegExp(`^${escaped}:\\{ev:([A-Za-z0-9_.-]+)\\}:hx:(\\d+)$`)
 }

@@ -6,7 +6,7 @@
   makes every concurrent confirm agree.
 
   Input:
-    KEYS[1] meta   KEYS[2] the hold   KEYS[3] confirming index   KEYS[4] the hold's expiry timer
+    KEYS[1] meta   KEYS[2] the hold   KEYS[3] confirming index
     ARGV[1] presented token hash   ARGV[2] "1" when admin   ARGV[3] reservation id to use   ARGV[4] grace ms
 
   Output:
@@ -32,7 +32,6 @@ if hold.st == 'held' then
   hold.r = ARGV[3]
   redis.call('HSET', KEYS[2], 'st', 'confirming', 'r', hold.r)
   redis.call('ZREM', base .. ':expiry', holdId)
-  redis.call('DEL', KEYS[4])
   for _, item in ipairs(cjson.decode(hold.i)) do
     if item.k == 's' then
       for _, seat in ipairs(item.seats) do

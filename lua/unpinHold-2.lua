@@ -3,7 +3,7 @@
   original expiry, or is freed as expired when that has passed.
 
   Input:
-    KEYS[1] meta   KEYS[2] the hold   KEYS[3] the hold's expiry timer
+    KEYS[1] meta   KEYS[2] the hold
 
   Output:
     { 1 } held again   { 2 } freed as expired   { 0 } not pinned (nothing to do)
@@ -13,7 +13,7 @@
 local base = baseOf(KEYS[1])
 local now = nowMs()
 local holdId = string.match(KEYS[2], ':hold:(.+)$')
-local hold = hashToTable(redis.call('HGETALL', KEYS[2]))
+local hold = readHold(KEYS[2])
 if hold.st ~= 'confirming' then
   redis.call('ZREM', base .. ':confirming', holdId)
   return { 0 }
@@ -27,7 +27,7 @@ redis.call('HSET', KEYS[2], 'st', 'held')
 redis.call('HDEL', KEYS[2], 'r')
 redis.call('ZREM', base .. ':confirming', holdId)
 redis.call('ZADD', base .. ':expiry', expiresAt, holdId)
-redis.call('SET', KEYS[3], '1', 'PXAT', expiresAt)
+armTimer(base, expiresAt)
 for _, item in ipairs(cjson.decode(hold.i)) do
   if item.k == 's' then
     for _, seat in ipairs(item.seats) do

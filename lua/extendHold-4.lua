@@ -2,7 +2,7 @@
   Moves a held hold's expiry to now + ttl, never past createdAt + lifetime max.
 
   Input:
-    KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] the hold   KEYS[5] the hold's expiry timer
+    KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] the hold
     ARGV[1] presented token hash   ARGV[2] "1" when admin   ARGV[3] ttl ms   ARGV[4] lifetime max ms
 
   Output:
@@ -30,7 +30,7 @@ end
 local expiresAt = math.min(now + tonumber(ARGV[3]), tonumber(hold.c) + tonumber(ARGV[4]))
 redis.call('HSET', KEYS[4], 'e', expiresAt)
 redis.call('ZADD', KEYS[3], expiresAt, holdId)
-redis.call('SET', KEYS[5], '1', 'PXAT', expiresAt)
+armTimer(base, expiresAt)
 local items = cjson.decode(hold.i)
 for _, item in ipairs(items) do
   if item.k == 's' then

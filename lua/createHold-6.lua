@@ -2,9 +2,9 @@
   Takes a hold on seats and GA units: every requested seat and unit, or nothing.
 
   Input:
-    KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] the new hold   KEYS[5] holder index
-    KEYS[6] idempotency record (ignored when ARGV[9] is "0")   KEYS[7] the hold's expiry timer
-    KEYS[8..] one seat key per requested seat, in the order of the seats in ARGV[7]
+    KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] the new hold   KEYS[5] holder index (:holders)
+    KEYS[6] idempotency record (ignored when ARGV[9] is "0")
+    KEYS[7..] one seat key per requested seat, in the order of the seats in ARGV[7]
     ARGV[1] hold id            ARGV[2] token hash      ARGV[3] holder
     ARGV[4] ttl ms             ARGV[5] lifetime max ms ARGV[6] max units per holder
     ARGV[7] items JSON [{"s":section,"k":"s","seats":[...]} | {"s":section,"k":"g","q":n}]
@@ -45,16 +45,16 @@ local units = tonumber(ARGV[8])
 local limit = tonumber(ARGV[6])
 local function heldByHolder()
   local sum = 0
-  for _, v in ipairs(redis.call('HVALS', KEYS[5])) do
-    sum = sum + tonumber(v)
+  for _, entry in ipairs(holderHolds(KEYS[5], ARGV[3])) do
+    sum = sum + entry.units
   end
   return sum
 end
 local held = heldByHolder()
 if held + units > limit then
   -- Some of the holder's holds may be expired but not reclaimed yet.
-  for _, holdId in ipairs(redis.call('HKEYS', KEYS[5])) do
-    reclaimIfExpired(base, holdId, now)
+  for _, entry in ipairs(holderHolds(KEYS[5], ARGV[3])) do
+    reclaimIfExpired(base, entry.id, now)
   end
   held = heldByHolder()
   if held + units > limit then
@@ -65,7 +65,7 @@ end
 local items = cjson.decode(ARGV[7])
 
 local unavailable = {}
-local k = 8
+local k = 7
 for _, item in ipairs(items) do
   if item.k == 's' then
     for _, seat in ipairs(item.seats) do
@@ -106,7 +106,7 @@ end
 local expiresAt = now + math.min(tonumber(ARGV[4]), tonumber(ARGV[5]))
 local holdId = ARGV[1]
 
-k = 8
+k = 7
 for _, item in ipairs(items) do
   if item.k == 's' then
     for _ = 1, #item.seats do
@@ -117,11 +117,10 @@ for _, item in ipairs(items) do
   redis.call('HINCRBY', KEYS[2], 'h:' .. item.s, itemUnits(item))
 end
 
-redis.call('HSET', KEYS[4], 'st', 'held', 't', ARGV[2], 'h', ARGV[3], 'hk', string.match(KEYS[5], ':holder:(.+)$'), 'i', ARGV[7],
-  'n', units, 'c', now, 'e', expiresAt)
+redis.call('HSET', KEYS[4], 'st', 'held', 't', ARGV[2], 'h', ARGV[3], 'c', now, 'e', expiresAt, unpack(itemsFields(ARGV[7])))
 redis.call('ZADD', KEYS[3], expiresAt, holdId)
-redis.call('HSET', KEYS[5], holdId, units)
-redis.call('SET', KEYS[7], '1', 'PXAT', expiresAt)
+holderAdd(KEYS[5], ARGV[3], holdId, units)
+armTimer(base, expiresAt)
 
 if ARGV[9] == '1' then
   redis.call('HSET', KEYS[6], 'b', ARGV[10], 'id', holdId, 'tk', ARGV[11], 'c', now, 'e', expiresAt)
