@@ -1,8 +1,7 @@
 /**
  * Shared plumbing of the baseline servers: the same routes and bodies as seatlock's hold API (so one load
- * generator drives every server), a health route, tokens, and a graceful stop on SIGTERM.
+ * generator drives every server), a health route, seatlock's tokens, and a graceful stop on SIGTERM.
  */
-import { createHash, randomBytes } from 'node:crypto'
 import Fastify from 'fastify'
 import type { FastifyInstance } from 'fastify'
 
@@ -69,17 +68,8 @@ export function seatsOf(body: HoldBody): SeatRef[] {
   return body.items.flatMap((item) => item.seats.map((seat) => ({ section: item.section, seat })))
 }
 
-export function newHoldId(): string {
-  return randomBytes(12).toString('base64url')
-}
-
-export function newToken(): string {
-  return randomBytes(32).toString('base64url')
-}
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex')
-}
+// seatlock's own id, token and token-hash functions, so secrets cost every server the same.
+export { hashToken, newHoldId, newToken } from '../../src/lib/tokens.js'
 
 export function tokenOf(headers: Record<string, string | string[] | undefined>): string {
   const value = headers['hold-token']
