@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import type { Test } from 'tap'
 import { Cluster, Redis } from 'ioredis'
-import { mergeKeyspaceFlags } from '../src/jobs/expiry-watcher.js'
+import { ExpiryWatcher, mergeKeyspaceFlags } from '../src/jobs/expiry-watcher.js'
 import { EventKeys } from '../src/redis/keys.js'
 import { SWEEP_INTERVAL_MS } from '../src/jobs/index.js'
 import { createEvent, seats, startApp } from './helpers/app.js'
@@ -115,6 +115,33 @@ await t.test('expiry watcher (private Redis servers)', async (t) => {
     }
     for (const lag of lags) t.ok(lag <= 500, `hold.expired ${lag} ms after expiresAt (<= 500)`)
     t.ok((api.services.expiryWatcher?.stats.reclaimed ?? 0) >= 3, 'the watcher reclaimed them')
+  })
+
+  await t.test('one timer drains a backlog larger than one script batch', async (t) => {
+    // A timer stands for every hold of its 100 ms slot: possibly more than one sweep call reclaims.
+    const server = await RedisServer.start(t)
+    const redis = new Redis(server.url)
+    t.teardown(() => redis.disconnect())
+    const calls: string[] = []
+    const drained = new Promise<void>((resolve) => {
+      const watcher = new ExpiryWatcher({
+        redis,
+        prefix: 'wt',
+        log: { warn: () => undefined, info: () => undefined, debug: () => undefined },
+        // Three batches' worth of due holds, then none: what HoldStore.sweep reports for a large slot.
+        sweep: async (eventId) => {
+          calls.push(eventId)
+          if (calls.length === 3) resolve()
+          return { reclaimed: 500, more: calls.length < 3 }
+        },
+      })
+      t.teardown(() => watcher.stop())
+      void watcher
+        .start()
+        .then(() => redis.set(new EventKeys('wt', 'big').timer(Date.now() + 20), '1', 'PX', 20))
+    })
+    await drained
+    t.same(calls, ['big', 'big', 'big'], 'one notification, three sweeps: until nothing more is due')
   })
 
   await t.test('watcher and sweeper together: every expiry is reported exactly once', async (t) => {

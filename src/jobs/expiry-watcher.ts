@@ -60,7 +60,7 @@ export interface ExpiryWatcherOptions {
   redis: RedisClient
   prefix: string
   /** Reclaims one event's expired holds (HoldStore.sweep). Must be safe to call any time, any number of times. */
-  sweep: (eventId: string) => Promise<{ reclaimed: number }>
+  sweep: (eventId: string) => Promise<{ reclaimed: number; more: boolean }>
   log: Log
   /** Sweeps running at once across events (default 32). */
   maxConcurrentSweeps?: number
@@ -78,6 +78,11 @@ export interface ExpiryWatcherStats {
 }
 
 const SUBSCRIBER_NAME = 'seatlock-keyspace'
+/**
+ * A timer can stand for thousands of holds (every hold of the event expiring in its 100 ms slot), more than
+ * one script call reclaims: one notification drains up to this many batches, as a sweeper tick does.
+ */
+const MAX_BATCHES_PER_TIMER = 20
 const CONFIG_RETRIES = 10
 const CONFIG_RETRY_MS = 500
 const SUBSCRIBE_WAIT_MS = 3000
@@ -89,8 +94,9 @@ const SUBSCRIBE_WAIT_MS = 3000
  * `__keyevent@<db>__:expired`, and the watcher sweeps that event at once.
  *
  * Notifications are fire-and-forget (lost while disconnected, late under load), so the sweeper stays
- * the guarantee; this only makes the common case fast. A hold is reclaimed, and its `hold.expired`
- * published, once by the Lua scripts, whoever calls them first: nothing is emitted from here.
+ * the guarantee; this only makes the common case fast. A hold is reclaimed, and its expiry reported (the
+ * metric's tally; `hold.expired` on streams of watched events), once by the Lua scripts, whoever calls
+ * them first: nothing is emitted from here.
  *
  * Sweeps are coalesced per event: one in flight plus one queued, however many timers fire.
  * On Redis Cluster notifications are per node, so there is one subscriber per master.
@@ -175,8 +181,11 @@ export class ExpiryWatcher {
   private async run(eventId: string): Promise<void> {
     this.stats.sweeps++
     try {
-      const { reclaimed } = await this.options.sweep(eventId)
-      this.stats.reclaimed += reclaimed
+      for (let batch = 0; batch < MAX_BATCHES_PER_TIMER && !this.stopper.signal.aborted; batch++) {
+        const { reclaimed, more } = await this.options.sweep(eventId)
+        this.stats.reclaimed += reclaimed
+        if (!more) break
+      }
     } catch (error) {
       this.stats.failures++
       this.options.log.debug({ err: (error as Error).message, eventId }, 'expiry watcher sweep failed')
