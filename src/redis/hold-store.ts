@@ -306,12 +306,18 @@ export class HoldStore {
     }
   }
 
-  /** Asks the scripts to publish these events' changes for the next `ttlMs` (change streams refresh it). */
-  async watch(eventIds: readonly string[], ttlMs: number): Promise<void> {
+  /**
+   * Asks the scripts to publish these events' changes for the next `ttlMs` (change streams renew it).
+   * Returns the events whose mark had lapsed: their changes since then were not published.
+   */
+  async watch(eventIds: readonly string[], ttlMs: number): Promise<string[]> {
     // One command per event: on a Cluster each event's key lives in its own slot.
-    await this.call(() =>
-      Promise.all(eventIds.map((eventId) => this.redis.set(this.keys(eventId).watched, '1', 'PX', ttlMs))),
+    const previous = await this.call(() =>
+      Promise.all(
+        eventIds.map((eventId) => this.redis.set(this.keys(eventId).watched, '1', 'PX', ttlMs, 'GET')),
+      ),
     )
+    return eventIds.filter((_, i) => previous[i] === null)
   }
 
   async pin(eventId: string, holdId: string, auth: HoldAuth, reservationId: string, graceMs: number) {

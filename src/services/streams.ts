@@ -33,8 +33,9 @@ const BUS_RETRY_MS = 1000
 /**
  * Scripts publish an event's changes only while it is marked watched (see lua/includes/common.lua `emit`):
  * each mark lasts WATCH_TTL_MS and is renewed every WATCH_REFRESH_MS while this process streams the event,
- * so a mark lost with Redis data comes back within WATCH_REFRESH_MS, and one left by a crashed instance
- * lapses by itself.
+ * and one left by a crashed instance lapses by itself. A mark that lapsed anyway (Redis lost it, renewals
+ * failed for longer than its TTL) comes back at the next renewal, and the event's streams then get a fresh
+ * snapshot, since the changes made meanwhile were not published.
  */
 const WATCH_TTL_MS = 10_000
 const WATCH_REFRESH_MS = 2_000
@@ -142,13 +143,14 @@ export class ChangeStreams {
   private opening = 0
   /** Streams open or opening, per event id: the events this process keeps marked watched. */
   private readonly watching = new Map<string, number>()
+  private renewalFailed = false
 
   constructor(
     private readonly connect: () => RedisClient,
     private readonly prefix: string,
     private readonly events: EventService,
     /** Marks events watched for a while (HoldStore.watch). */
-    private readonly markWatched: (eventIds: readonly string[], ttlMs: number) => Promise<void>,
+    private readonly markWatched: (eventIds: readonly string[], ttlMs: number) => Promise<string[]>,
     private readonly log: FastifyBaseLogger,
     options: Partial<StreamOptions> = {},
   ) {
@@ -208,9 +210,15 @@ export class ChangeStreams {
   /** Renews the watched marks of every event this process streams (also when Redis comes back empty). */
   async renewMarks(): Promise<void> {
     if (this.watching.size === 0) return
+    const eventIds = [...this.watching.keys()]
     try {
-      await this.markWatched([...this.watching.keys()], WATCH_TTL_MS)
+      const lapsed = await this.markWatched(eventIds, WATCH_TTL_MS)
+      // After a failed renewal a mark may have lapsed and been set again by another instance meanwhile.
+      const stale = this.renewalFailed ? eventIds : lapsed
+      this.renewalFailed = false
+      if (stale.length > 0) void this.resnapshot(new Set(stale))
     } catch (error) {
+      this.renewalFailed = true
       this.log.debug({ err: (error as Error).message }, 'change streams: renewing the watched marks failed')
     }
   }
@@ -228,9 +236,14 @@ export class ChangeStreams {
     else this.watching.delete(eventId)
   }
 
-  /** Sends every open stream a fresh snapshot, retrying while Redis or the ledger is still coming back. */
-  private async resnapshot(): Promise<void> {
-    let pending = new Set(this.streams)
+  /**
+   * Sends every open stream (of these events, when given) a fresh snapshot, retrying while Redis or the
+   * ledger is still coming back.
+   */
+  private async resnapshot(eventIds?: Set<string>): Promise<void> {
+    let pending = new Set(
+      [...this.streams].filter((stream) => !eventIds || eventIds.has(stream.event.definition.id)),
+    )
     for (let attempt = 0; pending.size > 0 && attempt < RESNAPSHOT_ATTEMPTS; attempt++) {
       if (attempt > 0)
         await sleep(BUS_RETRY_MS, undefined, { signal: this.stopper.signal, ref: false }).catch(
