@@ -17,6 +17,7 @@ import { metricsPlugin } from './plugins/metrics.js'
 import { createRedis } from './redis/client.js'
 import type { RedisClient } from './redis/client.js'
 import { HoldStore } from './redis/hold-store.js'
+import { layoutPrefix } from './redis/keys.js'
 import { eventRoutes } from './routes/events.js'
 import { holdRoutes } from './routes/holds.js'
 import { opsRoutes } from './routes/ops.js'
@@ -59,7 +60,8 @@ export function createServices(deps: AppDependencies): Services {
   // Every sweep hands out the expiries tallied since the last one: counted where they are collected.
   const metrics: { current?: Metrics } = {}
   const store = new HoldStore(redis, config.keyPrefix, (holds) => metrics.current?.expired(holds))
-  const locks = new Locks(redis, config.keyPrefix)
+  // Job and rebuild locks are per layout too: each version sweeps and rebuilds its own data.
+  const locks = new Locks(redis, layoutPrefix(config.keyPrefix))
   const events = new EventService(ledger, store, (name, work) => locks.run(name, work))
   return {
     config,

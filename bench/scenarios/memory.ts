@@ -2,6 +2,7 @@
  * 5. Memory: Redis bytes per held seat (INFO used_memory before/after N holds of 2 seats, on a Redis of our
  * own, plus MEMORY USAGE of each key a seatlock hold writes), and the server's RSS while it takes them.
  */
+import { EventKeys } from '../../src/redis/keys.js'
 import { KindTimer, runLoad } from '../lib/load.js'
 import { log } from '../lib/log.js'
 import { PairAllocator, holdStep, prime, sectionsFor } from '../lib/requests.js'
@@ -39,12 +40,15 @@ async function settle(ms: number): Promise<void> {
 
 async function breakdown(ctx: Ctx, eventId: string, holds: number): Promise<Record<string, number>> {
   const { redis } = ctx.infra
-  const base = `seatlock:{ev:${eventId}}`
+  const base = new EventKeys('seatlock', eventId).base
   const [, found] = await redis.scan('0', 'MATCH', `${base}:hold:*`, 'COUNT', 1000)
   const holdKey = found[0]
   if (!holdKey) return {}
   const fields = await redis.hgetall(holdKey)
-  const seatKeys = (JSON.parse(fields.i ?? '[]') as { s: string; seats?: string[] }[]).flatMap((item) =>
+  // Items longer than 60 bytes are stored in pieces: i, i2, i3... (lua/includes/common.lua).
+  let itemsJson = fields.i ?? '[]'
+  for (let n = 2; fields[`i${n}`] !== undefined; n++) itemsJson += fields[`i${n}`]
+  const seatKeys = (JSON.parse(itemsJson) as { s: string; seats?: string[] }[]).flatMap((item) =>
     (item.seats ?? []).map((seat) => `${base}:seat:${item.s}:${seat}`),
   )
   // SAMPLES 0: every element of the event-wide hash and sorted set, not an estimate from five.

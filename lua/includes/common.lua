@@ -2,7 +2,7 @@
   Shared helpers for every seatlock script.
 
   Key layout (all keys of one event share the hash tag {ev:<eventId>}, so each script runs in one
-  cluster slot). `base` is "<prefix>:{ev:<eventId>}"; every script receives base..":meta" as KEYS[1].
+  cluster slot). `base` is "<prefix>:<layout version>:{ev:<eventId>}"; every script receives base..":meta" as KEYS[1].
     :meta            hash   ready=1, c:<section> capacity, k:<section> kind ("s" seated, "g" GA)
     :counts          hash   h:<section> held units, s:<section> sold units, xp expiries not yet counted by metrics
     :watched         string present while some instance streams the event's changes (refreshed, with a TTL)
@@ -16,8 +16,9 @@
     :holders         hash   holder -> "<holdId>:<units>,<holdId>:<units>..." of the holder's active holds
     :idem:<hash>     hash   idempotency record of a create
 
-  Keys of other holds met while reclaiming cannot be known before the call; they are built from
-  `base` and share its hash tag.
+  Keys that cannot be known before the call (other holds met while reclaiming, the timer of a computed
+  expiry) and the event-wide :holders, :watched and :confirming keys some helpers touch are built from
+  `base` and share its hash tag, so every script still touches one slot.
 ]]
 
 local SOLD = '$sold'
@@ -42,6 +43,7 @@ end
 -- (hash-max-listpack-value); a 10-seat hold's items are longer, so they are stored in pieces.
 local ITEMS_PIECE = 60
 
+-- The pieces go to one HSET through unpack: the 64 KiB body limit keeps them far below Lua's 8,000.
 local function itemsFields(itemsJson)
   local fields = {}
   local n = 1

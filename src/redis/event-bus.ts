@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { RedisClient } from './client.js'
+import { layoutPrefix } from './keys.js'
 
 export type ChangeType =
   | 'hold.created'
@@ -38,8 +39,8 @@ export class EventBus extends EventEmitter {
   ) {
     super()
     this.setMaxListeners(0)
-    this.pattern = `${prefix}:{ev:*}:events`
-    const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    this.pattern = `${layoutPrefix(prefix)}:{ev:*}:events`
+    const escaped = layoutPrefix(prefix).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
     this.channel = new RegExp(`^${escaped}:\\{ev:([A-Za-z0-9_.-]+)\\}:events$`)
   }
 

@@ -1,9 +1,23 @@
 import { createHash } from 'node:crypto'
 
 /**
+ * The version of the Redis layout, in every key name after KEY_PREFIX. A release that changes what the
+ * scripts store changes it, so the old and new instances of a rolling upgrade never read each other's
+ * data (which would corrupt counts): each side builds its events from the ledger, and the ledger still
+ * refuses any double sale. v2: shared expiry timers, one holder index per event, items in pieces.
+ */
+export const LAYOUT_VERSION = 'v2'
+
+/** KEY_PREFIX with the layout version: what every key, channel and lock name of this version starts with. */
+export function layoutPrefix(prefix: string): string {
+  return `${prefix}:${LAYOUT_VERSION}`
+}
+
+/**
  * Redis key names. Every key of one event carries the hash tag {ev:<eventId>} so that all of an
  * event's keys live in one cluster slot and each script touches one slot. Identifiers that reach a key
- * are validated first (letters, digits, "_", ".", "-"); free-form values such as the holder are hashed.
+ * are validated first (letters, digits, "_", ".", "-"); free-form values (the holder in an idempotency
+ * key) are hashed. The holder index stores holders as hash fields, never in key names.
  */
 export class EventKeys {
   readonly base: string
@@ -18,7 +32,7 @@ export class EventKeys {
   readonly watched: string
 
   constructor(prefix: string, eventId: string) {
-    this.base = `${prefix}:{ev:${eventId}}`
+    this.base = `${layoutPrefix(prefix)}:{ev:${eventId}}`
     this.meta = `${this.base}:meta`
     this.counts = `${this.base}:counts`
     this.expiry = `${this.base}:expiry`
@@ -57,11 +71,11 @@ function digest(value: string): string {
 
 /** The set of event ids the sweeper visits; one key outside any event's slot. */
 export function eventIndexKey(prefix: string): string {
-  return `${prefix}:events`
+  return `${layoutPrefix(prefix)}:events`
 }
 
 /** Pattern of the expiry-timer keys, for keyspace notifications; captures the event id and the slot end (ms). */
 export function timerKeyPattern(prefix: string): RegExp {
-  const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const escaped = layoutPrefix(prefix).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   return new RegExp(`^${escaped}:\\{ev:([A-Za-z0-9_.-]+)\\}:hx:(\\d+)$`)
 }
