@@ -37,9 +37,10 @@ export const metricsPlugin = fp<{ metrics: Metrics }>(
     app.addHook('onResponse', (request, reply, done) => {
       try {
         observe(request, reply)
-      } finally {
-        done()
+      } catch (error) {
+        request.log.warn({ err: (error as Error).message }, 'metrics: could not record an answer')
       }
+      done()
     })
     const observe = (request: FastifyRequest, reply: FastifyReply) => {
       const route = routeOf(request)

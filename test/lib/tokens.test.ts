@@ -6,7 +6,7 @@ t.test(
   async (t) => {
     const tokens = new Set<string>()
     const ids = new Set<string>()
-    // 20,000 of each draws ~960 KB: the 4 KiB pool is refilled some 230 times, mid-token as well.
+    // 20,000 of each draws ~960 KB: the 4 KiB pool is refilled some 230 times (a draw never straddles two fills).
     for (let i = 0; i < 20_000; i++) {
       tokens.add(newToken())
       ids.add(newHoldId())
