@@ -9,7 +9,7 @@ import { PairAllocator, holdBody, holdStep, prime, sectionsFor } from '../lib/re
 import { fmt } from '../lib/results.js'
 import type { ScenarioResult, SummaryRow } from '../lib/results.js'
 import { RssSampler, mib } from '../lib/sampler.js'
-import { ratio } from '../lib/stats.js'
+import { median, ratio, round } from '../lib/stats.js'
 import type { LatencySummary } from '../lib/stats.js'
 import { createEvent, newEventId, startTarget } from '../lib/targets.js'
 import type { TargetName } from '../lib/targets.js'
@@ -135,30 +135,59 @@ async function once(ctx: Ctx, target: TargetName, round: number): Promise<Uncont
 }
 
 export async function uncontended(ctx: Ctx): Promise<ScenarioResult> {
-  const rounds = ctx.opts.quick ? 1 : 3
+  const rounds = ctx.opts.quick ? 1 : 5
   const all: UncontendedResult[] = []
   // Rounds interleave the servers, so a burst of other work on the machine does not land on one of them.
   for (let round = 1; round <= rounds; round++) {
     for (const target of ctx.opts.targets) all.push(await once(ctx, target, round))
   }
-  const best = ctx.opts.targets.map(
-    (t) =>
-      all.filter((r) => r.target === t).sort((a, b) => b.holdsPerSec - a.holdsPerSec)[0] as UncontendedResult,
-  )
+  // Each server's round of median throughput stands for it (latency, CPU, RSS in the table).
+  const typical = ctx.opts.targets.map((t) => {
+    const mine = all.filter((r) => r.target === t).sort((a, b) => a.holdsPerSec - b.holdsPerSec)
+    return mine[Math.floor((mine.length - 1) / 2)] as UncontendedResult
+  })
   return {
     name: 'uncontended',
     title: '1. Uncontended holds',
-    data: { rounds, best, all },
-    ...summarise(best, ctx, rounds),
+    data: { rounds, typical, all, paired: pairedRatios(all, ctx.opts.targets) },
+    ...summarise(typical, all, ctx, rounds),
   }
+}
+
+/**
+ * seatlock against each server, round by round: a round runs the servers back to back, so the two runs of
+ * a pair saw the same machine; the median over rounds discards the rounds that other work disturbed. Holds/s
+ * ratio (seatlock ÷ other) and server-CPU ratio (other's CPU per hold ÷ seatlock's).
+ */
+function pairedRatios(all: UncontendedResult[], targets: TargetName[]) {
+  const out: Partial<
+    Record<TargetName, { holds: number[]; cpu: number[]; holdsMedian: number; cpuMedian: number }>
+  > = {}
+  for (const t of targets) {
+    if (t === 'seatlock') continue
+    const holds: number[] = []
+    const cpu: number[] = []
+    for (const mine of all.filter((r) => r.target === 'seatlock')) {
+      const theirs = all.find((r) => r.target === t && r.round === mine.round)
+      if (!theirs) continue
+      const h = ratio(mine.holdsPerSec, theirs.holdsPerSec)
+      const c = ratio(theirs.serverCpuMsPerHold, mine.serverCpuMsPerHold)
+      if (h !== null) holds.push(h)
+      if (c !== null) cpu.push(c)
+    }
+    out[t] = { holds, cpu, holdsMedian: round(median(holds)), cpuMedian: round(median(cpu)) }
+  }
+  return out
 }
 
 function summarise(
   results: UncontendedResult[],
+  all: UncontendedResult[],
   ctx: Ctx,
   rounds: number,
 ): { rows: SummaryRow[]; notes: string[] } {
   const by = new Map(results.map((r) => [r.target, r]))
+  const paired = pairedRatios(all, ctx.opts.targets)
   const rate = (t: TargetName) => by.get(t)?.holdsPerSec ?? 0
   const values = (f: (r: UncontendedResult) => string) =>
     Object.fromEntries(results.map((r) => [r.target, f(r)])) as Partial<Record<TargetName, string>>
@@ -166,12 +195,17 @@ function summarise(
   const rows: SummaryRow[] = []
   const scenario = `1. uncontended holds (${ctx.opts.connections} conn, 2 seats)`
   const against = (t: TargetName, min: number, name: string) => {
-    const r = ratio(s, rate(t))
+    const pair = paired[t]
+    const r = pair && pair.holds.length > 0 ? pair.holdsMedian : ratio(s, rate(t))
     rows.push({
       scenario,
       metric: `holds/s vs ${name}`,
       values: values((x) => fmt(x.holdsPerSec)),
-      ratio: r === null ? 'n/a' : `${r}×`,
+      ratio:
+        r === null
+          ? 'n/a'
+          : `${r}×` +
+            (pair && pair.holds.length > 1 ? ` (rounds: ${pair.holds.map((x) => `${x}×`).join(', ')})` : ''),
       target: `≥ ${min}× ${name}`,
       met: r === null ? null : r >= min,
     })
@@ -208,7 +242,9 @@ function summarise(
         'server-CPU-bound rate vs ' +
         (['reference', 'pg', 'redlock'] as TargetName[])
           .filter((t) => by.has(t))
-          .map((t) => `${t} ${ratio(cpu(t), cpu('seatlock')) ?? 'n/a'}×`)
+          .map(
+            (t) => `${t} ${paired[t]?.cpu.length ? paired[t]?.cpuMedian : ratio(cpu(t), cpu('seatlock'))}×`,
+          )
           .join(', '),
       target: '',
       met: null,
@@ -224,7 +260,9 @@ function summarise(
   }
   const notes = [
     `each server: ${ctx.opts.warmup} s warm-up, then ${ctx.opts.duration} s at ${ctx.opts.connections} connections, ` +
-      `${rounds} round(s) interleaving the servers, the best round of each kept; ` +
+      `${rounds} round(s) interleaving the servers; each ratio is the median over rounds of seatlock's ` +
+      'result divided by the other server’s in the same round (run back to back), and the table shows each ' +
+      'server’s median round; ' +
       'every hold takes 2 seats no earlier hold took; latency is measured per request from the moment it is built ' +
       '(just before it is written) to its response.',
     `the fixed-rate latency is measured at ${FIXED_RATE} holds/s offered, started on schedule (open loop, ` +
