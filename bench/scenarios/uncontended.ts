@@ -29,6 +29,8 @@ export interface UncontendedResult {
   /** CPU milliseconds per hold: the server process, and Redis. */
   serverCpuMsPerHold: number
   redisCpuMsPerHold: number
+  /** CPU milliseconds per request of the load generator (autocannon, this process), on the same cores. */
+  clientCpuMsPerHold: number
   /** Redis INFO commandstats: microseconds per call of each command the server sent. */
   redisCommands: Record<string, { calls: number; usecPerCall: number }>
   /** Hold latency at a fixed offered load below saturation (open loop), when measured. */
@@ -80,6 +82,7 @@ async function once(ctx: Ctx, target: TargetName, round: number): Promise<Uncont
     await infra.redis.config('RESETSTAT')
     const cpu0 = running.child.cpuSeconds()
     const redisCpu0 = await infra.redisCpuSeconds()
+    const client0 = process.cpuUsage()
     const timer = new KindTimer()
     const rss = new RssSampler(() => running.child.rss())
     rss.start()
@@ -90,6 +93,7 @@ async function once(ctx: Ctx, target: TargetName, round: number): Promise<Uncont
       duration: opts.duration,
       requests: [holdStep(eventId, () => pairs.take(), timer)],
     })
+    const client = process.cpuUsage(client0)
     const peak = rss.stop()
     const holds = Math.max(1, load.requests)
     const serverCpu = running.child.cpuSeconds() - cpu0
@@ -106,6 +110,7 @@ async function once(ctx: Ctx, target: TargetName, round: number): Promise<Uncont
       rssPeakMiB: mib(peak),
       serverCpuMsPerHold: Math.round((serverCpu / holds) * 1e6) / 1000,
       redisCpuMsPerHold: Math.round((redisCpu / holds) * 1e6) / 1000,
+      clientCpuMsPerHold: Math.round((client.user + client.system) / holds) / 1000,
       redisCommands: await commandStats(ctx),
     }
     if (target === 'seatlock' || target === 'reference') {
@@ -124,7 +129,7 @@ async function once(ctx: Ctx, target: TargetName, round: number): Promise<Uncont
     log(
       `  ${target} round ${round}: ${fmt(result.holdsPerSec)} holds/s, p50 ${result.latency.p50} ms, ` +
         `p99 ${result.latency.p99} ms; CPU per hold: server ${result.serverCpuMsPerHold} ms, ` +
-        `Redis ${result.redisCpuMsPerHold} ms` +
+        `Redis ${result.redisCpuMsPerHold} ms, load generator ${result.clientCpuMsPerHold} ms` +
         (result.fixedRate ? `; at ${FIXED_RATE}/s p99 ${result.fixedRate.latency.p99} ms` : '') +
         `; statuses ${JSON.stringify(load.statuses)}; RSS ${result.rssIdleMiB} → ${result.rssPeakMiB} MiB`,
     )
@@ -235,8 +240,8 @@ function summarise(
     const cpu = (t: TargetName) => by.get(t)?.serverCpuMsPerHold ?? 0
     rows.push({
       scenario,
-      metric: 'CPU ms per hold: server / Redis',
-      values: values((x) => `${x.serverCpuMsPerHold} / ${x.redisCpuMsPerHold}`),
+      metric: 'CPU ms per hold: server / Redis / load generator',
+      values: values((x) => `${x.serverCpuMsPerHold} / ${x.redisCpuMsPerHold} / ${x.clientCpuMsPerHold}`),
       // The server process is single-threaded: 1 / (its CPU per hold) bounds its rate whatever else runs.
       ratio:
         'server-CPU-bound rate vs ' +
@@ -268,7 +273,9 @@ function summarise(
     `the fixed-rate latency is measured at ${FIXED_RATE} holds/s offered, started on schedule (open loop, ` +
       `lib/paced.ts) over a pool of ${ctx.opts.connections} keep-alive connections, for seatlock and the reference ` +
       'only; at saturation, latency is queueing: connections ÷ throughput.',
-    'CPU per hold: the server process (/proc/<pid>/stat) and Redis (INFO cpu) over the measurement, divided by requests.',
+    'CPU per hold: the server process (/proc/<pid>/stat), Redis (INFO cpu) and the load generator (autocannon in ' +
+      'the bench process, process.cpuUsage) over the measurement, divided by requests. All three share the ' +
+      "machine's cores, so at saturation holds/s ≈ cores ÷ their sum.",
   ]
   return { rows, notes }
 }
