@@ -40,7 +40,8 @@ async function settle(ms: number): Promise<void> {
 
 async function breakdown(ctx: Ctx, eventId: string, holds: number): Promise<Record<string, number>> {
   const { redis } = ctx.infra
-  const base = new EventKeys('seatlock', eventId).base
+  const keys = new EventKeys('seatlock', eventId)
+  const base = keys.base
   const [, found] = await redis.scan('0', 'MATCH', `${base}:hold:*`, 'COUNT', 1000)
   const holdKey = found[0]
   if (!holdKey) return {}
@@ -49,7 +50,7 @@ async function breakdown(ctx: Ctx, eventId: string, holds: number): Promise<Reco
   let itemsJson = fields.i ?? '[]'
   for (let n = 2; fields[`i${n}`] !== undefined; n++) itemsJson += fields[`i${n}`]
   const seatKeys = (JSON.parse(itemsJson) as { s: string; seats?: string[] }[]).flatMap((item) =>
-    (item.seats ?? []).map((seat) => `${base}:seat:${item.s}:${seat}`),
+    (item.seats ?? []).map((seat) => keys.seat(item.s, seat)),
   )
   // SAMPLES 0: every element of the event-wide hash and sorted set, not an estimate from five.
   const usage = async (key: string | undefined) =>

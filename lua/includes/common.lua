@@ -12,7 +12,8 @@
                             e expiresAt ms, st status, r reservation id
     :hx:<ms>         string expires natively at <ms>, the end of a 100 ms slot in which holds expire: the
                             keyspace-notification timer, shared by every hold of the event expiring in the slot
-    :seat:<sec>:<s>  string holdId while held (expires with the hold), "$sold" once sold
+    :s:<sec>:<seat>  string holdId while held (expires with the hold), "$sold" once sold (the one key per
+                            seat, so its name is kept short)
     :holders         hash   holder -> "<holdId>:<units>,<holdId>:<units>..." of the holder's active holds
     :idem:<hash>     hash   idempotency record of a create
 
@@ -130,7 +131,7 @@ local function holderRemove(holders, holder, holdId)
 end
 
 local function seatKey(base, section, seat)
-  return base .. ':seat:' .. section .. ':' .. seat
+  return base .. ':s:' .. section .. ':' .. seat
 end
 
 local function itemUnits(item)

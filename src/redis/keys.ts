@@ -52,7 +52,8 @@ export class EventKeys {
   }
 
   seat(section: string, seat: string): string {
-    return `${this.base}:seat:${section}:${seat}`
+    // The one key per seat: a short name saves memory on every held and sold seat.
+    return `${this.base}:s:${section}:${seat}`
   }
 
   /** Marks a cancelled reservation whose seats were given back, so a retried cancel does it once. */
