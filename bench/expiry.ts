@@ -3,7 +3,8 @@
  *
  *   npm run bench:expiry [-- --holds=2000 --mode=both|watcher|sweeper --via=service|http]
  *
- * Starts the service in-process (real Redis at REDIS_URL, PostgreSQL ledger at LEDGER_URL, default
+ * Starts the service in-process (a redis-server of its own, or REDIS_URL when set; PostgreSQL ledger at
+ * LEDGER_URL, default
  * postgres://127.0.0.1:5432/seatlock_bench), creates one event with seated and GA sections, takes N short
  * holds (TTL 1-3 s) across them (in-process through HoldService by default, so that creation is over
  * before the first expiry; --via=http sends them over HTTP), with no other traffic, and listens to the
@@ -26,6 +27,7 @@ import { ROOT_DIR } from '../src/paths.js'
 import { connectRedis, createRedis } from '../src/redis/client.js'
 import type { EventView } from '../src/schemas/events.js'
 import type { ChangeMessage } from '../src/services/streams.js'
+import { startRedis } from './lib/infra.js'
 
 const TARGET_P99_MS = 1000
 const HTTP_CONCURRENCY = 32
@@ -153,8 +155,8 @@ async function api(base: string, method: string, path: string, body?: unknown) {
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} }
 }
 
-async function run(mode: Mode, count: number, via: Via): Promise<RunResult> {
-  const env = { LOG_LEVEL: 'warn', ...process.env, ADMIN_TOKEN: ADMIN }
+async function run(mode: Mode, count: number, via: Via, redisUrl: string): Promise<RunResult> {
+  const env = { LOG_LEVEL: 'warn', ...process.env, REDIS_URL: redisUrl, ADMIN_TOKEN: ADMIN }
   const ledgerUrl = process.env.LEDGER_URL || 'postgres://127.0.0.1:5432/seatlock_bench'
   const config = { ...loadConfig(env), ledgerUrl, port: 0, keyPrefix: `bx${randomBytes(4).toString('hex')}` }
   const redis = createRedis(config, 'seatlock-bench')
@@ -362,9 +364,13 @@ async function main(): Promise<void> {
   log(
     `expiry benchmark: ${count} holds (TTL 1-3 s), modes ${modes.join(', ')}; target p99 <= ${TARGET_P99_MS} ms`,
   )
+  // A Redis of our own by default: keyspace notifications arrive when Redis's active expiry finds a key,
+  // which takes longer the more keys with a TTL the database holds (a shared one full of test data).
+  const own = process.env.REDIS_URL ? undefined : await startRedis()
+  const target = process.env.REDIS_URL || (own?.redisUrl as string)
   const runs: RunResult[] = []
   for (const mode of modes) {
-    const result = await run(mode, count, via)
+    const result = await run(mode, count, via, target)
     runs.push(result)
     const l = result.lagMs
     log(
@@ -374,7 +380,9 @@ async function main(): Promise<void> {
     )
   }
 
-  const redisUrl = (process.env.REDIS_URL || 'redis://127.0.0.1:6379').replace(/\/\/[^@/]*@/, '//***@')
+  own?.redis.disconnect()
+  await own?.redisChild.stop()
+  const redisUrl = own ? 'a redis-server of its own' : target.replace(/\/\/[^@/]*@/, '//***@')
   const machine = {
     cpu: cpus()[0]?.model ?? '?',
     cores: cpus().length,

@@ -34,7 +34,8 @@ export function benchPgUrl(): string {
   return `postgres://${user}@127.0.0.1:5432/seatlock_bench`
 }
 
-export async function startInfra(): Promise<Infra> {
+/** A redis-server of our own on a free port, without persistence, and a connection to it. */
+export async function startRedis(): Promise<{ redisUrl: string; redis: Redis; redisChild: Child }> {
   const port = await freePort()
   const redisChild = startChild('redis-server', 'redis-server', [
     '--port',
@@ -56,6 +57,11 @@ export async function startInfra(): Promise<Infra> {
     return (await redis.ping()) === 'PONG'
   })
   log(`redis-server ${port} started (pid ${redisChild.pid}, no persistence)`)
+  return { redisUrl, redis, redisChild }
+}
+
+export async function startInfra(): Promise<Infra> {
+  const { redisUrl, redis, redisChild } = await startRedis()
 
   const pgUrl = benchPgUrl()
   await ensurePostgresDatabase(pgUrl)
