@@ -32,12 +32,6 @@ redis.call('HSET', KEYS[4], 'e', expiresAt)
 redis.call('ZADD', KEYS[3], expiresAt, holdId)
 armTimer(base, expiresAt)
 local items = cjson.decode(hold.i)
-for _, item in ipairs(items) do
-  if item.k == 's' then
-    for _, seat in ipairs(item.seats) do
-      redis.call('PEXPIREAT', seatKey(base, item.s, seat), expiresAt + SEAT_GRACE_MS)
-    end
-  end
-end
+followExpiry(base, items, expiresAt)
 emit(base, 'hold.extended', { holdId = holdId, expiresAt = expiresAt }, items, now)
 return { 1, hold.st, hold.h, hold.i, tonumber(hold.c), expiresAt, '', now }

@@ -28,11 +28,5 @@ redis.call('HDEL', KEYS[2], 'r')
 redis.call('ZREM', base .. ':confirming', holdId)
 redis.call('ZADD', base .. ':expiry', expiresAt, holdId)
 armTimer(base, expiresAt)
-for _, item in ipairs(cjson.decode(hold.i)) do
-  if item.k == 's' then
-    for _, seat in ipairs(item.seats) do
-      redis.call('PEXPIREAT', seatKey(base, item.s, seat), expiresAt + SEAT_GRACE_MS)
-    end
-  end
-end
+followExpiry(base, cjson.decode(hold.i), expiresAt)
 return { 1 }

@@ -134,6 +134,17 @@ local function seatKey(base, section, seat)
   return base .. ':s:' .. section .. ':' .. seat
 end
 
+-- A held hold's expiry moved (extended, or unpinned): its seat keys follow it, plus the grace.
+local function followExpiry(base, items, expiresAt)
+  for _, item in ipairs(items) do
+    if item.k == 's' then
+      for _, seat in ipairs(item.seats) do
+        redis.call('PEXPIREAT', seatKey(base, item.s, seat), expiresAt + SEAT_GRACE_MS)
+      end
+    end
+  end
+end
+
 local function itemUnits(item)
   if item.k == 's' then
     return #item.seats
