@@ -262,6 +262,34 @@ await t.test('streams on one process (private Redis)', async (t) => {
     )
   })
 
+  await t.test('a stream opening on a lapsed mark re-snapshots the streams already open', async (t) => {
+    // No timed renewal within the test: only the opening stream can notice the mark was gone.
+    const api = await startApp(t, ledger, { redisUrl: server.url }, undefined, {
+      expiryWatcher: false,
+      streams: { watchRenewMs: 600_000 },
+    })
+    const eventId = await createEvent(api, { ga: { g: 5 } })
+    const keys = api.services.store.keys(eventId)
+    const first = await StreamClient.open(t, api.url, eventId)
+    await probe.del(keys.watched) // Redis lost it, and no reconnection tells anyone
+    const unseen = await hold(api, eventId, { holder: 'u', items: [{ section: 'g', quantity: 2 }] })
+    t.equal(unseen.status, 201)
+    await StreamClient.open(t, api.url, eventId)
+    const snapshots = await until(
+      () => {
+        const found = first.received.filter((r) => r.event === 'snapshot')
+        return found.length >= 2 ? found : undefined
+      },
+      3000,
+      'a second snapshot on the first stream',
+    )
+    t.match(
+      (snapshots[1]?.data as { sections: unknown[] }).sections,
+      [{ id: 'g', held: 2 }],
+      'the first stream learns of the hold it could not see',
+    )
+  })
+
   await t.test('the heartbeat is a comment, and the per-process limit answers 503', async (t) => {
     const api = await startApp(t, ledger, { redisUrl: server.url }, undefined, {
       expiryWatcher: false,

@@ -17,12 +17,15 @@ export interface StreamOptions {
   heartbeatMs: number
   /** A client that lets this much output pile up unread is disconnected (default 1 MiB). */
   maxBufferedBytes: number
+  /** How often the watched marks are renewed (default 2 s; each lasts 10 s). */
+  watchRenewMs: number
 }
 
 export const STREAM_DEFAULTS: StreamOptions = {
   maxStreams: 1000,
   heartbeatMs: 15_000,
   maxBufferedBytes: 1024 * 1024,
+  watchRenewMs: 2_000,
 }
 
 /** Suggested reconnection delay sent to EventSource clients (`retry:`). */
@@ -32,13 +35,12 @@ const END_WAIT_MS = 1000
 const BUS_RETRY_MS = 1000
 /**
  * Scripts publish an event's changes only while it is marked watched (see lua/includes/common.lua `emit`):
- * each mark lasts WATCH_TTL_MS and is renewed every WATCH_REFRESH_MS while this process streams the event,
+ * each mark lasts WATCH_TTL_MS and is renewed every `watchRenewMs` while this process streams the event,
  * and one left by a crashed instance lapses by itself. A mark that lapsed anyway (Redis lost it, renewals
  * failed for longer than its TTL) comes back at the next renewal, and the event's streams then get a fresh
  * snapshot, since the changes made meanwhile were not published.
  */
 const WATCH_TTL_MS = 10_000
-const WATCH_REFRESH_MS = 2_000
 const RESNAPSHOT_ATTEMPTS = 10
 
 export interface SectionCountsView {
@@ -179,7 +181,7 @@ export class ChangeStreams {
       for (const stream of this.streams) stream.write(': ping\n\n')
     }, this.options.heartbeatMs)
     this.heartbeat.unref()
-    this.renewer = setInterval(() => void this.renewMarks(), WATCH_REFRESH_MS)
+    this.renewer = setInterval(() => void this.renewMarks(), this.options.watchRenewMs)
     this.renewer.unref()
 
     let subscribed = false
@@ -225,8 +227,11 @@ export class ChangeStreams {
 
   /** Counts one more stream of the event and marks it watched; scripts publish its changes from then on. */
   private async watch(eventId: string): Promise<void> {
-    this.watching.set(eventId, (this.watching.get(eventId) ?? 0) + 1)
-    await this.markWatched([eventId], WATCH_TTL_MS)
+    const open = this.watching.get(eventId) ?? 0
+    this.watching.set(eventId, open + 1)
+    const lapsed = await this.markWatched([eventId], WATCH_TTL_MS)
+    // Streams of the event already open missed whatever changed while the mark was gone.
+    if (open > 0 && lapsed.length > 0) void this.resnapshot(new Set(lapsed))
   }
 
   /** One stream of the event fewer; the last one lets the mark lapse (another instance may still renew it). */
@@ -271,8 +276,9 @@ export class ChangeStreams {
 
   /**
    * Starts a stream on the reply: subscribes first and buffers, marks the event watched, reads the
-   * snapshot, then switches the response to SSE. Counts in changes are absolute, so a change both in the snapshot and replayed from the
-   * buffer shows the same numbers twice and nothing is missed. Errors before the switch are JSON errors.
+   * snapshot, then switches the response to SSE. Counts in changes are absolute, so a change both in the
+   * snapshot and replayed from the buffer shows the same numbers twice and nothing is missed. Errors before
+   * the switch are JSON errors.
    */
   async open(event: LoadedEvent, reply: FastifyReply): Promise<void> {
     if (!this.bus || this.stopper.signal.aborted)
