@@ -36,8 +36,8 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
  *
  * Counters are exact across instances: request outcomes are counted by the instance that served the
  * request; expired holds are tallied in Redis by whichever script reclaims them and handed out once, to
- * the instance whose sweep (sweeper or expiry watcher) collects the tally. Gauges about Redis state (active holds, held seats,
- * sweeper lag) and dependency health are read at scrape time, once per scrape whatever the number of
+ * the instance whose sweep (sweeper or expiry watcher) collects the tally. Gauges about Redis state
+ * (active holds, held seats, sweeper lag) and dependency health are read at scrape time, once per scrape whatever the number of
  * gauges, and are the same on every instance (aggregate them with max, not sum).
  */
 export class Metrics {

@@ -78,8 +78,6 @@ export interface SweepResult {
   now: number
   /** More expired holds wait than one batch took: call again. */
   more: boolean
-  /** Holds that expired since the previous sweep (by any script), handed out once: the metric's increment. */
-  expired: number
 }
 
 export interface SectionCounts {
@@ -287,9 +285,9 @@ export class HoldStore {
 
   /**
    * Reclaims one batch of the event's expired holds. `more` says expired holds are still waiting (a
-   * backlog larger than one batch): call again. `expired` counts the holds that expired since the last
-   * sweep, reclaimed by this sweep or by any other script; each is handed to exactly one sweep, which
-   * passes it to `onExpired`.
+   * backlog larger than one batch): call again. The holds that expired since the last sweep, reclaimed
+   * by this sweep or by any other script, are handed to exactly one sweep, which passes their number to
+   * `onExpired`.
    */
   async sweep(eventId: string): Promise<SweepResult> {
     const k = this.keys(eventId)
@@ -302,7 +300,6 @@ export class HoldStore {
       oldestExpiry: oldest < 0 ? null : oldest,
       now: num(reply[2]),
       more: num(reply[3]) === 1,
-      expired,
     }
   }
 
