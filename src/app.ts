@@ -7,6 +7,7 @@ import type { Config } from './config.js'
 import { installErrorHandling } from './error-handler.js'
 import { ExpiryWatcher } from './jobs/expiry-watcher.js'
 import { createJobs } from './jobs/index.js'
+import { GroupCommit } from './ledger/group-commit.js'
 import type { Ledger } from './ledger/port.js'
 import { createAuth } from './lib/auth.js'
 import { Locks } from './lib/locks.js'
@@ -72,7 +73,15 @@ export function createServices(deps: AppDependencies): Services {
     store,
     events,
     holds: new HoldService(events, store, ledger, config),
-    confirm: new ConfirmService(events, store, ledger, deps.confirmGraceMs),
+    confirm: new ConfirmService(
+      events,
+      store,
+      ledger,
+      new GroupCommit(ledger, {
+        onTransaction: (size, outcome) => metrics.current?.confirmTransaction(size, outcome),
+      }),
+      deps.confirmGraceMs,
+    ),
     reservations: new ReservationService(events, store, ledger),
     metrics: (metrics.current = createMetrics({ store, redis, ledger })),
   }

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { BatchOutcome } from './ledger/group-commit.js'
 import type { Ledger } from './ledger/port.js'
 import { probe, PROBE_TIMEOUT_MS } from './lib/probe.js'
 import type { RedisClient } from './redis/client.js'
@@ -60,6 +61,8 @@ export class Metrics {
   readonly dependencyUp: Gauge<'dependency'>
   readonly dependencyRoundTrip: Gauge<'dependency'>
   readonly scrapeErrors: Counter<'source'>
+  readonly ledgerConfirmTransactions: Counter<'outcome'>
+  readonly ledgerConfirmBatchSize: Histogram
 
   private readonly leading = new Set<string>()
   private scrape: Promise<void> | undefined
@@ -162,6 +165,20 @@ export class Metrics {
       registers,
       collect: refresh,
     })
+    this.ledgerConfirmTransactions = new Counter({
+      name: 'seatlock_ledger_confirm_transactions_total',
+      help:
+        'Ledger transactions of the confirm group commit, by outcome: single (one confirm), batch (several, ' +
+        'committed together), refused (rolled back and settled one by one), unavailable (ledger unreachable)',
+      labelNames: ['outcome'],
+      registers,
+    })
+    this.ledgerConfirmBatchSize = new Histogram({
+      name: 'seatlock_ledger_confirm_batch_size',
+      help: 'Confirms carried by one ledger transaction of the group commit',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 100],
+      registers,
+    })
     this.scrapeErrors = new Counter({
       name: 'seatlock_metrics_scrape_errors_total',
       help: 'Scrape-time reads that failed (their gauges keep the last value read)',
@@ -229,6 +246,12 @@ export class Metrics {
   /** Holds expired since the last sweep, from any sweep's tally (HoldStore.sweep), counted once. */
   expired(holds: number): void {
     if (holds > 0) this.holdsExpired.inc(holds)
+  }
+
+  /** One ledger transaction of the confirm group commit (ledger/group-commit.ts). */
+  confirmTransaction(size: number, outcome: BatchOutcome): void {
+    this.ledgerConfirmTransactions.inc({ outcome })
+    this.ledgerConfirmBatchSize.observe(size)
   }
 
   /** One read of Redis state and one ping of each dependency per scrape, shared by every gauge that needs it. */

@@ -1,6 +1,8 @@
 /** Adapter-neutral helpers both ledger adapters share (confirm planning, cursors, event checks). Pure, no I/O. */
-import { InvalidCursorError } from './port.js'
+import { BatchRefusedError, InvalidCursorError } from './port.js'
 import type {
+  ConfirmInput,
+  ConfirmResult,
   EventDefinition,
   Item,
   Reservation,
@@ -188,4 +190,89 @@ export function pageFrom(fetched: Reservation[], size: number): ReservationPage 
     items,
     nextCursor: fetched.length > size && last !== undefined ? encodeCursor(last.createdAt, last.id) : null,
   }
+}
+
+/** One hold of a group commit: its first input (the one written) and every input index that names it. */
+export interface BatchHold {
+  input: ConfirmInput
+  plan: ConfirmPlan
+  indexes: number[]
+}
+
+/**
+ * Groups a batch's inputs by hold (sorted by hold id, so concurrent batches insert in one order) and
+ * checks what can be checked without the ledger. Anything one input gets wrong refuses the whole batch
+ * (BatchRefusedError): confirm() of that input alone then reports it exactly.
+ */
+export function planBatch(inputs: ConfirmInput[]): BatchHold[] {
+  const eventId = inputs[0]?.eventId
+  const byHold = new Map<string, BatchHold>()
+  const reservationIds = new Map<string, string>()
+  inputs.forEach((input, index) => {
+    if (input.eventId !== eventId) throw new BatchRefusedError('a batch spans more than one event')
+    const known = byHold.get(input.holdId)
+    if (known !== undefined) {
+      known.indexes.push(index)
+      return
+    }
+    let plan: ConfirmPlan
+    try {
+      plan = planConfirm(input.items)
+      isoInput(input.createdAt, 'createdAt')
+    } catch (err) {
+      throw new BatchRefusedError('a batch input is invalid', { cause: err })
+    }
+    if (!Number.isSafeInteger(input.amount) || input.amount < 0)
+      throw new BatchRefusedError('a batch input has an invalid amount')
+    if (reservationIds.has(input.reservationId))
+      throw new BatchRefusedError('two holds of a batch share a reservation id')
+    reservationIds.set(input.reservationId, input.holdId)
+    byHold.set(input.holdId, { input, plan, indexes: [index] })
+  })
+  return [...byHold.values()].sort((a, b) => compareStrings(a.input.holdId, b.input.holdId))
+}
+
+/** What the holds a batch writes sell together: seats sorted for lock order, units summed per section. */
+export function mergeBatch(holds: BatchHold[]): {
+  seats: { section: string; seat: string; reservationId: string }[]
+  sections: SectionUnits[]
+} {
+  const seats: { section: string; seat: string; reservationId: string }[] = []
+  const units = new Map<string, SectionUnits>()
+  for (const { input, plan } of holds) {
+    for (const s of plan.seats) seats.push({ ...s, reservationId: input.reservationId })
+    for (const s of plan.sections) {
+      const entry = units.get(s.section)
+      if (entry === undefined) units.set(s.section, { ...s })
+      else if (entry.kind !== s.kind)
+        throw new BatchRefusedError(`section ${s.section} mixes seats and quantity`)
+      else entry.units += s.units
+    }
+  }
+  seats.sort((a, b) => compareStrings(a.section, b.section) || compareStrings(a.seat, b.seat))
+  for (let i = 1; i < seats.length; i++) {
+    const a = seats[i - 1] as (typeof seats)[number]
+    const b = seats[i] as (typeof seats)[number]
+    if (a.section === b.section && a.seat === b.seat)
+      throw new BatchRefusedError(`two holds of a batch name seat ${a.section}/${a.seat}`)
+  }
+  const sections = [...units.values()].sort((a, b) => compareStrings(a.section, b.section))
+  return { seats, sections }
+}
+
+/** The batch's answers in input order, from the row that now holds each hold's slot. */
+export function batchResults(
+  holds: BatchHold[],
+  size: number,
+  slot: (hold: BatchHold) => { reservation: Reservation; created: boolean },
+): ConfirmResult[] {
+  const results = new Array<ConfirmResult>(size)
+  for (const hold of holds) {
+    const { reservation, created } = slot(hold)
+    hold.indexes.forEach((index, n) => {
+      // Only the first input of a hold can have created its reservation; the others are repeats.
+      results[index] = { reservation, created: created && n === 0 }
+    })
+  }
+  return results
 }

@@ -104,6 +104,16 @@ export interface Ledger {
    */
   confirm(input: ConfirmInput): Promise<ConfirmResult>
   /**
+   * Group commit: every input in ONE transaction, so a rush of confirms in one section pays for one
+   * commit (and, on PostgreSQL, one count-row lock; on MongoDB, one count-shard write) instead of one
+   * each. Each result matches the input at the same index (several inputs for one hold share one
+   * reservation: the first is created, the rest are repeats). All or nothing: when any input would be
+   * refused or is invalid the transaction is rolled back and BatchRefusedError (or the ledger's own
+   * error, e.g. LedgerUnavailableError) is thrown, and the caller settles the inputs one by one with
+   * confirm(). Inputs must belong to one event.
+   */
+  confirmBatch(inputs: ConfirmInput[]): Promise<ConfirmResult[]>
+  /**
    * Fences off a hold whose confirm may still be running somewhere: inserts a 'voided' reservation for
    * holdId unless one exists (unique per hold), in which case nothing is written. Returns whichever row
    * holds the hold's slot afterwards: a confirmed (or cancelled) sale that won the race, or the void.
@@ -140,6 +150,14 @@ export class CapacityExceededError extends Error {
   ) {
     super('section capacity exceeded')
   }
+}
+
+/**
+ * confirmBatch wrote nothing because at least one input would be refused (a seat already sold, a count
+ * short, two inputs for one seat) or is invalid; confirm() of each input tells which and why.
+ */
+export class BatchRefusedError extends Error {
+  override name = 'BatchRefusedError'
 }
 
 /** The ledger could not be reached or timed out; the caller answers 503 LEDGER_UNAVAILABLE. */

@@ -12,7 +12,13 @@
 import os from 'node:os'
 import { Pool } from 'pg'
 import type { PoolClient, PoolConfig, QueryConfig, QueryResult, QueryResultRow } from 'pg'
-import { CapacityExceededError, EventExistsError, LedgerUnavailableError, SeatsTakenError } from './port.js'
+import {
+  BatchRefusedError,
+  CapacityExceededError,
+  EventExistsError,
+  LedgerUnavailableError,
+  SeatsTakenError,
+} from './port.js'
 import type {
   ConfirmInput,
   ConfirmResult,
@@ -27,8 +33,11 @@ import type {
 } from './port.js'
 import { PG, isPgConnectionBroken, mapPgError, pgCode } from './pg-errors.js'
 import {
+  batchResults,
   decodeCursor,
+  mergeBatch,
   pageFrom,
+  planBatch,
   isoInput,
   normalizeEvent,
   pageSize,
@@ -471,6 +480,86 @@ export class PostgresLedger implements Ledger {
       }
       throw err
     }
+  }
+
+  async confirmBatch(inputs: ConfirmInput[]): Promise<ConfirmResult[]> {
+    if (inputs.length === 0) return []
+    const holds = planBatch(inputs)
+    const eventId = holds[0]?.input.eventId as string
+    return this.tx(async (client) => {
+      // 1. Every reservation in one statement, in hold-id order (the order concurrent batches lock in).
+      const inserted = await client.query<ReservationRow>(
+        `INSERT INTO seatlock_reservations
+           (id, hold_id, event_id, holder, items, amount, currency, status, payment_ref, token_hash, created_at)
+         SELECT u.id, u.hold_id, $1, u.holder, u.items::jsonb, u.amount, u.currency, 'confirmed', u.payment_ref,
+                u.token_hash, u.created_at
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[],
+                     $9::text[], $10::timestamptz[])
+              WITH ORDINALITY AS u(id, hold_id, holder, items, amount, currency, payment_ref, token_hash,
+                                   created_at, ord)
+         ORDER BY u.ord
+         ON CONFLICT DO NOTHING
+         RETURNING ${RESERVATION_COLUMNS}`,
+        [
+          eventId,
+          holds.map((h) => h.input.reservationId),
+          holds.map((h) => h.input.holdId),
+          holds.map((h) => h.input.holder),
+          holds.map((h) => JSON.stringify(h.plan.items)),
+          holds.map((h) => h.input.amount),
+          holds.map((h) => h.input.currency),
+          holds.map((h) => h.input.paymentRef),
+          holds.map((h) => h.input.tokenHash),
+          holds.map((h) => isoInput(h.input.createdAt, 'createdAt')),
+        ],
+      )
+      const created = new Map(inserted.rows.map((row) => [row.hold_id, toReservation(row)]))
+      // Holds confirmed before (a retry) or fenced by the reconciler: their row answers, nothing is sold.
+      const repeats = new Map<string, Reservation>()
+      const missing = holds.filter((h) => !created.has(h.input.holdId)).map((h) => h.input.holdId)
+      if (missing.length > 0) {
+        const existing = await client.query<ReservationRow>(
+          `SELECT ${RESERVATION_COLUMNS} FROM seatlock_reservations WHERE hold_id = ANY($1::text[])`,
+          [missing],
+        )
+        for (const row of existing.rows) repeats.set(row.hold_id, toReservation(row))
+        // A reservation id already used by another hold: confirm() alone reports it.
+        if (repeats.size !== missing.length) throw new BatchRefusedError('a reservation id is taken')
+      }
+      const fresh = holds.filter((h) => created.has(h.input.holdId))
+      const { seats, sections } = mergeBatch(fresh)
+
+      // 2. Every sold seat in one statement; a seat already sold is skipped by DO NOTHING.
+      if (seats.length > 0) {
+        const sold = await client.query(
+          `INSERT INTO seatlock_sold_seats (event_id, section_id, seat, reservation_id)
+           SELECT $1, u.section_id, u.seat, u.reservation_id
+           FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(section_id, seat, reservation_id, ord)
+           ORDER BY u.ord
+           ON CONFLICT DO NOTHING`,
+          [eventId, seats.map((s) => s.section), seats.map((s) => s.seat), seats.map((s) => s.reservationId)],
+        )
+        if (sold.rowCount !== seats.length) throw new BatchRefusedError('a seat of the batch is already sold')
+      }
+
+      // 3. One guarded update per section for the whole batch: the row lock is taken once per batch,
+      //    last, so it is held only through this statement and the COMMIT.
+      for (const s of sections) {
+        const updated = await client.query<{ kind: SectionKind }>(
+          `UPDATE seatlock_sections SET remaining = remaining - $3
+           WHERE event_id = $1 AND section_id = $2 AND remaining >= $3
+           RETURNING kind`,
+          [eventId, s.section, s.units],
+        )
+        if (updated.rows[0]?.kind !== s.kind)
+          throw new BatchRefusedError(`section ${s.section} cannot take ${s.units} ${s.kind} units`)
+      }
+      return batchResults(holds, inputs.length, (hold) => {
+        const fresh = created.get(hold.input.holdId)
+        if (fresh !== undefined) return { reservation: fresh, created: true }
+        return { reservation: repeats.get(hold.input.holdId) as Reservation, created: false }
+      })
+    })
   }
 
   async getReservation(eventId: string, reservationId: string): Promise<Reservation | null> {

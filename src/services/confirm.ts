@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { apiError } from '../errors.js'
+import type { GroupCommit } from '../ledger/group-commit.js'
 import type { Ledger, Reservation } from '../ledger/port.js'
 import { CapacityExceededError, SeatsTakenError, itemUnits } from '../ledger/port.js'
 import type { HoldAuth, HoldStore } from '../redis/hold-store.js'
@@ -46,6 +47,8 @@ export class ConfirmService {
     private readonly events: EventService,
     private readonly store: HoldStore,
     private readonly ledger: Ledger,
+    /** The ledger's confirm, grouped: concurrent confirms of one event share a transaction. */
+    private readonly sales: Pick<GroupCommit, 'confirm'>,
     private readonly graceMs = CONFIRM_GRACE_MS,
   ) {}
 
@@ -75,7 +78,7 @@ export class ConfirmService {
 
     let result
     try {
-      result = await this.ledger.confirm({
+      result = await this.sales.confirm({
         reservationId: pin.reservationId,
         holdId,
         eventId,

@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { Test } from 'tap'
 import {
+  BatchRefusedError,
   CapacityExceededError,
   EventExistsError,
   InvalidCursorError,
@@ -379,6 +380,121 @@ export function ledgerContract(
     )
     const exact = await ledger.confirm(confirmInput(big.id, [{ section: 'general', quantity: 5 }]))
     t.equal(exact.created, true, 'exactly the capacity is fine')
+  })
+
+  t.test('confirmBatch: many holds in one transaction, repeats answered, counts once', async (t) => {
+    const def = eventDef({
+      sections: [
+        { id: 'vip', name: 'VIP', kind: 'seated', price: 800, capacity: 4, seats: ['A1', 'A2', 'A3', 'A4'] },
+        { id: 'general', name: 'General', kind: 'ga', price: 300, capacity: 40 },
+      ],
+    })
+    await ledger.createEvent(def)
+    const earlier = confirmInput(def.id, [{ section: 'general', quantity: 3 }])
+    const before = await ledger.confirm(earlier)
+    const a = confirmInput(def.id, [
+      { section: 'vip', seats: ['A2', 'A1'] },
+      { section: 'general', quantity: 2 },
+    ])
+    const b = confirmInput(def.id, [{ section: 'general', quantity: 5 }], { paymentRef: 'pay-b' })
+    const c = confirmInput(def.id, [{ section: 'vip', seats: ['A4'] }])
+    // a twice (two concurrent confirms of one hold), and a retry of a hold confirmed earlier.
+    const results = await ledger.confirmBatch([a, b, a, c, earlier])
+    t.equal(results.length, 5, 'one answer per input')
+    t.same(
+      results.map((r) => [r.reservation.id, r.created]),
+      [
+        [a.reservationId, true],
+        [b.reservationId, true],
+        [a.reservationId, false],
+        [c.reservationId, true],
+        [before.reservation.id, false],
+      ],
+      'answers in input order; a hold named twice is created once; an earlier sale is a repeat',
+    )
+    t.equal(results[1]?.reservation.paymentRef, 'pay-b')
+    t.same(results[0]?.reservation.items, a.items, 'items as given')
+    t.same(await other.findReservationByHold(def.id, b.holdId), results[1]?.reservation, 'durable')
+    t.same(await sold(ledger, def.id), {
+      vip: { sold: 3, seats: ['A1', 'A2', 'A4'] },
+      general: { sold: 10, seats: [] },
+    })
+    t.same(await ledger.confirmBatch([]), [], 'an empty batch is no transaction')
+  })
+
+  t.test('confirmBatch is all or nothing: one refused input and nothing is written', async (t) => {
+    const def = eventDef()
+    await ledger.createEvent(def)
+    await ledger.confirm(confirmInput(def.id, [{ section: 'vip', seats: ['A1'] }]))
+    const fine = confirmInput(def.id, [{ section: 'general', quantity: 2 }])
+    const seatSold = confirmInput(def.id, [{ section: 'vip', seats: ['A1', 'A2'] }])
+    await t.rejects(ledger.confirmBatch([fine, seatSold]), BatchRefusedError, 'a sold seat refuses the batch')
+    const short = confirmInput(def.id, [{ section: 'general', quantity: 4 }])
+    await t.rejects(ledger.confirmBatch([fine, short]), BatchRefusedError, 'a short count refuses the batch')
+    const sameSeat = confirmInput(def.id, [{ section: 'vip', seats: ['A3'] }])
+    const sameSeatToo = confirmInput(def.id, [{ section: 'vip', seats: ['A3'] }])
+    await t.rejects(
+      ledger.confirmBatch([sameSeat, sameSeatToo]),
+      BatchRefusedError,
+      'two holds of one batch for one seat refuse it',
+    )
+    await t.rejects(
+      ledger.confirmBatch([fine, { ...sameSeat, items: [] }]),
+      BatchRefusedError,
+      'an invalid input refuses the batch',
+    )
+    await t.rejects(
+      ledger.confirmBatch([fine, confirmInput(def.id, [{ section: 'nope', quantity: 1 }])]),
+      'an unknown section refuses the batch',
+    )
+    t.same(
+      await sold(ledger, def.id),
+      { vip: { sold: 1, seats: ['A1'] }, general: { sold: 0, seats: [] } },
+      'nothing of the refused batches was written',
+    )
+    t.equal(
+      await ledger.findReservationByHold(def.id, fine.holdId),
+      null,
+      'no reservation for the fine input',
+    )
+    const ok = await ledger.confirmBatch([fine, sameSeat])
+    t.same(
+      ok.map((r) => r.created),
+      [true, true],
+      'the same inputs without the refused one commit',
+    )
+  })
+
+  t.test('confirmBatch answers a fenced hold with its void and sells nothing for it', async (t) => {
+    const def = eventDef()
+    await ledger.createEvent(def)
+    const fenced = confirmInput(def.id, [{ section: 'vip', seats: ['A1'] }])
+    await ledger.voidHold(def.id, fenced.holdId, def.currency)
+    const live = confirmInput(def.id, [{ section: 'vip', seats: ['A2'] }])
+    const [forFenced, forLive] = await ledger.confirmBatch([fenced, live])
+    t.equal(forFenced?.reservation.status, 'voided', 'the void holds the slot')
+    t.equal(forFenced?.created, false)
+    t.equal(forLive?.created, true)
+    t.same((await sold(ledger, def.id)).vip, { sold: 1, seats: ['A2'] }, 'only the live hold sold')
+  })
+
+  t.test('concurrent batches from two instances never sell past capacity', async (t) => {
+    const def = eventDef({
+      sections: [{ id: 'general', name: 'General', kind: 'ga', price: 300, capacity: 50 }],
+    })
+    await ledger.createEvent(def)
+    // 8 batches of 10 single units race for 50: whole batches commit or are refused.
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) =>
+        both(i).confirmBatch(
+          Array.from({ length: 10 }, () => confirmInput(def.id, [{ section: 'general', quantity: 1 }])),
+        ),
+      ),
+    )
+    const committed = results.filter((r) => r.status === 'fulfilled').length
+    t.equal(committed, 5, 'exactly five batches of ten fit')
+    for (const r of results) if (r.status === 'rejected') t.type(r.reason, BatchRefusedError)
+    t.same((await sold(ledger, def.id)).general, { sold: 50, seats: [] }, 'sold = capacity')
   })
 
   t.test('cancel gives seats and counts back, once', async (t) => {
