@@ -15,7 +15,13 @@
  */
 import mongoose from 'mongoose'
 import type { ClientSession, Connection, ConnectOptions, Model, mongo } from 'mongoose'
-import { CapacityExceededError, EventExistsError, LedgerUnavailableError, SeatsTakenError } from './port.js'
+import {
+  BatchRefusedError,
+  CapacityExceededError,
+  EventExistsError,
+  LedgerUnavailableError,
+  SeatsTakenError,
+} from './port.js'
 import type {
   ConfirmInput,
   ConfirmResult,
@@ -31,8 +37,20 @@ import type {
 } from './port.js'
 import { hasErrorLabel, isDuplicateKey, isMongoUnreachable, mapMongoError } from './mongo-errors.js'
 import {
+  CountShort,
+  defineSectionCountModel,
+  giveUnits,
+  remainingBySection,
+  splitCount,
+  takeUnits,
+} from './mongo-counts.js'
+import type { SectionCountDoc } from './mongo-counts.js'
+import {
+  batchResults,
   compareStrings,
   decodeCursor,
+  mergeBatch,
+  planBatch,
   pageFrom,
   isoInput,
   maskUrl,
@@ -48,8 +66,10 @@ const VOID_PLACEHOLDER = '(voided)'
 export interface MongoLedgerOptions {
   log?: (msg: string) => void
   maxPoolSize?: number
-  /** How long an operation waits for a usable server before failing (default 1500 ms). */
+  /** How long an operation waits for a usable server before failing (default 1000 ms). */
   serverSelectionTimeoutMS?: number
+  /** Told of every command sent to the server (driver command monitoring), e.g. to check write concerns. */
+  onCommand?: (commandName: string, command: mongo.Document) => void
 }
 
 const TXN_OPTIONS: mongo.TransactionOptions = {
@@ -84,7 +104,7 @@ interface EventDoc {
   sections: SectionMeta[]
 }
 
-/** The live count of one section. */
+/** One section's fixed facts; its live count is spread over shard documents (mongo-counts.ts). */
 interface SectionDoc {
   _id: string
   eventId: string
@@ -92,7 +112,10 @@ interface SectionDoc {
   position: number
   kind: SectionKind
   capacity: number
-  remaining: number
+  /** How many count shards the section has; absent on a section written before shards (migrated at init). */
+  shards?: number
+  /** The single count of a section written before shards; removed when it is migrated. */
+  remaining?: number
 }
 
 /**
@@ -137,6 +160,7 @@ interface SoldSeatDoc {
 interface Models {
   Event: Model<EventDoc>
   Section: Model<SectionDoc>
+  SectionCount: Model<SectionCountDoc>
   SeatMap: Model<SeatMapDoc>
   Reservation: Model<ReservationDoc>
   SoldSeat: Model<SoldSeatDoc>
@@ -177,7 +201,8 @@ function defineModels(conn: Connection): Models {
       position: { type: Number, required: true },
       kind: { type: String, enum: ['seated', 'ga'], required: true },
       capacity: { type: Number, required: true, min: 1 },
-      remaining: { type: Number, required: true, min: 0 },
+      shards: { type: Number, min: 1 },
+      remaining: { type: Number, min: 0 },
     },
     { ...schemaOptions, collection: 'sections' },
   )
@@ -240,6 +265,7 @@ function defineModels(conn: Connection): Models {
   return {
     Event: conn.model<EventDoc>('Event', eventSchema),
     Section: conn.model<SectionDoc>('Section', sectionSchema),
+    SectionCount: defineSectionCountModel(conn),
     SeatMap: conn.model<SeatMapDoc>('SeatMap', seatMapSchema),
     Reservation: conn.model<ReservationDoc>('Reservation', reservationSchema),
     SoldSeat: conn.model<SoldSeatDoc>('SoldSeat', soldSeatSchema),
@@ -278,16 +304,29 @@ function toReservation(doc: ReservationDoc): Reservation {
   }
 }
 
-/** Thrown inside a transaction when a guarded count update matched nothing (aborts it). */
-class GuardNotMatched extends Error {
-  override name = 'GuardNotMatched'
-  constructor(
-    readonly section: string,
-    readonly kind: SectionKind,
-    readonly units: number,
-  ) {
-    super(`guard not matched for section ${section}`)
+function reservationDoc(input: ConfirmInput, items: Item[]): ReservationDoc {
+  return {
+    _id: input.reservationId,
+    holdId: input.holdId,
+    eventId: input.eventId,
+    holder: input.holder,
+    items: items.map((i) => ('seats' in i ? { section: i.section, seats: i.seats } : i)),
+    amount: input.amount,
+    currency: input.currency,
+    status: 'confirmed',
+    paymentRef: input.paymentRef,
+    tokenHash: input.tokenHash,
+    createdAt: new Date(isoInput(input.createdAt, 'createdAt')),
+    cancelledAt: null,
   }
+}
+
+function soldSeatDocs(
+  eventId: string,
+  seats: { section: string; seat: string }[],
+  reservationId: string,
+): SoldSeatDoc[] {
+  return seats.map((s) => ({ eventId, section: s.section, seat: s.seat, reservationId }))
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -308,6 +347,7 @@ export class MongoLedger implements Ledger {
   private readonly connectOptions: ConnectOptions
   private opened = false
   private closed = false
+  private readonly onCommand: MongoLedgerOptions['onCommand']
 
   constructor(
     private readonly url: string,
@@ -315,11 +355,17 @@ export class MongoLedger implements Ledger {
   ) {
     this.log = opts.log ?? (() => undefined)
     this.connectOptions = {
-      serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 1500,
-      connectTimeoutMS: 1500,
+      serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 1000,
+      connectTimeoutMS: 1000,
+      // Above maxCommitTimeMS: a socket timeout would also cut off a slow but healthy commit.
       socketTimeoutMS: 10_000,
-      // Notice a returning primary quickly (operations fail fast while there is none).
-      heartbeatFrequencyMS: 2000,
+      // A stalled primary (TCP open, no answers) is noticed by the monitor after about connectTimeoutMS +
+      // heartbeatFrequencyMS, and then the driver interrupts the operations waiting on it: with these
+      // values a confirm on a frozen primary fails in about 1.5 s instead of 10-20 s. (The driver's
+      // client-side timeoutMS does nothing in driver 7.8, so it cannot bound operations.)
+      heartbeatFrequencyMS: 500,
+      // Waiting for a pooled connection is bounded too; a busy pool answers 503 instead of queueing.
+      waitQueueTimeoutMS: 1000,
       maxPoolSize: opts.maxPoolSize ?? 20,
       retryWrites: true,
       appName: 'seatlock',
@@ -327,7 +373,9 @@ export class MongoLedger implements Ledger {
       bufferCommands: false,
       autoIndex: false,
       autoCreate: false,
+      ...(opts.onCommand ? { monitorCommands: true } : {}),
     }
+    this.onCommand = opts.onCommand
     // Our own connection, never mongoose's global default one.
     this.conn = mongoose.createConnection()
     // Before init() succeeds, failures are reported by init() itself; afterwards they are worth a log line.
@@ -386,7 +434,12 @@ export class MongoLedger implements Ledger {
         try {
           result = await fn(session)
         } catch (err) {
-          if (session.inTransaction()) await session.abortTransaction().catch(() => undefined)
+          if (session.inTransaction()) {
+            const aborting = session.abortTransaction().catch(() => undefined)
+            // Aborting on a server we cannot reach waits for it (seconds); the server drops the
+            // transaction by itself, so answer now and let the abort finish in the background.
+            if (!isMongoUnreachable(err)) await aborting
+          }
           if (
             hasErrorLabel(err, 'TransientTransactionError') &&
             !isMongoUnreachable(err) &&
@@ -411,7 +464,7 @@ export class MongoLedger implements Ledger {
         }
       }
     } finally {
-      await session.endSession().catch(() => undefined)
+      void session.endSession().catch(() => undefined)
     }
   }
 
@@ -420,6 +473,14 @@ export class MongoLedger implements Ledger {
     if (!this.opened) {
       try {
         await this.conn.openUri(this.url, this.connectOptions)
+        const onCommand = this.onCommand
+        if (onCommand) {
+          this.conn
+            .getClient()
+            .on('commandStarted', (event: mongo.CommandStartedEvent) =>
+              onCommand(event.commandName, event.command),
+            )
+        }
       } catch (err) {
         throw mapMongoError(err)
       }
@@ -428,6 +489,7 @@ export class MongoLedger implements Ledger {
     await this.run(async () => {
       await this.assertTransactionsSupported()
       await this.createIndexes()
+      await this.migrateCounts()
     })
   }
 
@@ -456,6 +518,7 @@ export class MongoLedger implements Ledger {
     const models: Model<never>[] = [
       this.m.Event,
       this.m.Section,
+      this.m.SectionCount,
       this.m.SeatMap,
       this.m.Reservation,
       this.m.SoldSeat,
@@ -493,7 +556,7 @@ export class MongoLedger implements Ledger {
 
   async createEvent(event: EventDefinition): Promise<void> {
     const def = normalizeEvent(event)
-    const { Event, Section, SeatMap } = this.m
+    const { Event, Section, SectionCount, SeatMap } = this.m
     const eventDoc: EventDoc = {
       _id: def.id,
       name: def.name,
@@ -508,6 +571,7 @@ export class MongoLedger implements Ledger {
         capacity: s.capacity,
       })),
     }
+    const countDocs = def.sections.flatMap((s) => splitCount(def.id, s.id, s.kind, s.capacity, s.capacity))
     const sectionDocs: SectionDoc[] = def.sections.map((s, position) => ({
       _id: sectionKey(def.id, s.id),
       eventId: def.id,
@@ -515,7 +579,7 @@ export class MongoLedger implements Ledger {
       position,
       kind: s.kind,
       capacity: s.capacity,
-      remaining: s.capacity,
+      shards: countDocs.filter((c) => c.sectionId === s.id).length,
     }))
     const seatMaps: SeatMapDoc[] = def.sections.flatMap((s) =>
       s.kind === 'seated' && s.seats !== undefined
@@ -530,6 +594,7 @@ export class MongoLedger implements Ledger {
           await Event.create([eventDoc], { session })
           state.step = 'rest'
           await Section.insertMany(sectionDocs, { session, ordered: true })
+          await SectionCount.insertMany(countDocs, { session, ordered: true, lean: true })
           if (seatMaps.length > 0) await SeatMap.insertMany(seatMaps, { session, ordered: true, lean: true })
         })
       } catch (err) {
@@ -575,7 +640,6 @@ export class MongoLedger implements Ledger {
   }
 
   async voidHold(eventId: string, holdId: string, currency: string): Promise<Reservation> {
-    const { Reservation } = this.m
     const doc: ReservationDoc = {
       _id: `void-${holdId}`,
       holdId,
@@ -592,42 +656,25 @@ export class MongoLedger implements Ledger {
     }
     return this.run(async () => {
       try {
-        // One document, so no transaction: the unique holdId index decides against a concurrent confirm
-        // (this insert waits for that transaction to commit or abort).
-        await Reservation.create([doc], { w: 'majority' })
+        // One document, so no transaction: the unique holdId index decides against a concurrent confirm.
+        // The fence must survive a failover before anyone acts on it: majority write concern, given as
+        // the driver reads it (a top-level `w` option is ignored by driver 7).
+        await this.rawReservations().insertOne(doc, { writeConcern: { w: 'majority' } })
       } catch (err) {
         if (!isDuplicateKey(err)) throw err
       }
-      const found = await Reservation.findOne({ holdId }).read('primary').lean<ReservationDoc>().exec()
+      const found = await this.saleOfHold(holdId)
       if (found === null) throw new Error(`voidHold: no reservation document for hold ${holdId}`)
-      return toReservation(found)
+      return found
     })
   }
 
   async confirm(input: ConfirmInput): Promise<ConfirmResult> {
     const plan = planConfirm(input.items)
     if (!Number.isSafeInteger(input.amount) || input.amount < 0) throw new Error('confirm: invalid amount')
-    const doc: ReservationDoc = {
-      _id: input.reservationId,
-      holdId: input.holdId,
-      eventId: input.eventId,
-      holder: input.holder,
-      items: plan.items.map((i) => ('seats' in i ? { section: i.section, seats: i.seats } : i)),
-      amount: input.amount,
-      currency: input.currency,
-      status: 'confirmed',
-      paymentRef: input.paymentRef,
-      tokenHash: input.tokenHash,
-      createdAt: new Date(isoInput(input.createdAt, 'createdAt')),
-      cancelledAt: null,
-    }
-    const seatDocs: SoldSeatDoc[] = plan.seats.map((s) => ({
-      eventId: input.eventId,
-      section: s.section,
-      seat: s.seat,
-      reservationId: input.reservationId,
-    }))
-    const { Reservation, SoldSeat, Section } = this.m
+    const doc = reservationDoc(input, plan.items)
+    const seatDocs = soldSeatDocs(input.eventId, plan.seats, input.reservationId)
+    const { Reservation, SoldSeat, SectionCount } = this.m
 
     return this.run(async () => {
       for (let attempt = 1; ; attempt++) {
@@ -639,32 +686,30 @@ export class MongoLedger implements Ledger {
             state.step = 'seats'
             if (seatDocs.length > 0) await SoldSeat.insertMany(seatDocs, { session, ordered: true })
             state.step = 'sections'
-            for (const s of plan.sections) {
-              const res = await Section.updateOne(
-                { _id: sectionKey(input.eventId, s.section), kind: s.kind, remaining: { $gte: s.units } },
-                { $inc: { remaining: -s.units } },
-                { session },
-              )
-              if (res.matchedCount !== 1) throw new GuardNotMatched(s.section, s.kind, s.units)
-            }
+            for (const s of plan.sections) await takeUnits(SectionCount, session, input.eventId, s)
           })
           return { reservation: toReservation(doc), created: true }
         } catch (err) {
           // The transaction is aborted by now; decide what the failure means.
-          if (err instanceof GuardNotMatched) {
-            const section = await Section.findById(sectionKey(input.eventId, err.section))
+          if (err instanceof CountShort) {
+            const section = await this.m.Section.findById(sectionKey(input.eventId, err.section))
               .lean<SectionDoc>()
               .exec()
             if (section === null) throw new Error(`confirm: unknown section ${input.eventId}/${err.section}`)
             if (section.kind !== err.kind) {
               throw new Error(`confirm: section ${err.section} is ${section.kind}, the item is ${err.kind}`)
             }
+            if (section.shards === undefined && attempt < MAX_CONFIRM_ATTEMPTS) {
+              // Written by an older version after this one's init: move its count to shards, then retry.
+              await this.migrateSection(section._id)
+              continue
+            }
             throw new CapacityExceededError(err.section, err.units)
           }
           if (!isDuplicateKey(err)) throw err
           if (state.step === 'reservation') {
-            const existing = await Reservation.findOne({ holdId: input.holdId }).lean<ReservationDoc>().exec()
-            if (existing !== null) return { reservation: toReservation(existing), created: false }
+            const existing = await this.saleOfHold(input.holdId)
+            if (existing !== null) return { reservation: existing, created: false }
             if ((await Reservation.exists({ _id: input.reservationId }).exec()) !== null) {
               throw new Error(
                 `confirm: reservation id ${input.reservationId} is already used by another hold`,
@@ -682,6 +727,110 @@ export class MongoLedger implements Ledger {
         }
       }
     })
+  }
+
+  async confirmBatch(inputs: ConfirmInput[]): Promise<ConfirmResult[]> {
+    if (inputs.length === 0) return []
+    const holds = planBatch(inputs)
+    const eventId = holds[0]?.input.eventId as string
+    const { Reservation, SoldSeat, SectionCount } = this.m
+    return this.run(async () => {
+      try {
+        return await this.txn(async (session) => {
+          // Holds confirmed before (retries) or fenced: their document answers, nothing more is written.
+          const existing = await Reservation.find({ holdId: { $in: holds.map((h) => h.input.holdId) } })
+            .session(session)
+            .lean<ReservationDoc[]>()
+            .exec()
+          const repeats = new Map(existing.map((d) => [d.holdId, toReservation(d)]))
+          const fresh = holds.filter((h) => !repeats.has(h.input.holdId))
+          const { seats, sections } = mergeBatch(fresh)
+          const docs = fresh.map((h) => reservationDoc(h.input, h.plan.items))
+          // Duplicate keys abort the transaction (another confirm of a hold or a seat won): BatchRefused below.
+          if (docs.length > 0) await Reservation.insertMany(docs, { session, ordered: true, lean: true })
+          if (seats.length > 0) {
+            const seatDocs = seats.map((s) => ({
+              eventId,
+              section: s.section,
+              seat: s.seat,
+              reservationId: s.reservationId,
+            }))
+            await SoldSeat.insertMany(seatDocs, { session, ordered: true, lean: true })
+          }
+          for (const s of sections) await takeUnits(SectionCount, session, eventId, s)
+          const created = new Map(docs.map((d) => [d.holdId, toReservation(d)]))
+          return batchResults(holds, inputs.length, (hold) => {
+            const fresh = created.get(hold.input.holdId)
+            if (fresh !== undefined) return { reservation: fresh, created: true }
+            return { reservation: repeats.get(hold.input.holdId) as Reservation, created: false }
+          })
+        })
+      } catch (err) {
+        if (err instanceof CountShort || isDuplicateKey(err)) {
+          throw new BatchRefusedError('the ledger refused a confirm of the batch', { cause: err })
+        }
+        throw err
+      }
+    })
+  }
+
+  /**
+   * The sale that holds a hold's slot, read with majority read concern: after a duplicate key the winner
+   * is committed, and a majority read never returns a write that a failover could still roll back.
+   */
+  private async saleOfHold(holdId: string): Promise<Reservation | null> {
+    const doc = await this.rawReservations().findOne(
+      { holdId },
+      { readConcern: { level: 'majority' }, readPreference: 'primary' },
+    )
+    return doc === null ? null : toReservation(doc)
+  }
+
+  /**
+   * The driver's own collection (mongoose proxies it), for the two calls whose options must reach the
+   * driver exactly as written. Typed with our string _id, which mongoose's Document typing does not know.
+   */
+  private rawReservations(): mongo.Collection<ReservationDoc> {
+    return this.m.Reservation.collection as unknown as mongo.Collection<ReservationDoc>
+  }
+
+  /** Sections written before count shards existed get them (from their single count), once. */
+  private async migrateCounts(): Promise<void> {
+    const legacy = await this.m.Section.find({ shards: { $exists: false } }, { _id: 1 })
+      .lean<{ _id: string }[]>()
+      .exec()
+    for (const { _id } of legacy) await this.migrateSection(_id)
+    if (legacy.length > 0) this.log(`mongodb: moved ${legacy.length} section counts to count shards`)
+  }
+
+  private async migrateSection(id: string): Promise<void> {
+    const { Section, SectionCount } = this.m
+    try {
+      await this.txn(async (session) => {
+        const section = await Section.findOne({ _id: id, shards: { $exists: false } })
+          .session(session)
+          .lean<SectionDoc>()
+          .exec()
+        if (section === null) return
+        const docs = splitCount(
+          section.eventId,
+          section.sectionId,
+          section.kind,
+          section.capacity,
+          section.remaining ?? 0,
+        )
+        // Removing `remaining` also stops an older process from selling against it (its guard never matches).
+        await Section.updateOne(
+          { _id: id, shards: { $exists: false } },
+          { $set: { shards: docs.length }, $unset: { remaining: '' } },
+          { session },
+        )
+        await SectionCount.insertMany(docs, { session, ordered: true, lean: true })
+      })
+    } catch (err) {
+      // Another process migrated it at the same moment.
+      if (!isDuplicateKey(err)) throw err
+    }
   }
 
   /** Which of these seats are sold right now (in the order given). */
@@ -718,7 +867,7 @@ export class MongoLedger implements Ledger {
   }
 
   async cancel(eventId: string, reservationId: string): Promise<Reservation | null> {
-    const { Reservation, SoldSeat, Section } = this.m
+    const { Reservation, SoldSeat, SectionCount } = this.m
     return this.run(() =>
       this.txn(async (session) => {
         const doc = await Reservation.findOneAndUpdate(
@@ -731,11 +880,7 @@ export class MongoLedger implements Ledger {
         if (doc === null) return null
         await SoldSeat.deleteMany({ eventId, reservationId }, { session })
         for (const s of unitsBySection(doc.items.map(toItem))) {
-          await Section.updateOne(
-            { _id: sectionKey(eventId, s.section) },
-            { $inc: { remaining: s.units } },
-            { session },
-          )
+          await giveUnits(SectionCount, session, eventId, s.section, s.units)
         }
         return toReservation(doc)
       }),
@@ -767,23 +912,24 @@ export class MongoLedger implements Ledger {
   }
 
   async soldState(eventId: string): Promise<SoldState> {
-    const { Section, SoldSeat } = this.m
+    const { Section, SectionCount, SoldSeat } = this.m
     return this.run(async () => {
       // One snapshot transaction, so counts and seats agree.
-      const { sections, seats } = await this.txn(async (session) => {
+      const { sections, remaining, seats } = await this.txn(async (session) => {
         const sections = await Section.find(
           { eventId },
-          { sectionId: 1, capacity: 1, remaining: 1, position: 1 },
+          { sectionId: 1, capacity: 1, remaining: 1, shards: 1, position: 1 },
         )
           .sort({ position: 1 })
           .session(session)
           .lean<SectionDoc[]>()
           .exec()
+        const remaining = await remainingBySection(SectionCount, session, eventId)
         const seats = await SoldSeat.find({ eventId }, { section: 1, seat: 1, _id: 0 })
           .session(session)
           .lean<{ section: string; seat: string }[]>()
           .exec()
-        return { sections, seats }
+        return { sections, remaining, seats }
       })
       const bySection = new Map<string, string[]>()
       for (const s of seats) {
@@ -794,7 +940,9 @@ export class MongoLedger implements Ledger {
       return {
         sections: sections.map((s) => ({
           id: s.sectionId,
-          sold: s.capacity - s.remaining,
+          // A section not migrated to shards yet still has its single count.
+          sold:
+            s.capacity - (s.shards === undefined ? (s.remaining ?? 0) : (remaining.get(s.sectionId) ?? 0)),
           soldSeats: (bySection.get(s.sectionId) ?? []).sort(compareStrings),
         })),
       }
