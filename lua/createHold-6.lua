@@ -14,8 +14,9 @@
   Output:
     { 1, createdAt, expiresAt }                         hold taken
     { 2, holdId, encryptedToken, createdAt, expiresAt } replay of an earlier create with this key
-    { -1, section, seat, section, seat, ... }           seats unavailable
-    { -2, section, requested, available }               GA section short
+    { -1, soldOut, section, seat, section, seat, ... }  seats unavailable
+    { -2, section, requested, available, soldOut }      GA section short
+      (soldOut: { section, version, ... } of the hold's sections with nothing available, now flagged)
     { -3, unitsHeld, limit }                            holder limit
     { -4 }                                              event state not loaded in Redis
     { -6 }                                              idempotency key reused with another body
@@ -80,6 +81,7 @@ for _, item in ipairs(items) do
   end
 end
 if #unavailable > 0 then
+  table.insert(unavailable, 1, markSoldOut(base, items))
   table.insert(unavailable, 1, -1)
   return unavailable
 end
@@ -98,7 +100,7 @@ for _, item in ipairs(items) do
       batches = batches + 1
     end
     if available() < item.q then
-      return { -2, item.s, item.q, available() }
+      return { -2, item.s, item.q, available(), markSoldOut(base, items) }
     end
   end
 end

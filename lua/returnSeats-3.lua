@@ -33,6 +33,7 @@ for _, item in ipairs(items) do
   end
   local sold = tonumber(redis.call('HGET', KEYS[2], 's:' .. item.s)) or 0
   redis.call('HSET', KEYS[2], 's:' .. item.s, math.max(0, sold - units))
+  unitsBack(base, item.s)
 end
 emit(base, 'reservation.cancelled', { reservationId = ARGV[1] }, items, now)
 return { 1 }

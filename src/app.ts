@@ -18,6 +18,7 @@ import { metricsPlugin } from './plugins/metrics.js'
 import { createRedis } from './redis/client.js'
 import type { RedisClient } from './redis/client.js'
 import { HoldStore } from './redis/hold-store.js'
+import { SoldOutCache } from './redis/sold-out.js'
 import { layoutPrefix } from './redis/keys.js'
 import { eventRoutes } from './routes/events.js'
 import { holdRoutes } from './routes/holds.js'
@@ -54,13 +55,20 @@ export interface AppDependencies {
   expiryWatcher?: boolean
   /** Limits of GET /v1/events/:eventId/stream. */
   streams?: Partial<StreamOptions>
+  /** Sold-out sections refused from memory (buildApp makes one; off when absent). */
+  soldOut?: SoldOutCache
 }
 
 export function createServices(deps: AppDependencies): Services {
   const { config, redis, ledger } = deps
   // Every sweep hands out the expiries tallied since the last one: counted where they are collected.
   const metrics: { current?: Metrics } = {}
-  const store = new HoldStore(redis, config.keyPrefix, (holds) => metrics.current?.expired(holds))
+  const store = new HoldStore(
+    redis,
+    config.keyPrefix,
+    (holds) => metrics.current?.expired(holds),
+    deps.soldOut,
+  )
   // Job and rebuild locks are per layout too: each version sweeps and rebuilds its own data.
   const locks = new Locks(redis, layoutPrefix(config.keyPrefix))
   const events = new EventService(ledger, store, (name, work) => locks.run(name, work))
@@ -148,7 +156,12 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   app.addSchema(HoldView)
   app.addSchema(ReservationView)
 
-  const services = createServices(deps)
+  // Its own subscriber connection: it must hear every "units are back" the moment it is published.
+  const soldOut =
+    deps.soldOut ?? new SoldOutCache(createRedis(deps.config, 'seatlock-soldout'), deps.config.keyPrefix)
+  app.addHook('onReady', () => soldOut.start())
+  app.addHook('onClose', async () => soldOut.close())
+  const services = createServices({ ...deps, soldOut })
   await app.register(drainPlugin)
   await app.register(metricsPlugin, { metrics: services.metrics })
   await app.register(opsRoutes, { services })

@@ -4,7 +4,9 @@
   Key layout (all keys of one event share the hash tag {ev:<eventId>}, so each script runs in one
   cluster slot). `base` is "<prefix>:<layout version>:{ev:<eventId>}"; every script receives base..":meta" as KEYS[1].
     :meta            hash   ready=1, c:<section> capacity, k:<section> kind ("s" seated, "g" GA)
-    :counts          hash   h:<section> held units, s:<section> sold units, xp expiries not yet counted by metrics
+    :counts          hash   h:<section> held units, s:<section> sold units, xp expiries not yet counted by metrics,
+                            z:<section> version of a sold-out mark some instance may be refusing from (see unitsBack)
+    :back            channel "<section> <version>" when units come back to a section marked sold out
     :watched         string present while some instance streams the event's changes (refreshed, with a TTL)
     :expiry          zset   holdId -> expiresAt (ms) of holds in status "held"
     :confirming      zset   holdId -> pin deadline (ms) of holds in status "confirming"
@@ -171,6 +173,45 @@ local function emit(base, eventType, payload, items, now)
   redis.call('PUBLISH', base .. ':events', cjson.encode(payload))
 end
 
+-- A hold was refused: the sections of `items` with nothing available (held or sold) are flagged in the
+-- counts with a version (Redis time in microseconds) and returned as { section, version, ... }, so API
+-- instances can refuse the next requests for them without a script call (src/redis/sold-out.ts).
+local function markSoldOut(base, items)
+  local meta = base .. ':meta'
+  local counts = base .. ':counts'
+  local out = {}
+  local seen = {}
+  for _, item in ipairs(items) do
+    if not seen[item.s] then
+      seen[item.s] = true
+      local capacity = tonumber(redis.call('HGET', meta, 'c:' .. item.s)) or 0
+      local c = redis.call('HMGET', counts, 'h:' .. item.s, 's:' .. item.s, 'z:' .. item.s)
+      if capacity - (tonumber(c[1]) or 0) - (tonumber(c[2]) or 0) <= 0 then
+        local version = c[3]
+        if not version then
+          local t = redis.call('TIME')
+          version = string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))
+          redis.call('HSET', counts, 'z:' .. item.s, version)
+        end
+        out[#out + 1] = item.s
+        out[#out + 1] = version
+      end
+    end
+  end
+  return out
+end
+
+-- Units came back to a section (release, expiry, cancel): if some instance may be refusing it from a
+-- sold-out mark, the flag goes and every instance is told, before the script's caller gets its answer.
+local function unitsBack(base, section)
+  local counts = base .. ':counts'
+  local version = redis.call('HGET', counts, 'z:' .. section)
+  if version then
+    redis.call('HDEL', counts, 'z:' .. section)
+    redis.call('PUBLISH', base .. ':back', section .. ' ' .. version)
+  end
+end
+
 -- Gives a live hold's seats and units back and leaves a tombstone that answers 410.
 local function freeHold(base, holdId, hold, reason, now)
   local items = cjson.decode(hold.i)
@@ -185,6 +226,7 @@ local function freeHold(base, holdId, hold, reason, now)
       end
     end
     redis.call('HINCRBY', counts, 'h:' .. item.s, -itemUnits(item))
+    unitsBack(base, item.s)
   end
   redis.call('ZREM', base .. ':expiry', holdId)
   redis.call('ZREM', base .. ':confirming', holdId)

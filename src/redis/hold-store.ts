@@ -4,6 +4,7 @@ import type { Item, SectionDefinition } from '../ledger/port.js'
 import type { RedisClient } from './client.js'
 import { EventKeys, eventIndexKey } from './keys.js'
 import type { ScriptReply } from './scripts.js'
+import type { SoldOutCache } from './sold-out.js'
 
 /** Items as the scripts store them: "k" is "s" (seats) or "g" (GA quantity). */
 type ScriptItem = { s: string; k: 's'; seats: string[] } | { s: string; k: 'g'; q: number }
@@ -150,6 +151,36 @@ function storedHold(reply: ScriptReply): StoredHold {
   }
 }
 
+/** { section, version, ... } from createHold's refusals. */
+function soldOutSections(raw: unknown): { section: string; version: number }[] {
+  const flat = Array.isArray(raw) ? (raw as unknown[]) : []
+  const out: { section: string; version: number }[] = []
+  for (let i = 0; i + 1 < flat.length; i += 2)
+    out.push({ section: String(flat[i]), version: Number(flat[i + 1]) })
+  return out
+}
+
+/**
+ * Refuses from memory, exactly as the script would, a hold whose every section is known sold out:
+ * the seats asked for are all unavailable (seats are checked first), else the first GA item is short.
+ */
+function refuseIfSoldOut(cache: SoldOutCache | undefined, eventId: string, items: Item[]): void {
+  if (
+    cache === undefined ||
+    !cache.allSoldOut(
+      eventId,
+      items.map((i) => i.section),
+    )
+  )
+    return
+  const seats = items.flatMap((i) =>
+    'seats' in i ? i.seats.map((seat) => ({ section: i.section, seat })) : [],
+  )
+  if (seats.length > 0) throw apiError('SEAT_UNAVAILABLE', { seats })
+  const first = items[0] as Item & { quantity: number }
+  throw apiError('INSUFFICIENT_CAPACITY', { section: first.section, requested: first.quantity, available: 0 })
+}
+
 /** The hold store: one method per Lua script, each one round trip, refusals mapped to API errors. */
 export class HoldStore {
   constructor(
@@ -157,6 +188,8 @@ export class HoldStore {
     private readonly prefix: string,
     /** Told how many holds expired each time a sweep collects the tally (the expired-holds metric). */
     private readonly onExpired: (holds: number) => void = () => undefined,
+    /** Sections known sold out: holds on them are refused without a script call (the rush path). */
+    private readonly soldOut?: SoldOutCache,
   ) {}
 
   keys(eventId: string): EventKeys {
@@ -176,6 +209,8 @@ export class HoldStore {
   }
 
   async create(eventId: string, input: CreateHoldInput): Promise<CreateHoldResult> {
+    // A retry with an Idempotency-Key may have to replay its hold, so it always asks Redis.
+    if (input.idempotency === null) refuseIfSoldOut(this.soldOut, eventId, input.items)
     const k = this.keys(eventId)
     const seatKeys = input.items.flatMap((item) =>
       'seats' in item ? item.seats.map((seat) => k.seat(item.section, seat)) : [],
@@ -224,12 +259,14 @@ export class HoldStore {
           expiresAt: num(reply[4]),
         }
       case -1: {
+        this.soldOut?.mark(eventId, soldOutSections(reply[1]))
         const seats = []
-        for (let i = 1; i < reply.length; i += 2)
+        for (let i = 2; i < reply.length; i += 2)
           seats.push({ section: String(reply[i]), seat: String(reply[i + 1]) })
         throw apiError('SEAT_UNAVAILABLE', { seats })
       }
       case -2:
+        this.soldOut?.mark(eventId, soldOutSections(reply[4]))
         throw apiError('INSUFFICIENT_CAPACITY', {
           section: String(reply[1]),
           requested: num(reply[2]),

@@ -85,7 +85,7 @@ export async function startApp(
   overrides: Partial<Config> = {},
   redisOverride?: RedisClient,
   extra: Partial<
-    Pick<AppDependencies, 'confirmGraceMs' | 'jobs' | 'expiryWatcher' | 'streams' | 'logger'>
+    Pick<AppDependencies, 'confirmGraceMs' | 'jobs' | 'expiryWatcher' | 'streams' | 'logger' | 'soldOut'>
   > = {},
 ): Promise<TestApp> {
   const config = testConfig(overrides)
