@@ -81,7 +81,7 @@ export class CountShort extends Error {
   }
 }
 
-const randomShard = (): number => Math.floor(Math.random() * COUNT_SHARDS)
+const randomShard = (shards: number): number => Math.floor(Math.random() * shards)
 
 /**
  * Takes `units` from a section's shards inside the caller's transaction, or throws CountShort. Throws
@@ -92,9 +92,11 @@ export async function takeUnits(
   session: ClientSession,
   eventId: string,
   section: { section: string; kind: SectionKind; units: number },
+  /** The section's shard count (SectionDoc.shards). */
+  shardCount: number,
 ): Promise<void> {
   // The common case: one guarded update on a random shard that has enough.
-  const first = randomShard()
+  const first = randomShard(shardCount)
   const quick = await SectionCount.updateOne(
     { _id: shardId(eventId, section.section, first), kind: section.kind, remaining: { $gte: section.units } },
     { $inc: { remaining: -section.units } },
@@ -128,26 +130,24 @@ export async function takeUnits(
   }
 }
 
-/** Gives units back (a cancelled sale) to a random shard of the section, inside the caller's transaction. */
+/**
+ * Gives units back (a cancelled sale) to a random shard of the section, inside the caller's transaction.
+ * False when the section has no shards (not migrated yet): the caller gives them to the single count.
+ */
 export async function giveUnits(
   SectionCount: Model<SectionCountDoc>,
   session: ClientSession,
   eventId: string,
   sectionId: string,
   units: number,
-): Promise<void> {
+  shardCount: number,
+): Promise<boolean> {
   const res = await SectionCount.updateOne(
-    { _id: shardId(eventId, sectionId, randomShard()) },
+    { _id: shardId(eventId, sectionId, randomShard(shardCount)) },
     { $inc: { remaining: units } },
     { session },
   )
-  // Shard 0 exists for every section; the random one may not (small sections have fewer).
-  if (res.matchedCount === 1) return
-  await SectionCount.updateOne(
-    { _id: shardId(eventId, sectionId, 0) },
-    { $inc: { remaining: units } },
-    { session },
-  )
+  return res.matchedCount === 1
 }
 
 /** Remaining units per section id of an event, summed over the shards (inside the caller's snapshot). */

@@ -65,7 +65,22 @@ export function isMongoUnreachable(err: unknown): boolean {
     return true
   }
   const cause = field(err, 'cause')
-  return cause instanceof Error && cause !== err && isMongoUnreachable(cause)
+  if (cause instanceof Error && cause !== err && isMongoUnreachable(cause)) return true
+  // insertMany wraps a dropped connection in a MongoBulkWriteError that keeps the original here.
+  const original = field(err, 'errorResponse')
+  return original instanceof Error && original !== err && isMongoUnreachable(original)
+}
+
+/**
+ * The server itself is gone or frozen (network, server selection, a pool cleared by the monitor), as
+ * opposed to our own pool being busy: only then is waiting for an abort pointless.
+ */
+export function isMongoServerGone(err: unknown): boolean {
+  if (!(err instanceof Error)) return false
+  if (err.name === 'MongoWaitQueueTimeoutError') return false
+  const original = field(err, 'errorResponse')
+  if (original instanceof Error && original !== err) return isMongoServerGone(original)
+  return isMongoUnreachable(err)
 }
 
 /** True when the failure is about reaching / using the server, not about the data (answer 503). */

@@ -35,7 +35,13 @@ import type {
   SectionKind,
   SoldState,
 } from './port.js'
-import { hasErrorLabel, isDuplicateKey, isMongoUnreachable, mapMongoError } from './mongo-errors.js'
+import {
+  hasErrorLabel,
+  isDuplicateKey,
+  isMongoServerGone,
+  isMongoUnreachable,
+  mapMongoError,
+} from './mongo-errors.js'
 import {
   CountShort,
   defineSectionCountModel,
@@ -348,6 +354,8 @@ export class MongoLedger implements Ledger {
   private opened = false
   private closed = false
   private readonly onCommand: MongoLedgerOptions['onCommand']
+  /** Count shards per section (sectionKey), learnt once; see shardsOf. */
+  private readonly shardCounts = new Map<string, number>()
 
   constructor(
     private readonly url: string,
@@ -426,6 +434,7 @@ export class MongoLedger implements Ledger {
   private async txn<T>(fn: (session: ClientSession) => Promise<T>): Promise<T> {
     const session = await this.conn.startSession()
     const deadline = Date.now() + TXN_RETRY_BUDGET_MS
+    let serverGone = false
     try {
       attempts: for (let attempt = 0; ; attempt++) {
         if (attempt > 0) await sleep(backoffMs(attempt))
@@ -434,11 +443,13 @@ export class MongoLedger implements Ledger {
         try {
           result = await fn(session)
         } catch (err) {
+          serverGone = isMongoServerGone(err)
           if (session.inTransaction()) {
             const aborting = session.abortTransaction().catch(() => undefined)
             // Aborting on a server we cannot reach waits for it (seconds); the server drops the
-            // transaction by itself, so answer now and let the abort finish in the background.
-            if (!isMongoUnreachable(err)) await aborting
+            // transaction by itself, so answer now and let the abort finish in the background. (A busy
+            // pool is not that: there the abort is awaited, so the transaction's writes go at once.)
+            if (!serverGone) await aborting
           }
           if (
             hasErrorLabel(err, 'TransientTransactionError') &&
@@ -454,6 +465,7 @@ export class MongoLedger implements Ledger {
             await session.commitTransaction()
             return result
           } catch (err) {
+            serverGone = isMongoServerGone(err)
             const code = (err as { code?: unknown }).code
             const canRetry = !isMongoUnreachable(err) && Date.now() < deadline
             // 50 = MaxTimeMSExpired: maxCommitTimeMS ran out; retrying would only wait longer.
@@ -464,7 +476,8 @@ export class MongoLedger implements Ledger {
         }
       }
     } finally {
-      void session.endSession().catch(() => undefined)
+      const ending = session.endSession().catch(() => undefined)
+      if (!serverGone) await ending
     }
   }
 
@@ -686,7 +699,10 @@ export class MongoLedger implements Ledger {
             state.step = 'seats'
             if (seatDocs.length > 0) await SoldSeat.insertMany(seatDocs, { session, ordered: true })
             state.step = 'sections'
-            for (const s of plan.sections) await takeUnits(SectionCount, session, input.eventId, s)
+            for (const s of plan.sections) {
+              const shards = await this.shardsOf(input.eventId, s.section)
+              await takeUnits(SectionCount, session, input.eventId, s, shards)
+            }
           })
           return { reservation: toReservation(doc), created: true }
         } catch (err) {
@@ -710,7 +726,11 @@ export class MongoLedger implements Ledger {
           if (state.step === 'reservation') {
             const existing = await this.saleOfHold(input.holdId)
             if (existing !== null) return { reservation: existing, created: false }
-            if ((await Reservation.exists({ _id: input.reservationId }).exec()) !== null) {
+            const sameId = await this.rawReservations().findOne(
+              { _id: input.reservationId },
+              { readConcern: { level: 'majority' }, projection: { _id: 1 } },
+            )
+            if (sameId !== null) {
               throw new Error(
                 `confirm: reservation id ${input.reservationId} is already used by another hold`,
               )
@@ -738,6 +758,7 @@ export class MongoLedger implements Ledger {
       try {
         return await this.txn(async (session) => {
           // Holds confirmed before (retries) or fenced: their document answers, nothing more is written.
+          // (One read per batch, not per confirm.)
           const existing = await Reservation.find({ holdId: { $in: holds.map((h) => h.input.holdId) } })
             .session(session)
             .lean<ReservationDoc[]>()
@@ -757,7 +778,9 @@ export class MongoLedger implements Ledger {
             }))
             await SoldSeat.insertMany(seatDocs, { session, ordered: true, lean: true })
           }
-          for (const s of sections) await takeUnits(SectionCount, session, eventId, s)
+          for (const s of sections) {
+            await takeUnits(SectionCount, session, eventId, s, await this.shardsOf(eventId, s.section))
+          }
           const created = new Map(docs.map((d) => [d.holdId, toReservation(d)]))
           return batchResults(holds, inputs.length, (hold) => {
             const fresh = created.get(hold.input.holdId)
@@ -766,12 +789,34 @@ export class MongoLedger implements Ledger {
           })
         })
       } catch (err) {
-        if (err instanceof CountShort || isDuplicateKey(err)) {
+        // Refused by the data, or still conflicting when the retry budget ran out on a reachable server:
+        // each confirm alone (its own transaction and budget) settles it rather than 503 for them all.
+        const conflicted = hasErrorLabel(err, 'TransientTransactionError') && !isMongoUnreachable(err)
+        if (err instanceof CountShort || isDuplicateKey(err) || conflicted) {
           throw new BatchRefusedError('the ledger refused a confirm of the batch', { cause: err })
         }
         throw err
       }
     })
+  }
+
+  /**
+   * How many count shards a section has (it never changes once written), so a transaction's first try
+   * lands on a shard that exists. Sections not migrated yet answer 1 (their takes then fall to the
+   * slow path, which migrates them).
+   */
+  private async shardsOf(eventId: string, sectionId: string): Promise<number> {
+    const key = sectionKey(eventId, sectionId)
+    const known = this.shardCounts.get(key)
+    if (known !== undefined) return known
+    const sections = await this.m.Section.find({ eventId }, { sectionId: 1, shards: 1 })
+      .lean<Pick<SectionDoc, 'sectionId' | 'shards'>[]>()
+      .exec()
+    for (const s of sections) {
+      if (s.shards !== undefined) this.shardCounts.set(sectionKey(eventId, s.sectionId), s.shards)
+    }
+    if (this.shardCounts.size > 100_000) this.shardCounts.clear()
+    return this.shardCounts.get(key) ?? 1
   }
 
   /**
@@ -880,7 +925,17 @@ export class MongoLedger implements Ledger {
         if (doc === null) return null
         await SoldSeat.deleteMany({ eventId, reservationId }, { session })
         for (const s of unitsBySection(doc.items.map(toItem))) {
-          await giveUnits(SectionCount, session, eventId, s.section, s.units)
+          const shards = await this.shardsOf(eventId, s.section)
+          if (await giveUnits(SectionCount, session, eventId, s.section, s.units, shards)) continue
+          // A section not migrated to shards yet keeps its single count (this write orders us with the
+          // migration: one of the two sees the other's change as a write conflict and starts again).
+          const legacy = await this.m.Section.updateOne(
+            { _id: sectionKey(eventId, s.section), shards: { $exists: false } },
+            { $inc: { remaining: s.units } },
+            { session },
+          )
+          if (legacy.matchedCount !== 1)
+            throw new Error(`cancel: no count for section ${eventId}/${s.section}`)
         }
         return toReservation(doc)
       }),
