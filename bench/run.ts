@@ -16,6 +16,7 @@ import type { TargetName } from './lib/targets.js'
 import type { BenchOptions, Ctx } from './scenarios/context.js'
 import { flashSale } from './scenarios/flash-sale.js'
 import { fullFlow } from './scenarios/full-flow.js'
+import { hotSection } from './scenarios/hot-section.js'
 import { memory } from './scenarios/memory.js'
 import { scale } from './scenarios/scale.js'
 import { uncontended } from './scenarios/uncontended.js'
@@ -26,6 +27,7 @@ const SCENARIOS: Record<string, (ctx: Ctx) => Promise<ScenarioResult>> = {
   'full-flow': fullFlow,
   scale,
   memory,
+  'hot-section': hotSection,
 }
 
 function flag(name: string): string | undefined {

@@ -1,4 +1,4 @@
-/** Request sequences for autocannon: holds of fresh seats, hold → confirm, hold → release. */
+/** Request sequences for autocannon: holds of fresh seats or of general-admission units, hold → confirm, hold → release. */
 import type { Request } from 'autocannon'
 import { timedStep } from './load.js'
 import type { KindTimer } from './load.js'
@@ -62,6 +62,11 @@ export function holdBody(section: string, seats: string[]): string {
   return JSON.stringify({ holder: nextHolder(), items: [{ section, seats }] })
 }
 
+/** A hold of `quantity` units of a general-admission section. */
+export function gaHoldBody(section: string, quantity: number): string {
+  return JSON.stringify({ holder: nextHolder(), items: [{ section, quantity }] })
+}
+
 /** One hold of the next fresh pair of seats. */
 export function holdStep(
   eventId: string,
@@ -69,18 +74,43 @@ export function holdStep(
   timer: KindTimer,
   onWon?: (won: HoldWon, context: Record<string, unknown>) => void,
 ): Request {
+  return holdStepWith(
+    eventId,
+    () => {
+      const { section, seats } = pick()
+      return holdBody(section, seats)
+    },
+    timer,
+    onWon,
+  )
+}
+
+/** One hold of `quantity` units of a general-admission section (every hold of a run in the same one). */
+export function gaHoldStep(
+  eventId: string,
+  section: string,
+  quantity: number,
+  timer: KindTimer,
+  onWon?: (won: HoldWon, context: Record<string, unknown>) => void,
+): Request {
+  return holdStepWith(eventId, () => gaHoldBody(section, quantity), timer, onWon)
+}
+
+function holdStepWith(
+  eventId: string,
+  body: () => string,
+  timer: KindTimer,
+  onWon?: (won: HoldWon, context: Record<string, unknown>) => void,
+): Request {
   return timedStep(
     timer,
-    (request) => {
-      const { section, seats } = pick()
-      return {
-        ...request,
-        method: 'POST',
-        path: `/v1/events/${eventId}/holds`,
-        headers: { 'content-type': 'application/json' },
-        body: holdBody(section, seats),
-      }
-    },
+    (request) => ({
+      ...request,
+      method: 'POST',
+      path: `/v1/events/${eventId}/holds`,
+      headers: { 'content-type': 'application/json' },
+      body: body(),
+    }),
     (status, body, context) => {
       if (status !== 201 || !onWon) return
       const view = JSON.parse(body) as { id: string; token: string }
@@ -95,7 +125,7 @@ export function onHoldStep(
   method: 'POST' | 'DELETE',
   suffix: string,
   timer: KindTimer,
-  onDone?: (status: number) => void,
+  onDone?: (status: number, context: Record<string, unknown>) => void,
 ): Request {
   return timedStep(
     timer,
@@ -111,7 +141,7 @@ export function onHoldStep(
         body: '',
       }
     },
-    (status) => onDone?.(status),
+    (status, _body, context) => onDone?.(status, context),
   )
 }
 
@@ -126,10 +156,19 @@ export function remember(won: HoldWon, context: Record<string, unknown>): void {
  * would long before a real rush, instead of 50 first requests doing it at the same time.
  */
 export async function prime(url: string, eventId: string, section: string, seat: string): Promise<void> {
+  await primeWith(url, eventId, holdBody(section, [seat]))
+}
+
+/** prime() for a general-admission section: one unit. */
+export async function primeGa(url: string, eventId: string, section: string): Promise<void> {
+  await primeWith(url, eventId, gaHoldBody(section, 1))
+}
+
+async function primeWith(url: string, eventId: string, body: string): Promise<void> {
   const response = await fetch(`${url}/v1/events/${eventId}/holds`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: holdBody(section, [seat]),
+    body,
     signal: AbortSignal.timeout(30_000),
   })
   await response.arrayBuffer()

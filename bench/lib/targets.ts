@@ -2,7 +2,7 @@
  * The servers under test: seatlock itself (the real service, dist/src/server.js) and the four baselines
  * (dist/bench/servers/*.js). Each runs in its own child process, one at a time. Events are created
  * out-of-band (seatlock: EventService.create through createServices, so 100,000-seat events need no
- * 64 KiB request; the PostgreSQL baseline: its section rows).
+ * 64 KiB request; the PostgreSQL baseline: its section rows; the reference: its general-admission counters).
  */
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
@@ -14,6 +14,7 @@ import { ROOT_DIR } from '../../src/paths.js'
 import { connectRedis, createRedis } from '../../src/redis/client.js'
 import type { RedisClient } from '../../src/redis/client.js'
 import type { Services } from '../../src/services/container.js'
+import { REFERENCE_PREFIX, gaKey } from '../servers/redis-common.js'
 import type { Infra } from './infra.js'
 import { log } from './log.js'
 import { freePort, httpOk, startChild, waitFor } from './proc.js'
@@ -39,9 +40,11 @@ const SCRIPTS: Record<TargetName, string> = {
 
 export const ADMIN_TOKEN = `bench-${randomBytes(12).toString('hex')}`
 
-export interface Section {
-  id: string
-  seats: string[]
+/** A seated section (labelled seats) or a general-admission one (a capacity of units). */
+export type Section = { id: string; seats: string[] } | { id: string; capacity: number }
+
+export function capacityOf(section: Section): number {
+  return 'seats' in section ? section.seats.length : section.capacity
 }
 
 export interface Running {
@@ -123,7 +126,11 @@ export class SeatlockAdmin {
     await this.services.events.create({
       id: eventId,
       name: `bench ${eventId}`,
-      sections: sections.map((s) => ({ id: s.id, name: s.id, price: 1000, seats: s.seats })),
+      sections: sections.map((s) =>
+        'seats' in s
+          ? { id: s.id, name: s.id, price: 1000, seats: s.seats }
+          : { id: s.id, name: s.id, price: 1000, capacity: s.capacity },
+      ),
     })
   }
 
@@ -133,7 +140,10 @@ export class SeatlockAdmin {
   }
 }
 
-/** Creates the event where the target keeps state about events (seatlock, the PostgreSQL baseline). */
+/**
+ * Creates the event where the target keeps state about events (seatlock, the PostgreSQL baseline, and the
+ * reference's general-admission capacities in Redis: call it after any flush of the bench Redis).
+ */
 export async function createEvent(
   name: TargetName,
   infra: Infra,
@@ -146,8 +156,14 @@ export async function createEvent(
     for (const s of sections) {
       await infra.pool.query(
         'INSERT INTO bench_pg_sections (event_id, section_id, capacity, remaining) VALUES ($1, $2, $3, $3)',
-        [eventId, s.id, s.seats.length],
+        [eventId, s.id, capacityOf(s)],
       )
+    }
+  }
+  if (name === 'reference') {
+    // Seated holds need nothing (a free seat is a missing key); a general-admission hold checks `cap`.
+    for (const s of sections) {
+      if ('capacity' in s) await infra.redis.hset(gaKey(REFERENCE_PREFIX, eventId, s.id), 'cap', s.capacity)
     }
   }
 }

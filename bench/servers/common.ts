@@ -16,6 +16,48 @@ export interface SeatRef {
   seat: string
 }
 
+/** A general-admission item: units of a section without seat labels (only the reference takes them). */
+export interface GaItem {
+  section: string
+  quantity: number
+}
+
+/** The reference's hold body: seated items as HoldBody, or general-admission items. */
+export interface RefHoldBody {
+  holder: string
+  ttlSeconds?: number
+  items: (HoldBody['items'][number] | GaItem)[]
+}
+
+export function isGaItem(item: RefHoldBody['items'][number]): item is GaItem {
+  return 'quantity' in item
+}
+
+const seatedItemSchema = {
+  type: 'object',
+  required: ['section', 'seats'],
+  additionalProperties: false,
+  properties: {
+    section: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' },
+    seats: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 10,
+      items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' },
+    },
+  },
+} as const
+
+const gaItemSchema = {
+  type: 'object',
+  required: ['section', 'quantity'],
+  additionalProperties: false,
+  properties: {
+    section: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' },
+    quantity: { type: 'integer', minimum: 1, maximum: 10 },
+  },
+} as const
+
 /** The JSON schema a Fastify user would put on the hold route (seated items only). */
 export const holdBodySchema = {
   type: 'object',
@@ -24,25 +66,16 @@ export const holdBodySchema = {
   properties: {
     holder: { type: 'string', minLength: 1, maxLength: 128 },
     ttlSeconds: { type: 'integer', minimum: 1, maximum: 3600 },
-    items: {
-      type: 'array',
-      minItems: 1,
-      maxItems: 10,
-      items: {
-        type: 'object',
-        required: ['section', 'seats'],
-        additionalProperties: false,
-        properties: {
-          section: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' },
-          seats: {
-            type: 'array',
-            minItems: 1,
-            maxItems: 10,
-            items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' },
-          },
-        },
-      },
-    },
+    items: { type: 'array', minItems: 1, maxItems: 10, items: seatedItemSchema },
+  },
+} as const
+
+/** The reference's: an item is seated or general admission (the seated branch first, so seated bodies match it at once). */
+export const refHoldBodySchema = {
+  ...holdBodySchema,
+  properties: {
+    ...holdBodySchema.properties,
+    items: { ...holdBodySchema.properties.items, items: { anyOf: [seatedItemSchema, gaItemSchema] } },
   },
 } as const
 

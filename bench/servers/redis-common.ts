@@ -1,7 +1,10 @@
 import { Redis } from 'ioredis'
 import pg from 'pg'
 import { env } from './common.js'
-import type { SeatRef } from './common.js'
+import type { GaItem, SeatRef } from './common.js'
+
+/** The reference's key prefix; the bench sets its general-admission capacities under it (lib/targets.ts). */
+export const REFERENCE_PREFIX = 'ref'
 
 /** One ioredis connection, as seatlock uses. */
 export function connectBenchRedis(): Redis {
@@ -17,6 +20,11 @@ export function connectBenchPg(): pg.Pool {
 
 export function seatKey(prefix: string, eventId: string, seat: SeatRef): string {
   return `${prefix}:{ev:${eventId}}:seat:${seat.section}:${seat.seat}`
+}
+
+/** A general-admission section's counter: a hash of `cap` (its capacity) and `used` (units held or sold). */
+export function gaKey(prefix: string, eventId: string, section: string): string {
+  return `${prefix}:{ev:${eventId}}:ga:${section}`
 }
 
 export function holdKey(prefix: string, eventId: string, holdId: string): string {
@@ -47,4 +55,19 @@ export async function insertSales(
       [eventId, holdId, sections, labels],
     )
   }
+}
+
+/** Inserts one general-admission sale row per section of a confirmed hold, in one statement. */
+export async function insertGaSales(
+  pool: pg.Pool,
+  server: string,
+  eventId: string,
+  holdId: string,
+  items: GaItem[],
+): Promise<void> {
+  await pool.query(
+    `INSERT INTO bench_ga_sales (server, event_id, hold_id, section_id, quantity)
+     SELECT $1, $2, $3, u.s, u.q FROM unnest($4::text[], $5::int[]) AS u(s, q)`,
+    [server, eventId, holdId, items.map((i) => i.section), items.map((i) => i.quantity)],
+  )
 }

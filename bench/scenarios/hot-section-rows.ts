@@ -1,0 +1,119 @@
+/** The summary rows of the hot-section scenario: one block per variant, against the product requirement. */
+import { fmt } from '../lib/results.js'
+import type { SummaryRow } from '../lib/results.js'
+import { median, ratio, round } from '../lib/stats.js'
+import type { TargetName } from '../lib/targets.js'
+import type { Ctx } from './context.js'
+import type { HotResult, Variant } from './hot-section.js'
+
+const MIN_RATIO = 0.8
+const MAX_P99_MS = 50
+
+/** Each server's round of median confirms/s stands for it in the table (latency too), as in uncontended. */
+function typicalOf(runs: HotResult[]): HotResult | undefined {
+  const sorted = [...runs].sort((a, b) => a.confirmsPerSec - b.confirmsPerSec)
+  return sorted[Math.floor((sorted.length - 1) / 2)]
+}
+
+/** seatlock ÷ reference confirms/s of each round (the two ran back to back), and their median. */
+function pairedOf(runs: HotResult[]): { rounds: number[]; median: number } {
+  const rounds: number[] = []
+  for (const mine of runs.filter((r) => r.target === 'seatlock')) {
+    const theirs = runs.find((r) => r.target === 'reference' && r.round === mine.round)
+    const x = theirs ? ratio(mine.confirmsPerSec, theirs.confirmsPerSec) : null
+    if (x !== null) rounds.push(x)
+  }
+  return { rounds, median: round(median(rounds)) }
+}
+
+export function hotRows(all: HotResult[], ctx: Ctx, rounds: number) {
+  const rows: SummaryRow[] = []
+  const typical: HotResult[] = []
+  const paired: Partial<Record<Variant, { rounds: number[]; median: number }>> = {}
+  for (const variant of ['ga', 'seated'] as Variant[]) {
+    const pg = all.filter((r) => r.variant === variant && r.ledger === 'postgres')
+    const targets = [...new Set(pg.map((r) => r.target))]
+    const mine = (t: TargetName) => pg.filter((r) => r.target === t)
+    const by = new Map<TargetName, HotResult>()
+    for (const t of targets) {
+      const r = typicalOf(mine(t))
+      if (r) by.set(t, r)
+    }
+    typical.push(...by.values())
+    const values = (f: (r: HotResult) => string) =>
+      Object.fromEntries([...by].map(([t, r]) => [t, f(r)])) as Partial<Record<TargetName, string>>
+    const overRuns = (f: (runs: HotResult[]) => string) =>
+      Object.fromEntries(targets.map((t) => [t, f(mine(t))])) as Partial<Record<TargetName, string>>
+    const scenario =
+      `6. hot section, ${variant === 'ga' ? 'GA' : 'seated'} (${ctx.opts.connections} conn, ` +
+      `2 ${variant === 'ga' ? 'units' : 'seats'}/hold)`
+    const pair = pairedOf(pg)
+    paired[variant] = pair
+    const r = pair.rounds.length > 0 ? pair.median : null
+    rows.push({
+      scenario,
+      metric: 'confirms/s (PostgreSQL ledger)',
+      values: values((x) => fmt(x.confirmsPerSec)),
+      ratio:
+        r === null
+          ? 'n/a'
+          : `${r}×` +
+            (pair.rounds.length > 1 ? ` (rounds: ${pair.rounds.map((x) => `${x}×`).join(', ')})` : ''),
+      target: `≥ ${MIN_RATIO}× reference`,
+      met: r === null ? null : r >= MIN_RATIO,
+    })
+    const p99 = by.get('seatlock')?.confirmLatency.p99
+    const p99s = mine('seatlock').map((x) => x.confirmLatency.p99)
+    rows.push({
+      scenario,
+      metric: 'confirm latency p50 / p99 (ms)',
+      values: values((x) => `${x.confirmLatency.p50} / ${x.confirmLatency.p99}`),
+      ratio: p99s.length > 1 ? `seatlock p99 by round: ${p99s.join(', ')}` : '',
+      target: `seatlock p99 ≤ ${MAX_P99_MS} ms`,
+      met: p99 === undefined ? null : p99 <= MAX_P99_MS,
+    })
+    rows.push({
+      scenario,
+      metric: 'hold latency p50 / p99 (ms)',
+      values: values((x) => `${x.holdLatency.p50} / ${x.holdLatency.p99}`),
+      ratio: '',
+      target: '',
+      met: null,
+    })
+    const sum = (runs: HotResult[], f: (x: HotResult) => number) => runs.reduce((n, x) => n + f(x), 0)
+    rows.push({
+      scenario,
+      metric: `5xx responses (${rounds} round(s), warm-ups included)`,
+      values: overRuns((runs) => {
+        const failed = sum(runs, (x) => x.errors + x.timeouts)
+        return `${sum(runs, (x) => x.serverErrors)}` + (failed > 0 ? ` (+${failed} errors/timeouts)` : '')
+      }),
+      ratio: '',
+      target: 'seatlock: 0',
+      met: mine('seatlock').length > 0 ? sum(mine('seatlock'), (x) => x.serverErrors) === 0 : null,
+    })
+    rows.push({
+      scenario,
+      metric: 'ledger exact (every run)',
+      values: overRuns((runs) => (runs.every((x) => x.ledgerCheck.exact) ? 'yes' : 'no')),
+      ratio: '',
+      target: 'yes',
+      met: pg.length > 0 ? pg.every((x) => x.ledgerCheck.exact) : null,
+    })
+    const mongo = all.find((x) => x.variant === variant && x.ledger === 'mongodb')
+    rows.push({
+      scenario,
+      metric: 'confirms/s (MongoDB ledger): confirm p99, 5xx, ledger exact',
+      values: {
+        seatlock: mongo
+          ? `${fmt(mongo.confirmsPerSec)}: ${mongo.confirmLatency.p99} ms, ${mongo.serverErrors}, ` +
+            (mongo.ledgerCheck.exact ? 'yes' : 'no')
+          : 'skipped (MONGO_URL unset)',
+      },
+      ratio: '',
+      target: '',
+      met: null,
+    })
+  }
+  return { rows, typical, paired }
+}

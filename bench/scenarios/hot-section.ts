@@ -1,0 +1,234 @@
+/**
+ * 6. Hot section: every confirm of a run lands in ONE section, so on seatlock every confirm updates the same
+ * count row of the ledger. General admission (each hold takes 2 units of one large section) and seated (each
+ * hold takes 2 fresh seats of one section); 50 connections loop hold → confirm; confirms/s, the latency of
+ * both steps and every status, then the ledger is checked (lib/ledger-check.ts). seatlock and the reference,
+ * in rounds that interleave them as in uncontended; seatlock on MongoDB too when MONGO_URL is set.
+ */
+import type { Request } from 'autocannon'
+import { KindTimer, runLoad } from '../lib/load.js'
+import type { LoadSummary } from '../lib/load.js'
+import { judge, referenceView, seatlockPgView, seatlockPortView } from '../lib/ledger-check.js'
+import type { LedgerCheck, LedgerView } from '../lib/ledger-check.js'
+import { log } from '../lib/log.js'
+import {
+  PairAllocator,
+  SECTION_SIZE,
+  gaHoldStep,
+  holdStep,
+  onHoldStep,
+  prime,
+  primeGa,
+  remember,
+  seatLabels,
+} from '../lib/requests.js'
+import { fmt } from '../lib/results.js'
+import type { ScenarioResult } from '../lib/results.js'
+import type { LatencySummary } from '../lib/stats.js'
+import { round } from '../lib/stats.js'
+import { SeatlockAdmin, createEvent, newEventId, startTarget } from '../lib/targets.js'
+import type { Section, TargetName } from '../lib/targets.js'
+import { RATE_CAP } from './context.js'
+import type { Ctx } from './context.js'
+import { hotRows } from './hot-section-rows.js'
+
+export type Variant = 'ga' | 'seated'
+const VARIANTS: Variant[] = ['ga', 'seated']
+/** The only servers the requirement compares (the other baselines take seated holds only). */
+const HOT_TARGETS: TargetName[] = ['seatlock', 'reference']
+const HOT = 'hot'
+const UNITS = 2
+/** The API's largest general-admission section. */
+const GA_MAX = 1_000_000
+
+export interface HotResult {
+  variant: Variant
+  target: TargetName
+  ledger: 'postgres' | 'mongodb'
+  round: number
+  confirmsPerSec: number
+  confirms: number
+  holdLatency: LatencySummary
+  confirmLatency: LatencySummary
+  /** Every response of the measured run by status, and per step. */
+  statuses: Record<string, number>
+  holdStatuses: Record<string, number>
+  confirmStatuses: Record<string, number>
+  /** 5xx responses of the warm-up and the measured run together. */
+  serverErrors: number
+  /** autocannon's socket errors and timeouts (warm-up and measured run): requests with no status at all. */
+  errors: number
+  timeouts: number
+  ledgerCheck: LedgerCheck
+}
+
+function byStatus(timer: KindTimer): Record<string, number> {
+  return Object.fromEntries([...timer.byStatus].map(([status, r]) => [String(status), r.count]))
+}
+
+function fivexx(load: LoadSummary): number {
+  return Object.entries(load.statuses).reduce((n, [code, count]) => n + (code.startsWith('5') ? count : 0), 0)
+}
+
+/** The hot section, large enough for the run (a hold → confirm pair runs at well under half the hold rate). */
+function sectionFor(variant: Variant, seconds: number): Section {
+  const units = Math.ceil(RATE_CAP * seconds) + 1
+  // Seated sections stop at the API's 100,000 seats (49,999 pairs, the last seat primes): when a run uses
+  // them all the allocator wraps and holds meet sold seats, which shows as hold 409s.
+  return variant === 'ga'
+    ? { id: HOT, capacity: Math.min(GA_MAX, units) }
+    : { id: HOT, seats: seatLabels(Math.min(SECTION_SIZE, units)) }
+}
+
+async function flow(
+  ctx: Ctx,
+  variant: Variant,
+  target: TargetName,
+  roundNo: number,
+  admin: SeatlockAdmin,
+  ledgerUrl?: string,
+): Promise<HotResult> {
+  const { infra, opts } = ctx
+  const ledgerName = ledgerUrl ? 'mongodb' : 'postgres'
+  const warmup = opts.quick ? 0.5 : opts.warmup
+  await infra.flushRedis()
+  const eventId = newEventId(`hot-${variant}`)
+  const section = sectionFor(variant, opts.duration + warmup)
+  await createEvent(target, infra, admin, eventId, [section])
+  const confirmed = new Set<string>()
+  const onConfirm = (status: number, context: Record<string, unknown>) => {
+    if (status === 201 && typeof context.holdId === 'string') confirmed.add(context.holdId)
+  }
+  const holds = new KindTimer()
+  const confirms = new KindTimer()
+  let warm: LoadSummary
+  let load: LoadSummary
+  const running = await startTarget(target, infra, { cpuProfDir: opts.cpuProfDir, ledgerUrl })
+  try {
+    let hold: (timer: KindTimer) => Request
+    if ('seats' in section) {
+      const size = section.seats.length
+      await prime(running.url, eventId, HOT, `s${size}`)
+      const pairs = new PairAllocator([HOT], 0, size - 1)
+      hold = (timer) => holdStep(eventId, () => pairs.take(), timer, remember)
+    } else {
+      await primeGa(running.url, eventId, HOT)
+      hold = (timer) => gaHoldStep(eventId, HOT, UNITS, timer, remember)
+    }
+    warm = await runLoad({
+      label: `${target} warm-up`,
+      url: running.url,
+      connections: opts.connections,
+      duration: warmup,
+      requests: [hold(new KindTimer()), onHoldStep(eventId, 'POST', '/confirm', new KindTimer(), onConfirm)],
+      quiet: true,
+    })
+    load = await runLoad({
+      label: `${target} ${variant} hold → confirm (round ${roundNo})`,
+      url: running.url,
+      connections: opts.connections,
+      duration: opts.duration,
+      requests: [hold(holds), onHoldStep(eventId, 'POST', '/confirm', confirms, onConfirm)],
+    })
+  } finally {
+    // Stopped first: it finishes the confirms in flight, so the ledger no longer moves when it is read.
+    await running.stop()
+  }
+  let view: LedgerView
+  if (target === 'reference') view = await referenceView(infra.pool, eventId)
+  else if (ledgerName === 'postgres') view = await seatlockPgView(infra.pool, eventId, HOT)
+  else view = await seatlockPortView(admin.ledger, eventId, HOT)
+  const check = judge(view, {
+    section: HOT,
+    kind: variant,
+    unitsPerHold: UNITS,
+    confirmed,
+    // One confirm per connection may be cut off when the warm-up stops and one when the measurement does.
+    cutOff: 2 * opts.connections,
+  })
+  const result: HotResult = {
+    variant,
+    target,
+    ledger: ledgerName,
+    round: roundNo,
+    confirmsPerSec: round(confirms.count(201) / load.durationS, 1),
+    confirms: confirms.count(201),
+    holdLatency: holds.summary(201),
+    confirmLatency: confirms.summary(201),
+    statuses: load.statuses,
+    holdStatuses: byStatus(holds),
+    confirmStatuses: byStatus(confirms),
+    serverErrors: fivexx(warm) + fivexx(load),
+    errors: warm.errors + load.errors,
+    timeouts: warm.timeouts + load.timeouts,
+    ledgerCheck: check,
+  }
+  log(
+    `  ${target} (${ledgerName}) ${variant} round ${roundNo}: ${fmt(result.confirmsPerSec)} confirms/s; ` +
+      `confirm p50 ${result.confirmLatency.p50} / p99 ${result.confirmLatency.p99} ms; hold p50 ` +
+      `${result.holdLatency.p50} / p99 ${result.holdLatency.p99} ms; holds ${JSON.stringify(result.holdStatuses)}, ` +
+      `confirms ${JSON.stringify(result.confirmStatuses)}; 5xx ${result.serverErrors}, errors ${result.errors}, ` +
+      `timeouts ${result.timeouts}; ledger ${check.sales} sales, ${check.unitsSold} units ` +
+      `(section count ${check.sectionSold ?? '–'}) for ${confirmed.size} confirms answered 201, ` +
+      `${check.unanswered} cut off: ${check.exact ? 'exact' : `NOT EXACT (${check.problems.join('; ')})`}`,
+  )
+  return result
+}
+
+export async function hotSection(ctx: Ctx): Promise<ScenarioResult> {
+  const targets = HOT_TARGETS.filter((t) => ctx.opts.targets.includes(t))
+  const rounds = ctx.opts.quick ? 1 : 5
+  const all: HotResult[] = []
+  const notes: string[] = []
+  // Rounds interleave the servers, so a burst of other work on the machine does not land on one of them.
+  for (let r = 1; r <= rounds; r++) {
+    for (const variant of VARIANTS) {
+      for (const target of targets) all.push(await flow(ctx, variant, target, r, ctx.admin))
+    }
+  }
+  if (targets.includes('seatlock')) {
+    if (ctx.infra.mongoUrl) {
+      const mongoAdmin = await SeatlockAdmin.open(ctx.infra, ctx.infra.mongoUrl)
+      try {
+        // One round: the MongoDB ledger is reported, not compared.
+        for (const variant of VARIANTS) {
+          all.push(await flow(ctx, variant, 'seatlock', 1, mongoAdmin, ctx.infra.mongoUrl))
+        }
+      } finally {
+        await mongoAdmin.close()
+      }
+    } else {
+      const why =
+        'seatlock on MongoDB skipped: MONGO_URL is not set (MongoDB transactions need a replica set; set MONGO_URL=mongodb://…/seatlock_bench?replicaSet=… to include it)'
+      log(`  ${why}`)
+      notes.push(why)
+    }
+  }
+  const others = ctx.opts.targets.filter((t) => !HOT_TARGETS.includes(t))
+  if (others.length > 0) {
+    notes.push(`${others.join(', ')}: not run (the requirement compares seatlock with the reference only).`)
+  }
+  const { rows, typical, paired } = hotRows(all, ctx, rounds)
+  notes.push(
+    `each of ${ctx.opts.connections} connections loops hold → confirm with the hold token, every hold in the same ` +
+      `section: GA, ${UNITS} units of one section sized for the run; seated, ${UNITS} seats no earlier hold took, ` +
+      `of one section of up to ${fmt(SECTION_SIZE)} seats. ${ctx.opts.quick ? 0.5 : ctx.opts.warmup} s warm-up, ` +
+      `then ${ctx.opts.duration} s measured; confirms/s counts 201 confirms of the measured run. ${rounds} round(s) ` +
+      'interleave the servers; the ratio is the median over rounds of seatlock ÷ reference in the same round, the ' +
+      'table shows each server’s median round, 5xx and the ledger cover every run.',
+    'ledger check (after the server stopped): every confirm answered 201 is a sale, every sale is 2 units of the ' +
+      'hot section, no seat is sold twice and the sold-seat records are exactly the seats of the sales, seatlock’s ' +
+      'capacity − remaining equals the units of its confirmed reservations; sales never answered (confirms cut off ' +
+      'when a run stopped) are allowed up to one per connection per run.',
+    'the reference’s GA hold is one EVALSHA checking and raising a counter against the capacity the bench stored ' +
+      'in Redis with the event; its confirm is one EVALSHA and one INSERT into bench_ga_sales (one row per confirm, ' +
+      'with the quantity). Its seated path is the one the other scenarios measure.',
+  )
+  return {
+    name: 'hot-section',
+    title: '6. Hot section',
+    data: { rounds, typical, paired, all },
+    rows,
+    notes,
+  }
+}
