@@ -53,7 +53,20 @@ const constructors = Object.fromEntries(
 ) as Record<ErrorCode, ReturnType<typeof createError>>
 
 export function apiError(code: ErrorCode, details?: Record<string, unknown>, message?: string): ApiError {
-  const error = new constructors[code]() as ApiError
+  let error: ApiError
+  if (ERRORS[code][0] < 500) {
+    // A refusal is an answer, not a fault: its stack is never logged or shown, and capturing one was the
+    // costliest step of refusing a hold in a flash sale.
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
+    try {
+      error = new constructors[code]() as ApiError
+    } finally {
+      Error.stackTraceLimit = limit
+    }
+  } else {
+    error = new constructors[code]() as ApiError
+  }
   if (message !== undefined) error.message = message
   if (details !== undefined) error.details = details
   return error

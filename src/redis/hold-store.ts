@@ -208,9 +208,15 @@ export class HoldStore {
     return [auth.tokenHash, auth.admin ? '1' : '0']
   }
 
+  /**
+   * Throws the refusal the script would give when every section of the hold is known sold out (the rush
+   * path: no Redis call). Callers skip it for requests with an Idempotency-Key, which may replay a hold.
+   */
+  refuseIfSoldOut(eventId: string, items: Item[]): void {
+    refuseIfSoldOut(this.soldOut, eventId, items)
+  }
+
   async create(eventId: string, input: CreateHoldInput): Promise<CreateHoldResult> {
-    // A retry with an Idempotency-Key may have to replay its hold, so it always asks Redis.
-    if (input.idempotency === null) refuseIfSoldOut(this.soldOut, eventId, input.items)
     const k = this.keys(eventId)
     const seatKeys = input.items.flatMap((item) =>
       'seats' in item ? item.seats.map((seat) => k.seat(item.section, seat)) : [],

@@ -106,6 +106,8 @@ export class HoldService {
     const event = await this.events.get(eventId)
     validateItems(event, body.items, this.limits.maxSeatsPerHold)
     const ttlMs = checkTtl(body.ttlSeconds ?? this.limits.holdTtlDefaultS, this.limits.holdTtlMaxS)
+    // A retry with an Idempotency-Key may have to replay its hold, so it always asks Redis.
+    if (idempotencyKey === undefined) this.store.refuseIfSoldOut(eventId, body.items)
 
     const holdId = newHoldId()
     const token = newToken()
