@@ -20,6 +20,7 @@
     { -3, unitsHeld, limit }                            holder limit
     { -4 }                                              event state not loaded in Redis
     { -6 }                                              idempotency key reused with another body
+    { -7 }                                              the hold's key exists: abandoned by a timed-out call
 ]]
 --- @include "includes/common"
 
@@ -29,6 +30,11 @@ if redis.call('HGET', KEYS[1], 'ready') ~= '1' then
 end
 
 local now = nowMs()
+
+-- A fresh random id never exists: this call timed out on the client, which abandoned it first.
+if redis.call('EXISTS', KEYS[4]) == 1 then
+  return { -7 }
+end
 
 if ARGV[9] == '1' then
   local prior = redis.call('HMGET', KEYS[6], 'b', 'id', 'tk', 'c', 'e')

@@ -162,6 +162,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   app.addHook('onReady', () => soldOut.start())
   app.addHook('onClose', async () => soldOut.close())
   const services = createServices({ ...deps, soldOut })
+  app.addHook('onClose', async () => services.holds.abandoned.close())
   await app.register(drainPlugin)
   await app.register(metricsPlugin, { metrics: services.metrics })
   await app.register(opsRoutes, { services })

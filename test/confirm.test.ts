@@ -270,41 +270,60 @@ await eachLedger(t, 'confirm and cancel', async (t, ledger) => {
     })
   })
 
-  await t.test('a crash before the ledger commit: the reconciler fences the hold and frees it', async (t) => {
-    const eventId = await createEvent(api, { seated: { s: seats('S', 2) } })
-    const held = await hold(api, eventId, 'unpinned', [{ section: 's', seats: ['S1'] }], 60)
-    const pin = await api.services.store.pin(
-      eventId,
-      held.body.id,
-      { tokenHash: '', admin: true },
-      randomUUID(),
-      400,
-    )
-    const read = async () =>
-      api.request('GET', `/v1/events/${eventId}/holds/${held.body.id}`, { token: held.body.token })
-    t.equal((await read()).body.status, 'confirming')
-    t.ok(await until(async () => (await read()).status === 410, 6000), 'the reconciler frees the stuck hold')
-    // The transaction that was "still running" commits late: the ledger refuses it, nothing is sold.
-    if (pin.kind !== 'pinned') throw new Error('expected a pin')
-    const late = await api.ledger.confirm(pinnedSale(eventId, held.body.id, pin))
-    t.equal(late.created, false, 'the late commit writes nothing')
-    t.equal(late.reservation.status, 'voided', 'it finds the void the reconciler left')
-    const retry = await confirm(api, eventId, held.body)
-    t.equal(retry.status, 410, "the client's late retry is told the hold is gone")
-    const next = await hold(api, eventId, 'next', [{ section: 's', seats: ['S1'] }])
-    const sold = await confirm(api, eventId, next.body)
-    t.equal(sold.status, 201, 'the seat sells to someone else')
-    await checkLedgerInvariants(t, api, eventId, {
-      confirmed: [sold.body.id],
-      holds: [held.body.id, next.body.id],
-    })
-  })
+  await t.test(
+    'a crash before the ledger commit: at its expiry the reconciler fences the hold and frees it',
+    async (t) => {
+      const eventId = await createEvent(api, { seated: { s: seats('S', 2) } })
+      const held = await hold(api, eventId, 'unpinned', [{ section: 's', seats: ['S1'] }], 2)
+      const pin = await api.services.store.pin(
+        eventId,
+        held.body.id,
+        { tokenHash: '', admin: true },
+        randomUUID(),
+        400,
+      )
+      const read = async () =>
+        api.request('GET', `/v1/events/${eventId}/holds/${held.body.id}`, { token: held.body.token })
+      t.equal((await read()).body.status, 'confirming')
+      // Past the grace the ledger is asked, has no sale, and the hold stays the buyer's until its expiry.
+      const { store } = api.services
+      t.ok(
+        await until(
+          async () => (await store.overduePins(eventId, await store.now(), 10)).includes(held.body.id),
+          3000,
+        ),
+        'the pin is past its grace',
+      )
+      await api.services.confirm.reconcile(eventId)
+      t.equal((await read()).body.status, 'confirming', 'before its expiry the pinned hold is left alone')
+      t.ok(
+        await until(async () => (await read()).status === 410, 6000),
+        'the reconciler frees the stuck hold',
+      )
+      t.equal((await read()).body.code, 'HOLD_EXPIRED', 'as expired: the buyer released nothing')
+      // The transaction that was "still running" commits late: the ledger refuses it, nothing is sold.
+      if (pin.kind !== 'pinned') throw new Error('expected a pin')
+      const late = await api.ledger.confirm(pinnedSale(eventId, held.body.id, pin))
+      t.equal(late.created, false, 'the late commit writes nothing')
+      t.equal(late.reservation.status, 'voided', 'it finds the void the reconciler left')
+      const retry = await confirm(api, eventId, held.body)
+      t.equal(retry.status, 410, "the client's late retry is told the hold is gone")
+      t.equal(retry.body.code, 'HOLD_EXPIRED')
+      const next = await hold(api, eventId, 'next', [{ section: 's', seats: ['S1'] }])
+      const sold = await confirm(api, eventId, next.body)
+      t.equal(sold.status, 201, 'the seat sells to someone else')
+      await checkLedgerInvariants(t, api, eventId, {
+        confirmed: [sold.body.id],
+        holds: [held.body.id, next.body.id],
+      })
+    },
+  )
 
   await t.test(
     'a confirm that commits after the reconciler gave up is refused, not half-applied',
     async (t) => {
       const eventId = await createEvent(api, { ga: { g: 2 } })
-      const held = await hold(api, eventId, 'slowpoke', [{ section: 'g', quantity: 2 }])
+      const held = await hold(api, eventId, 'slowpoke', [{ section: 'g', quantity: 2 }], 1)
       await api.services.store.pin(eventId, held.body.id, { tokenHash: '', admin: true }, randomUUID(), 1)
       t.ok(
         await until(

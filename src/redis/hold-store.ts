@@ -42,6 +42,8 @@ export type CreateHoldResult =
   | { kind: 'created'; createdAt: number; expiresAt: number }
   | { kind: 'replayed'; holdId: string; encryptedToken: string; createdAt: number; expiresAt: number }
   | { kind: 'not-ready' }
+  /** The hold's key was taken by abandon(): an earlier call with this hold id timed out and was undone. */
+  | { kind: 'abandoned' }
 
 export type PinResult =
   | {
@@ -284,6 +286,8 @@ export class HoldStore {
         return { kind: 'not-ready' }
       case -6:
         throw apiError('IDEMPOTENCY_KEY_REUSED')
+      case -7:
+        return { kind: 'abandoned' }
       default:
         throw new Error(`unexpected createHold reply ${String(reply[0])}`)
     }
@@ -318,6 +322,16 @@ export class HoldStore {
     const k = this.keys(eventId)
     const reply = await this.call(() => this.redis.releaseHold(2, k.meta, k.hold(holdId), ...this.auth(auth)))
     if (reply[0] !== 1) throw holdRefusal(num(reply[0]))
+  }
+
+  /**
+   * Undoes a create whose call timed out: releases the hold if the create ran, else leaves a tombstone
+   * so it never will. Resolves once Redis has answered (either way nothing is left behind).
+   */
+  async abandon(eventId: string, holdId: string): Promise<'tombstone' | 'released' | 'nothing'> {
+    const k = this.keys(eventId)
+    const reply = await this.call(() => this.redis.abandonHold(2, k.meta, k.hold(holdId)))
+    return reply[0] === 1 ? 'tombstone' : reply[0] === 2 ? 'released' : 'nothing'
   }
 
   async releaseHolder(eventId: string, holder: string): Promise<number> {
@@ -394,6 +408,22 @@ export class HoldStore {
   }
 
   /** Holds pinned for confirmation whose grace deadline has passed (the reconciler's work list). */
+  /** The expiry of a pinned hold (status "confirming"), or null when it is not pinned any more. */
+  async pinnedExpiry(eventId: string, holdId: string): Promise<number | null> {
+    const [status, expiresAt] = await this.call(() =>
+      this.redis.hmget(this.keys(eventId).hold(holdId), 'st', 'e'),
+    )
+    return status === 'confirming' && expiresAt !== null ? Number(expiresAt) : null
+  }
+
+  /**
+   * The reconciler looks at a pinned hold again at `until`. XX: a hold finalised or unpinned meanwhile
+   * has left the confirming index and is not put back.
+   */
+  async deferPin(eventId: string, holdId: string, until: number): Promise<void> {
+    await this.call(() => this.redis.zadd(this.keys(eventId).confirming, 'XX', until, holdId))
+  }
+
   async overduePins(eventId: string, now: number, limit: number): Promise<string[]> {
     const k = this.keys(eventId)
     return this.call(() => this.redis.zrangebyscore(k.confirming, '-inf', now, 'LIMIT', 0, limit))

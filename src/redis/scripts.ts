@@ -26,6 +26,7 @@ declare module 'ioredis' {
     activateEvent(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     markSold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     syncSold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    abandonHold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
   }
 }
 

@@ -8,8 +8,13 @@ import type { ReservationView } from '../schemas/reservations.js'
 import type { EventService, LoadedEvent } from './events.js'
 import { saleOfForgottenHold } from './holds.js'
 
-/** How long a pinned hold is left alone while its ledger transaction runs, before the reconciler looks. */
-export const CONFIRM_GRACE_MS = 30_000
+/**
+ * How long a pinned hold is left alone while its ledger transaction runs before the reconciler asks the
+ * ledger about it (a confirm's transaction gives up within a few seconds). Asking never fences: a sale
+ * the ledger has is finalised at once (a crash between commit and finalise heals within seconds), and
+ * a hold without one is left pinned until its own expiry, when it is fenced.
+ */
+export const CONFIRM_GRACE_MS = 3_000
 /** How long Redis keeps a confirmed hold (after that the ledger answers for it). */
 export const CONFIRMED_HOLD_KEEP_MS = 24 * 3600 * 1000
 
@@ -157,18 +162,31 @@ export class ConfirmService {
   }
 
   /**
-   * Reconciler: settles pinned holds whose grace ran out. It first fences the hold in the ledger
-   * (voidHold takes the hold's unique reservation slot unless a sale already has it), so a confirm that
-   * is still running somewhere can no longer commit; then Redis follows whichever side won.
+   * Reconciler: settles pinned holds whose grace ran out. A sale the ledger already has is finalised.
+   * A hold without one stays the buyer's until its own expiry (a confirm that met an unreachable ledger
+   * can be retried until then): the pin is deferred to that moment. Past it, the hold is fenced in the
+   * ledger first (voidHold takes the hold's unique reservation slot unless a sale already has it), so a
+   * confirm still running somewhere can no longer commit; then Redis follows whichever side won.
    */
-  async reconcile(eventId: string): Promise<{ finalised: number; freed: number }> {
+  async reconcile(eventId: string): Promise<{ finalised: number; freed: number; deferred: number }> {
     let finalised = 0
     let freed = 0
-    const overdue = await this.store.overduePins(eventId, await this.store.now(), 100)
-    if (overdue.length === 0) return { finalised, freed }
+    let deferred = 0
+    const now = await this.store.now()
+    const overdue = await this.store.overduePins(eventId, now, 100)
+    if (overdue.length === 0) return { finalised, freed, deferred }
     const event = await this.events.get(eventId)
     for (const holdId of overdue) {
-      const slot = await this.ledger.voidHold(eventId, holdId, event.definition.currency)
+      const sale = await this.ledger.findReservationByHold(eventId, holdId)
+      if (sale === null) {
+        const expiresAt = await this.store.pinnedExpiry(eventId, holdId)
+        if (expiresAt !== null && expiresAt > now) {
+          await this.store.deferPin(eventId, holdId, expiresAt)
+          deferred++
+          continue
+        }
+      }
+      const slot = sale ?? (await this.ledger.voidHold(eventId, holdId, event.definition.currency))
       if (slot.status === 'confirmed') {
         await this.settle(event, eventId, holdId, slot)
         finalised++
@@ -178,6 +196,6 @@ export class ConfirmService {
         freed++
       }
     }
-    return { finalised, freed }
+    return { finalised, freed, deferred }
   }
 }

@@ -14,6 +14,7 @@ import {
 } from '../lib/tokens.js'
 import type { HoldAuth, HoldStore, StoredHold } from '../redis/hold-store.js'
 import type { CreateHoldBody, HoldView } from '../schemas/holds.js'
+import { AbandonedCreates } from './abandoned-creates.js'
 import type { EventService, LoadedEvent } from './events.js'
 
 const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000
@@ -96,6 +97,8 @@ export class HoldService {
     private readonly store: HoldStore,
     private readonly ledger: Ledger,
     private readonly limits: Limits,
+    /** Undoes creates that timed out (see abandoned-creates.ts). */
+    readonly abandoned: AbandonedCreates = new AbandonedCreates(store),
   ) {}
 
   async create(
@@ -129,12 +132,25 @@ export class HoldService {
           }
         : null,
     }
-    let result = await this.store.create(eventId, input)
+    const create = async () => {
+      try {
+        return await this.store.create(eventId, input)
+      } catch (error) {
+        // Timed out, yet the script may still run when Redis answers: undo it unless a retry with the
+        // Idempotency-Key is meant to get this very hold back.
+        if ((error as { code?: string }).code === 'REDIS_UNAVAILABLE' && input.idempotency === null)
+          this.abandoned.abandon(eventId, holdId, this.limits.holdLifetimeMaxS * 1000)
+        throw error
+      }
+    }
+    let result = await create()
     if (result.kind === 'not-ready') {
       await this.events.ensureLoaded(event)
-      result = await this.store.create(eventId, input)
+      result = await create()
     }
     if (result.kind === 'not-ready') throw apiError('EVENT_LOADING')
+    // Only a call of ours that timed out was abandoned, and its answer was a 503 already.
+    if (result.kind === 'abandoned') throw apiError('REDIS_UNAVAILABLE')
 
     const view = (id: string, secret: string, createdAt: number, expiresAt: number): HoldView => ({
       id,

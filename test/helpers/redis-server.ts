@@ -79,12 +79,22 @@ export class RedisServer {
     }
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered, until resume(). */
+  pause(): void {
+    this.child?.kill('SIGSTOP')
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT')
+  }
+
   /** Kills the server (SIGKILL: like a crash, nothing is saved). Resolves when the process is gone. */
   async stop(): Promise<void> {
     const child = this.child
     this.child = undefined
     if (!child || child.exitCode !== null) return
     const exited = once(child, 'exit')
+    child.kill('SIGCONT') // a paused server still dies at once, but let no test leave one frozen
     child.kill('SIGKILL')
     await exited
   }
