@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks'
 import { ROOT_DIR } from '../src/paths.js'
 import { startInfra } from './lib/infra.js'
 import { log } from './lib/log.js'
-import { machineInfo, writeScenario, writeSummary } from './lib/results.js'
+import { machineInfo, measuredCommit, writeScenario, writeSummary } from './lib/results.js'
 import type { ScenarioResult } from './lib/results.js'
 import { BASELINE_DESCRIPTIONS, SeatlockAdmin, TARGETS } from './lib/targets.js'
 import type { TargetName } from './lib/targets.js'
@@ -55,6 +55,8 @@ function parseOptions(): { opts: BenchOptions; only: string[]; out: string } {
 
 async function main(): Promise<void> {
   const started = performance.now()
+  // Before anything else: the build this run measures is the tree as it is now.
+  const commit = measuredCommit()
   const { opts, only, out } = parseOptions()
   // Other processes on the machine move every number: record how busy it was.
   const loads: number[] = [loadavg()[0] ?? 0]
@@ -69,7 +71,7 @@ async function main(): Promise<void> {
   const redisVersion = /redis_version:(\S+)/.exec(await infra.redis.info('server'))?.[1] ?? '?'
   const pgVersion =
     (await infra.pool.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? '?'
-  const machine = machineInfo(redisVersion, pgVersion)
+  const machine = machineInfo(redisVersion, pgVersion, commit)
   log(`machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}`)
   const ctx: Ctx = { infra, admin, opts }
   const results: ScenarioResult[] = []

@@ -1,7 +1,9 @@
 /** Results: one JSON file per scenario and a markdown summary table, under bench/results/. */
+import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem, release, platform } from 'node:os'
 import { join } from 'node:path'
+import { ROOT_DIR } from '../../src/paths.js'
 import type { TargetName } from './targets.js'
 import { TARGETS } from './targets.js'
 
@@ -13,10 +15,30 @@ export interface Machine {
   os: string
   redis: string
   postgres: string
+  /** The commit measured (as built when the run started), with "+dirty" when the tree had changes. */
+  commit: string
 }
 
-export function machineInfo(redisVersion: string, postgresVersion: string): Machine {
+/** HEAD and whether the working tree differed from it, read once when a run starts. */
+export function measuredCommit(): string {
+  const git = (args: string[]): string => {
+    try {
+      return execFileSync('git', args, {
+        cwd: ROOT_DIR,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim()
+    } catch {
+      return ''
+    }
+  }
+  const head = git(['rev-parse', '--short', 'HEAD']) || 'unknown'
+  return git(['status', '--porcelain', '--untracked-files=no']) === '' ? head : `${head}+dirty`
+}
+
+export function machineInfo(redisVersion: string, postgresVersion: string, commit: string): Machine {
   return {
+    commit,
     cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
     cores: cpus().length,
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
@@ -96,6 +118,7 @@ export function writeSummary(
   const md = [
     `# seatlock benchmark summary (${mode})`,
     '',
+    `Commit measured: ${machine.commit}.`,
     `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; Node ${machine.node}; ` +
       `Redis ${machine.redis}; PostgreSQL ${machine.postgres}; ${machine.os}.`,
     `Run: ${new Date().toISOString()}, ${Math.round(elapsedS)} s, every server in its own process, one at a time, ` +
