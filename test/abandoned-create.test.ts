@@ -8,15 +8,7 @@ import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { createEvent, eachLedger, startApp } from './helpers/app.js'
 import { RedisServer } from './helpers/redis-server.js'
-
-async function until(probe: () => Promise<boolean>, deadlineMs: number): Promise<boolean> {
-  const end = Date.now() + deadlineMs
-  while (Date.now() < end) {
-    if (await probe()) return true
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  return probe()
-}
+import { eventually } from './helpers/eventually.js'
 
 await eachLedger(t, 'a hold create that timed out is undone', async (t, ledger) => {
   const server = await RedisServer.start(t)
@@ -43,7 +35,7 @@ await eachLedger(t, 'a hold create that timed out is undone', async (t, ledger) 
     t.equal(answer.body.code, 'REDIS_UNAVAILABLE')
     t.ok(elapsed < 1600, `answered in ${elapsed} ms`)
     t.ok(
-      await until(async () => {
+      await eventually(async () => {
         const view = await api.request('GET', `/v1/events/${eventId}`)
         return view.status === 200 && view.body.sections.every((s: { held: number }) => s.held === 0)
       }, 5000),
@@ -90,7 +82,7 @@ await eachLedger(t, 'a hold create that timed out is undone', async (t, ledger) 
     t.equal(answer.status, 503)
     let replay = answer
     t.ok(
-      await until(async () => {
+      await eventually(async () => {
         replay = await api.request('POST', `/v1/events/${eventId}/holds`, {
           body,
           headers: { 'idempotency-key': key },

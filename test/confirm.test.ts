@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { SeatsTakenError } from '../src/ledger/port.js'
 import { EventKeys } from '../src/redis/keys.js'
@@ -7,6 +6,7 @@ import { createEvent, eachLedger, seats, startApp } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
 import { checkLedgerInvariants } from './helpers/invariants.js'
 import { ledgerSale, pinnedSale } from './helpers/sales.js'
+import { eventually } from './helpers/eventually.js'
 
 async function hold(api: TestApp, eventId: string, holder: string, items: unknown[], ttlSeconds?: number) {
   const res = await api.request('POST', `/v1/events/${eventId}/holds`, {
@@ -17,15 +17,6 @@ async function hold(api: TestApp, eventId: string, holder: string, items: unknow
 
 function confirm(api: TestApp, eventId: string, held: { id: string; token: string }, body?: unknown) {
   return api.request('POST', `/v1/events/${eventId}/holds/${held.id}/confirm`, { token: held.token, body })
-}
-
-async function until(probe: () => Promise<boolean>, deadlineMs: number): Promise<boolean> {
-  const end = Date.now() + deadlineMs
-  while (Date.now() < end) {
-    if (await probe()) return true
-    await sleep(25)
-  }
-  return probe()
 }
 
 await eachLedger(t, 'confirm and cancel', async (t, ledger) => {
@@ -104,7 +95,10 @@ await eachLedger(t, 'confirm and cancel', async (t, ledger) => {
     const eventId = await createEvent(api, { seated: { s: seats('S', 2) } })
     const slow = await hold(api, eventId, 'paused', [{ section: 's', seats: ['S1'] }], 1)
     const keys = new EventKeys(api.config.keyPrefix, eventId)
-    t.ok(await until(async () => (await api.redis.hget(keys.counts, 'h:s')) === '0', 3000), 'hold A expired')
+    t.ok(
+      await eventually(async () => (await api.redis.hget(keys.counts, 'h:s')) === '0', 3000),
+      'hold A expired',
+    )
     const fast = await hold(api, eventId, 'quick', [{ section: 's', seats: ['S1'] }])
     t.equal(fast.status, 201, 'B holds the seat')
     const sold = await confirm(api, eventId, fast.body)
@@ -254,7 +248,7 @@ await eachLedger(t, 'confirm and cancel', async (t, ledger) => {
     // Nobody retries the other: the reconciler finds the sale in the ledger and finalises it.
     const keys = new EventKeys(api.config.keyPrefix, eventId)
     t.ok(
-      await until(async () => (await api.redis.get(keys.seat('s', 'S1'))) === '$sold', 6000),
+      await eventually(async () => (await api.redis.get(keys.seat('s', 'S1'))) === '$sold', 6000),
       'the reconciler marks the seat sold',
     )
     const read = await api.request('GET', `/v1/events/${eventId}/holds/${held.body.id}`, {
@@ -288,7 +282,7 @@ await eachLedger(t, 'confirm and cancel', async (t, ledger) => {
       // Past the grace the ledger is asked, has no sale, and the hold stays the buyer's until its expiry.
       const { store } = api.services
       t.ok(
-        await until(
+        await eventually(
           async () => (await store.overduePins(eventId, await store.now(), 10)).includes(held.body.id),
           3000,
         ),
@@ -297,7 +291,7 @@ await eachLedger(t, 'confirm and cancel', async (t, ledger) => {
       await api.services.confirm.reconcile(eventId)
       t.equal((await read()).body.status, 'confirming', 'before its expiry the pinned hold is left alone')
       t.ok(
-        await until(async () => (await read()).status === 410, 6000),
+        await eventually(async () => (await read()).status === 410, 6000),
         'the reconciler frees the stuck hold',
       )
       t.equal((await read()).body.code, 'HOLD_EXPIRED', 'as expired: the buyer released nothing')
@@ -326,7 +320,7 @@ await eachLedger(t, 'confirm and cancel', async (t, ledger) => {
       const held = await hold(api, eventId, 'slowpoke', [{ section: 'g', quantity: 2 }], 1)
       await api.services.store.pin(eventId, held.body.id, { tokenHash: '', admin: true }, randomUUID(), 1)
       t.ok(
-        await until(
+        await eventually(
           async () => (await api.ledger.findReservationByHold(eventId, held.body.id)) !== null,
           6000,
         ),

@@ -13,17 +13,9 @@ import { checkLedgerInvariants } from './helpers/invariants.js'
 import { postgresTarget } from './helpers/ledgers.js'
 import { pinnedSale } from './helpers/sales.js'
 import { TcpProxy } from './helpers/tcp-proxy.js'
+import { eventually } from './helpers/eventually.js'
 
 const target = await postgresTarget()
-
-async function until(probe: () => Promise<boolean>, deadlineMs: number): Promise<boolean> {
-  const end = Date.now() + deadlineMs
-  while (Date.now() < end) {
-    if (await probe()) return true
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  return probe()
-}
 
 t.test('a confirm that met an unreachable ledger can be retried until the hold expires', async (t) => {
   const url = new URL(target.url as string)
@@ -63,11 +55,14 @@ t.test('a confirm that met an unreachable ledger can be retried until the hold e
 
   // The ledger is back; the reconciler looks at the pins once their grace is over.
   t.ok(
-    await until(async () => (await store.overduePins(eventId, await store.now(), 10)).length === 2, 3000),
+    await eventually(
+      async () => (await store.overduePins(eventId, await store.now(), 10)).length === 2,
+      3000,
+    ),
     'both pins are past their grace',
   )
   t.ok(
-    await until(
+    await eventually(
       async () =>
         await ledger
           .ping()
@@ -85,7 +80,7 @@ t.test('a confirm that met an unreachable ledger can be retried until the hold e
 
   // The short hold's expiry passes with nobody retrying: it is fenced, then freed as expired.
   t.ok(
-    await until(async () => {
+    await eventually(async () => {
       await confirm.reconcile(eventId)
       const read = await api.request('GET', `/v1/events/${eventId}/holds/${short.id}`, { token: short.token })
       return read.status === 410

@@ -3,30 +3,16 @@
  * a lone confirm goes at once, a refused batch is settled one by one, an unreachable ledger fails the
  * batch at once. The ledger is wrapped only to count the calls that reach it.
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { GroupCommit } from '../../src/ledger/group-commit.js'
 import type { BatchOutcome } from '../../src/ledger/group-commit.js'
 import { CapacityExceededError, LedgerUnavailableError, SeatsTakenError } from '../../src/ledger/port.js'
-import type { ConfirmInput, Item, Ledger } from '../../src/ledger/port.js'
+import type { Ledger } from '../../src/ledger/port.js'
 import { openLedger, postgresTarget } from '../helpers/ledgers.js'
+import { ledgerSale } from '../helpers/sales.js'
 
 const rand = (): string => randomBytes(6).toString('hex')
-
-function input(eventId: string, items: Item[]): ConfirmInput {
-  return {
-    reservationId: `r-${rand()}`,
-    holdId: `h-${rand()}`,
-    eventId,
-    holder: 'user',
-    items,
-    amount: 0,
-    currency: 'EUR',
-    paymentRef: null,
-    tokenHash: createHash('sha256').update(rand()).digest('hex'),
-    createdAt: new Date().toISOString(),
-  }
-}
 
 /** The ledger, counting the confirm calls that reach it. */
 function counting(ledger: Ledger) {
@@ -74,7 +60,7 @@ t.test('group commit', async (t) => {
     const { wrapped, calls } = counting(ledger)
     const outcomes: BatchOutcome[] = []
     const group = new GroupCommit(wrapped, { onTransaction: (_, o) => outcomes.push(o) })
-    const result = await group.confirm(input(eventId, [{ section: 'ga', quantity: 2 }]))
+    const result = await group.confirm(ledgerSale(eventId, [{ section: 'ga', quantity: 2 }]))
     t.equal(result.created, true)
     t.same(calls, { confirm: 1, confirmBatch: 0, batchSizes: [] }, 'one plain confirm, no batch')
     t.same(outcomes, ['single'])
@@ -91,8 +77,8 @@ t.test('group commit', async (t) => {
     const group = new GroupCommit(wrapped, { maxBatch: 100, onTransaction: (n) => sizes.push(n) })
     const inputs = Array.from({ length: 300 }, (_, i) =>
       i % 2 === 0
-        ? input(eventId, [{ section: 'ga', quantity: 2 }])
-        : input(eventId, [{ section: 'hall', seats: [seats[i] as string, seats[i - 1] as string] }]),
+        ? ledgerSale(eventId, [{ section: 'ga', quantity: 2 }])
+        : ledgerSale(eventId, [{ section: 'hall', seats: [seats[i] as string, seats[i - 1] as string] }]),
     )
     const results = await Promise.all(inputs.map((i) => group.confirm(i)))
     t.ok(
@@ -122,17 +108,17 @@ t.test('group commit', async (t) => {
       { id: 'ga', capacity: 5 },
       { id: 'hall', capacity: 3, seats: ['A', 'B', 'C'] },
     ])
-    await ledger.confirm(input(eventId, [{ section: 'hall', seats: ['A'] }]))
+    await ledger.confirm(ledgerSale(eventId, [{ section: 'hall', seats: ['A'] }]))
     const { wrapped, calls } = counting(ledger)
     const outcomes: BatchOutcome[] = []
     const group = new GroupCommit(wrapped, { onTransaction: (_, o) => outcomes.push(o) })
     // The first goes alone; the next four queue behind it and form one batch, which the sold seat A refuses.
-    const first = group.confirm(input(eventId, [{ section: 'ga', quantity: 1 }]))
+    const first = group.confirm(ledgerSale(eventId, [{ section: 'ga', quantity: 1 }]))
     const rest = [
-      group.confirm(input(eventId, [{ section: 'ga', quantity: 1 }])),
-      group.confirm(input(eventId, [{ section: 'hall', seats: ['A'] }])),
-      group.confirm(input(eventId, [{ section: 'hall', seats: ['B'] }])),
-      group.confirm(input(eventId, [{ section: 'ga', quantity: 4 }])),
+      group.confirm(ledgerSale(eventId, [{ section: 'ga', quantity: 1 }])),
+      group.confirm(ledgerSale(eventId, [{ section: 'hall', seats: ['A'] }])),
+      group.confirm(ledgerSale(eventId, [{ section: 'hall', seats: ['B'] }])),
+      group.confirm(ledgerSale(eventId, [{ section: 'ga', quantity: 4 }])),
     ]
     const settled = await Promise.allSettled([first, ...rest])
     t.same(outcomes, ['single', 'refused'], 'the batch of four was refused as a whole')
@@ -170,7 +156,7 @@ t.test('group commit', async (t) => {
     }
     const group = new GroupCommit(down)
     const settled = await Promise.allSettled(
-      Array.from({ length: 20 }, () => group.confirm(input(eventId, [{ section: 'ga', quantity: 1 }]))),
+      Array.from({ length: 20 }, () => group.confirm(ledgerSale(eventId, [{ section: 'ga', quantity: 1 }]))),
     )
     t.ok(
       settled.every((r) => r.status === 'rejected' && r.reason instanceof LedgerUnavailableError),
@@ -185,8 +171,8 @@ t.test('group commit', async (t) => {
     const { wrapped, calls } = counting(ledger)
     const group = new GroupCommit(wrapped)
     await Promise.all([
-      group.confirm(input(one, [{ section: 'ga', quantity: 1 }])),
-      group.confirm(input(two, [{ section: 'ga', quantity: 1 }])),
+      group.confirm(ledgerSale(one, [{ section: 'ga', quantity: 1 }])),
+      group.confirm(ledgerSale(two, [{ section: 'ga', quantity: 1 }])),
     ])
     t.same([calls.confirm, calls.confirmBatch], [2, 0], 'each event ran its own transaction at once')
   })
