@@ -5,6 +5,7 @@
  */
 import { KindTimer, runLoad } from '../lib/load.js'
 import { log } from '../lib/log.js'
+import { onMongo } from '../lib/mongo.js'
 import { PairAllocator, holdStep, onHoldStep, prime, remember, sectionsFor } from '../lib/requests.js'
 import { fmt } from '../lib/results.js'
 import type { ScenarioResult, SummaryRow } from '../lib/results.js'
@@ -113,19 +114,9 @@ export async function fullFlow(ctx: Ctx): Promise<ScenarioResult> {
   const notes: string[] = []
   for (const target of ctx.opts.targets) results.push(await flow(ctx, target, 'postgres', ctx.admin))
   if (ctx.opts.targets.includes('seatlock')) {
-    if (ctx.infra.mongoUrl) {
-      const mongoAdmin = await SeatlockAdmin.open(ctx.infra, ctx.infra.mongoUrl)
-      try {
-        results.push(await flow(ctx, 'seatlock', 'mongodb', mongoAdmin, ctx.infra.mongoUrl))
-      } finally {
-        await mongoAdmin.close()
-      }
-    } else {
-      const why =
-        'seatlock on MongoDB skipped: MONGO_URL is not set (MongoDB transactions need a replica set; set MONGO_URL=mongodb://…/seatlock_bench?replicaSet=… to include it)'
-      log(`  ${why}`)
-      notes.push(why)
-    }
+    await onMongo(ctx, notes, async (mongoAdmin, mongoUrl) => {
+      results.push(await flow(ctx, 'seatlock', 'mongodb', mongoAdmin, mongoUrl))
+    })
   }
   notes.push(
     'each connection loops hold (2 fresh seats) → confirm with the hold token; the baselines confirm into PostgreSQL too ' +

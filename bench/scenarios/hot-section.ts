@@ -11,6 +11,7 @@ import type { LoadSummary } from '../lib/load.js'
 import { judge, referenceView, seatlockPgView, seatlockPortView } from '../lib/ledger-check.js'
 import type { LedgerCheck, LedgerView } from '../lib/ledger-check.js'
 import { log } from '../lib/log.js'
+import { onMongo } from '../lib/mongo.js'
 import {
   PairAllocator,
   SECTION_SIZE,
@@ -187,22 +188,10 @@ export async function hotSection(ctx: Ctx): Promise<ScenarioResult> {
     }
   }
   if (targets.includes('seatlock')) {
-    if (ctx.infra.mongoUrl) {
-      const mongoAdmin = await SeatlockAdmin.open(ctx.infra, ctx.infra.mongoUrl)
-      try {
-        // One round: the MongoDB ledger is reported, not compared.
-        for (const variant of VARIANTS) {
-          all.push(await flow(ctx, variant, 'seatlock', 1, mongoAdmin, ctx.infra.mongoUrl))
-        }
-      } finally {
-        await mongoAdmin.close()
-      }
-    } else {
-      const why =
-        'seatlock on MongoDB skipped: MONGO_URL is not set (MongoDB transactions need a replica set; set MONGO_URL=mongodb://…/seatlock_bench?replicaSet=… to include it)'
-      log(`  ${why}`)
-      notes.push(why)
-    }
+    await onMongo(ctx, notes, async (mongoAdmin, mongoUrl) => {
+      // One round: the MongoDB ledger is reported, not compared.
+      for (const variant of VARIANTS) all.push(await flow(ctx, variant, 'seatlock', 1, mongoAdmin, mongoUrl))
+    })
   }
   const others = ctx.opts.targets.filter((t) => !HOT_TARGETS.includes(t))
   if (others.length > 0) {
