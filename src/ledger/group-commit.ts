@@ -11,8 +11,9 @@
  *
  * A batch is all or nothing in the ledger. When the ledger refuses it (one hold's seat is sold, the
  * count is short, an input is invalid) the batch's confirms are settled one by one with confirm(), so
- * one refused confirm never fails the others. When the ledger is unreachable every confirm of the batch
- * gets that error at once: each would only wait for its own timeout to learn the same.
+ * one refused confirm never fails the others. When the ledger is unreachable every confirm of the batch,
+ * and every confirm queued behind it, gets that error at once: each would only wait for its own timeout to
+ * learn the same.
  */
 import type { ConfirmInput, ConfirmResult, Ledger } from './port.js'
 import { LedgerUnavailableError } from './port.js'
@@ -67,8 +68,11 @@ export class GroupCommit {
   private async drain(eventId: string, first: Pending[]): Promise<void> {
     let batch = first
     for (;;) {
-      await this.run(batch)
+      const unavailable = await this.run(batch)
       const queue = this.queues.get(eventId) as Pending[]
+      // The ledger just failed to answer: the confirms that queued meanwhile would only wait for their
+      // own timeout to learn the same. They get the 503 now (fail fast), and may retry.
+      if (unavailable !== undefined) for (const p of queue.splice(0)) p.reject(unavailable)
       if (queue.length === 0) {
         this.queues.delete(eventId)
         return
@@ -77,7 +81,8 @@ export class GroupCommit {
     }
   }
 
-  private async run(batch: Pending[]): Promise<void> {
+  /** One transaction (or a refused batch settled one by one); returns the error when the ledger was unreachable. */
+  private async run(batch: Pending[]): Promise<LedgerUnavailableError | undefined> {
     if (batch.length === 1) {
       const [only] = batch as [Pending]
       try {
@@ -85,10 +90,12 @@ export class GroupCommit {
         this.onTransaction(1, 'single')
         only.resolve(result)
       } catch (error) {
-        this.onTransaction(1, error instanceof LedgerUnavailableError ? 'unavailable' : 'single')
+        const unavailable = error instanceof LedgerUnavailableError
+        this.onTransaction(1, unavailable ? 'unavailable' : 'single')
         only.reject(error)
+        if (unavailable) return error
       }
-      return
+      return undefined
     }
     let results: ConfirmResult[]
     try {
@@ -97,15 +104,16 @@ export class GroupCommit {
       if (error instanceof LedgerUnavailableError) {
         this.onTransaction(batch.length, 'unavailable')
         for (const p of batch) p.reject(error)
-        return
+        return error
       }
       this.onTransaction(batch.length, 'refused')
       // In arrival order: the first buyers of a short GA section are the ones served.
       for (const p of batch) await this.settle(p)
-      return
+      return undefined
     }
     this.onTransaction(batch.length, 'batch')
     batch.forEach((p, i) => p.resolve(results[i] as ConfirmResult))
+    return undefined
   }
 
   private async settle(p: Pending): Promise<void> {
