@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
-import { installErrorHandling } from './error-handler.js'
+import { clientErrorHandler, installErrorHandling } from './error-handler.js'
 import { ExpiryWatcher } from './jobs/expiry-watcher.js'
 import { createJobs } from './jobs/index.js'
 import { GroupCommit } from './ledger/group-commit.js'
@@ -34,10 +34,40 @@ import type { Services } from './services/container.js'
 import { EventService } from './services/events.js'
 import { HoldService } from './services/holds.js'
 import { ReservationService } from './services/reservations.js'
-import { ChangeStreams } from './services/streams.js'
+import { ChangeStreams, STREAM_DEFAULTS } from './services/streams.js'
 import type { StreamOptions } from './services/streams.js'
 
 export const BODY_LIMIT = 64 * 1024
+
+/** Bounds on slow and idle clients, enforced by Node's HTTP server. Answers go through clientErrorHandler. */
+export interface HttpTimeouts {
+  /** A connection's request headers must be complete this long after it opened or the request began. */
+  headersTimeoutMs: number
+  /** The whole request, body included, must have arrived this long after it began. */
+  requestTimeoutMs: number
+  /** How often the two bounds above are checked: a slow client is cut off up to this much later. */
+  checkIntervalMs: number
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number
+  /** A connection with no traffic either way for this long is closed (a client that stopped reading). */
+  idleTimeoutMs: number
+}
+
+/**
+ * A rush is 1,000s of connections at once, each sending its few hundred bytes of headers in one packet:
+ * accepted and parsed in well under a second even on 2 cores, so 10 s leaves room for slow mobile links
+ * (several retransmissions) while a slowloris holds a connection 10-11 s instead of forever. A body is at
+ * most 64 KiB: 30 s is ~17 kbit/s. Keep-alive stays above load balancers' idle timeouts (60 s on AWS ALB),
+ * so they, not we, close idle connections and never send a request on one we are closing. The idle bound
+ * must exceed the change streams' heartbeat (15 s), which keeps a stream from ever being idle.
+ */
+export const HTTP_TIMEOUTS: HttpTimeouts = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  checkIntervalMs: 1_000,
+  keepAliveTimeoutMs: 72_000,
+  idleTimeoutMs: 60_000,
+}
 
 export interface AppDependencies {
   config: Config
@@ -57,6 +87,8 @@ export interface AppDependencies {
   streams?: Partial<StreamOptions>
   /** Sold-out sections refused from memory (buildApp makes one; off when absent). */
   soldOut?: SoldOutCache
+  /** Bounds on slow and idle clients (default HTTP_TIMEOUTS). */
+  http?: Partial<HttpTimeouts>
 }
 
 export function createServices(deps: AppDependencies): Services {
@@ -97,6 +129,12 @@ export function createServices(deps: AppDependencies): Services {
 
 /** The HTTP application: plugins, schemas, routes and error handling. Connections are made by the caller. */
 export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyInstance; services: Services }> {
+  const timeouts = { ...HTTP_TIMEOUTS, ...deps.http }
+  const heartbeatMs = deps.streams?.heartbeatMs ?? STREAM_DEFAULTS.heartbeatMs
+  if (heartbeatMs >= timeouts.idleTimeoutMs) {
+    // Each heartbeat is what keeps a quiet change stream from being closed as idle.
+    throw new Error(`the stream heartbeat (${heartbeatMs} ms) must be shorter than the idle timeout`)
+  }
   const app = Fastify({
     // Malformed URLs and over-long path parameters never reach a route: answer them in the contract's shape.
     frameworkErrors: (_error, _request, reply) => {
@@ -111,6 +149,18 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 1024 },
     forceCloseConnections: 'idle',
+    // Node applies headersTimeout and requestTimeout while a request is being received, never to the
+    // answer: a change stream (its GET complete) outlives them. Fastify would set requestTimeout to 0 (off).
+    http: {
+      headersTimeout: timeouts.headersTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      connectionsCheckingInterval: timeouts.checkIntervalMs,
+    },
+    requestTimeout: timeouts.requestTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+    connectionTimeout: timeouts.idleTimeoutMs,
+    // 408, 431 and unparseable requests: answered in the contract's shape.
+    clientErrorHandler,
     // While closing, requests already on an open connection are served (with Connection: close; see
     // plugins/drain.ts) rather than refused with a body outside the contract's error shape.
     return503OnClosing: false,

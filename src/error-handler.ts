@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http'
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
+import type { Socket } from 'node:net'
+import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import { apiError, isApiError, RETRY_AFTER_S } from './errors.js'
 import type { ApiError } from './errors.js'
 import { LedgerUnavailableError } from './ledger/port.js'
@@ -69,4 +70,104 @@ export function installErrorHandling(app: FastifyInstance): void {
       .code(404)
       .send({ statusCode: 404, code: error.code, error: 'Not Found', message: error.message })
   })
+}
+
+/**
+ * How long a connection refused by clientErrorHandler may go on sending before it is destroyed. Closing a
+ * socket with unread input makes the kernel send a reset, and a reset can discard the answer the client has
+ * not read yet: so the answer goes out with a FIN and the rest of the input is read (and dropped) meanwhile.
+ */
+const LINGER_MS = 2_000
+
+/** Sockets clientErrorHandler has dealt with: the parser reports its error again for every later chunk. */
+const refused = new WeakSet<Socket>()
+
+/** The response Node is sending on a socket (`socket._httpMessage`, not in the typings). */
+interface Outgoing {
+  headersSent: boolean
+  req: { complete: boolean }
+  once(event: 'finish', listener: () => void): unknown
+}
+
+function outgoingOf(socket: Socket): Outgoing | undefined {
+  return (socket as Socket & { _httpMessage?: Outgoing | null })._httpMessage ?? undefined
+}
+
+function clientError(error: ConnectionError): ApiError {
+  switch (error.code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return apiError('REQUEST_TIMEOUT')
+    case 'HPE_HEADER_OVERFLOW':
+      return apiError('HEADERS_TOO_LARGE')
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return apiError('PAYLOAD_TOO_LARGE', undefined, 'The chunk extensions of the body are too large')
+    default:
+      return apiError('MALFORMED_REQUEST')
+  }
+}
+
+/**
+ * Fastify's `clientErrorHandler`: what never became a request has no reply to answer through. Node's HTTP
+ * server reports it on the socket ('clientError'): a request the parser refuses (malformed request line or
+ * header, headers over the size limit, a broken chunked body) or one not received within headersTimeout /
+ * requestTimeout (see HTTP_TIMEOUTS in app.ts). The answer is written on the socket in the contract's
+ * error shape, with `Connection: close`, and the connection ends.
+ */
+export function clientErrorHandler(this: FastifyInstance, error: ConnectionError, socket: Socket): void {
+  if (refused.has(socket)) return
+  refused.add(socket)
+  if (error.code === 'ECONNRESET' || socket.destroyed) {
+    socket.destroy()
+    return
+  }
+  const timeout = error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+  // Not a byte received: an idle pre-opened connection, not a request. Closed silently, like an idle
+  // keep-alive one; a 408 would only be read as the answer to whatever the client sends next.
+  if (timeout && socket.bytesRead === 0) {
+    socket.destroy()
+    return
+  }
+  const answer = clientError(error)
+  this.log.debug({ code: answer.code, reason: error.code }, 'client error')
+  sendAfterPending(socket, answer, timeout)
+}
+
+function sendAfterPending(socket: Socket, answer: ApiError, timeout: boolean): void {
+  if (socket.destroyed) return
+  const pending = outgoingOf(socket)
+  if (pending?.req.complete) {
+    // The refused bytes came after a complete request (a pipeline, or behind a change stream) whose answer
+    // is under way: ours goes after it, and after any queued behind it, never into the middle of one.
+    pending.once('finish', () => sendAfterPending(socket, answer, timeout))
+    return
+  }
+  // The answer to the refused request itself has begun (a body that broke after the route answered):
+  // nothing can be added to it.
+  if (!socket.writable || pending?.headersSent) {
+    socket.destroy()
+    return
+  }
+  const status = answer.statusCode
+  const reason = STATUS_CODES[status] ?? 'Error'
+  const body = JSON.stringify({
+    statusCode: status,
+    code: answer.code,
+    error: reason,
+    message: answer.message,
+  })
+  const response =
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  if (timeout) {
+    // The parser still works: were the rest of the request to arrive it would be served on an ended
+    // socket. Nothing is left unread (the client is slow), so close as soon as the answer is out.
+    socket.end(response, () => socket.destroy())
+    return
+  }
+  // The parser refuses everything from now on; read what is still coming until the client closes.
+  socket.end(response)
+  const linger = setTimeout(() => socket.destroy(), LINGER_MS)
+  linger.unref()
+  socket.once('close', () => clearTimeout(linger))
+  socket.once('end', () => socket.destroy())
 }
