@@ -1,7 +1,7 @@
 --[[
   Confirm, step 1: pins a hold while the ledger transaction runs. The hold leaves the expiry index for
   the confirming index (deadline = now + grace) and its seat keys stop expiring, so neither a sweep nor a
-  lazy reclaim can free it mid-sale. Only finaliseHold or the reconciler (after asking the ledger) moves
+  lazy reclaim can free it mid-sale. Only finaliseHolds or the reconciler (after asking the ledger) moves
   it on. A second confirm of a pinned hold gets the same reservation id, so the ledger's unique holdId
   makes every concurrent confirm agree.
 

@@ -242,6 +242,45 @@ local function freeHold(base, holdId, hold, reason, now)
   emit(base, 'hold.' .. reason, { holdId = holdId }, items, now)
 end
 
+-- Confirm, step 3 for one hold (after the ledger committed its sale): seats sold, units from held to sold,
+-- the hold kept as "confirmed" for keepMs. Idempotent. Returns 1 finalised now, 0 already confirmed,
+-- -10 hold unknown, -11 / -12 the hold was released / expired first.
+local function finaliseOne(base, holdId, reservationId, keepMs, now)
+  local holdKey = base .. ':hold:' .. holdId
+  local counts = base .. ':counts'
+  local hold = readHold(holdKey)
+  if hold.st == nil then
+    return -10
+  end
+  if hold.st == 'confirmed' then
+    return 0
+  end
+  if hold.st == 'released' then
+    return -11
+  end
+  if hold.st == 'expired' then
+    return -12
+  end
+  local items = cjson.decode(hold.i)
+  for _, item in ipairs(items) do
+    if item.k == 's' then
+      for _, seat in ipairs(item.seats) do
+        redis.call('SET', seatKey(base, item.s, seat), SOLD)
+      end
+    end
+    local units = itemUnits(item)
+    redis.call('HINCRBY', counts, 'h:' .. item.s, -units)
+    redis.call('HINCRBY', counts, 's:' .. item.s, units)
+  end
+  redis.call('ZREM', base .. ':expiry', holdId)
+  redis.call('ZREM', base .. ':confirming', holdId)
+  holderRemove(base .. ':holders', hold.h, holdId)
+  redis.call('HSET', holdKey, 'st', 'confirmed', 'r', reservationId)
+  redis.call('PEXPIRE', holdKey, keepMs)
+  emit(base, 'hold.confirmed', { holdId = holdId, reservationId = reservationId }, items, now)
+  return 1
+end
+
 -- Frees one hold if it is held and past its expiry. Returns true when it did.
 local function reclaimIfExpired(base, holdId, now)
   local hold = readHold(base .. ':hold:' .. holdId)

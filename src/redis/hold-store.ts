@@ -393,12 +393,22 @@ export class HoldStore {
   }
 
   /** Returns 1 when finalised now, 0 when it already was, negative when the hold was gone or freed. */
-  async finalise(eventId: string, holdId: string, reservationId: string, keepMs: number): Promise<number> {
+
+  /**
+   * Confirm, step 3, for several holds of one event in one script call (lua/finaliseHolds-2.lua): a code
+   * per hold, in order: 1 finalised now, 0 already confirmed, negative when Redis no longer has the hold.
+   */
+  async finaliseMany(
+    eventId: string,
+    holds: readonly { holdId: string; reservationId: string }[],
+    keepMs: number,
+  ): Promise<number[]> {
     const k = this.keys(eventId)
+    const keys = [k.meta, k.counts, ...holds.map((h) => k.hold(h.holdId))]
     const reply = await this.call(() =>
-      this.redis.finaliseHold(3, k.meta, k.counts, k.hold(holdId), reservationId, keepMs),
+      this.redis.finaliseHolds(keys.length, ...keys, keepMs, ...holds.map((h) => h.reservationId)),
     )
-    return num(reply[0])
+    return reply.map(num)
   }
 
   async unpin(eventId: string, holdId: string): Promise<number> {

@@ -20,13 +20,13 @@ declare module 'ioredis' {
     releaseHolder(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     sweepEvent(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     pinHold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
-    finaliseHold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     unpinHold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     returnSeats(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     activateEvent(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     markSold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     syncSold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     abandonHold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    finaliseHolds(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { apiError } from '../errors.js'
 import type { GroupCommit } from '../ledger/group-commit.js'
+import { Coalescer } from '../lib/coalesce.js'
 import type { Ledger, Reservation } from '../ledger/port.js'
 import { CapacityExceededError, SeatsTakenError, itemUnits } from '../ledger/port.js'
 import type { HoldAuth, HoldStore } from '../redis/hold-store.js'
@@ -48,6 +49,14 @@ function amountOf(event: LoadedEvent, items: Reservation['items']): number {
 
 /** route → confirm service → pin script → ledger transaction → finalise script. */
 export class ConfirmService {
+  /**
+   * The holds of one group commit reach step 3 together: one finalise script call serves all of those
+   * that arrive while the previous call runs, as the ledger transaction served them.
+   */
+  private readonly finalises = new Coalescer<{ holdId: string; reservationId: string }, number>(
+    (eventId, holds) => this.store.finaliseMany(eventId, holds, CONFIRMED_HOLD_KEEP_MS),
+  )
+
   constructor(
     private readonly events: EventService,
     private readonly store: HoldStore,
@@ -129,7 +138,7 @@ export class ConfirmService {
    */
   private async settle(event: LoadedEvent, eventId: string, holdId: string, reservation: Reservation) {
     if (reservation.status !== 'confirmed') return
-    const outcome = await this.store.finalise(eventId, holdId, reservation.id, CONFIRMED_HOLD_KEEP_MS)
+    const outcome = await this.finalises.submit(eventId, { holdId, reservationId: reservation.id })
     if (outcome >= 0) return
     const seats = reservation.items.flatMap((item) =>
       'seats' in item ? item.seats.map((seat) => ({ section: item.section, seat })) : [],

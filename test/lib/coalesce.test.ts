@@ -1,0 +1,54 @@
+import t from 'tap'
+import { Coalescer } from '../../src/lib/coalesce.js'
+
+t.test('a lone call runs at once, alone', async (t) => {
+  const runs: string[][] = []
+  const c = new Coalescer<string, string>(async (_key, items) => {
+    runs.push(items)
+    return items.map((i) => i.toUpperCase())
+  })
+  t.equal(await c.submit('e', 'a'), 'A')
+  t.same(runs, [['a']])
+})
+
+t.test('calls that arrive while a run is in flight share the next run, answered in order', async (t) => {
+  const runs: string[][] = []
+  const c = new Coalescer<number, number>(async (_key, items) => {
+    runs.push(items.map(String))
+    await new Promise((resolve) => setImmediate(resolve))
+    return items.map((i) => i * 10)
+  }, 100)
+  const answers = await Promise.all(Array.from({ length: 250 }, (_, i) => c.submit('e', i)))
+  t.same(
+    answers,
+    Array.from({ length: 250 }, (_, i) => i * 10),
+    'each call gets its own answer',
+  )
+  t.same(
+    runs.map((r) => r.length),
+    [1, 100, 100, 49],
+    'the first alone, the rest in runs of at most 100',
+  )
+})
+
+t.test('a failed run fails only the calls it carried; keys do not wait for each other', async (t) => {
+  let fail = true
+  const c = new Coalescer<string, string>(async (key, items) => {
+    await new Promise((resolve) => setImmediate(resolve))
+    if (key === 'bad' && fail) {
+      fail = false
+      throw new Error('down')
+    }
+    return items
+  })
+  const settled = await Promise.allSettled([
+    c.submit('bad', 'x'),
+    c.submit('bad', 'y'),
+    c.submit('good', 'z'),
+  ])
+  t.same(
+    settled.map((s) => s.status),
+    ['rejected', 'fulfilled', 'fulfilled'],
+    'x failed with its run; y ran next; z ran on its own key',
+  )
+})
