@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Services } from '../services/container.js'
+import { layoutPrefix } from '../redis/keys.js'
 import { SingleRunner } from './single-runner.js'
+import { StandbySweeper } from './standby-sweeper.js'
 import { sweepAll } from './sweeper.js'
 
 export const SWEEP_INTERVAL_MS = 200
@@ -12,22 +14,47 @@ export interface JobHooks {
   onLeadership?: (job: string, leading: boolean) => void
 }
 
-/** The background jobs, each on one instance at a time: the expiry sweeper and the confirm reconciler. */
-export function createJobs(services: Services, log: FastifyBaseLogger, hooks: JobHooks = {}): SingleRunner[] {
+export interface Job {
+  start(): void
+  stop(): Promise<void>
+}
+
+/**
+ * The background jobs: the expiry sweeper and the confirm reconciler, each on one instance at a time,
+ * and on every other instance a standby that sweeps while the sweeper's leader has stopped ticking.
+ */
+export function createJobs(services: Services, log: FastifyBaseLogger, hooks: JobHooks = {}): Job[] {
   const onError = (job: string) => (error: unknown) =>
     log.warn({ err: (error as Error).message }, `${job} tick failed`)
+  let leadingSweeper = false
+  const sweep = async (signal: AbortSignal) => {
+    const report = await sweepAll(services.store, signal)
+    hooks.onSweep?.(report)
+  }
+  const standby = new StandbySweeper({
+    redis: services.redis,
+    beatKey: `${layoutPrefix(services.config.keyPrefix)}:sweeper:beat`,
+    intervalMs: SWEEP_INTERVAL_MS,
+    leading: () => leadingSweeper,
+    sweep,
+    onError: onError('standby sweeper'),
+  })
   return [
     new SingleRunner(services.locks, {
       name: 'sweeper',
       intervalMs: SWEEP_INTERVAL_MS,
       standbyMs: STANDBY_MS,
       onError: onError('sweeper'),
-      onLeadership: (leading) => hooks.onLeadership?.('sweeper', leading),
+      onLeadership: (leading) => {
+        leadingSweeper = leading
+        hooks.onLeadership?.('sweeper', leading)
+      },
       tick: async (signal) => {
-        const report = await sweepAll(services.store, signal)
-        hooks.onSweep?.(report)
+        await sweep(signal)
+        await standby.beat()
       },
     }),
+    standby,
     new SingleRunner(services.locks, {
       name: 'reconciler',
       intervalMs: RECONCILE_INTERVAL_MS,
