@@ -1,5 +1,13 @@
 import { LedgerUnavailableError } from './port.js'
 
+/**
+ * The client-side deadline of a ledger call ran out before a statement could be sent. (A statement that
+ * was sent and not answered in time fails with pg's own 'Query read timeout'.) Answered as unavailable.
+ */
+export class PgDeadlineError extends Error {
+  override name = 'PgDeadlineError'
+}
+
 /** SQLSTATE codes this adapter looks at. */
 export const PG = {
   uniqueViolation: '23505',
@@ -70,7 +78,7 @@ export function pgConstraint(err: unknown): string | undefined {
 
 /** True when the error says the connection to PostgreSQL failed or timed out (not a data error). */
 export function isPgUnavailable(err: unknown): boolean {
-  if (err instanceof LedgerUnavailableError) return true
+  if (err instanceof LedgerUnavailableError || err instanceof PgDeadlineError) return true
   if (!(err instanceof Error)) return false
   const code = pgCode(err)
   if (code !== undefined) {

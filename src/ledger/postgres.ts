@@ -31,7 +31,7 @@ import type {
   SectionKind,
   SoldState,
 } from './port.js'
-import { PG, isPgConnectionBroken, mapPgError, pgCode } from './pg-errors.js'
+import { PG, PgDeadlineError, isPgConnectionBroken, mapPgError, pgCode } from './pg-errors.js'
 import {
   batchResults,
   decodeCursor,
@@ -56,8 +56,17 @@ export interface PostgresLedgerOptions {
 /** Key of the advisory lock that serialises schema creation across processes. */
 const SCHEMA_LOCK_KEY = 0x5ea7_10c4
 const MAX_TX_ATTEMPTS = 3
+/**
+ * Client-side budget of one ledger call on the request path: waiting for a pooled connection plus every
+ * statement of the transaction (BEGIN ... COMMIT, retries included). The contract answers an unreachable
+ * ledger with a 503 "within about a second", and statement_timeout cannot fire on a frozen or partitioned
+ * server, so the client has to give up by itself.
+ */
+export const LEDGER_CALL_BUDGET_MS = 1000
 /** Timeouts for the rare, possibly large admin statements (schema creation, big events). */
 const SLOW_STATEMENT_TIMEOUT_MS = 30_000
+/** Client-side bound of a slow statement: later than the server's, so the server cancels it cleanly first. */
+const SLOW_QUERY_TIMEOUT_MS = SLOW_STATEMENT_TIMEOUT_MS + 5000
 
 const SCHEMA_OBJECTS = [
   'seatlock_events',
@@ -161,17 +170,19 @@ export function postgresConnectionString(url: string): string {
   return parsed.toString()
 }
 
-/** Fail-fast pool settings shared by the adapter and the database bootstrap in select.ts. */
+/** Fail-fast settings of the adapter's pool. */
 export function postgresPoolConfig(url: string, max = 20, applicationName = 'seatlock'): PoolConfig {
   return {
     connectionString: postgresConnectionString(url),
     max,
     // Waiting for a connection (new or from a busy pool) fails after 1 s instead of queueing forever.
-    connectionTimeoutMillis: 1000,
+    connectionTimeoutMillis: LEDGER_CALL_BUDGET_MS,
     idleTimeoutMillis: 30_000,
-    // The server cancels a statement first (clean error, connection reusable); the client gives up later.
-    statement_timeout: 2500,
-    query_timeout: 3000,
+    // The client stops waiting when a call's budget runs out (each query carries its own query_timeout;
+    // this default only bounds one that would not). The server stops a statement after the same time, so
+    // a statement the client gave up on does not keep its row locks for long after.
+    statement_timeout: LEDGER_CALL_BUDGET_MS,
+    query_timeout: LEDGER_CALL_BUDGET_MS,
     // A process that dies or pauses inside a transaction must not hold row locks for long.
     idle_in_transaction_session_timeout: 10_000,
     application_name: applicationName,
@@ -183,17 +194,70 @@ function iso(value: Date | string): string {
   return new Date(value).toISOString()
 }
 
+/** pg reads query_timeout per query (the client-side read timeout); @types/pg does not declare it. */
+interface TimedQueryConfig extends QueryConfig {
+  query_timeout: number
+}
+
 /**
- * A statement allowed to run longer than the hot-path timeouts: raises statement_timeout for the current
- * transaction and the client-side read timeout for this query (pg reads query_timeout per query).
+ * One checkout of a pooled client, every statement bounded on the client side by one deadline for the
+ * whole call. A statement the client stopped waiting for may still run (or sit in a frozen server's
+ * socket buffer): the connection is then marked broken, so it is destroyed instead of going back to the
+ * pool where the next statement would queue behind the abandoned one.
  */
-async function slowQuery<R extends QueryResultRow>(
-  client: PoolClient,
-  text: string,
-  values: unknown[] = [],
-): Promise<QueryResult<R>> {
-  const config = { text, values, query_timeout: SLOW_STATEMENT_TIMEOUT_MS + 5000 } as QueryConfig
-  return client.query<R>(config)
+class Session {
+  /** Why the connection must not be reused; set once. */
+  broken: Error | undefined
+  /** Inside BEGIN ... COMMIT: a statement not sent leaves the transaction open on the connection. */
+  inTransaction = false
+  /** Set by the first slow statement: from then on this is an admin call with the long per-statement limit. */
+  private slow = false
+
+  constructor(
+    private readonly client: PoolClient,
+    private readonly deadline: number,
+  ) {}
+
+  markBroken(err: unknown): void {
+    this.broken ??= err instanceof Error ? err : new Error(String(err))
+  }
+
+  /** A request-path statement: waits at most until the call's deadline. */
+  async query<R extends QueryResultRow = QueryResultRow>(
+    text: string,
+    values: unknown[] = [],
+  ): Promise<QueryResult<R>> {
+    let timeout = SLOW_QUERY_TIMEOUT_MS
+    if (!this.slow) {
+      timeout = this.deadline - Date.now()
+      if (timeout <= 0) {
+        const err = new PgDeadlineError(`ledger call took over ${LEDGER_CALL_BUDGET_MS} ms`)
+        // Nothing was sent: the connection is healthy unless a transaction is left open on it.
+        if (this.inTransaction) this.markBroken(err)
+        throw err
+      }
+    }
+    const config: TimedQueryConfig = { text, values, query_timeout: timeout }
+    try {
+      return await this.client.query<R>(config)
+    } catch (err) {
+      if (isPgConnectionBroken(err)) this.markBroken(err)
+      throw err
+    }
+  }
+
+  /**
+   * A statement allowed to run longer than the request-path budget (schema creation, big events). Run
+   * after `SET LOCAL statement_timeout = SLOW_STATEMENT_TIMEOUT_MS`; the rest of the transaction, COMMIT
+   * included, keeps the long limit.
+   */
+  async slowQuery<R extends QueryResultRow = QueryResultRow>(
+    text: string,
+    values: unknown[] = [],
+  ): Promise<QueryResult<R>> {
+    this.slow = true
+    return this.query<R>(text, values)
+  }
 }
 
 function toReservation(row: ReservationRow): Reservation {
@@ -218,16 +282,41 @@ export class PostgresLedger implements Ledger {
   private readonly pool: Pool
   private readonly log: (msg: string) => void
   private closed = false
+  /** The first error each client emitted: such a client is destroyed when it is released. */
+  private readonly clientErrors = new WeakMap<PoolClient, Error>()
+  /** Clients checked out of the pool (the pool itself reports errors of idle ones). */
+  private readonly checkedOut = new WeakSet<PoolClient>()
 
   constructor(url: string, opts: PostgresLedgerOptions = {}) {
     this.log = opts.log ?? (() => undefined)
     this.pool = new Pool(postgresPoolConfig(url, opts.max ?? 20, opts.applicationName))
     // An idle client losing its connection (server restart, network) must not crash the process.
     this.pool.on('error', (err) => this.log(`postgres: idle client error: ${err.message}`))
+    // Every client gets a listener for its whole life, as soon as it exists. pg-pool takes its own
+    // listener off a client when handing it out, and the checkout resolves a promise: the caller resumes
+    // only after the socket read that completed the connection has been parsed to its end. A FATAL
+    // (57P01 admin shutdown, pg_terminate_backend) in that same read as ReadyForQuery is emitted before
+    // anyone could listen, and an 'error' event without a listener kills the process.
+    this.pool.on('connect', (client) => {
+      client.on('error', (err: Error) => {
+        if (this.clientErrors.has(client)) return
+        this.clientErrors.set(client, err)
+        if (this.checkedOut.has(client)) this.log(`postgres: client error: ${err.message}`)
+      })
+    })
+    this.pool.on('acquire', (client) => this.checkedOut.add(client))
+    this.pool.on('release', (_err, client) => this.checkedOut.delete(client))
   }
 
-  /** Run fn on one pooled client; broken clients are destroyed instead of going back to the pool. */
-  private async withClient<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Run fn on one pooled client, every statement bounded by `deadline` (waiting for the client counts
+   * too). A client that errored, or whose statement was abandoned, is destroyed instead of going back
+   * to the pool.
+   */
+  private async withClient<T>(
+    fn: (db: Session) => Promise<T>,
+    deadline = Date.now() + LEDGER_CALL_BUDGET_MS,
+  ): Promise<T> {
     if (this.closed) throw new LedgerUnavailableError('postgres ledger is closed')
     let client: PoolClient
     try {
@@ -235,43 +324,40 @@ export class PostgresLedger implements Ledger {
     } catch (err) {
       throw mapPgError(err)
     }
-    let broken: Error | undefined
-    // While checked out, pg-pool has no 'error' listener on the client: without ours, a connection
-    // dropping between two queries would be an unhandled 'error' event.
-    const onError = (err: Error): void => {
-      broken ??= err
-      this.log(`postgres: client error: ${err.message}`)
-    }
-    client.on('error', onError)
+    const db = new Session(client, deadline)
     try {
-      return await fn(client)
+      return await fn(db)
     } catch (err) {
-      if (broken === undefined && isPgConnectionBroken(err))
-        broken = err instanceof Error ? err : new Error(String(err))
       throw mapPgError(err)
     } finally {
-      client.off('error', onError)
-      client.release(broken)
+      client.release(db.broken ?? this.clientErrors.get(client))
     }
   }
 
-  /** One transaction; retried (whole) on deadlock / serialization failure. */
-  private async tx<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * One transaction; retried (whole) on deadlock / serialization failure, every attempt within the same
+   * deadline: a client waiting for a dead server must learn it once, not once per attempt.
+   */
+  private async tx<T>(fn: (db: Session) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + LEDGER_CALL_BUDGET_MS
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.withClient(async (client) => {
-          await client.query('BEGIN')
+        return await this.withClient(async (db) => {
+          await db.query('BEGIN')
+          db.inTransaction = true
           let result: T
           try {
-            result = await fn(client)
+            result = await fn(db)
           } catch (err) {
-            // If ROLLBACK itself fails, its (connection) error replaces err and the client is destroyed.
-            if (!isPgConnectionBroken(err)) await client.query('ROLLBACK')
+            // A broken connection is destroyed, which ends its transaction on the server. If ROLLBACK
+            // fails, the same happens, and err (what the transaction learnt) is still the answer.
+            if (db.broken === undefined) await db.query('ROLLBACK').catch((e: unknown) => db.markBroken(e))
             throw err
           }
-          await client.query('COMMIT')
+          await db.query('COMMIT')
+          db.inTransaction = false
           return result
-        })
+        }, deadline)
       } catch (err) {
         const code = pgCode(err)
         if ((code === PG.deadlockDetected || code === PG.serializationFailure) && attempt < MAX_TX_ATTEMPTS)
@@ -281,38 +367,32 @@ export class PostgresLedger implements Ledger {
     }
   }
 
-  private async query<R extends object>(sql: string, params: unknown[] = []): Promise<R[]> {
-    return this.withClient(async (client) => (await client.query<R>(sql, params)).rows)
+  private async query<R extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
+    return this.withClient(async (db) => (await db.query<R>(sql, params)).rows)
   }
 
   async init(): Promise<void> {
     // Missing objects, or a database from before 'voided' reservations: run the (idempotent) schema SQL.
-    const missing = async (client: PoolClient): Promise<boolean> => {
-      const { rows } = await client.query<{ name: string | null }>(
+    const missing = async (db: Session): Promise<boolean> => {
+      const { rows } = await db.query<{ name: string | null }>(
         'SELECT to_regclass(n) AS name FROM unnest($1::text[]) AS n',
         [SCHEMA_OBJECTS],
       )
       if (rows.some((r) => r.name === null)) return true
-      const status = await client.query<{ def: string }>(
+      const status = await db.query<{ def: string }>(
         `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'seatlock_reservations_status_check'`,
       )
       return !status.rows[0]?.def.includes('voided')
     }
-    await this.withClient(async (client) => {
-      // Fast path: the schema exists; take no lock (CREATE INDEX IF NOT EXISTS would lock the tables).
-      if (!(await missing(client))) return
-      await client.query('BEGIN')
-      try {
-        await client.query(`SET LOCAL statement_timeout = ${SLOW_STATEMENT_TIMEOUT_MS}`)
-        await slowQuery(client, 'SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK_KEY])
-        if (await missing(client)) {
-          for (const sql of SCHEMA_SQL) await slowQuery(client, sql)
-          this.log('postgres: ledger schema created or updated')
-        }
-        await client.query('COMMIT')
-      } catch (err) {
-        if (!isPgConnectionBroken(err)) await client.query('ROLLBACK')
-        throw err
+    // Fast path: the schema exists; take no lock (CREATE INDEX IF NOT EXISTS would lock the tables).
+    if (!(await this.withClient(missing))) return
+    await this.tx(async (db) => {
+      await db.query(`SET LOCAL statement_timeout = ${SLOW_STATEMENT_TIMEOUT_MS}`)
+      // Another process may hold the lock while it creates the schema: the slow limits from here on.
+      await db.slowQuery('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK_KEY])
+      if (await missing(db)) {
+        for (const sql of SCHEMA_SQL) await db.slowQuery(sql)
+        this.log('postgres: ledger schema created or updated')
       }
     })
   }
@@ -329,11 +409,10 @@ export class PostgresLedger implements Ledger {
 
   async createEvent(event: EventDefinition): Promise<void> {
     const def = normalizeEvent(event)
-    await this.tx(async (client) => {
+    await this.tx(async (db) => {
       // An event can carry 100 sections of 100,000 seat labels: allow more than the hot-path timeout.
-      await client.query(`SET LOCAL statement_timeout = ${SLOW_STATEMENT_TIMEOUT_MS}`)
-      const inserted = await slowQuery(
-        client,
+      await db.query(`SET LOCAL statement_timeout = ${SLOW_STATEMENT_TIMEOUT_MS}`)
+      const inserted = await db.slowQuery(
         `INSERT INTO seatlock_events (id, name, starts_at, currency, definition, created_at)
          VALUES ($1, $2, $3, $4, $5::jsonb, $6)
          ON CONFLICT (id) DO NOTHING
@@ -341,8 +420,7 @@ export class PostgresLedger implements Ledger {
         [def.id, def.name, def.startsAt, def.currency, JSON.stringify(def), def.createdAt],
       )
       if (inserted.rowCount !== 1) throw new EventExistsError(`event ${def.id} already exists`)
-      await slowQuery(
-        client,
+      await db.slowQuery(
         `INSERT INTO seatlock_sections (event_id, section_id, position, kind, capacity, remaining)
          SELECT $1, u.section_id, u.position, u.kind, u.capacity, u.capacity
          FROM unnest($2::text[], $3::text[], $4::int[]) WITH ORDINALITY AS u(section_id, kind, capacity, position)`,
@@ -370,16 +448,16 @@ export class PostgresLedger implements Ledger {
   }
 
   async voidHold(eventId: string, holdId: string, currency: string): Promise<Reservation> {
-    return this.tx(async (client) => {
+    return this.tx(async (db) => {
       // Waits for a confirm of the same hold still inserting (unique hold_id), then one of the two wins.
-      await client.query(
+      await db.query(
         `INSERT INTO seatlock_reservations
            (id, hold_id, event_id, holder, items, amount, currency, status, payment_ref, token_hash, created_at)
          VALUES ($1, $2, $3, '(voided)', '[]'::jsonb, 0, $4, 'voided', NULL, '(voided)', now())
          ON CONFLICT DO NOTHING`,
         [`void-${holdId}`, holdId, eventId, currency],
       )
-      const rows = await client.query<ReservationRow>(
+      const rows = await db.query<ReservationRow>(
         `SELECT ${RESERVATION_COLUMNS} FROM seatlock_reservations WHERE hold_id = $1`,
         [holdId],
       )
@@ -394,10 +472,10 @@ export class PostgresLedger implements Ledger {
     const createdAt = isoInput(input.createdAt, 'createdAt')
     if (!Number.isSafeInteger(input.amount) || input.amount < 0) throw new Error('confirm: invalid amount')
     try {
-      return await this.tx(async (client) => {
+      return await this.tx(async (db) => {
         // 1. The reservation. ON CONFLICT without a target: every unique index (hold_id and id) is an
         //    arbiter, so a concurrent confirm of the same hold waits for ours and then does nothing.
-        const inserted = await client.query<ReservationRow>(
+        const inserted = await db.query<ReservationRow>(
           `INSERT INTO seatlock_reservations
              (id, hold_id, event_id, holder, items, amount, currency, status, payment_ref, token_hash, created_at)
            VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, 'confirmed', $8, $9, $10)
@@ -419,7 +497,7 @@ export class PostgresLedger implements Ledger {
         const row = inserted.rows[0]
         if (row === undefined) {
           // Nothing written in this transaction; COMMIT is as good as ROLLBACK.
-          const existing = await client.query<ReservationRow>(
+          const existing = await db.query<ReservationRow>(
             `SELECT ${RESERVATION_COLUMNS} FROM seatlock_reservations WHERE hold_id = $1`,
             [input.holdId],
           )
@@ -431,7 +509,7 @@ export class PostgresLedger implements Ledger {
         // 2. One row per sold seat. A seat already sold is skipped by DO NOTHING (after waiting for any
         //    transaction still writing it), so the missing rows are exactly the seats that are taken.
         if (plan.seats.length > 0) {
-          const sold = await client.query<{ section_id: string; seat: string }>(
+          const sold = await db.query<{ section_id: string; seat: string }>(
             `INSERT INTO seatlock_sold_seats (event_id, section_id, seat, reservation_id)
              SELECT $1, u.section_id, u.seat, $2
              FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS u(section_id, seat, ord)
@@ -453,7 +531,7 @@ export class PostgresLedger implements Ledger {
 
         // 3. The counts, guarded in the WHERE clause so they never go below zero.
         for (const s of plan.sections) {
-          const updated = await client.query<{ kind: SectionKind }>(
+          const updated = await db.query<{ kind: SectionKind }>(
             `UPDATE seatlock_sections SET remaining = remaining - $3
              WHERE event_id = $1 AND section_id = $2 AND remaining >= $3
              RETURNING kind`,
@@ -461,7 +539,7 @@ export class PostgresLedger implements Ledger {
           )
           const kind = updated.rows[0]?.kind
           if (kind === undefined) {
-            const known = await client.query(
+            const known = await db.query(
               'SELECT 1 FROM seatlock_sections WHERE event_id = $1 AND section_id = $2',
               [input.eventId, s.section],
             )
@@ -486,9 +564,9 @@ export class PostgresLedger implements Ledger {
     if (inputs.length === 0) return []
     const holds = planBatch(inputs)
     const eventId = holds[0]?.input.eventId as string
-    return this.tx(async (client) => {
+    return this.tx(async (db) => {
       // 1. Every reservation in one statement, in hold-id order (the order concurrent batches lock in).
-      const inserted = await client.query<ReservationRow>(
+      const inserted = await db.query<ReservationRow>(
         `INSERT INTO seatlock_reservations
            (id, hold_id, event_id, holder, items, amount, currency, status, payment_ref, token_hash, created_at)
          SELECT u.id, u.hold_id, $1, u.holder, u.items::jsonb, u.amount, u.currency, 'confirmed', u.payment_ref,
@@ -518,7 +596,7 @@ export class PostgresLedger implements Ledger {
       const repeats = new Map<string, Reservation>()
       const missing = holds.filter((h) => !created.has(h.input.holdId)).map((h) => h.input.holdId)
       if (missing.length > 0) {
-        const existing = await client.query<ReservationRow>(
+        const existing = await db.query<ReservationRow>(
           `SELECT ${RESERVATION_COLUMNS} FROM seatlock_reservations WHERE hold_id = ANY($1::text[])`,
           [missing],
         )
@@ -531,7 +609,7 @@ export class PostgresLedger implements Ledger {
 
       // 2. Every sold seat in one statement; a seat already sold is skipped by DO NOTHING.
       if (seats.length > 0) {
-        const sold = await client.query(
+        const sold = await db.query(
           `INSERT INTO seatlock_sold_seats (event_id, section_id, seat, reservation_id)
            SELECT $1, u.section_id, u.seat, u.reservation_id
            FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(section_id, seat, reservation_id, ord)
@@ -545,7 +623,7 @@ export class PostgresLedger implements Ledger {
       // 3. One guarded update per section for the whole batch: the row lock is taken once per batch,
       //    last, so it is held only through this statement and the COMMIT.
       for (const s of sections) {
-        const updated = await client.query<{ kind: SectionKind }>(
+        const updated = await db.query<{ kind: SectionKind }>(
           `UPDATE seatlock_sections SET remaining = remaining - $3
            WHERE event_id = $1 AND section_id = $2 AND remaining >= $3
            RETURNING kind`,
@@ -579,8 +657,8 @@ export class PostgresLedger implements Ledger {
   }
 
   async cancel(eventId: string, reservationId: string): Promise<Reservation | null> {
-    return this.tx(async (client) => {
-      const updated = await client.query<ReservationRow>(
+    return this.tx(async (db) => {
+      const updated = await db.query<ReservationRow>(
         `UPDATE seatlock_reservations SET status = 'cancelled', cancelled_at = now()
          WHERE id = $1 AND event_id = $2 AND status = 'confirmed'
          RETURNING ${RESERVATION_COLUMNS}`,
@@ -588,9 +666,9 @@ export class PostgresLedger implements Ledger {
       )
       const row = updated.rows[0]
       if (row === undefined) return null
-      await client.query('DELETE FROM seatlock_sold_seats WHERE reservation_id = $1', [reservationId])
+      await db.query('DELETE FROM seatlock_sold_seats WHERE reservation_id = $1', [reservationId])
       for (const s of unitsBySection(row.items)) {
-        await client.query(
+        await db.query(
           'UPDATE seatlock_sections SET remaining = remaining + $3 WHERE event_id = $1 AND section_id = $2',
           [eventId, s.section, s.units],
         )
