@@ -13,7 +13,7 @@
  */
 import { execFile, spawn } from 'node:child_process'
 import { chown, mkdtemp, readFile, rm, appendFile } from 'node:fs/promises'
-import { readFileSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -21,7 +21,23 @@ import pg from 'pg'
 import type { Test } from 'tap'
 import { freePort } from './redis-server.js'
 
-const PG_BIN = process.env.TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin'
+/** TEST_PG_BIN, else the newest Debian/Ubuntu install (/usr/lib/postgresql/<major>/bin with initdb). */
+function pgBin(): string {
+  if (process.env.TEST_PG_BIN) return process.env.TEST_PG_BIN
+  const root = '/usr/lib/postgresql'
+  let majors: string[] = []
+  try {
+    majors = readdirSync(root).filter(
+      (v) => /^\d+$/.test(v) && existsSync(path.join(root, v, 'bin', 'initdb')),
+    )
+  } catch {
+    // no PostgreSQL server installed this way
+  }
+  const newest = majors.sort((a, b) => Number(b) - Number(a))[0]
+  return newest === undefined ? path.join(root, '15', 'bin') : path.join(root, newest, 'bin')
+}
+
+const PG_BIN = pgBin()
 
 /**
  * Cleans up after a test process that died without its teardown (tap's timeout ends it with a signal,
