@@ -11,8 +11,8 @@ import type { Test } from 'tap'
 import { buildApp } from '../src/app.js'
 import type { AppDependencies, HttpTimeouts } from '../src/app.js'
 import type { Ledger } from '../src/ledger/port.js'
-import { connectRedis, createRedis } from '../src/redis/client.js'
-import { createEvent, request, testConfig } from './helpers/app.js'
+import { createRedis } from '../src/redis/client.js'
+import { createEvent, startApp, testConfig } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
 import { openLedger, postgresTarget } from './helpers/ledgers.js'
 import { StreamClient, until } from './helpers/stream.js'
@@ -151,38 +151,10 @@ async function start(
   t: Test,
   ledger: Ledger,
   http: Partial<HttpTimeouts>,
-  extra: Partial<AppDependencies> = {},
+  extra: Pick<AppDependencies, 'streams' | 'logger'> = {},
 ): Promise<Started> {
-  const config = testConfig()
-  const redis = createRedis(config, 'seatlock-test')
-  redis.on('error', () => undefined)
-  await connectRedis(redis)
-  t.teardown(() => redis.disconnect())
-  const { app, services } = await buildApp({
-    config,
-    redis,
-    ledger,
-    logger: false,
-    jobs: false,
-    expiryWatcher: false,
-    http,
-    ...extra,
-  })
-  t.teardown(() => app.close())
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const address = app.server.address()
-  const port = typeof address === 'object' && address ? address.port : 0
-  const url = `http://127.0.0.1:${port}`
-  return {
-    app,
-    services,
-    config,
-    redis,
-    ledger,
-    url,
-    port,
-    request: (method, path, options) => request(url, method, path, options),
-  }
+  const api = await startApp(t, ledger, {}, undefined, { jobs: false, expiryWatcher: false, http, ...extra })
+  return { ...api, port: Number(new URL(api.url).port) }
 }
 
 const ledger = await openLedger(t, await postgresTarget())

@@ -85,7 +85,10 @@ export async function startApp(
   overrides: Partial<Config> = {},
   redisOverride?: RedisClient,
   extra: Partial<
-    Pick<AppDependencies, 'confirmGraceMs' | 'jobs' | 'expiryWatcher' | 'streams' | 'logger' | 'soldOut'>
+    Pick<
+      AppDependencies,
+      'confirmGraceMs' | 'jobs' | 'expiryWatcher' | 'streams' | 'logger' | 'soldOut' | 'http'
+    >
   > = {},
 ): Promise<TestApp> {
   const config = testConfig(overrides)
