@@ -15,6 +15,8 @@
  * and every confirm queued behind it, gets that error at once: each would only wait for its own timeout to
  * learn the same.
  */
+import { allOk, Coalescer } from '../lib/coalesce.js'
+import type { Outcome } from '../lib/coalesce.js'
 import type { ConfirmInput, ConfirmResult, Ledger } from './port.js'
 import { LedgerUnavailableError } from './port.js'
 
@@ -28,99 +30,66 @@ export interface GroupCommitOptions {
   onTransaction?: (size: number, outcome: BatchOutcome) => void
 }
 
-interface Pending {
-  input: ConfirmInput
-  resolve: (result: ConfirmResult) => void
-  reject: (error: unknown) => void
-}
-
 export const DEFAULT_MAX_BATCH = 100
 
 export class GroupCommit {
-  /** Confirms waiting per event; an event is present while a transaction for it is in flight. */
-  private readonly queues = new Map<string, Pending[]>()
-  private readonly maxBatch: number
+  /** Confirms queue per event; the queueing itself is the shared Coalescer's. */
+  private readonly confirms: Coalescer<ConfirmInput, ConfirmResult>
   private readonly onTransaction: (size: number, outcome: BatchOutcome) => void
 
   constructor(
     private readonly ledger: Ledger,
     options: GroupCommitOptions = {},
   ) {
-    this.maxBatch = Math.max(1, options.maxBatch ?? DEFAULT_MAX_BATCH)
     this.onTransaction = options.onTransaction ?? (() => undefined)
+    this.confirms = new Coalescer((_eventId, inputs) => this.run(inputs), {
+      max: options.maxBatch ?? DEFAULT_MAX_BATCH,
+      // The ledger just failed to answer: the confirms that queued meanwhile would only wait for their
+      // own timeout to learn the same. They get the 503 now (fail fast), and may retry.
+      failWaiting: (error) => error instanceof LedgerUnavailableError,
+    })
   }
 
   /** Same contract as Ledger.confirm: resolves once the reservation is committed. */
   confirm(input: ConfirmInput): Promise<ConfirmResult> {
-    return new Promise<ConfirmResult>((resolve, reject) => {
-      const pending: Pending = { input, resolve, reject }
-      const queue = this.queues.get(input.eventId)
-      if (queue !== undefined) {
-        queue.push(pending)
-        return
-      }
-      this.queues.set(input.eventId, [])
-      void this.drain(input.eventId, [pending])
-    })
+    return this.confirms.submit(input.eventId, input)
   }
 
-  /** Runs transactions for one event until nobody is waiting. Never rejects. */
-  private async drain(eventId: string, first: Pending[]): Promise<void> {
-    let batch = first
-    for (;;) {
-      const unavailable = await this.run(batch)
-      const queue = this.queues.get(eventId) as Pending[]
-      // The ledger just failed to answer: the confirms that queued meanwhile would only wait for their
-      // own timeout to learn the same. They get the 503 now (fail fast), and may retry.
-      if (unavailable !== undefined) for (const p of queue.splice(0)) p.reject(unavailable)
-      if (queue.length === 0) {
-        this.queues.delete(eventId)
-        return
-      }
-      batch = queue.splice(0, this.maxBatch)
-    }
-  }
-
-  /** One transaction (or a refused batch settled one by one); returns the error when the ledger was unreachable. */
-  private async run(batch: Pending[]): Promise<LedgerUnavailableError | undefined> {
-    if (batch.length === 1) {
-      const [only] = batch as [Pending]
-      try {
-        const result = await this.ledger.confirm(only.input)
-        this.onTransaction(1, 'single')
-        only.resolve(result)
-      } catch (error) {
-        const unavailable = error instanceof LedgerUnavailableError
-        this.onTransaction(1, unavailable ? 'unavailable' : 'single')
-        only.reject(error)
-        if (unavailable) return error
-      }
-      return undefined
+  /**
+   * One transaction (or a refused batch settled one by one). Throws LedgerUnavailableError when the
+   * ledger could not be reached, which fails the batch and the confirms queued behind it.
+   */
+  private async run(inputs: ConfirmInput[]): Promise<Outcome<ConfirmResult>[]> {
+    if (inputs.length === 1) {
+      const outcome = await this.settle(inputs[0] as ConfirmInput)
+      const unavailable = !outcome.ok && outcome.error instanceof LedgerUnavailableError
+      this.onTransaction(1, unavailable ? 'unavailable' : 'single')
+      if (unavailable) throw outcome.error
+      return [outcome]
     }
     let results: ConfirmResult[]
     try {
-      results = await this.ledger.confirmBatch(batch.map((p) => p.input))
+      results = await this.ledger.confirmBatch(inputs)
     } catch (error) {
       if (error instanceof LedgerUnavailableError) {
-        this.onTransaction(batch.length, 'unavailable')
-        for (const p of batch) p.reject(error)
-        return error
+        this.onTransaction(inputs.length, 'unavailable')
+        throw error
       }
-      this.onTransaction(batch.length, 'refused')
+      this.onTransaction(inputs.length, 'refused')
       // In arrival order: the first buyers of a short GA section are the ones served.
-      for (const p of batch) await this.settle(p)
-      return undefined
+      const outcomes: Outcome<ConfirmResult>[] = []
+      for (const input of inputs) outcomes.push(await this.settle(input))
+      return outcomes
     }
-    this.onTransaction(batch.length, 'batch')
-    batch.forEach((p, i) => p.resolve(results[i] as ConfirmResult))
-    return undefined
+    this.onTransaction(inputs.length, 'batch')
+    return allOk(results)
   }
 
-  private async settle(p: Pending): Promise<void> {
+  private async settle(input: ConfirmInput): Promise<Outcome<ConfirmResult>> {
     try {
-      p.resolve(await this.ledger.confirm(p.input))
+      return { ok: true, value: await this.ledger.confirm(input) }
     } catch (error) {
-      p.reject(error)
+      return { ok: false, error }
     }
   }
 }

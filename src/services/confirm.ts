@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { apiError } from '../errors.js'
 import type { GroupCommit } from '../ledger/group-commit.js'
-import { Coalescer } from '../lib/coalesce.js'
+import { allOk, Coalescer } from '../lib/coalesce.js'
 import type { Ledger, Reservation } from '../ledger/port.js'
 import { CapacityExceededError, SeatsTakenError, itemUnits } from '../ledger/port.js'
 import type { HoldAuth, HoldStore } from '../redis/hold-store.js'
@@ -54,7 +54,7 @@ export class ConfirmService {
    * that arrive while the previous call runs, as the ledger transaction served them.
    */
   private readonly finalises = new Coalescer<{ holdId: string; reservationId: string }, number>(
-    (eventId, holds) => this.store.finaliseMany(eventId, holds, CONFIRMED_HOLD_KEEP_MS),
+    async (eventId, holds) => allOk(await this.store.finaliseMany(eventId, holds, CONFIRMED_HOLD_KEEP_MS)),
   )
 
   constructor(

@@ -1,11 +1,11 @@
 import t from 'tap'
-import { Coalescer } from '../../src/lib/coalesce.js'
+import { allOk, Coalescer } from '../../src/lib/coalesce.js'
 
 t.test('a lone call runs at once, alone', async (t) => {
   const runs: string[][] = []
   const c = new Coalescer<string, string>(async (_key, items) => {
     runs.push(items)
-    return items.map((i) => i.toUpperCase())
+    return allOk(items.map((i) => i.toUpperCase()))
   })
   t.equal(await c.submit('e', 'a'), 'A')
   t.same(runs, [['a']])
@@ -13,11 +13,14 @@ t.test('a lone call runs at once, alone', async (t) => {
 
 t.test('calls that arrive while a run is in flight share the next run, answered in order', async (t) => {
   const runs: string[][] = []
-  const c = new Coalescer<number, number>(async (_key, items) => {
-    runs.push(items.map(String))
-    await new Promise((resolve) => setImmediate(resolve))
-    return items.map((i) => i * 10)
-  }, 100)
+  const c = new Coalescer<number, number>(
+    async (_key, items) => {
+      runs.push(items.map(String))
+      await new Promise((resolve) => setImmediate(resolve))
+      return allOk(items.map((i) => i * 10))
+    },
+    { max: 100 },
+  )
   const answers = await Promise.all(Array.from({ length: 250 }, (_, i) => c.submit('e', i)))
   t.same(
     answers,
@@ -39,7 +42,7 @@ t.test('a failed run fails only the calls it carried; keys do not wait for each 
       fail = false
       throw new Error('down')
     }
-    return items
+    return allOk(items)
   })
   const settled = await Promise.allSettled([
     c.submit('bad', 'x'),
