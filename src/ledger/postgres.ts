@@ -31,6 +31,7 @@ import type {
   SectionKind,
   SoldState,
 } from './port.js'
+import { BATCH_REFUSED_SQLSTATE, CONFIRM_BATCH_FUNCTION, CONFIRM_BATCH_SQL } from './pg-confirm-batch.js'
 import { PG, PgDeadlineError, isPgConnectionBroken, mapPgError, pgCode } from './pg-errors.js'
 import {
   batchResults,
@@ -125,6 +126,7 @@ const SCHEMA_SQL = [
     FOREIGN KEY (event_id, section_id) REFERENCES seatlock_sections (event_id, section_id)
   )`,
   `CREATE INDEX IF NOT EXISTS seatlock_sold_seats_reservation_idx ON seatlock_sold_seats (reservation_id)`,
+  CONFIRM_BATCH_SQL,
 ]
 
 const RESERVATION_COLUMNS = `id, hold_id, event_id, holder, items, amount, currency, status, payment_ref, token_hash,
@@ -367,6 +369,24 @@ export class PostgresLedger implements Ledger {
     }
   }
 
+  /**
+   * One statement, which is its own transaction (no BEGIN/COMMIT round trips); retried on deadlock /
+   * serialization failure, every attempt within the same deadline.
+   */
+  private async statement<R extends QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> {
+    const deadline = Date.now() + LEDGER_CALL_BUDGET_MS
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.withClient(async (db) => (await db.query<R>(sql, params)).rows, deadline)
+      } catch (err) {
+        const code = pgCode(err)
+        if ((code === PG.deadlockDetected || code === PG.serializationFailure) && attempt < MAX_TX_ATTEMPTS)
+          continue
+        throw err
+      }
+    }
+  }
+
   private async query<R extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
     return this.withClient(async (db) => (await db.query<R>(sql, params)).rows)
   }
@@ -379,6 +399,8 @@ export class PostgresLedger implements Ledger {
         [SCHEMA_OBJECTS],
       )
       if (rows.some((r) => r.name === null)) return true
+      const fn = await db.query('SELECT 1 FROM pg_proc WHERE proname = $1', [CONFIRM_BATCH_FUNCTION])
+      if (fn.rowCount === 0) return true
       const status = await db.query<{ def: string }>(
         `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'seatlock_reservations_status_check'`,
       )
@@ -467,7 +489,22 @@ export class PostgresLedger implements Ledger {
     })
   }
 
+  /**
+   * One confirm is a batch of one: one round trip. Only when the ledger refuses it (or the input is
+   * invalid) does the step-by-step transaction run, to say exactly what was refused.
+   */
   async confirm(input: ConfirmInput): Promise<ConfirmResult> {
+    try {
+      const [result] = await this.confirmBatch([input])
+      if (result !== undefined) return result
+    } catch (err) {
+      if (!(err instanceof BatchRefusedError)) throw err
+    }
+    return this.confirmExplained(input)
+  }
+
+  /** A confirm in steps: slower than the batch function, but its refusal names the seats or section. */
+  private async confirmExplained(input: ConfirmInput): Promise<ConfirmResult> {
     const plan = planConfirm(input.items)
     const createdAt = isoInput(input.createdAt, 'createdAt')
     if (!Number.isSafeInteger(input.amount) || input.amount < 0) throw new Error('confirm: invalid amount')
@@ -564,20 +601,20 @@ export class PostgresLedger implements Ledger {
     if (inputs.length === 0) return []
     const holds = planBatch(inputs)
     const eventId = holds[0]?.input.eventId as string
-    return this.tx(async (db) => {
-      // 1. Every reservation in one statement, in hold-id order (the order concurrent batches lock in).
-      const inserted = await db.query<ReservationRow>(
-        `INSERT INTO seatlock_reservations
-           (id, hold_id, event_id, holder, items, amount, currency, status, payment_ref, token_hash, created_at)
-         SELECT u.id, u.hold_id, $1, u.holder, u.items::jsonb, u.amount, u.currency, 'confirmed', u.payment_ref,
-                u.token_hash, u.created_at
-         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[],
-                     $9::text[], $10::timestamptz[])
-              WITH ORDINALITY AS u(id, hold_id, holder, items, amount, currency, payment_ref, token_hash,
-                                   created_at, ord)
-         ORDER BY u.ord
-         ON CONFLICT DO NOTHING
-         RETURNING ${RESERVATION_COLUMNS}`,
+    // Validates the batch (one kind per section, no seat named twice) before anything is sent.
+    mergeBatch(holds)
+    const seats = holds.flatMap((h) =>
+      h.plan.seats.map((s) => ({ ...s, reservationId: h.input.reservationId })),
+    )
+    const units = holds.flatMap((h) =>
+      h.plan.sections.map((s) => ({ ...s, reservationId: h.input.reservationId })),
+    )
+    let rows: (ReservationRow & { created: boolean })[]
+    try {
+      rows = await this.statement<ReservationRow & { created: boolean }>(
+        `SELECT * FROM ${CONFIRM_BATCH_FUNCTION}($1, $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
+           $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::text[], $12::text[], $13::text[],
+           $14::text[], $15::text[], $16::text[], $17::int[])`,
         [
           eventId,
           holds.map((h) => h.input.reservationId),
@@ -589,54 +626,26 @@ export class PostgresLedger implements Ledger {
           holds.map((h) => h.input.paymentRef),
           holds.map((h) => h.input.tokenHash),
           holds.map((h) => isoInput(h.input.createdAt, 'createdAt')),
+          seats.map((s) => s.section),
+          seats.map((s) => s.seat),
+          seats.map((s) => s.reservationId),
+          units.map((u) => u.reservationId),
+          units.map((u) => u.section),
+          units.map((u) => u.kind),
+          units.map((u) => u.units),
         ],
       )
-      const created = new Map(inserted.rows.map((row) => [row.hold_id, toReservation(row)]))
-      // Holds confirmed before (a retry) or fenced by the reconciler: their row answers, nothing is sold.
-      const repeats = new Map<string, Reservation>()
-      const missing = holds.filter((h) => !created.has(h.input.holdId)).map((h) => h.input.holdId)
-      if (missing.length > 0) {
-        const existing = await db.query<ReservationRow>(
-          `SELECT ${RESERVATION_COLUMNS} FROM seatlock_reservations WHERE hold_id = ANY($1::text[])`,
-          [missing],
-        )
-        for (const row of existing.rows) repeats.set(row.hold_id, toReservation(row))
-        // A reservation id already used by another hold: confirm() alone reports it.
-        if (repeats.size !== missing.length) throw new BatchRefusedError('a reservation id is taken')
-      }
-      const fresh = holds.filter((h) => created.has(h.input.holdId))
-      const { seats, sections } = mergeBatch(fresh)
-
-      // 2. Every sold seat in one statement; a seat already sold is skipped by DO NOTHING.
-      if (seats.length > 0) {
-        const sold = await db.query(
-          `INSERT INTO seatlock_sold_seats (event_id, section_id, seat, reservation_id)
-           SELECT $1, u.section_id, u.seat, u.reservation_id
-           FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(section_id, seat, reservation_id, ord)
-           ORDER BY u.ord
-           ON CONFLICT DO NOTHING`,
-          [eventId, seats.map((s) => s.section), seats.map((s) => s.seat), seats.map((s) => s.reservationId)],
-        )
-        if (sold.rowCount !== seats.length) throw new BatchRefusedError('a seat of the batch is already sold')
-      }
-
-      // 3. One guarded update per section for the whole batch: the row lock is taken once per batch,
-      //    last, so it is held only through this statement and the COMMIT.
-      for (const s of sections) {
-        const updated = await db.query<{ kind: SectionKind }>(
-          `UPDATE seatlock_sections SET remaining = remaining - $3
-           WHERE event_id = $1 AND section_id = $2 AND remaining >= $3
-           RETURNING kind`,
-          [eventId, s.section, s.units],
-        )
-        if (updated.rows[0]?.kind !== s.kind)
-          throw new BatchRefusedError(`section ${s.section} cannot take ${s.units} ${s.kind} units`)
-      }
-      return batchResults(holds, inputs.length, (hold) => {
-        const fresh = created.get(hold.input.holdId)
-        if (fresh !== undefined) return { reservation: fresh, created: true }
-        return { reservation: repeats.get(hold.input.holdId) as Reservation, created: false }
-      })
+    } catch (err) {
+      const code = pgCode(err)
+      if (code === BATCH_REFUSED_SQLSTATE || code === PG.foreignKeyViolation)
+        throw new BatchRefusedError((err as Error).message, { cause: err })
+      throw err
+    }
+    const byHold = new Map(rows.map((row) => [row.hold_id, row]))
+    return batchResults(holds, inputs.length, (hold) => {
+      const row = byHold.get(hold.input.holdId)
+      if (row === undefined) throw new Error(`confirmBatch: no reservation row for hold ${hold.input.holdId}`)
+      return { reservation: toReservation(row), created: row.created }
     })
   }
 

@@ -14,6 +14,11 @@ export interface CoalescerOptions {
   max?: number
   /** True when an error thrown by a run should also fail the items waiting behind it. */
   failWaiting?: (error: unknown) => boolean
+  /**
+   * Runs in flight at once per key (default 1). With 2, the next run prepares while the previous one
+   * finishes (e.g. a batch's inserts while the one before it commits) instead of waiting for it.
+   */
+  concurrency?: number
 }
 
 interface Waiting<I, O> {
@@ -22,9 +27,15 @@ interface Waiting<I, O> {
   reject: (e: unknown) => void
 }
 
+interface KeyState<I, O> {
+  waiting: Waiting<I, O>[]
+  running: number
+}
+
 export class Coalescer<I, O> {
-  private readonly queues = new Map<string, Waiting<I, O>[]>()
+  private readonly keys = new Map<string, KeyState<I, O>>()
   private readonly max: number
+  private readonly concurrency: number
   private readonly failWaiting: (error: unknown) => boolean
 
   constructor(
@@ -33,26 +44,31 @@ export class Coalescer<I, O> {
     options: CoalescerOptions = {},
   ) {
     this.max = Math.max(1, options.max ?? 100)
+    this.concurrency = Math.max(1, options.concurrency ?? 1)
     this.failWaiting = options.failWaiting ?? (() => false)
   }
 
   submit(key: string, item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      const waiting = this.queues.get(key)
-      if (waiting !== undefined) {
-        waiting.push({ item, resolve, reject })
-        return
+      let state = this.keys.get(key)
+      if (state === undefined) {
+        state = { waiting: [], running: 0 }
+        this.keys.set(key, state)
       }
-      this.queues.set(key, [])
-      void this.drain(key, [{ item, resolve, reject }])
+      const call = { item, resolve, reject }
+      if (state.running < this.concurrency) {
+        state.running++
+        void this.drain(key, state, [call])
+      } else {
+        state.waiting.push(call)
+      }
     })
   }
 
-  /** Runs for one key until nobody is waiting. Never rejects. */
-  private async drain(key: string, first: Waiting<I, O>[]): Promise<void> {
+  /** One run after another for one key until nobody is waiting. Never rejects. */
+  private async drain(key: string, state: KeyState<I, O>, first: Waiting<I, O>[]): Promise<void> {
     let batch = first
     for (;;) {
-      const waiting = this.queues.get(key) as Waiting<I, O>[]
       try {
         const out = await this.run(
           key,
@@ -65,13 +81,14 @@ export class Coalescer<I, O> {
         })
       } catch (error) {
         for (const b of batch) b.reject(error)
-        if (this.failWaiting(error)) for (const b of waiting.splice(0)) b.reject(error)
+        if (this.failWaiting(error)) for (const b of state.waiting.splice(0)) b.reject(error)
       }
-      if (waiting.length === 0) {
-        this.queues.delete(key)
+      if (state.waiting.length === 0) {
+        state.running--
+        if (state.running === 0) this.keys.delete(key)
         return
       }
-      batch = waiting.splice(0, this.max)
+      batch = state.waiting.splice(0, this.max)
     }
   }
 }

@@ -97,7 +97,12 @@ t.test('a frozen ledger answers 503 within about a second; the hold confirms onc
     },
     10_000,
   )
-  t.equal(retried?.status, 201, 'the same hold confirms once the ledger is back')
+  // The confirm answered 503 was one statement (its own transaction) already in the server's socket: it
+  // may commit at the thaw. Then the retry finds that sale (200, the same reservation); else it makes it.
+  t.ok(
+    retried?.status === 201 || retried?.status === 200,
+    `the same hold confirms once the ledger is back (${retried?.status})`,
+  )
   t.equal(retried?.body.holdId, hold.id)
   t.equal((await api.request('GET', '/ready')).status, 200, 'ready again')
   const again = await confirm()

@@ -425,8 +425,17 @@ export function ledgerContract(
   t.test('confirmBatch is all or nothing: one refused input and nothing is written', async (t) => {
     const def = eventDef()
     await ledger.createEvent(def)
-    await ledger.confirm(confirmInput(def.id, [{ section: 'vip', seats: ['A1'] }]))
+    const firstSale = await ledger.confirm(confirmInput(def.id, [{ section: 'vip', seats: ['A1'] }]))
     const fine = confirmInput(def.id, [{ section: 'general', quantity: 2 }])
+    const idTaken = {
+      ...confirmInput(def.id, [{ section: 'general', quantity: 1 }]),
+      reservationId: firstSale.reservation.id,
+    }
+    await t.rejects(
+      ledger.confirmBatch([fine, idTaken]),
+      BatchRefusedError,
+      'a reservation id another hold uses refuses the batch',
+    )
     const seatSold = confirmInput(def.id, [{ section: 'vip', seats: ['A1', 'A2'] }])
     await t.rejects(ledger.confirmBatch([fine, seatSold]), BatchRefusedError, 'a sold seat refuses the batch')
     const short = confirmInput(def.id, [{ section: 'general', quantity: 4 }])

@@ -59,7 +59,7 @@ t.test('group commit', async (t) => {
     const eventId = await event([{ id: 'ga', capacity: 10 }])
     const { wrapped, calls } = counting(ledger)
     const outcomes: BatchOutcome[] = []
-    const group = new GroupCommit(wrapped, { onTransaction: (_, o) => outcomes.push(o) })
+    const group = new GroupCommit(wrapped, { concurrency: 1, onTransaction: (_, o) => outcomes.push(o) })
     const result = await group.confirm(ledgerSale(eventId, [{ section: 'ga', quantity: 2 }]))
     t.equal(result.created, true)
     t.same(calls, { confirm: 1, confirmBatch: 0, batchSizes: [] }, 'one plain confirm, no batch')
@@ -74,7 +74,11 @@ t.test('group commit', async (t) => {
     ])
     const { wrapped, calls } = counting(ledger)
     const sizes: number[] = []
-    const group = new GroupCommit(wrapped, { maxBatch: 100, onTransaction: (n) => sizes.push(n) })
+    const group = new GroupCommit(wrapped, {
+      maxBatch: 100,
+      concurrency: 1,
+      onTransaction: (n) => sizes.push(n),
+    })
     const inputs = Array.from({ length: 300 }, (_, i) =>
       i % 2 === 0
         ? ledgerSale(eventId, [{ section: 'ga', quantity: 2 }])
@@ -111,7 +115,7 @@ t.test('group commit', async (t) => {
     await ledger.confirm(ledgerSale(eventId, [{ section: 'hall', seats: ['A'] }]))
     const { wrapped, calls } = counting(ledger)
     const outcomes: BatchOutcome[] = []
-    const group = new GroupCommit(wrapped, { onTransaction: (_, o) => outcomes.push(o) })
+    const group = new GroupCommit(wrapped, { concurrency: 1, onTransaction: (_, o) => outcomes.push(o) })
     // The first goes alone; the next four queue behind it and form one batch, which the sold seat A refuses.
     const first = group.confirm(ledgerSale(eventId, [{ section: 'ga', quantity: 1 }]))
     const rest = [
@@ -154,7 +158,7 @@ t.test('group commit', async (t) => {
       batchCalls++
       throw new LedgerUnavailableError('down')
     }
-    const group = new GroupCommit(down)
+    const group = new GroupCommit(down, { concurrency: 1 })
     const settled = await Promise.allSettled(
       Array.from({ length: 20 }, () => group.confirm(ledgerSale(eventId, [{ section: 'ga', quantity: 1 }]))),
     )

@@ -55,3 +55,32 @@ t.test('a failed run fails only the calls it carried; keys do not wait for each 
     'x failed with its run; y ran next; z ran on its own key',
   )
 })
+
+t.test('with concurrency 2 a second run starts while the first is in flight, never a third', async (t) => {
+  let inFlight = 0
+  let most = 0
+  const runs: number[] = []
+  const release: (() => void)[] = []
+  const c = new Coalescer<number, number>(
+    async (_key, items) => {
+      inFlight++
+      most = Math.max(most, inFlight)
+      runs.push(items.length)
+      await new Promise<void>((resolve) => release.push(resolve))
+      inFlight--
+      return allOk(items)
+    },
+    { max: 100, concurrency: 2 },
+  )
+  const all = Promise.all(Array.from({ length: 50 }, (_, i) => c.submit('e', i)))
+  // The first two calls started runs of their own; the other 48 wait for the next free run.
+  t.same(runs, [1, 1], 'two runs in flight at once')
+  while (runs.length < 3 || release.length > 0) {
+    release.shift()?.()
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  const answers = await all
+  t.equal(answers.length, 50, 'every call answered')
+  t.equal(most, 2, 'never more than two runs in flight')
+  t.same(runs, [1, 1, 48], 'the calls that waited went together in the next run')
+})
