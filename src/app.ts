@@ -13,8 +13,10 @@ import { createAuth } from './lib/auth.js'
 import { Locks } from './lib/locks.js'
 import { createMetrics } from './metrics.js'
 import type { Metrics } from './metrics.js'
+import { corsPlugin } from './plugins/cors.js'
 import { drainPlugin } from './plugins/drain.js'
 import { metricsPlugin } from './plugins/metrics.js'
+import { requestLogPlugin } from './plugins/request-log.js'
 import { createRedis } from './redis/client.js'
 import type { RedisClient } from './redis/client.js'
 import { HoldStore } from './redis/hold-store.js'
@@ -146,6 +148,8 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
       })
     },
     logger: deps.logger ?? { level: deps.config.logLevel },
+    // One line per request, written by plugins/request-log.ts (probes only when they fail).
+    disableRequestLogging: true,
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 1024 },
     forceCloseConnections: 'idle',
@@ -213,8 +217,10 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   app.addHook('onClose', async () => soldOut.close())
   const services = createServices({ ...deps, soldOut })
   app.addHook('onClose', async () => services.holds.abandoned.close())
+  if (deps.config.corsOrigins.length > 0) await app.register(corsPlugin, { origins: deps.config.corsOrigins })
   await app.register(drainPlugin)
   await app.register(metricsPlugin, { metrics: services.metrics })
+  await app.register(requestLogPlugin)
   await app.register(opsRoutes, { services })
   await app.register(eventRoutes, { services })
   await app.register(holdRoutes, { services })

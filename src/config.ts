@@ -20,6 +20,8 @@ export interface Config {
   maxSeatsPerHolder: number
   logLevel: string
   production: boolean
+  /** Origins allowed to call the API from a browser (CORS_ORIGINS); empty: CORS off; ["*"]: any origin. */
+  corsOrigins: string[]
 }
 
 export class ConfigError extends Error {
@@ -52,6 +54,22 @@ function clusterNodes(raw: string | undefined): { host: string; port: number }[]
     if (!match) throw new ConfigError(`REDIS_CLUSTER_NODES entries must be host:port, got "${entry}"`)
     return { host: match[1] as string, port: Number(match[2]) }
   })
+}
+
+function corsOrigins(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') return []
+  const origins = raw.split(',').map((o) => o.trim().replace(/\/+$/, ''))
+  if (origins.includes('*')) {
+    if (origins.length > 1) throw new ConfigError('CORS_ORIGINS is either "*" or a list of origins, not both')
+    return ['*']
+  }
+  for (const origin of origins) {
+    if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin))
+      throw new ConfigError(
+        `CORS_ORIGINS entries must be origins like https://shop.example.com, got "${origin}"`,
+      )
+  }
+  return origins
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -103,5 +121,6 @@ export function loadConfig(env: Env = process.env): Config {
     maxSeatsPerHolder: int(env, 'MAX_SEATS_PER_HOLDER', 10, 1, 100_000),
     logLevel,
     production,
+    corsOrigins: corsOrigins(env.CORS_ORIGINS),
   }
 }

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config.js'
 import type { Config } from './config.js'
 import { connectLedger } from './ledger/select.js'
 import type { Ledger } from './ledger/port.js'
+import { loggerOptions } from './lib/log-options.js'
 import { connectRedis, createRedis } from './redis/client.js'
 import type { RedisClient } from './redis/client.js'
 import type { Services } from './services/container.js'
@@ -83,7 +84,8 @@ async function main(): Promise<void> {
     fail((error as Error).message)
   }
 
-  const { app, services } = await buildApp({ config, redis, ledger })
+  const logger = loggerOptions(config.logLevel, config.production)
+  const { app, services } = await buildApp({ config, redis, ledger, logger })
   redis.removeAllListeners('error')
   redis.on('error', (error: Error) => app.log.warn({ err: error.message }, 'redis connection error'))
 

@@ -1,0 +1,35 @@
+import fp from 'fastify-plugin'
+import { errorCodeOf } from '../error-handler.js'
+
+/**
+ * One log line per request, written when the answer has gone out: method, route, status, the contract's
+ * error code when there is one, and the time taken. Fastify's own request logging writes two lines per
+ * request ("incoming request", "request completed") and is turned off in app.ts.
+ *
+ * The probes (/health, /ready, /metrics) are called every few seconds by orchestrators and scrapers:
+ * they are logged only when they fail, so the log shows traffic, not polling.
+ */
+const PROBES = new Set(['/health', '/ready', '/metrics'])
+
+export const requestLogPlugin = fp(
+  async (app) => {
+    // Callback style: it runs on every answer, and an async hook costs a promise each time.
+    app.addHook('onResponse', (request, reply, done) => {
+      const status = reply.statusCode
+      const route = request.routeOptions.url ?? 'unmatched'
+      if (status < 500 && PROBES.has(route)) return done()
+      const line = {
+        method: request.method,
+        url: request.url,
+        route,
+        status,
+        code: status >= 400 ? errorCodeOf(reply) : undefined,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      }
+      if (status >= 500) request.log.warn(line, 'request failed')
+      else request.log.info(line, 'request')
+      done()
+    })
+  },
+  { name: 'request-log' },
+)
