@@ -19,6 +19,8 @@ import { metricsPlugin } from './plugins/metrics.js'
 import { requestLogPlugin } from './plugins/request-log.js'
 import { createRedis } from './redis/client.js'
 import type { RedisClient } from './redis/client.js'
+import type { ActiveEventsOptions } from './redis/active-events.js'
+import { EventEviction } from './redis/eviction.js'
 import { HoldStore } from './redis/hold-store.js'
 import { SoldOutCache } from './redis/sold-out.js'
 import { layoutPrefix } from './redis/keys.js'
@@ -91,6 +93,10 @@ export interface AppDependencies {
   soldOut?: SoldOutCache
   /** Bounds on slow and idle clients (default HTTP_TIMEOUTS). */
   http?: Partial<HttpTimeouts>
+  /** Pause between ticks of the retention job (default 60 s). */
+  retentionIntervalMs?: number
+  /** Margins of the index of events with due work (tests shrink them to race it). */
+  activeEvents?: ActiveEventsOptions
 }
 
 export function createServices(deps: AppDependencies): Services {
@@ -102,10 +108,16 @@ export function createServices(deps: AppDependencies): Services {
     config.keyPrefix,
     (holds) => metrics.current?.expired(holds),
     deps.soldOut,
+    deps.activeEvents,
   )
   // Job and rebuild locks are per layout too: each version sweeps and rebuilds its own data.
   const locks = new Locks(redis, layoutPrefix(config.keyPrefix))
-  const events = new EventService(ledger, store, (name, work) => locks.run(name, work))
+  const events = new EventService(
+    ledger,
+    store,
+    (name, work) => locks.run(name, work),
+    config.eventRetentionS * 1000,
+  )
   return {
     config,
     redis,
@@ -113,6 +125,7 @@ export function createServices(deps: AppDependencies): Services {
     auth: createAuth(config.adminToken),
     locks,
     store,
+    eviction: new EventEviction(redis, config.keyPrefix),
     events,
     holds: new HoldService(events, store, ledger, config),
     confirm: new ConfirmService(
@@ -239,7 +252,11 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   await app.register(streamRoutes, { services, streams })
   app.addHook('onReady', () => streams.start())
   // The watched marks live in Redis, which may have come back empty: renew them first thing on reconnection.
-  const renewMarks = () => void streams.renewMarks()
+  // The index of events with due work may be gone too: each event's next create registers it again.
+  const renewMarks = () => {
+    services.store.active.reset()
+    void streams.renewMarks()
+  }
   deps.redis.on('ready', renewMarks)
   app.addHook('onClose', async () => void deps.redis.off('ready', renewMarks))
   app.addHook('preClose', () => streams.endAll())
@@ -258,10 +275,15 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   }
 
   if (deps.jobs !== false) {
-    const jobs = createJobs(services, app.log, {
-      onSweep: (report) => services.metrics.swept(report),
-      onLeadership: (job, leading) => services.metrics.leadership(job, leading),
-    })
+    const jobs = createJobs(
+      services,
+      app.log,
+      {
+        onSweep: (report) => services.metrics.swept(report),
+        onLeadership: (job, leading) => services.metrics.leadership(job, leading),
+      },
+      { retentionIntervalMs: deps.retentionIntervalMs },
+    )
     app.addHook('onReady', async () => jobs.forEach((job) => job.start()))
     app.addHook('onClose', async () => {
       await Promise.all(jobs.map((job) => job.stop()))

@@ -18,6 +18,8 @@ export interface Config {
   holdLifetimeMaxS: number
   maxSeatsPerHold: number
   maxSeatsPerHolder: number
+  /** EVENT_RETENTION_S: an event's Redis state is removed this long after its start (rebuilt on demand). */
+  eventRetentionS: number
   logLevel: string
   production: boolean
   /** Origins allowed to call the API from a browser (CORS_ORIGINS); empty: CORS off; ["*"]: any origin. */
@@ -119,6 +121,7 @@ export function loadConfig(env: Env = process.env): Config {
     holdLifetimeMaxS,
     maxSeatsPerHold: int(env, 'MAX_SEATS_PER_HOLD', 10, 1, 1000),
     maxSeatsPerHolder: int(env, 'MAX_SEATS_PER_HOLDER', 10, 1, 100_000),
+    eventRetentionS: int(env, 'EVENT_RETENTION_S', 86_400, 0, 10 * 365 * 86_400),
     logLevel,
     production,
     corsOrigins: corsOrigins(env.CORS_ORIGINS),

@@ -1,7 +1,8 @@
 import t from 'tap'
 import { Cluster } from 'ioredis'
+import { retireDueEvents } from '../src/jobs/retention.js'
 import { EventKeys } from '../src/redis/keys.js'
-import { assertCountsConsistent, createEvent, eachLedger, seats, startApp } from './helpers/app.js'
+import { assertCountsConsistent, createEvent, eachLedger, seats, startApp, uniqueId } from './helpers/app.js'
 import { checkLedgerInvariants } from './helpers/invariants.js'
 import { startRedisCluster } from './helpers/redis-cluster.js'
 
@@ -66,4 +67,37 @@ await eachLedger(t, 'on a Redis Cluster of three masters', async (t, ledger) => 
       holds: won.map((h) => h.body.id),
     })
   }
+
+  // Retention on the cluster: the event's keys (seat keys, tombstones found by scanning every master) go,
+  // and the next read rebuilds it from the ledger.
+  const past = uniqueId('past')
+  const made = await api.request('POST', '/v1/events', {
+    admin: true,
+    body: {
+      id: past,
+      name: 'Past',
+      startsAt: new Date(Date.now() - 3600_000).toISOString(),
+      sections: [{ id: 's', name: 's', price: 100, seats: seats('S', 700) }],
+    },
+  })
+  t.equal(made.status, 201, 'a past event on the cluster')
+  const sold = await api.request('POST', `/v1/events/${past}/holds`, {
+    body: { holder: 'p', items: [{ section: 's', seats: ['S1', 'S700'] }] },
+  })
+  const sale = await api.request('POST', `/v1/events/${past}/holds/${sold.body.id}/confirm`, {
+    token: sold.body.token,
+  })
+  t.equal(sale.status, 201, 'two seats sold')
+  const tally = await retireDueEvents(api.services, new AbortController().signal, Date.now() + 2 * 86_400_000)
+  t.ok(tally.evicted >= 1, 'the past event is evicted')
+  const cluster = api.redis as Cluster
+  const pattern = `${new EventKeys(api.config.keyPrefix, past).base}:*`
+  const left = await Promise.all(
+    cluster
+      .nodes('master')
+      .map(async (node) => (await node.scan('0', 'MATCH', pattern, 'COUNT', 100_000))[1]),
+  )
+  t.same(left.flat(), [], 'no key of the event is left on any master')
+  const view = await api.request('GET', `/v1/events/${past}`)
+  t.match(view.body.sections, [{ id: 's', sold: 2, held: 0 }], 'rebuilt from the ledger on the next read')
 })

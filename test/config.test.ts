@@ -15,6 +15,7 @@ t.test('defaults are the contract table', async (t) => {
     holdLifetimeMaxS: 7200,
     maxSeatsPerHold: 10,
     maxSeatsPerHolder: 10,
+    eventRetentionS: 86_400,
     logLevel: 'info',
     production: false,
     adminTokenGenerated: true,
@@ -37,6 +38,7 @@ t.test('every variable is read', async (t) => {
     HOLD_LIFETIME_MAX_S: '300',
     MAX_SEATS_PER_HOLD: '4',
     MAX_SEATS_PER_HOLDER: '8',
+    EVENT_RETENTION_S: '3600',
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
   })
@@ -57,6 +59,7 @@ t.test('every variable is read', async (t) => {
     holdLifetimeMaxS: 300,
     maxSeatsPerHold: 4,
     maxSeatsPerHolder: 8,
+    eventRetentionS: 3600,
     logLevel: 'warn',
     production: true,
   })
@@ -73,6 +76,7 @@ t.test('bad values are refused with a clear message', async (t) => {
       /HOLD_TTL_DEFAULT_S must not exceed HOLD_TTL_MAX_S/,
     ],
     [{ MAX_SEATS_PER_HOLD: '0' }, /MAX_SEATS_PER_HOLD must be between/],
+    [{ EVENT_RETENTION_S: '-1' }, /EVENT_RETENTION_S must be a whole number/],
     [{ LEDGER_URL: 'mysql://x' }, /LEDGER_URL must start with/],
     [{ KEY_PREFIX: 'a{b}' }, /KEY_PREFIX may only use/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],

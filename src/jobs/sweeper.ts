@@ -10,14 +10,15 @@ export interface SweepReport {
 }
 
 /**
- * Drains every event's expiry index: each hold past its expiry is released and reported once. The
+ * Drains the expiry index of every event that can have due work (HoldStore.activeEvents: not the events
+ * idle for longer than the holds' lifetime): each hold past its expiry is released and reported once. The
  * scripts also reclaim lazily, so correctness never waits for this; it bounds how stale counts get when
  * no traffic arrives.
  */
 export async function sweepAll(store: HoldStore, signal: AbortSignal): Promise<SweepReport> {
   let reclaimed = 0
   let lagMs = 0
-  for (const eventId of await store.eventIds()) {
+  for (const eventId of await store.activeEvents()) {
     if (signal.aborted) break
     // A backlog larger than one script's batch is drained in several short calls, not one long one.
     let result

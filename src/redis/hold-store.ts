@@ -2,7 +2,9 @@ import { Cluster } from 'ioredis'
 import { apiError } from '../errors.js'
 import type { Item, SectionDefinition } from '../ledger/port.js'
 import type { RedisClient } from './client.js'
-import { EventKeys, eventIndexKey } from './keys.js'
+import { ActiveEvents } from './active-events.js'
+import type { ActiveEventsOptions } from './active-events.js'
+import { EventKeys, residentIndexKey } from './keys.js'
 import type { ScriptReply } from './scripts.js'
 import type { SoldOutCache } from './sold-out.js'
 
@@ -92,6 +94,8 @@ const SOLD = '$sold'
 /** How long a cancelled reservation remembers that its seats were given back. */
 const RETURNED_MARKER_MS = 7 * 24 * 3600 * 1000
 const SEAT_BATCH = 1000
+/** Meta field naming the eviction in progress (see redis/eviction.ts); a load removes it first. */
+export const RETIRING = 'retiring'
 
 function toScriptItems(items: Item[]): ScriptItem[] {
   return items.map((item) =>
@@ -185,6 +189,9 @@ function refuseIfSoldOut(cache: SoldOutCache | undefined, eventId: string, items
 
 /** The hold store: one method per Lua script, each one round trip, refusals mapped to API errors. */
 export class HoldStore {
+  /** The events that can have due work (see active-events.ts): written before creates, read by visitors. */
+  readonly active: ActiveEvents
+
   constructor(
     private readonly redis: RedisClient,
     private readonly prefix: string,
@@ -192,7 +199,10 @@ export class HoldStore {
     private readonly onExpired: (holds: number) => void = () => undefined,
     /** Sections known sold out: holds on them are refused without a script call (the rush path). */
     private readonly soldOut?: SoldOutCache,
-  ) {}
+    activeOptions: ActiveEventsOptions = {},
+  ) {
+    this.active = new ActiveEvents(redis, prefix, activeOptions)
+  }
 
   keys(eventId: string): EventKeys {
     return new EventKeys(this.prefix, eventId)
@@ -228,6 +238,8 @@ export class HoldStore {
       0,
     )
     const idem = input.idempotency
+    // Registered before the script runs, so no visitor can miss the hold it may take (active-events.ts).
+    await this.call(() => this.active.register(eventId, input.lifetimeMs))
     const keys = [
       k.meta,
       k.counts,
@@ -283,6 +295,8 @@ export class HoldStore {
       case -3:
         throw apiError('HOLDER_LIMIT_EXCEEDED', { held: num(reply[1]), limit: num(reply[2]) })
       case -4:
+        // The event's state is gone (evicted, or Redis lost it): the index may be gone with it.
+        this.active.reset(eventId)
         return { kind: 'not-ready' }
       case -6:
         throw apiError('IDEMPOTENCY_KEY_REUSED')
@@ -487,9 +501,13 @@ export class HoldStore {
     eventId: string,
     sections: SectionDefinition[],
     sold: Map<string, { sold: number; seats: string[] }>,
+    /** When the retention job may remove the state again (ms), or null to keep it. */
+    evictAt: number | null,
   ) {
     const k = this.keys(eventId)
     await this.call(async () => {
+      // An eviction that lost its lock (a stalled evictor) must not delete what this load writes.
+      await this.redis.hdel(k.meta, RETIRING)
       for (const section of sections) {
         const seats = sold.get(section.id)?.seats ?? []
         for (let i = 0; i < seats.length; i += SEAT_BATCH) {
@@ -507,7 +525,7 @@ export class HoldStore {
         sold.get(s.id)?.sold ?? 0,
       ])
       await this.redis.activateEvent(2, k.meta, k.counts, ...args)
-      await this.redis.sadd(eventIndexKey(this.prefix), eventId)
+      if (evictAt !== null) await this.redis.zadd(residentIndexKey(this.prefix), 'GT', evictAt, eventId)
     })
   }
 
@@ -549,17 +567,23 @@ export class HoldStore {
     return statuses
   }
 
-  async eventIds(): Promise<string[]> {
-    return this.call(() => this.redis.smembers(eventIndexKey(this.prefix)))
+  /**
+   * The events the sweeper, the reconciler and the metrics scrape visit: those that can have holds to
+   * expire or pins to settle (see active-events.ts). Events idle for longer than the holds' lifetime are
+   * not in it and cost nothing.
+   */
+  async activeEvents(): Promise<string[]> {
+    return this.call(() => this.active.list())
   }
 
   /**
-   * Totals over every event in the index, for metrics: active holds (held / confirming), units they hold,
+   * Totals over the active events, for metrics (an event outside the index has no hold, so it adds
+   * nothing): active holds (held / confirming), units they hold,
    * and the oldest expiry still in any index (with Redis server time, so `now - oldestExpiry` is how
    * overdue the sweeper is). One pipeline per batch of events (per event on a Cluster: one slot each).
    */
   async activity(): Promise<StoreActivity> {
-    const ids = await this.eventIds()
+    const ids = await this.activeEvents()
     const total: StoreActivity = {
       events: ids.length,
       held: 0,

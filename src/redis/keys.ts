@@ -70,9 +70,12 @@ function digest(value: string): string {
   return createHash('sha256').update(value).digest('base64url')
 }
 
-/** The set of event ids the sweeper visits; one key outside any event's slot. */
-export function eventIndexKey(prefix: string): string {
-  return `${layoutPrefix(prefix)}:events`
+/**
+ * Events whose state is in Redis, scored by when the retention job may remove it (ms); events without a
+ * start time are not in it. One key outside any event's slot, written when a state is (re)built.
+ */
+export function residentIndexKey(prefix: string): string {
+  return `${layoutPrefix(prefix)}:resident`
 }
 
 /** Pattern of the expiry-timer keys, for keyspace notifications; captures the event id and the slot end (ms). */

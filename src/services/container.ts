@@ -5,6 +5,7 @@ import type { Locks } from '../lib/locks.js'
 import type { Metrics } from '../metrics.js'
 import type { RedisClient } from '../redis/client.js'
 import type { ExpiryWatcher } from '../jobs/expiry-watcher.js'
+import type { EventEviction } from '../redis/eviction.js'
 import type { HoldStore } from '../redis/hold-store.js'
 import type { ConfirmService } from './confirm.js'
 import type { EventService } from './events.js'
@@ -20,6 +21,8 @@ export interface Services {
   auth: Auth
   locks: Locks
   store: HoldStore
+  /** Removes the Redis state of past events (the retention job). */
+  eviction: EventEviction
   events: EventService
   holds: HoldService
   confirm: ConfirmService

@@ -15,6 +15,22 @@ export interface LoadedEvent {
 export type Exclusive = <T>(name: string, work: (signal: AbortSignal) => Promise<T>) => Promise<T>
 
 const CACHE_LIMIT = 1000
+/** Default of EVENT_RETENTION_S: how long an event's Redis state outlives its start. */
+export const DEFAULT_RETENTION_MS = 24 * 3600 * 1000
+
+/**
+ * When the retention job may remove an event's Redis state: `retentionMs` after the later of its start and
+ * this (re)build, so a past event read again is not rebuilt and evicted in a loop. Null: no start time,
+ * kept.
+ */
+export function evictionTime(
+  definition: EventDefinition,
+  retentionMs: number,
+  now = Date.now(),
+): number | null {
+  if (definition.startsAt === null) return null
+  return Math.max(Date.parse(definition.startsAt), now) + retentionMs
+}
 
 function generatedId(): string {
   return randomBytes(9).toString('base64url').replace(/^[-_]/, 'e')
@@ -29,6 +45,7 @@ export class EventService {
     private readonly ledger: Ledger,
     private readonly store: HoldStore,
     private readonly exclusive: Exclusive,
+    private readonly retentionMs = DEFAULT_RETENTION_MS,
   ) {}
 
   async create(body: CreateEventBody): Promise<EventView> {
@@ -71,7 +88,7 @@ export class EventService {
       throw error
     }
     // The ledger is written first: if Redis fails here, the first read rebuilds the state from the ledger.
-    await this.store.load(definition.id, sections, new Map())
+    await this.store.load(definition.id, sections, new Map(), evictionTime(definition, this.retentionMs))
     const event = this.remember(definition)
     return this.view(event, new Map())
   }
@@ -170,7 +187,12 @@ export class EventService {
         if (await this.store.counts(eventId)) return
         const state = await this.ledger.soldState(eventId)
         const sold = new Map(state.sections.map((s) => [s.id, { sold: s.sold, seats: s.soldSeats }]))
-        await this.store.load(eventId, event.definition.sections, sold)
+        await this.store.load(
+          eventId,
+          event.definition.sections,
+          sold,
+          evictionTime(event.definition, this.retentionMs),
+        )
       }).finally(() => this.loading.delete(eventId))
       this.loading.set(eventId, pending)
     }

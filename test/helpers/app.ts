@@ -87,7 +87,15 @@ export async function startApp(
   extra: Partial<
     Pick<
       AppDependencies,
-      'confirmGraceMs' | 'jobs' | 'expiryWatcher' | 'streams' | 'logger' | 'soldOut' | 'http'
+      | 'confirmGraceMs'
+      | 'jobs'
+      | 'expiryWatcher'
+      | 'streams'
+      | 'logger'
+      | 'soldOut'
+      | 'http'
+      | 'retentionIntervalMs'
+      | 'activeEvents'
     >
   > = {},
 ): Promise<TestApp> {
