@@ -215,6 +215,12 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
         },
       },
     },
+    // Shared schemas appear under their $id (Hold, Event, Reservation, Error), not def-0, def-1...:
+    // generated clients take their type names from these.
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
+    },
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
 

@@ -94,9 +94,37 @@ await eachLedger(t, 'OpenAPI document', async (t, ledger) => {
       for (const code of codes) {
         t.equal(ERRORS[code][0], Number(status), `${code} is a ${status}`)
         t.match(response.description, code, `${method.toUpperCase()} ${path} ${status} lists ${code}`)
+        const schema = response.content?.['application/json']?.schema
+        t.ok(
+          schema?.properties?.code?.enum?.includes(code),
+          `${method.toUpperCase()} ${path} ${status}: ${code} is in the code enum`,
+        )
       }
     }
   }
+
+  // Patterns every generator accepts: no \p{...} classes, valid without JavaScript's `u` flag.
+  const patterns = JSON.stringify(doc.body).match(/"pattern":"(?:[^"\\]|\\.)*"/g) ?? []
+  t.ok(patterns.length > 0, 'the document has patterns')
+  for (const raw of new Set(patterns)) {
+    const pattern = (JSON.parse(`{${raw}}`) as { pattern: string }).pattern
+    t.notMatch(pattern, /\\p\{/, `${pattern}: no Unicode property classes`)
+    t.doesNotThrow(() => new RegExp(pattern), `${pattern} compiles without the u flag`)
+  }
+
+  // Generated clients name their functions and types from these.
+  const operationIds: string[] = []
+  for (const methods of Object.values(doc.body.paths ?? {}) as Record<string, { operationId?: string }>[])
+    for (const op of Object.values(methods)) operationIds.push(op.operationId ?? '(none)')
+  t.notOk(operationIds.includes('(none)'), 'every operation has an operationId')
+  t.equal(new Set(operationIds).size, operationIds.length, 'operationIds are unique')
+  const names = Object.keys(doc.body.components?.schemas ?? {})
+  t.same(
+    names.filter((n) => /^def-\d+$/.test(n)),
+    [],
+    `component schemas are named (${names.join(', ')})`,
+  )
+  for (const name of ['Hold', 'Event', 'Reservation']) t.ok(names.includes(name), `a ${name} schema`)
 
   const ui = await api.request('GET', '/docs')
   t.ok([200, 302].includes(ui.status), 'Swagger UI is served at /docs')

@@ -44,6 +44,13 @@ await eachLedger(t, 'bad input', async (t, ledger) => {
     await expect(t, 'holder with a newline', 400, 'INVALID_REQUEST', () =>
       api.request('POST', holds, { body: { holder: 'a\nb', items: [item] } }),
     )
+    // Outside the published (portable) pattern's ranges, still refused by the exact rule (\p{C}).
+    await expect(t, 'holder with a private-use character', 400, 'INVALID_REQUEST', () =>
+      api.request('POST', holds, { body: { holder: 'a\uE000b', items: [item] } }),
+    )
+    await expect(t, 'holder with an unassigned code point', 400, 'INVALID_REQUEST', () =>
+      api.request('POST', holds, { body: { holder: 'a\u0378b', items: [item] } }),
+    )
     await expect(t, 'duplicate seats', 400, 'DUPLICATE_SEATS', () =>
       api.request('POST', holds, { body: { holder: 'x', items: [{ section: 's', seats: ['S1', 'S1'] }] } }),
     )

@@ -11,6 +11,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     '/v1/events',
     {
       schema: {
+        operationId: 'createEvent',
         summary: 'Create an event (admin)',
         tags: ['events'],
         security: [{ admin: [] }],
@@ -41,6 +42,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     '/v1/events/:eventId',
     {
       schema: {
+        operationId: 'getEvent',
         summary: 'An event with live counts per section',
         tags: ['events'],
         params: EventParams,
@@ -57,6 +59,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     '/v1/events/:eventId/seats',
     {
       schema: {
+        operationId: 'listSeats',
         summary: 'Status of every seat of the seated sections',
         tags: ['events'],
         params: EventParams,

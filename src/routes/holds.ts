@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { errors, NoContent } from '../schemas/common.js'
+import { apiError } from '../errors.js'
+import { errors, isPrintableHolder, NoContent } from '../schemas/common.js'
 import {
   ConfirmHoldBody,
   CreateHoldBody,
@@ -20,6 +21,7 @@ const TOKEN_ERRORS = [
   'EVENT_NOT_FOUND',
   'HOLD_NOT_FOUND',
 ] as const
+const HOLDER_MESSAGE = 'holder must be 1-128 printable characters'
 const DEPENDENCY_ERRORS = ['REDIS_UNAVAILABLE', 'LEDGER_UNAVAILABLE'] as const
 const HOLD_SECURITY: Record<string, string[]>[] = [{ holdToken: [] }, { admin: [] }]
 
@@ -30,6 +32,7 @@ export const holdRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     '/v1/events/:eventId/holds',
     {
       schema: {
+        operationId: 'createHold',
         summary: 'Take a hold on seats and general-admission units, all or nothing',
         description:
           'Send an Idempotency-Key to make retries safe: the same key for the same event and holder within 24 h ' +
@@ -63,6 +66,8 @@ export const holdRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     },
     async (request, reply) => {
       const { eventId } = request.params
+      if (!isPrintableHolder(request.body.holder))
+        throw apiError('INVALID_REQUEST', undefined, HOLDER_MESSAGE)
       const { view, replayed } = await holds.create(eventId, request.body, request.headers['idempotency-key'])
       if (replayed) reply.header('Idempotent-Replayed', 'true')
       return reply.code(201).header('Location', `/v1/events/${eventId}/holds/${view.id}`).send(view)
@@ -73,6 +78,7 @@ export const holdRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     '/v1/events/:eventId/holds/:holdId',
     {
       schema: {
+        operationId: 'getHold',
         summary: 'Read a hold (Hold-Token or admin)',
         tags: ['holds'],
         security: HOLD_SECURITY,
@@ -91,6 +97,7 @@ export const holdRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     '/v1/events/:eventId/holds/:holdId/extend',
     {
       schema: {
+        operationId: 'extendHold',
         summary: 'Extend a hold: expiry = now + ttlSeconds, capped at HOLD_LIFETIME_MAX_S from creation',
         tags: ['holds'],
         security: HOLD_SECURITY,
@@ -126,6 +133,7 @@ export const holdRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     '/v1/events/:eventId/holds/:holdId',
     {
       schema: {
+        operationId: 'releaseHold',
         summary: 'Release a hold now; its seats are available before the response',
         tags: ['holds'],
         security: HOLD_SECURITY,
@@ -154,6 +162,7 @@ export const holdRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     '/v1/events/:eventId/holds/:holdId/confirm',
     {
       schema: {
+        operationId: 'confirmHold',
         summary: 'Confirm a hold: one ledger transaction writes the reservation',
         description: 'Safe to retry: confirming a confirmed hold answers 200 with the same reservation.',
         tags: ['holds'],
@@ -196,6 +205,7 @@ export const holdRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     '/v1/events/:eventId/holders/:holder/holds',
     {
       schema: {
+        operationId: 'releaseHolderHolds',
         summary: 'Release every active hold of one holder (admin)',
         tags: ['holds'],
         security: [{ admin: [] }],
@@ -205,6 +215,8 @@ export const holdRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
       preValidation: async (request) => auth.requireAdmin(request),
     },
     async (request, reply) => {
+      if (!isPrintableHolder(request.params.holder))
+        throw apiError('INVALID_REQUEST', undefined, HOLDER_MESSAGE)
       const released = await holds.releaseHolder(request.params.eventId, request.params.holder)
       reply.releasedHolds = released
       return { released }

@@ -14,6 +14,7 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asyn
     '/health',
     {
       schema: {
+        operationId: 'health',
         summary: 'Liveness: 200 while the process runs',
         tags: ['operations'],
         response: { 200: Type.Object({ status: Type.Literal('ok') }) },
@@ -26,6 +27,7 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asyn
     '/ready',
     {
       schema: {
+        operationId: 'ready',
         summary: 'Readiness: 200 when Redis and the ledger answer, else 503 naming which does not',
         tags: ['operations'],
         response: { 200: Readiness, 503: Readiness },
@@ -50,6 +52,7 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asyn
     '/metrics',
     {
       schema: {
+        operationId: 'metrics',
         summary: 'Prometheus metrics (text exposition format)',
         description:
           'Hold, confirm and refusal counters (exact per instance: sum them), latency histograms, job leadership, ' +

@@ -23,6 +23,7 @@ export const reservationRoutes: FastifyPluginAsyncTypebox<{ services: Services }
     '/v1/events/:eventId/reservations/:reservationId',
     {
       schema: {
+        operationId: 'getReservation',
         summary: 'A reservation (the token of the hold it came from, or admin)',
         tags: ['reservations'],
         security: [{ holdToken: [] }, { admin: [] }],
@@ -39,6 +40,7 @@ export const reservationRoutes: FastifyPluginAsyncTypebox<{ services: Services }
     '/v1/events/:eventId/reservations/:reservationId',
     {
       schema: {
+        operationId: 'cancelReservation',
         summary: 'Cancel a reservation: the ledger returns its seats in one transaction',
         tags: ['reservations'],
         security: [{ holdToken: [] }, { admin: [] }],
@@ -57,6 +59,7 @@ export const reservationRoutes: FastifyPluginAsyncTypebox<{ services: Services }
     '/v1/events/:eventId/reservations',
     {
       schema: {
+        operationId: 'listReservations',
         summary: 'Confirmed reservations, newest first (admin)',
         tags: ['reservations'],
         security: [{ admin: [] }],

@@ -23,6 +23,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ services: Services; strea
     '/v1/events/:eventId/stream',
     {
       schema: {
+        operationId: 'streamEvent',
         summary: 'Live changes of an event (Server-Sent Events)',
         description: STREAM_DESCRIPTION,
         tags: ['events'],

@@ -10,11 +10,34 @@ export const Identifier = Type.String({
   description: 'Letters, digits, "_", "." and "-"',
 })
 
+/** An event id in a path: the example is the demo event `npm start` creates, so "Try it out" works. */
+export const EventId = Type.String({
+  pattern: IDENTIFIER,
+  description: 'Letters, digits, "_", "." and "-"',
+  examples: ['demo'],
+})
+
+/**
+ * The holder pattern published in the OpenAPI document: no control or invisible formatting characters,
+ * written with plain \\u ranges so code generators for other languages (and JavaScript without the `u` flag)
+ * accept it. The service checks the exact rule, Unicode's "Other" category, with `isPrintableHolder`.
+ */
+const HOLDER_PATTERN =
+  '^[^\\u0000-\\u001F\\u007F-\\u009F\\u00AD\\u200B-\\u200F\\u2028-\\u202E\\u2060-\\u206F\\uFEFF]{1,128}$'
+
 /** 1-128 printable characters (no control characters, no line breaks). */
 export const Holder = Type.String({
-  pattern: '^[^\\p{C}]{1,128}$',
+  pattern: HOLDER_PATTERN,
   description: '1-128 printable characters',
+  examples: ['user-123'],
 })
+
+const PRINTABLE = /^[^\p{C}]{1,128}$/u
+
+/** The contract's rule for `holder`: 1-128 characters, none in Unicode's "Other" (C*) category. */
+export function isPrintableHolder(holder: string): boolean {
+  return PRINTABLE.test(holder)
+}
 
 /** Server-generated hold ids: 22 base64url characters. */
 export const HoldId = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })
@@ -45,22 +68,32 @@ export const ErrorBody = Type.Object(
   { $id: 'Error' },
 )
 
-const ErrorRef = Type.Ref('Error')
-
 /**
  * Response schemas for a route's error codes, grouped by status, so the OpenAPI document lists every code
- * a route can answer with. 400 (validation) and 503 (dependencies) are added to every route by `errors()`.
+ * a route can answer with, as an enum a generated client can switch on. 400 (validation) and 500 are added
+ * to every route by `errors()`.
  */
 export function errors(...codes: ErrorCode[]): Record<number, TSchema> {
   const byStatus = new Map<number, string[]>()
   for (const code of ['INVALID_REQUEST', 'INTERNAL_ERROR', ...codes] as ErrorCode[]) {
     const status = ERRORS[code][0]
-    byStatus.set(status, [...(byStatus.get(status) ?? []), code])
+    const list = byStatus.get(status) ?? []
+    if (!list.includes(code)) list.push(code)
+    byStatus.set(status, list)
   }
   return Object.fromEntries(
     [...byStatus].map(([status, list]) => [
       status,
-      { ...ErrorRef, description: `Error codes: ${list.join(', ')}` },
+      Type.Object(
+        {
+          statusCode: Type.Integer({ enum: [status] }),
+          code: Type.Unsafe<string>({ type: 'string', enum: list }),
+          error: Type.String(),
+          message: Type.String(),
+          details: Type.Optional(Type.Object({}, { additionalProperties: true })),
+        },
+        { description: `Error codes: ${list.join(', ')}` },
+      ),
     ]),
   )
 }

@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import type { Static } from 'typebox'
-import { Identifier } from './common.js'
+import { EventId, Identifier } from './common.js'
 
 const Name = Type.String({ minLength: 1, maxLength: 200 })
 const Price = Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'Minor units of the currency' })
@@ -61,7 +61,7 @@ export const EventView = Type.Object(
 )
 export type EventView = Static<typeof EventView>
 
-export const EventParams = Type.Object({ eventId: Identifier })
+export const EventParams = Type.Object({ eventId: EventId })
 
 export const SeatsQuery = Type.Object({ section: Type.Optional(Identifier) }, { additionalProperties: false })
 

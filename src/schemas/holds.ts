@@ -1,16 +1,29 @@
 import { Type } from 'typebox'
 import type { Static } from 'typebox'
-import { HoldId, Holder, Identifier, Item, Timestamp } from './common.js'
+import { EventId, HoldId, Holder, Item, Timestamp } from './common.js'
 
 export const CreateHoldBody = Type.Object(
   {
     holder: Holder,
     ttlSeconds: Type.Optional(
-      Type.Integer({ description: '1 to HOLD_TTL_MAX_S; HOLD_TTL_DEFAULT_S when absent' }),
+      Type.Integer({ description: '1 to HOLD_TTL_MAX_S; HOLD_TTL_DEFAULT_S when absent', examples: [600] }),
     ),
     items: Type.Array(Item, { minItems: 1, maxItems: 100 }),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    // Works as is against the demo event `npm start` creates (event id "demo").
+    examples: [
+      {
+        holder: 'user-123',
+        ttlSeconds: 600,
+        items: [
+          { section: 'stalls', seats: ['A1', 'A2'] },
+          { section: 'standing', quantity: 2 },
+        ],
+      },
+    ],
+  },
 )
 export type CreateHoldBody = Static<typeof CreateHoldBody>
 
@@ -18,18 +31,21 @@ export const CreateHoldHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
 })
 
-export const ExtendHoldBody = Type.Object({ ttlSeconds: Type.Integer() }, { additionalProperties: false })
+export const ExtendHoldBody = Type.Object(
+  { ttlSeconds: Type.Integer({ examples: [300] }) },
+  { additionalProperties: false },
+)
 
 export const ConfirmHoldBody = Type.Union([
   Type.Object(
-    { paymentRef: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
+    { paymentRef: Type.Optional(Type.String({ minLength: 1, maxLength: 128, examples: ['pay_123'] })) },
     { additionalProperties: false },
   ),
   Type.Null(),
 ])
 
-export const HoldParams = Type.Object({ eventId: Identifier, holdId: HoldId })
-export const HolderParams = Type.Object({ eventId: Identifier, holder: Holder })
+export const HoldParams = Type.Object({ eventId: EventId, holdId: HoldId })
+export const HolderParams = Type.Object({ eventId: EventId, holder: Holder })
 
 export const HoldStatus = Type.Union([
   Type.Literal('held'),

@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import type { Static } from 'typebox'
-import { Identifier, Item, ReservationId, Timestamp } from './common.js'
+import { EventId, Item, ReservationId, Timestamp } from './common.js'
 
 export const ReservationView = Type.Object(
   {
@@ -19,7 +19,7 @@ export const ReservationView = Type.Object(
 )
 export type ReservationView = Static<typeof ReservationView>
 
-export const ReservationParams = Type.Object({ eventId: Identifier, reservationId: ReservationId })
+export const ReservationParams = Type.Object({ eventId: EventId, reservationId: ReservationId })
 
 export const ReservationListQuery = Type.Object(
   {
