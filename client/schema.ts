@@ -1,0 +1,2485 @@
+/**
+ * Generated from seatlock's OpenAPI document by client/generate.ts (npm run client:generate).
+ * Do not edit: test/client.test.ts fails when this file and the served document differ.
+ */
+export interface paths {
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: 200 while the process runs */
+        get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics (text exposition format)
+         * @description Hold, confirm and refusal counters (exact per instance: sum them), latency histograms, job leadership, and gauges read from Redis at scrape time (active holds, held seats, sweeper lag: the same on every instance), dependency health, and Node.js process metrics. No label carries an id.
+         */
+        get: operations["metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: 200 when Redis and the ledger answer, else 503 naming which does not */
+        get: operations["ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create an event (admin) */
+        post: operations["createEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{eventId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An event with live counts per section */
+        get: operations["getEvent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{eventId}/holders/{holder}/holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Release every active hold of one holder (admin) */
+        delete: operations["releaseHolderHolds"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{eventId}/holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a hold on seats and general-admission units, all or nothing
+         * @description Send an Idempotency-Key to make retries safe: the same key for the same event and holder within 24 h returns the first response again (header Idempotent-Replayed: true).
+         */
+        post: operations["createHold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{eventId}/holds/{holdId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a hold (Hold-Token or admin) */
+        get: operations["getHold"];
+        put?: never;
+        post?: never;
+        /** Release a hold now; its seats are available before the response */
+        delete: operations["releaseHold"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{eventId}/holds/{holdId}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a hold: one ledger transaction writes the reservation
+         * @description Safe to retry: confirming a confirmed hold answers 200 with the same reservation.
+         */
+        post: operations["confirmHold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{eventId}/holds/{holdId}/extend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Extend a hold: expiry = now + ttlSeconds, capped at HOLD_LIFETIME_MAX_S from creation */
+        post: operations["extendHold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{eventId}/reservations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Confirmed reservations, newest first (admin) */
+        get: operations["listReservations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{eventId}/reservations/{reservationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A reservation (the token of the hold it came from, or admin) */
+        get: operations["getReservation"];
+        put?: never;
+        post?: never;
+        /** Cancel a reservation: the ledger returns its seats in one transaction */
+        delete: operations["cancelReservation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{eventId}/seats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Status of every seat of the seated sections */
+        get: operations["listSeats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{eventId}/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live changes of an event (Server-Sent Events)
+         * @description Server-Sent Events (`text/event-stream`), public. The stream opens with one `snapshot` event whose
+         *     data is the event view (as `GET /v1/events/{eventId}`), then sends one event per change:
+         *     `hold.created`, `hold.extended`, `hold.released`, `hold.expired`, `hold.confirmed`,
+         *     `reservation.cancelled`. The data of a change is JSON:
+         *     `{"type", "eventId", "at", "holdId"?, "reservationId"?, "expiresAt"?, "sections": [{"id", "capacity",
+         *     "available", "held", "sold"}]}`, with the counts after the change for each section it touched. `id:` is
+         *     `<at ms>-<sequence>`. A `: ping` comment is sent every 15 s. Changes are not replayed: after a
+         *     reconnection (`Last-Event-ID` is ignored) a new snapshot gives the current counts. 503
+         *     `TOO_MANY_STREAMS` when this instance serves as many streams as it allows.
+         */
+        get: operations["streamEvent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        Error: {
+            code: string;
+            details?: {
+                [key: string]: unknown;
+            };
+            error: string;
+            message: string;
+            statusCode: number;
+        };
+        Event: {
+            currency: string;
+            id: string;
+            name: string;
+            sections: {
+                available: number;
+                capacity: number;
+                held: number;
+                id: string;
+                kind: "seated" | "ga";
+                name: string;
+                price: number;
+                sold: number;
+            }[];
+            startsAt: string | null;
+        };
+        Hold: {
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC
+             */
+            createdAt: string;
+            eventId: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC
+             */
+            expiresAt: string;
+            holder: string;
+            id: string;
+            items: ({
+                seats: string[];
+                /** @description Letters, digits, "_", "." and "-" */
+                section: string;
+            } | {
+                quantity: number;
+                /** @description Letters, digits, "_", "." and "-" */
+                section: string;
+            })[];
+            /** @description Present once confirmed */
+            reservationId?: string;
+            status: "held" | "confirming" | "confirmed";
+            /** @description The hold secret; shown only when the hold is created */
+            token?: string;
+            /** @description Milliseconds until expiry, on reads */
+            ttlMs?: number;
+        };
+        Reservation: {
+            /** @description Minor units */
+            amount: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC
+             */
+            createdAt: string;
+            currency: string;
+            eventId: string;
+            holder: string;
+            holdId: string;
+            id: string;
+            items: ({
+                seats: string[];
+                /** @description Letters, digits, "_", "." and "-" */
+                section: string;
+            } | {
+                quantity: number;
+                /** @description Letters, digits, "_", "." and "-" */
+                section: string;
+            })[];
+            paymentRef: string | null;
+            status: "confirmed" | "cancelled";
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ok";
+                    };
+                };
+            };
+        };
+    };
+    metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text format 0.0.4 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    ready: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ledger: "up" | "down";
+                        redis: "up" | "down";
+                        status: "ready" | "unavailable";
+                    };
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ledger: "up" | "down";
+                        redis: "up" | "down";
+                        status: "ready" | "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    createEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description ISO 4217, default USD */
+                    currency?: string;
+                    /** @description Letters, digits, "_", "." and "-" */
+                    id?: string;
+                    name: string;
+                    sections: ({
+                        /** @description Letters, digits, "_", "." and "-" */
+                        id?: string;
+                        name: string;
+                        /** @description Minor units of the currency */
+                        price: number;
+                        /** @description Seat labels, unique */
+                        seats: string[];
+                    } | {
+                        /** @description General admission units */
+                        capacity: number;
+                        /** @description Letters, digits, "_", "." and "-" */
+                        id?: string;
+                        name: string;
+                        /** @description Minor units of the currency */
+                        price: number;
+                    })[];
+                    /** Format: date-time */
+                    startsAt?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            /** @description Error codes: INVALID_REQUEST, INVALID_JSON, DUPLICATE_SEATS */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST" | "INVALID_JSON" | "DUPLICATE_SEATS";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNAUTHORIZED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 401;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_EXISTS */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_EXISTS";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 409;
+                    };
+                };
+            };
+            /** @description Error codes: PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "PAYLOAD_TOO_LARGE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 413;
+                    };
+                };
+            };
+            /** @description Error codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 415;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: REDIS_UNAVAILABLE, LEDGER_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "REDIS_UNAVAILABLE" | "LEDGER_UNAVAILABLE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
+    getEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Letters, digits, "_", "." and "-"
+                 * @example demo
+                 */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            /** @description Error codes: INVALID_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_FOUND";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: REDIS_UNAVAILABLE, LEDGER_UNAVAILABLE, EVENT_LOADING */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "REDIS_UNAVAILABLE" | "LEDGER_UNAVAILABLE" | "EVENT_LOADING";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
+    releaseHolderHolds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Letters, digits, "_", "." and "-"
+                 * @example demo
+                 */
+                eventId: string;
+                /**
+                 * @description 1-128 printable characters
+                 * @example user-123
+                 */
+                holder: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        released: number;
+                    };
+                };
+            };
+            /** @description Error codes: INVALID_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNAUTHORIZED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 401;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_FOUND";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: REDIS_UNAVAILABLE, LEDGER_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "REDIS_UNAVAILABLE" | "LEDGER_UNAVAILABLE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
+    createHold: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path: {
+                /**
+                 * @description Letters, digits, "_", "." and "-"
+                 * @example demo
+                 */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "holder": "user-123",
+                 *       "ttlSeconds": 600,
+                 *       "items": [
+                 *         {
+                 *           "section": "stalls",
+                 *           "seats": [
+                 *             "A1",
+                 *             "A2"
+                 *           ]
+                 *         },
+                 *         {
+                 *           "section": "standing",
+                 *           "quantity": 2
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description 1-128 printable characters
+                     * @example user-123
+                     */
+                    holder: string;
+                    items: ({
+                        seats: string[];
+                        /** @description Letters, digits, "_", "." and "-" */
+                        section: string;
+                    } | {
+                        quantity: number;
+                        /** @description Letters, digits, "_", "." and "-" */
+                        section: string;
+                    })[];
+                    /**
+                     * @description 1 to HOLD_TTL_MAX_S; HOLD_TTL_DEFAULT_S when absent
+                     * @example 600
+                     */
+                    ttlSeconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Hold"];
+                };
+            };
+            /** @description Error codes: INVALID_REQUEST, INVALID_JSON, DUPLICATE_SEATS, TOO_MANY_SEATS, INVALID_TTL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST" | "INVALID_JSON" | "DUPLICATE_SEATS" | "TOO_MANY_SEATS" | "INVALID_TTL";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_FOUND";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: SEAT_UNAVAILABLE, INSUFFICIENT_CAPACITY, HOLDER_LIMIT_EXCEEDED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "SEAT_UNAVAILABLE" | "INSUFFICIENT_CAPACITY" | "HOLDER_LIMIT_EXCEEDED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 409;
+                    };
+                };
+            };
+            /** @description Error codes: PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "PAYLOAD_TOO_LARGE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 413;
+                    };
+                };
+            };
+            /** @description Error codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 415;
+                    };
+                };
+            };
+            /** @description Error codes: UNKNOWN_SECTION, UNKNOWN_SEAT, WRONG_ITEM_KIND, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNKNOWN_SECTION" | "UNKNOWN_SEAT" | "WRONG_ITEM_KIND" | "IDEMPOTENCY_KEY_REUSED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 422;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_LOADING, REDIS_UNAVAILABLE, LEDGER_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_LOADING" | "REDIS_UNAVAILABLE" | "LEDGER_UNAVAILABLE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
+    getHold: {
+        parameters: {
+            query?: never;
+            header?: {
+                "hold-token"?: string;
+            };
+            path: {
+                /**
+                 * @description Letters, digits, "_", "." and "-"
+                 * @example demo
+                 */
+                eventId: string;
+                holdId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Hold"];
+                };
+            };
+            /** @description Error codes: INVALID_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: HOLD_TOKEN_REQUIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "HOLD_TOKEN_REQUIRED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 401;
+                    };
+                };
+            };
+            /** @description Error codes: HOLD_TOKEN_INVALID */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "HOLD_TOKEN_INVALID";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 403;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_FOUND, HOLD_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_FOUND" | "HOLD_NOT_FOUND";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: HOLD_EXPIRED, HOLD_RELEASED */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "HOLD_EXPIRED" | "HOLD_RELEASED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 410;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: REDIS_UNAVAILABLE, LEDGER_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "REDIS_UNAVAILABLE" | "LEDGER_UNAVAILABLE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
+    releaseHold: {
+        parameters: {
+            query?: never;
+            header?: {
+                "hold-token"?: string;
+            };
+            path: {
+                /**
+                 * @description Letters, digits, "_", "." and "-"
+                 * @example demo
+                 */
+                eventId: string;
+                holdId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error codes: INVALID_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: HOLD_TOKEN_REQUIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "HOLD_TOKEN_REQUIRED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 401;
+                    };
+                };
+            };
+            /** @description Error codes: HOLD_TOKEN_INVALID */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "HOLD_TOKEN_INVALID";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 403;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_FOUND, HOLD_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_FOUND" | "HOLD_NOT_FOUND";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: HOLD_CONFIRMED, HOLD_CONFIRMING */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "HOLD_CONFIRMED" | "HOLD_CONFIRMING";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 409;
+                    };
+                };
+            };
+            /** @description Error codes: HOLD_EXPIRED, HOLD_RELEASED */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "HOLD_EXPIRED" | "HOLD_RELEASED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 410;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: REDIS_UNAVAILABLE, LEDGER_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "REDIS_UNAVAILABLE" | "LEDGER_UNAVAILABLE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
+    confirmHold: {
+        parameters: {
+            query?: never;
+            header?: {
+                "hold-token"?: string;
+            };
+            path: {
+                /**
+                 * @description Letters, digits, "_", "." and "-"
+                 * @example demo
+                 */
+                eventId: string;
+                holdId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example pay_123 */
+                    paymentRef?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reservation"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reservation"];
+                };
+            };
+            /** @description Error codes: INVALID_REQUEST, INVALID_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST" | "INVALID_JSON";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: HOLD_TOKEN_REQUIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "HOLD_TOKEN_REQUIRED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 401;
+                    };
+                };
+            };
+            /** @description Error codes: HOLD_TOKEN_INVALID */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "HOLD_TOKEN_INVALID";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 403;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_FOUND, HOLD_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_FOUND" | "HOLD_NOT_FOUND";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: SEAT_UNAVAILABLE, INSUFFICIENT_CAPACITY */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "SEAT_UNAVAILABLE" | "INSUFFICIENT_CAPACITY";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 409;
+                    };
+                };
+            };
+            /** @description Error codes: HOLD_EXPIRED, HOLD_RELEASED */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "HOLD_EXPIRED" | "HOLD_RELEASED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 410;
+                    };
+                };
+            };
+            /** @description Error codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 415;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: REDIS_UNAVAILABLE, LEDGER_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "REDIS_UNAVAILABLE" | "LEDGER_UNAVAILABLE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
+    extendHold: {
+        parameters: {
+            query?: never;
+            header?: {
+                "hold-token"?: string;
+            };
+            path: {
+                /**
+                 * @description Letters, digits, "_", "." and "-"
+                 * @example demo
+                 */
+                eventId: string;
+                holdId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example 300 */
+                    ttlSeconds: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Hold"];
+                };
+            };
+            /** @description Error codes: INVALID_REQUEST, INVALID_JSON, INVALID_TTL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST" | "INVALID_JSON" | "INVALID_TTL";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: HOLD_TOKEN_REQUIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "HOLD_TOKEN_REQUIRED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 401;
+                    };
+                };
+            };
+            /** @description Error codes: HOLD_TOKEN_INVALID */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "HOLD_TOKEN_INVALID";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 403;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_FOUND, HOLD_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_FOUND" | "HOLD_NOT_FOUND";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: HOLD_CONFIRMED, HOLD_CONFIRMING */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "HOLD_CONFIRMED" | "HOLD_CONFIRMING";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 409;
+                    };
+                };
+            };
+            /** @description Error codes: HOLD_EXPIRED, HOLD_RELEASED */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "HOLD_EXPIRED" | "HOLD_RELEASED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 410;
+                    };
+                };
+            };
+            /** @description Error codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 415;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: REDIS_UNAVAILABLE, LEDGER_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "REDIS_UNAVAILABLE" | "LEDGER_UNAVAILABLE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
+    listReservations: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                /** @description 1-100, default 20 */
+                limit?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description Letters, digits, "_", "." and "-"
+                 * @example demo
+                 */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Reservation"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Error codes: INVALID_REQUEST, INVALID_CURSOR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST" | "INVALID_CURSOR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNAUTHORIZED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 401;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_FOUND";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: LEDGER_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "LEDGER_UNAVAILABLE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
+    getReservation: {
+        parameters: {
+            query?: never;
+            header?: {
+                "hold-token"?: string;
+            };
+            path: {
+                /**
+                 * @description Letters, digits, "_", "." and "-"
+                 * @example demo
+                 */
+                eventId: string;
+                reservationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reservation"];
+                };
+            };
+            /** @description Error codes: INVALID_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: HOLD_TOKEN_REQUIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "HOLD_TOKEN_REQUIRED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 401;
+                    };
+                };
+            };
+            /** @description Error codes: HOLD_TOKEN_INVALID */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "HOLD_TOKEN_INVALID";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 403;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_FOUND" | "RESERVATION_NOT_FOUND";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: LEDGER_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "LEDGER_UNAVAILABLE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
+    cancelReservation: {
+        parameters: {
+            query?: never;
+            header?: {
+                "hold-token"?: string;
+            };
+            path: {
+                /**
+                 * @description Letters, digits, "_", "." and "-"
+                 * @example demo
+                 */
+                eventId: string;
+                reservationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error codes: INVALID_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: HOLD_TOKEN_REQUIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "HOLD_TOKEN_REQUIRED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 401;
+                    };
+                };
+            };
+            /** @description Error codes: HOLD_TOKEN_INVALID */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "HOLD_TOKEN_INVALID";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 403;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_FOUND" | "RESERVATION_NOT_FOUND";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: LEDGER_UNAVAILABLE, REDIS_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "LEDGER_UNAVAILABLE" | "REDIS_UNAVAILABLE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
+    listSeats: {
+        parameters: {
+            query?: {
+                /** @description Letters, digits, "_", "." and "-" */
+                section?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description Letters, digits, "_", "." and "-"
+                 * @example demo
+                 */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sections: {
+                            id: string;
+                            seats: {
+                                seat: string;
+                                status: "available" | "held" | "sold";
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Error codes: INVALID_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_FOUND";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: UNKNOWN_SECTION */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNKNOWN_SECTION";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 422;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: REDIS_UNAVAILABLE, LEDGER_UNAVAILABLE, EVENT_LOADING */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "REDIS_UNAVAILABLE" | "LEDGER_UNAVAILABLE" | "EVENT_LOADING";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
+    streamEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Letters, digits, "_", "." and "-"
+                 * @example demo
+                 */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An endless stream of `snapshot` and change events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Error codes: INVALID_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_FOUND";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: TOO_MANY_STREAMS, REDIS_UNAVAILABLE, LEDGER_UNAVAILABLE, EVENT_LOADING */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "TOO_MANY_STREAMS" | "REDIS_UNAVAILABLE" | "LEDGER_UNAVAILABLE" | "EVENT_LOADING";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
+}
