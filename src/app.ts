@@ -212,6 +212,11 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   app.addHook('onReady', () => soldOut.start())
   app.addHook('onClose', async () => soldOut.close())
   const services = createServices({ ...deps, soldOut })
+  services.reservations.onReturnFailed = (eventId, reservationId, error) =>
+    app.log.warn(
+      { eventId, reservationId, err: (error as Error).message },
+      'cancelled in the ledger; Redis missed the return (the drift reconciler heals it)',
+    )
   app.addHook('onClose', async () => services.holds.abandoned.close())
   await app.register(drainPlugin)
   await app.register(metricsPlugin, { metrics: services.metrics })
@@ -255,6 +260,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     const jobs = createJobs(services, app.log, {
       onSweep: (report) => services.metrics.swept(report),
       onLeadership: (job, leading) => services.metrics.leadership(job, leading),
+      onDrift: (_eventId, report) => services.metrics.healed(report),
     })
     app.addHook('onReady', async () => jobs.forEach((job) => job.start()))
     app.addHook('onClose', async () => {

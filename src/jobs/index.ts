@@ -1,17 +1,33 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Services } from '../services/container.js'
 import { layoutPrefix } from '../redis/keys.js'
+import { DriftReconciler } from './drift.js'
+import type { DriftReport } from './drift.js'
 import { SingleRunner } from './single-runner.js'
 import { StandbySweeper } from './standby-sweeper.js'
 import { sweepAll } from './sweeper.js'
 
 export const SWEEP_INTERVAL_MS = 200
-export const RECONCILE_INTERVAL_MS = 2000
+/** Pins and drift are checked every second, so Redis agrees with the ledger within seconds of a fault. */
+export const RECONCILE_INTERVAL_MS = 1000
+/** The reconciler's beat: while it is missing, every other instance reconciles (see StandbySweeper). */
+export const RECONCILE_BEAT_MS = 2500
+/** Every this many passes an event's seated sections are compared seat by seat even if counts agree. */
+export const SEAT_CHECK_EVERY = 30
 const STANDBY_MS = 1000
 
 export interface JobHooks {
   onSweep?: (report: { reclaimed: number; lagMs: number }) => void
   onLeadership?: (job: string, leading: boolean) => void
+  onDrift?: (eventId: string, report: DriftReport) => void
+}
+
+export interface JobOptions {
+  /**
+   * The events the reconciler visits each pass (default: every event in Redis's index). One function so
+   * it can be given an index of the events with recent activity.
+   */
+  visit?: () => Promise<string[]>
 }
 
 export interface Job {
@@ -20,13 +36,20 @@ export interface Job {
 }
 
 /**
- * The background jobs: the expiry sweeper and the confirm reconciler, each on one instance at a time,
- * and on every other instance a standby that sweeps while the sweeper's leader has stopped ticking.
+ * The background jobs: the expiry sweeper and the reconciler (pinned confirms, then drift between Redis
+ * and the ledger), each on one instance at a time, and on every other instance a standby of each that
+ * runs it while the leader has stopped beating (paused, frozen or killed while it still holds its lock).
  */
-export function createJobs(services: Services, log: FastifyBaseLogger, hooks: JobHooks = {}): Job[] {
+export function createJobs(
+  services: Services,
+  log: FastifyBaseLogger,
+  hooks: JobHooks = {},
+  options: JobOptions = {},
+): Job[] {
   const onError = (job: string) => (error: unknown) =>
     log.warn({ err: (error as Error).message }, `${job} tick failed`)
   let leadingSweeper = false
+  let leadingReconciler = false
   const sweep = async (signal: AbortSignal) => {
     const report = await sweepAll(services.store, signal)
     hooks.onSweep?.(report)
@@ -38,6 +61,38 @@ export function createJobs(services: Services, log: FastifyBaseLogger, hooks: Jo
     leading: () => leadingSweeper,
     sweep,
     onError: onError('standby sweeper'),
+  })
+
+  const visit = options.visit ?? (() => services.store.eventIds())
+  const drift = new DriftReconciler(services.store, services.ledger, services.events)
+  let passes = 0
+  const reconcile = async (signal: AbortSignal) => {
+    const everySeat = passes++ % SEAT_CHECK_EVERY === 0
+    for (const eventId of await visit()) {
+      if (signal.aborted) return
+      try {
+        const { finalised, freed } = await services.confirm.reconcile(eventId)
+        if (finalised + freed > 0) log.info({ eventId, finalised, freed }, 'reconciled pinned holds')
+        const report = await drift.reconcile(eventId, everySeat)
+        if (report.seats + report.counts > 0) {
+          log.warn({ eventId, ...report }, 'healed drift between Redis and the ledger')
+          hooks.onDrift?.(eventId, report)
+        }
+      } catch (error) {
+        // One event's failure (e.g. deleted from the ledger) must not starve the others.
+        if (signal.aborted) return
+        onError('reconciler')(error)
+      }
+    }
+  }
+  const standbyReconciler = new StandbySweeper({
+    redis: services.redis,
+    beatKey: `${layoutPrefix(services.config.keyPrefix)}:reconciler:beat`,
+    intervalMs: RECONCILE_INTERVAL_MS,
+    beatMs: RECONCILE_BEAT_MS,
+    leading: () => leadingReconciler,
+    sweep: reconcile,
+    onError: onError('standby reconciler'),
   })
   return [
     new SingleRunner(services.locks, {
@@ -60,14 +115,15 @@ export function createJobs(services: Services, log: FastifyBaseLogger, hooks: Jo
       intervalMs: RECONCILE_INTERVAL_MS,
       standbyMs: STANDBY_MS,
       onError: onError('reconciler'),
-      onLeadership: (leading) => hooks.onLeadership?.('reconciler', leading),
+      onLeadership: (leading) => {
+        leadingReconciler = leading
+        hooks.onLeadership?.('reconciler', leading)
+      },
       tick: async (signal) => {
-        for (const eventId of await services.store.eventIds()) {
-          if (signal.aborted) return
-          const { finalised, freed } = await services.confirm.reconcile(eventId)
-          if (finalised + freed > 0) log.info({ eventId, finalised, freed }, 'reconciled pinned holds')
-        }
+        await reconcile(signal)
+        await standbyReconciler.beat()
       },
     }),
+    standbyReconciler,
   ]
 }

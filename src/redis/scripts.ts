@@ -27,6 +27,8 @@ declare module 'ioredis' {
     syncSold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     abandonHold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     finaliseHolds(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    markCancelling(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    healSold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
   }
 }
 
