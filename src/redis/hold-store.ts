@@ -522,7 +522,9 @@ export class HoldStore {
   /** The sale version and sold counts, or null when the event's state is not loaded. One round trip. */
   async saleSnapshot(eventId: string): Promise<SaleSnapshot | null> {
     const k = this.keys(eventId)
-    const results = await this.call(() => this.redis.pipeline().hget(k.meta, 'ready').hgetall(k.counts).exec())
+    const results = await this.call(() =>
+      this.redis.pipeline().hget(k.meta, 'ready').hgetall(k.counts).exec(),
+    )
     const [readyError, ready] = results?.[0] ?? [null, null]
     const [countsError, raw] = results?.[1] ?? [null, {}]
     if (readyError) throw redisFailure(readyError)

@@ -59,7 +59,6 @@ export class EventKeys {
     return `${this.base}:s:${section}:${seat}`
   }
 
-
   idempotency(holder: string, idempotencyKey: string): string {
     return `${this.base}:idem:${digest(`${holder}\u0000${idempotencyKey}`)}`
   }
