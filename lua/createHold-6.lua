@@ -78,7 +78,7 @@ for _, item in ipairs(items) do
     for _, seat in ipairs(item.seats) do
       local owner = redis.call('GET', KEYS[k])
       -- A seat whose hold expired is free: reclaim that hold here rather than wait for a sweep.
-      if owner and not (owner ~= SOLD and reclaimIfExpired(base, owner, now)) then
+      if owner and not (not isSold(owner) and reclaimIfExpired(base, owner, now)) then
         unavailable[#unavailable + 1] = item.s
         unavailable[#unavailable + 1] = seat
       end

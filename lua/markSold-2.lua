@@ -1,11 +1,13 @@
 --[[
-  Teaches Redis what the ledger said: these seats are sold (the ledger refused a sale because of them,
-  so Redis had lost that fact). A seat currently free becomes sold and counts as sold; a seat held by
-  another hold is left to that hold, whose confirm the ledger will refuse in turn.
+  Teaches Redis what the ledger said: these seats are sold, to these reservations (the ledger refused a
+  sale because of them, or made one whose hold Redis had lost). A seat currently free becomes sold to its
+  owner and counts as sold; a seat sold under another or an unknown owner gets the ledger's owner; a seat
+  held by another hold is left to that hold, whose confirm the ledger will refuse in turn.
 
   Input:
     KEYS[1] meta   KEYS[2] counts
-    ARGV pairs: section, seat
+    ARGV triples: section, seat, owning reservation id ("" when the caller does not know it: the seat is
+    stored as "$" and the drift reconciler names its owner later)
 
   Output:
     { seats newly marked sold }
@@ -14,12 +16,22 @@
 
 local base = baseOf(KEYS[1])
 local marked = 0
-for i = 1, #ARGV, 2 do
+local changed = false
+for i = 1, #ARGV, 3 do
   local key = seatKey(base, ARGV[i], ARGV[i + 1])
-  if redis.call('EXISTS', key) == 0 then
-    redis.call('SET', key, SOLD)
+  local value = redis.call('GET', key)
+  local owner = soldTo(ARGV[i + 2])
+  if not value then
+    redis.call('SET', key, owner)
     redis.call('HINCRBY', KEYS[2], 's:' .. ARGV[i], 1)
     marked = marked + 1
+    changed = true
+  elseif ARGV[i + 2] ~= '' and isSold(value) and value ~= owner then
+    redis.call('SET', key, owner)
+    changed = true
   end
+end
+if changed then
+  bumpSale(KEYS[2])
 end
 return { marked }

@@ -1,39 +1,53 @@
 --[[
-  After the ledger cancelled a reservation: its sold seats and units become available again. Runs at
-  most once per reservation (a marker remembers it), so a retried cancel can safely run it again.
+  After the ledger cancelled a reservation (this request's transaction made the cancel): its sold seats
+  and units become available again. Idempotent by the ledger's facts, not by a marker:
+  - a seat is freed only while Redis still says it is sold to this reservation ("$<reservationId>"), so a
+    repeat never frees a seat a later buyer holds or bought;
+  - GA units (no per-unit key) come back only if this cancel's in-flight entry in :cancelling is still
+    there (markCancelling put it there before the ledger step). Whoever removes the entry first returns
+    the units: this script, or the drift reconciler (healSold) once the entry's deadline passed, which
+    then sets the count from the ledger. So the units come back exactly once.
 
   Input:
-    KEYS[1] meta   KEYS[2] counts   KEYS[3] the reservation's "returned" marker
-    ARGV[1] reservation id   ARGV[2] items JSON (as in createHold)   ARGV[3] marker ttl ms
+    KEYS[1] meta   KEYS[2] counts   KEYS[3] cancelling index
+    ARGV[1] reservation id   ARGV[2] items JSON (as in createHold)
 
   Output:
-    { 1 } returned now   { 0 } already returned
+    { seats freed, GA units returned }
 ]]
 --- @include "includes/common"
 
-if redis.call('SET', KEYS[3], '1', 'NX', 'PX', tonumber(ARGV[3])) == false then
-  return { 0 }
-end
 local base = baseOf(KEYS[1])
 local now = nowMs()
+local rid = ARGV[1]
+local claimed = redis.call('ZREM', KEYS[3], rid) == 1
 local items = cjson.decode(ARGV[2])
+local owner = soldTo(rid)
+local freedSeats = 0
+local returnedUnits = 0
 for _, item in ipairs(items) do
-  -- Seated: give back exactly the seats Redis had as sold; GA: the item's units.
   local units = 0
   if item.k == 's' then
     for _, seat in ipairs(item.seats) do
       local key = seatKey(base, item.s, seat)
-      if redis.call('GET', key) == SOLD then
+      if redis.call('GET', key) == owner then
         redis.call('DEL', key)
         units = units + 1
       end
     end
-  else
+    freedSeats = freedSeats + units
+  elseif claimed then
     units = item.q
+    returnedUnits = returnedUnits + units
   end
-  local sold = tonumber(redis.call('HGET', KEYS[2], 's:' .. item.s)) or 0
-  redis.call('HSET', KEYS[2], 's:' .. item.s, math.max(0, sold - units))
-  unitsBack(base, item.s)
+  if units > 0 then
+    local sold = tonumber(redis.call('HGET', KEYS[2], 's:' .. item.s)) or 0
+    redis.call('HSET', KEYS[2], 's:' .. item.s, math.max(0, sold - units))
+    unitsBack(base, item.s)
+  end
 end
-emit(base, 'reservation.cancelled', { reservationId = ARGV[1] }, items, now)
-return { 1 }
+if freedSeats + returnedUnits > 0 then
+  bumpSale(KEYS[2])
+  emit(base, 'reservation.cancelled', { reservationId = rid }, items, now)
+end
+return { freedSeats, returnedUnits }

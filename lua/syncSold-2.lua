@@ -9,6 +9,8 @@
   Output:
     { sections whose count moved }
 ]]
+--- @include "includes/common"
+
 local moved = 0
 for i = 1, #ARGV, 2 do
   local field = 's:' .. ARGV[i]
@@ -17,5 +19,8 @@ for i = 1, #ARGV, 2 do
     redis.call('HSET', KEYS[2], field, sold)
     moved = moved + 1
   end
+end
+if moved > 0 then
+  bumpSale(KEYS[2])
 end
 return { moved }

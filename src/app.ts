@@ -235,6 +235,11 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   app.addHook('onReady', () => soldOut.start())
   app.addHook('onClose', async () => soldOut.close())
   const services = createServices({ ...deps, soldOut })
+  services.reservations.onReturnFailed = (eventId, reservationId, error) =>
+    app.log.warn(
+      { eventId, reservationId, err: (error as Error).message },
+      'cancelled in the ledger; Redis missed the return (the drift reconciler heals it)',
+    )
   app.addHook('onClose', async () => services.holds.abandoned.close())
   if (deps.config.corsOrigins.length > 0) await app.register(corsPlugin, { origins: deps.config.corsOrigins })
   await app.register(drainPlugin)
@@ -287,6 +292,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
       {
         onSweep: (report) => services.metrics.swept(report),
         onLeadership: (job, leading) => services.metrics.leadership(job, leading),
+        onDrift: (_eventId, report) => services.metrics.healed(report),
       },
       { retentionIntervalMs: deps.retentionIntervalMs },
     )

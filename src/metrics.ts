@@ -63,6 +63,7 @@ export class Metrics {
   readonly scrapeErrors: Counter<'source'>
   readonly ledgerConfirmTransactions: Counter<'outcome'>
   readonly ledgerConfirmBatchSize: Histogram
+  readonly driftHealed: Counter<'kind'>
 
   private readonly leading = new Set<string>()
   private scrape: Promise<void> | undefined
@@ -179,6 +180,15 @@ export class Metrics {
       buckets: [1, 2, 4, 8, 16, 32, 64, 100],
       registers,
     })
+    this.driftHealed = new Counter({
+      name: 'seatlock_redis_drift_healed_total',
+      help:
+        'Differences between Redis and the ledger the drift reconciler healed: seat (a seat key set to the ' +
+        "ledger's owner or freed), count (a section's sold count set to the ledger's)",
+      labelNames: ['kind'],
+      registers,
+    })
+    for (const kind of ['seat', 'count'] as const) this.driftHealed.inc({ kind }, 0)
     this.scrapeErrors = new Counter({
       name: 'seatlock_metrics_scrape_errors_total',
       help: 'Scrape-time reads that failed (their gauges keep the last value read)',
@@ -246,6 +256,12 @@ export class Metrics {
   /** Holds expired since the last sweep, from any sweep's tally (HoldStore.sweep), counted once. */
   expired(holds: number): void {
     if (holds > 0) this.holdsExpired.inc(holds)
+  }
+
+  /** What one drift reconciliation of one event healed (jobs/drift.ts). */
+  healed(report: { seats: number; counts: number }): void {
+    if (report.seats > 0) this.driftHealed.inc({ kind: 'seat' }, report.seats)
+    if (report.counts > 0) this.driftHealed.inc({ kind: 'count' }, report.counts)
   }
 
   /** One ledger transaction of the confirm group commit (ledger/group-commit.ts). */

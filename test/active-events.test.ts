@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { Redis } from 'ioredis'
 import pino from 'pino'
-import { reconcileActive } from '../src/jobs/index.js'
+import { createReconciler } from '../src/jobs/index.js'
 import { sweepAll } from '../src/jobs/sweeper.js'
 import { activeIndexKey } from '../src/redis/active-events.js'
 import { connectRedis, createRedis } from '../src/redis/client.js'
@@ -85,7 +85,7 @@ t.test('3,000 idle events cost a sweeper tick, a reconciler tick and a scrape no
   const sweep = await countCommands(probe, () => sweepAll(api.services.store, signal))
   const sweepMs = performance.now() - started
   started = performance.now()
-  const reconcile = await countCommands(probe, () => reconcileActive(api.services, silent, signal))
+  const reconcile = await countCommands(probe, () => createReconciler(api.services, silent)(signal))
   const reconcileMs = performance.now() - started
   const scrape = await countCommands(probe, () => api.services.metrics.render())
   t.comment(

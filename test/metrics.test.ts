@@ -64,6 +64,7 @@ await eachLedger(t, 'metrics', async (t, ledger) => {
       'status',
       'job',
       'dependency',
+      'kind',
     ])
     const seatlockLabels = new Set(
       m.samples.filter((s) => s.name.startsWith('seatlock_')).flatMap((s) => Object.keys(s.labels)),

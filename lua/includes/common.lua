@@ -5,7 +5,8 @@
   cluster slot). `base` is "<prefix>:<layout version>:{ev:<eventId>}"; every script receives base..":meta" as KEYS[1].
     :meta            hash   ready=1, c:<section> capacity, k:<section> kind ("s" seated, "g" GA)
     :counts          hash   h:<section> held units, s:<section> sold units, xp expiries not yet counted by metrics,
-                            z:<section> version of a sold-out mark some instance may be refusing from (see unitsBack)
+                            z:<section> version of a sold-out mark some instance may be refusing from (see unitsBack),
+                            sv the sale version: changes whenever sold state changes (see bumpSale)
     :back            channel "<section> <version>" when units come back to a section marked sold out
     :watched         string present while some instance streams the event's changes (refreshed, with a TTL)
     :expiry          zset   holdId -> expiresAt (ms) of holds in status "held"
@@ -14,8 +15,10 @@
                             e expiresAt ms, st status, r reservation id
     :hx:<ms>         string expires natively at <ms>, the end of a 100 ms slot in which holds expire: the
                             keyspace-notification timer, shared by every hold of the event expiring in the slot
-    :s:<sec>:<seat>  string holdId while held (expires with the hold), "$sold" once sold (the one key per
-                            seat, so its name is kept short)
+    :s:<sec>:<seat>  string holdId while held (expires with the hold), "$<reservationId>" once sold (the one
+                            key per seat, so its name is kept short); "$" alone: sold, owner not known yet.
+                            Hold ids are base64url, so a value starting with "$" is never a hold.
+    :cancelling      zset   reservationId -> deadline (ms) of cancels in flight (see returnSeats, healSold)
     :holders         hash   holder -> "<holdId>:<units>,<holdId>:<units>..." of the holder's active holds
     :idem:<hash>     hash   idempotency record of a create
 
@@ -24,7 +27,27 @@
   `base` and share its hash tag, so every script still touches one slot.
 ]]
 
-local SOLD = '$sold'
+-- A sold seat's key names the reservation that owns it, so a return frees it only for that reservation.
+local SOLD_PREFIX = '$'
+
+local function soldTo(reservationId)
+  return SOLD_PREFIX .. reservationId
+end
+
+local function isSold(value)
+  return type(value) == 'string' and string.sub(value, 1, 1) == SOLD_PREFIX
+end
+
+-- Every script that changes sold state (seat keys "$...", s:<section>) bumps the sale version, so the
+-- drift reconciler can heal from a ledger read only if nothing changed since it read Redis. The first
+-- bump starts from Redis time in microseconds, so a version read before a flush and rebuild is never
+-- met again by chance.
+local function bumpSale(counts)
+  if redis.call('HINCRBY', counts, 'sv', 1) == 1 then
+    local t = redis.call('TIME')
+    redis.call('HSET', counts, 'sv', string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2])))
+  end
+end
 local TOMBSTONE_MS = 3900000 -- released/expired holds answer 410 for at least an hour
 -- Expired holds reclaimed per call at most, so no script blocks Redis for long whatever piled up.
 local RECLAIM_BATCH = 500
@@ -265,13 +288,14 @@ local function finaliseOne(base, holdId, reservationId, keepMs, now)
   for _, item in ipairs(items) do
     if item.k == 's' then
       for _, seat in ipairs(item.seats) do
-        redis.call('SET', seatKey(base, item.s, seat), SOLD)
+        redis.call('SET', seatKey(base, item.s, seat), soldTo(reservationId))
       end
     end
     local units = itemUnits(item)
     redis.call('HINCRBY', counts, 'h:' .. item.s, -units)
     redis.call('HINCRBY', counts, 's:' .. item.s, units)
   end
+  bumpSale(counts)
   redis.call('ZREM', base .. ':expiry', holdId)
   redis.call('ZREM', base .. ':confirming', holdId)
   holderRemove(base .. ':holders', hold.h, holdId)

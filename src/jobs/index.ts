@@ -1,43 +1,73 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Services } from '../services/container.js'
 import { layoutPrefix } from '../redis/keys.js'
+import { DriftReconciler } from './drift.js'
+import type { DriftReport } from './drift.js'
 import { retireDueEvents, RETENTION_INTERVAL_MS } from './retention.js'
 import { SingleRunner } from './single-runner.js'
 import { StandbySweeper } from './standby-sweeper.js'
 import { sweepAll } from './sweeper.js'
 
 export const SWEEP_INTERVAL_MS = 200
-export const RECONCILE_INTERVAL_MS = 2000
+/** Pins and drift are checked every second, so Redis agrees with the ledger within seconds of a fault. */
+export const RECONCILE_INTERVAL_MS = 1000
+/** The reconciler's beat: while it is missing, every other instance reconciles (see StandbySweeper). */
+export const RECONCILE_BEAT_MS = 2500
+/** Every this many passes an event's seated sections are compared seat by seat even if counts agree. */
+export const SEAT_CHECK_EVERY = 30
 const STANDBY_MS = 1000
 /** An event whose pins could not be settled (ledger down) stays visited at least this much longer. */
 const KEEP_UNSETTLED_MS = 5 * 60_000
 
 /**
- * One reconciler tick: settles overdue pins of the events that can have any (HoldStore.activeEvents).
- * An event whose pins could not be settled stays in the index however long the ledger is away.
+ * One reconciler pass over the events to visit: overdue pins settled from the ledger, then drift between
+ * Redis and the ledger healed (seat by seat every SEAT_CHECK_EVERY passes).
  */
-export async function reconcileActive(
-  services: Pick<Services, 'store' | 'confirm'>,
+export function createReconciler(
+  services: Pick<Services, 'store' | 'ledger' | 'events' | 'confirm'>,
   log: FastifyBaseLogger,
-  signal: AbortSignal,
-): Promise<void> {
-  let failed: unknown
-  for (const eventId of await services.store.activeEvents()) {
-    if (signal.aborted) return
-    try {
-      const { finalised, freed } = await services.confirm.reconcile(eventId)
-      if (finalised + freed > 0) log.info({ eventId, finalised, freed }, 'reconciled pinned holds')
-    } catch (error) {
-      failed ??= error
-      await services.store.active.keep(eventId, Date.now() + KEEP_UNSETTLED_MS).catch(() => undefined)
+  hooks: Pick<JobHooks, 'onDrift'> = {},
+  visit: () => Promise<string[]> = () => services.store.activeEvents(),
+): (signal: AbortSignal) => Promise<void> {
+  const drift = new DriftReconciler(services.store, services.ledger, services.events)
+  let passes = 0
+  return async (signal) => {
+    const everySeat = passes++ % SEAT_CHECK_EVERY === 0
+    for (const eventId of await visit()) {
+      if (signal.aborted) return
+      try {
+        const { finalised, freed } = await services.confirm.reconcile(eventId)
+        if (finalised + freed > 0) log.info({ eventId, finalised, freed }, 'reconciled pinned holds')
+        const report = await drift.reconcile(eventId, everySeat)
+        if (report.seats + report.counts > 0) {
+          log.warn({ eventId, ...report }, 'healed drift between Redis and the ledger')
+          hooks.onDrift?.(eventId, report)
+        }
+      } catch (error) {
+        // One event's failure (e.g. deleted from the ledger) must not starve the others, and an event
+        // whose pins could not be settled (ledger down) stays visited however long the ledger is away.
+        await services.store.active.keep(eventId, Date.now() + KEEP_UNSETTLED_MS).catch(() => undefined)
+        if (signal.aborted) return
+        log.warn({ err: (error as Error).message, eventId }, 'reconciler: event failed')
+      }
     }
   }
-  if (failed !== undefined) throw failed
 }
 
 export interface JobHooks {
   onSweep?: (report: { reclaimed: number; lagMs: number }) => void
   onLeadership?: (job: string, leading: boolean) => void
+  onDrift?: (eventId: string, report: DriftReport) => void
+}
+
+export interface JobOptions {
+  /**
+   * The events the reconciler visits each pass (default: the events that can have due work or had a
+   * recent cancel, HoldStore.activeEvents).
+   */
+  visit?: () => Promise<string[]>
+  /** Pause between retention ticks (default RETENTION_INTERVAL_MS). */
+  retentionIntervalMs?: number
 }
 
 export interface Job {
@@ -46,15 +76,12 @@ export interface Job {
 }
 
 /**
- * The background jobs: the expiry sweeper, the confirm reconciler and the retention job, each on one
- * instance at a time, and on every other instance a standby that sweeps while the sweeper's leader has
- * stopped ticking. The sweeper and the reconciler visit only the events that can have due work.
- */
-export interface JobOptions {
-  /** Pause between retention ticks (default RETENTION_INTERVAL_MS). */
-  retentionIntervalMs?: number
-}
 
+ * The background jobs: the expiry sweeper and the reconciler (pinned confirms, then drift between Redis
+ * and the ledger), each on one instance at a time, and on every other instance a standby of each that
+ * runs it while the leader has stopped beating (paused, frozen or killed while it still holds its lock);
+ * and the retention job. The sweeper and the reconciler visit only the events that can have due work.
+ */
 export function createJobs(
   services: Services,
   log: FastifyBaseLogger,
@@ -64,6 +91,7 @@ export function createJobs(
   const onError = (job: string) => (error: unknown) =>
     log.warn({ err: (error as Error).message }, `${job} tick failed`)
   let leadingSweeper = false
+  let leadingReconciler = false
   const sweep = async (signal: AbortSignal) => {
     const report = await sweepAll(services.store, signal)
     hooks.onSweep?.(report)
@@ -75,6 +103,17 @@ export function createJobs(
     leading: () => leadingSweeper,
     sweep,
     onError: onError('standby sweeper'),
+  })
+
+  const reconcile = createReconciler(services, log, hooks, options.visit)
+  const standbyReconciler = new StandbySweeper({
+    redis: services.redis,
+    beatKey: `${layoutPrefix(services.config.keyPrefix)}:reconciler:beat`,
+    intervalMs: RECONCILE_INTERVAL_MS,
+    beatMs: RECONCILE_BEAT_MS,
+    leading: () => leadingReconciler,
+    sweep: reconcile,
+    onError: onError('standby reconciler'),
   })
   return [
     new SingleRunner(services.locks, {
@@ -97,9 +136,16 @@ export function createJobs(
       intervalMs: RECONCILE_INTERVAL_MS,
       standbyMs: STANDBY_MS,
       onError: onError('reconciler'),
-      onLeadership: (leading) => hooks.onLeadership?.('reconciler', leading),
-      tick: (signal) => reconcileActive(services, log, signal),
+      onLeadership: (leading) => {
+        leadingReconciler = leading
+        hooks.onLeadership?.('reconciler', leading)
+      },
+      tick: async (signal) => {
+        await reconcile(signal)
+        await standbyReconciler.beat()
+      },
     }),
+    standbyReconciler,
     new SingleRunner(services.locks, {
       name: 'retention',
       intervalMs: options.retentionIntervalMs ?? RETENTION_INTERVAL_MS,

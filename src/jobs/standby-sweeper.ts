@@ -19,6 +19,8 @@ export interface StandbySweeperOptions {
   leading: () => boolean
   sweep: (signal: AbortSignal) => Promise<void>
   onError: (error: unknown) => void
+  /** How long a beat lasts (default BEAT_MS): longer than the leader's interval plus a tick. */
+  beatMs?: number
 }
 
 export class StandbySweeper {
@@ -29,7 +31,7 @@ export class StandbySweeper {
 
   /** Called by the leader after each tick. */
   async beat(): Promise<void> {
-    await this.options.redis.set(this.options.beatKey, '1', 'PX', BEAT_MS)
+    await this.options.redis.set(this.options.beatKey, '1', 'PX', this.options.beatMs ?? BEAT_MS)
   }
 
   start(): void {

@@ -33,6 +33,7 @@ import type {
   ReservationStatus,
   SectionDefinition,
   SectionKind,
+  SoldCounts,
   SoldState,
 } from './port.js'
 import {
@@ -980,29 +981,55 @@ export class MongoLedger implements Ledger {
           .lean<SectionDoc[]>()
           .exec()
         const remaining = await remainingBySection(SectionCount, session, eventId)
-        const seats = await SoldSeat.find({ eventId }, { section: 1, seat: 1, _id: 0 })
+        const seats = await SoldSeat.find({ eventId }, { section: 1, seat: 1, reservationId: 1, _id: 0 })
           .session(session)
-          .lean<{ section: string; seat: string }[]>()
+          .lean<{ section: string; seat: string; reservationId: string }[]>()
           .exec()
         return { sections, remaining, seats }
       })
-      const bySection = new Map<string, string[]>()
+      const bySection = new Map<string, { seat: string; reservationId: string }[]>()
       for (const s of seats) {
         const list = bySection.get(s.section)
-        if (list === undefined) bySection.set(s.section, [s.seat])
-        else list.push(s.seat)
+        if (list === undefined) bySection.set(s.section, [s])
+        else list.push(s)
       }
       return {
-        sections: sections.map((s) => ({
-          id: s.sectionId,
-          // A section not migrated to shards yet still has its single count.
-          sold:
-            s.capacity - (s.shards === undefined ? (s.remaining ?? 0) : (remaining.get(s.sectionId) ?? 0)),
-          soldSeats: (bySection.get(s.sectionId) ?? []).sort(compareStrings),
-        })),
+        sections: sections.map((s) => {
+          const sold = (bySection.get(s.sectionId) ?? []).sort((a, b) => compareStrings(a.seat, b.seat))
+          return {
+            id: s.sectionId,
+            sold: soldOf(s, remaining),
+            soldSeats: sold.map((x) => x.seat),
+            soldBy: sold.map((x) => x.reservationId),
+          }
+        }),
       }
     })
   }
+
+  async soldCounts(eventId: string): Promise<SoldCounts> {
+    const { Section, SectionCount } = this.m
+    return this.run(async () => {
+      const { sections, remaining } = await this.txn(async (session) => {
+        const sections = await Section.find(
+          { eventId },
+          { sectionId: 1, capacity: 1, remaining: 1, shards: 1, position: 1 },
+        )
+          .sort({ position: 1 })
+          .session(session)
+          .lean<SectionDoc[]>()
+          .exec()
+        const remaining = await remainingBySection(SectionCount, session, eventId)
+        return { sections, remaining }
+      })
+      return { sections: sections.map((s) => ({ id: s.sectionId, sold: soldOf(s, remaining) })) }
+    })
+  }
+}
+
+/** Units sold in a section: a section not migrated to count shards yet still has its single count. */
+function soldOf(s: SectionDoc, remaining: Map<string, number>): number {
+  return s.capacity - (s.shards === undefined ? (s.remaining ?? 0) : (remaining.get(s.sectionId) ?? 0))
 }
 
 export function createMongoLedger(url: string, opts: MongoLedgerOptions = {}): MongoLedger {

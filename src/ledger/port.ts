@@ -75,7 +75,13 @@ export interface ConfirmResult {
 
 /** What was sold per section, used to rebuild an event's Redis state after data loss. */
 export interface SoldState {
-  sections: { id: string; sold: number; soldSeats: string[] }[]
+  /** soldBy[i] is the reservation that bought soldSeats[i] (Redis records it on the seat's key). */
+  sections: { id: string; sold: number; soldSeats: string[]; soldBy: string[] }[]
+}
+
+/** Units sold per section, from one snapshot: the drift reconciler's cheap comparison. */
+export interface SoldCounts {
+  sections: { id: string; sold: number }[]
 }
 
 export interface ReservationPage {
@@ -129,6 +135,7 @@ export interface Ledger {
   /** Confirmed reservations, newest first. The cursor is opaque to callers. */
   listReservations(eventId: string, limit: number, cursor: string | null): Promise<ReservationPage>
   soldState(eventId: string): Promise<SoldState>
+  soldCounts(eventId: string): Promise<SoldCounts>
 }
 
 export class EventExistsError extends Error {

@@ -29,6 +29,7 @@ import type {
   ReservationPage,
   ReservationStatus,
   SectionKind,
+  SoldCounts,
   SoldState,
 } from './port.js'
 import { BATCH_REFUSED_SQLSTATE, CONFIRM_BATCH_FUNCTION, CONFIRM_BATCH_SQL } from './pg-confirm-batch.js'
@@ -708,16 +709,40 @@ export class PostgresLedger implements Ledger {
 
   async soldState(eventId: string): Promise<SoldState> {
     // One statement, so counts and seats come from one snapshot.
-    const rows = await this.query<{ section_id: string; sold: number; sold_seats: string[] }>(
+    const rows = await this.query<{
+      section_id: string
+      sold: number
+      sold_seats: string[]
+      sold_by: string[]
+    }>(
       `SELECT s.section_id, s.capacity - s.remaining AS sold,
-              COALESCE((SELECT array_agg(ss.seat ORDER BY ss.seat) FROM seatlock_sold_seats ss
-                        WHERE ss.event_id = s.event_id AND ss.section_id = s.section_id), '{}'::text[]) AS sold_seats
+              COALESCE(ss.seats, '{}'::text[]) AS sold_seats, COALESCE(ss.owners, '{}'::text[]) AS sold_by
        FROM seatlock_sections s
+       LEFT JOIN LATERAL (
+         SELECT array_agg(x.seat ORDER BY x.seat) AS seats, array_agg(x.reservation_id ORDER BY x.seat) AS owners
+         FROM seatlock_sold_seats x WHERE x.event_id = s.event_id AND x.section_id = s.section_id
+       ) ss ON true
        WHERE s.event_id = $1
        ORDER BY s.position`,
       [eventId],
     )
-    return { sections: rows.map((r) => ({ id: r.section_id, sold: r.sold, soldSeats: r.sold_seats })) }
+    return {
+      sections: rows.map((r) => ({
+        id: r.section_id,
+        sold: r.sold,
+        soldSeats: r.sold_seats,
+        soldBy: r.sold_by,
+      })),
+    }
+  }
+
+  async soldCounts(eventId: string): Promise<SoldCounts> {
+    const rows = await this.query<{ section_id: string; sold: number }>(
+      `SELECT section_id, capacity - remaining AS sold FROM seatlock_sections
+       WHERE event_id = $1 ORDER BY position`,
+      [eventId],
+    )
+    return { sections: rows.map((r) => ({ id: r.section_id, sold: r.sold })) }
   }
 }
 

@@ -90,12 +90,49 @@ export interface SectionCounts {
   sold: number
 }
 
-const SOLD = '$sold'
-/** How long a cancelled reservation remembers that its seats were given back. */
-const RETURNED_MARKER_MS = 7 * 24 * 3600 * 1000
+/**
+ * A sold seat's key holds "$<reservationId>" (or "$" while its owner is unknown); a held seat's key holds
+ * the hold id, which is base64url and so never starts with "$".
+ */
+export const SOLD_PREFIX = '$'
 const SEAT_BATCH = 1000
 /** Meta field naming the eviction in progress (see redis/eviction.ts); a load removes it first. */
 export const RETIRING = 'retiring'
+
+export function isSoldValue(value: string | null): boolean {
+  return value !== null && value.startsWith(SOLD_PREFIX)
+}
+
+/** What the drift reconciler reads first: the sale version and the sold count of each section. */
+export interface SaleSnapshot {
+  /** The counts hash's sale version ("" when no script changed sold state since the event was loaded). */
+  version: string
+  sold: Map<string, number>
+}
+
+/** One call of lua/healSold-4.lua: seats to set from the ledger, seated counts, GA counts. */
+export interface HealPlan {
+  /** [section, seat, owning reservation id or "" when the ledger has the seat unsold] */
+  seats?: [string, string, string][]
+  /** [section, sold keys counted at the read plus earlier pages' changes] */
+  seatedCounts?: [string, number][]
+  /** [section, the ledger's sold units] */
+  ga?: [string, number][]
+}
+
+export type HealResult =
+  | {
+      kind: 'applied'
+      version: string
+      seats: number
+      counts: number
+      /** GA sections left for the next pass (a confirm or cancel in flight). */
+      waiting: number
+      /** Per seated section, how much the seat fixes moved its sold count. */
+      deltas: [string, number][]
+    }
+  | { kind: 'changed' }
+  | { kind: 'not-ready' }
 
 function toScriptItems(items: Item[]): ScriptItem[] {
   return items.map((item) =>
@@ -453,28 +490,102 @@ export class HoldStore {
     return this.call(() => this.redis.zrangebyscore(k.confirming, '-inf', now, 'LIMIT', 0, limit))
   }
 
-  /** Records seats the ledger reports sold but Redis had forgotten; returns how many were marked. */
-  async markSold(eventId: string, seats: { section: string; seat: string }[]): Promise<number> {
+  /**
+   * Records seats the ledger reports sold but Redis had forgotten, with the reservation that owns each
+   * ("" when the caller does not know it); returns how many were newly marked.
+   */
+  async markSold(
+    eventId: string,
+    seats: { section: string; seat: string; reservationId?: string }[],
+  ): Promise<number> {
     const k = this.keys(eventId)
-    const args = seats.flatMap((s) => [s.section, s.seat])
+    const args = seats.flatMap((s) => [s.section, s.seat, s.reservationId ?? ''])
     const reply = await this.call(() => this.redis.markSold(2, k.meta, k.counts, ...args))
     return num(reply[0])
   }
 
-  /** Gives a cancelled reservation's seats and units back, once per reservation however often called. */
-  async returnSeats(eventId: string, reservationId: string, items: Item[]): Promise<void> {
+  /** Cancel, before the ledger step: the cancel is in flight until `ms` from now (Redis time). */
+  async markCancelling(eventId: string, reservationId: string, ms: number): Promise<void> {
     const k = this.keys(eventId)
-    await this.call(() =>
+    await this.call(() => this.redis.markCancelling(2, k.meta, k.cancelling, reservationId, ms))
+  }
+
+  /**
+   * After this request's ledger transaction cancelled the reservation: frees the seats Redis still has
+   * sold to it and, if the cancel's in-flight entry is still there, returns its GA units. Idempotent.
+   */
+  async returnSeats(
+    eventId: string,
+    reservationId: string,
+    items: Item[],
+  ): Promise<{ seats: number; units: number }> {
+    const k = this.keys(eventId)
+    const reply = await this.call(() =>
       this.redis.returnSeats(
         3,
         k.meta,
         k.counts,
-        k.returned(reservationId),
+        k.cancelling,
         reservationId,
         JSON.stringify(toScriptItems(items)),
-        RETURNED_MARKER_MS,
       ),
     )
+    return { seats: num(reply[0]), units: num(reply[1]) }
+  }
+
+  /** The sale version and sold counts, or null when the event's state is not loaded. One round trip. */
+  async saleSnapshot(eventId: string): Promise<SaleSnapshot | null> {
+    const k = this.keys(eventId)
+    const results = await this.call(() =>
+      this.redis.pipeline().hget(k.meta, 'ready').hgetall(k.counts).exec(),
+    )
+    const [readyError, ready] = results?.[0] ?? [null, null]
+    const [countsError, raw] = results?.[1] ?? [null, {}]
+    if (readyError) throw redisFailure(readyError)
+    if (countsError) throw redisFailure(countsError)
+    if (ready !== '1') return null
+    const sold = new Map<string, number>()
+    let version = ''
+    for (const [field, value] of Object.entries(raw as Record<string, string>)) {
+      if (field === 'sv') version = value
+      else if (field.startsWith('s:')) sold.set(field.slice(2), Number(value))
+    }
+    return { version, sold }
+  }
+
+  /** The raw values of a section's seat keys (null free, a hold id, "$<reservationId>"), in label order. */
+  async seatValues(eventId: string, section: string, labels: string[]): Promise<(string | null)[]> {
+    const k = this.keys(eventId)
+    const values: (string | null)[] = []
+    for (let i = 0; i < labels.length; i += SEAT_BATCH) {
+      const page = await this.call(() =>
+        this.redis.mget(labels.slice(i, i + SEAT_BATCH).map((seat) => k.seat(section, seat))),
+      )
+      values.push(...page)
+    }
+    return values
+  }
+
+  /** Applies a heal if the sale version is still `version` (lua/healSold-4.lua). */
+  async healSold(eventId: string, version: string, plan: HealPlan): Promise<HealResult> {
+    const k = this.keys(eventId)
+    const json = JSON.stringify({ s: plan.seats ?? [], c: plan.seatedCounts ?? [], g: plan.ga ?? [] })
+    const reply = await this.call(() =>
+      this.redis.healSold(4, k.meta, k.counts, k.confirming, k.cancelling, version, json),
+    )
+    if (reply[0] === 0) return { kind: 'changed' }
+    if (reply[0] !== 1) return { kind: 'not-ready' }
+    return {
+      kind: 'applied',
+      version: String(reply[1]),
+      seats: num(reply[2]),
+      counts: num(reply[3]),
+      waiting: num(reply[4]),
+      deltas: Array.from({ length: Math.floor((reply.length - 5) / 2) }, (_, i) => [
+        String(reply[5 + 2 * i]),
+        num(reply[6 + 2 * i]),
+      ]),
+    }
   }
 
   /** Raises GA sold counts to the ledger's figures (never lowers them); returns how many moved. */
@@ -500,7 +611,7 @@ export class HoldStore {
   async load(
     eventId: string,
     sections: SectionDefinition[],
-    sold: Map<string, { sold: number; seats: string[] }>,
+    sold: Map<string, { sold: number; seats: string[]; owners: string[] }>,
     /** When the retention job may remove the state again (ms), or null to keep it. */
     evictAt: number | null,
   ) {
@@ -510,9 +621,11 @@ export class HoldStore {
       await this.redis.hdel(k.meta, RETIRING)
       for (const section of sections) {
         const seats = sold.get(section.id)?.seats ?? []
+        const owners = sold.get(section.id)?.owners ?? []
         for (let i = 0; i < seats.length; i += SEAT_BATCH) {
           const pipeline = this.redis.pipeline()
-          for (const seat of seats.slice(i, i + SEAT_BATCH)) pipeline.set(k.seat(section.id, seat), SOLD)
+          for (let j = i; j < Math.min(i + SEAT_BATCH, seats.length); j++)
+            pipeline.set(k.seat(section.id, seats[j] as string), `${SOLD_PREFIX}${owners[j] ?? ''}`)
           const results = await pipeline.exec()
           const failed = results?.find(([error]) => error)?.[0]
           if (failed) throw failed
@@ -562,7 +675,7 @@ export class HoldStore {
         this.redis.mget(labels.slice(i, i + SEAT_BATCH).map((seat) => k.seat(section, seat))),
       )
       for (const value of values)
-        statuses.push(value === null ? 'available' : value === SOLD ? 'sold' : 'held')
+        statuses.push(value === null ? 'available' : isSoldValue(value) ? 'sold' : 'held')
     }
     return statuses
   }

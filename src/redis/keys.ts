@@ -25,6 +25,8 @@ export class EventKeys {
   readonly counts: string
   readonly expiry: string
   readonly confirming: string
+  /** Reservation id -> deadline (ms) of cancels in flight (see lua/markCancelling-2.lua). */
+  readonly cancelling: string
   /** Holder -> that holder's active holds, one hash for the event. */
   readonly holders: string
   readonly channel: string
@@ -37,6 +39,7 @@ export class EventKeys {
     this.counts = `${this.base}:counts`
     this.expiry = `${this.base}:expiry`
     this.confirming = `${this.base}:confirming`
+    this.cancelling = `${this.base}:cancelling`
     this.holders = `${this.base}:holders`
     this.channel = `${this.base}:events`
     this.watched = `${this.base}:watched`
@@ -54,11 +57,6 @@ export class EventKeys {
   seat(section: string, seat: string): string {
     // The one key per seat: a short name saves memory on every held and sold seat.
     return `${this.base}:s:${section}:${seat}`
-  }
-
-  /** Marks a cancelled reservation whose seats were given back, so a retried cancel does it once. */
-  returned(reservationId: string): string {
-    return `${this.base}:ret:${reservationId}`
   }
 
   idempotency(holder: string, idempotencyKey: string): string {

@@ -29,6 +29,8 @@ declare module 'ioredis' {
     finaliseHolds(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     retireEvent(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     dropEventKeys(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    markCancelling(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    healSold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
   }
 }
 

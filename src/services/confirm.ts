@@ -141,7 +141,9 @@ export class ConfirmService {
     const outcome = await this.finalises.submit(eventId, { holdId, reservationId: reservation.id })
     if (outcome >= 0) return
     const seats = reservation.items.flatMap((item) =>
-      'seats' in item ? item.seats.map((seat) => ({ section: item.section, seat })) : [],
+      'seats' in item
+        ? item.seats.map((seat) => ({ section: item.section, seat, reservationId: reservation.id }))
+        : [],
     )
     if (seats.length > 0) await this.store.markSold(eventId, seats)
     const ga = reservation.items.filter((item) => !('seats' in item)).map((item) => item.section)

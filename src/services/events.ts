@@ -186,7 +186,9 @@ export class EventService {
       pending = this.exclusive(`load:${eventId}`, async () => {
         if (await this.store.counts(eventId)) return
         const state = await this.ledger.soldState(eventId)
-        const sold = new Map(state.sections.map((s) => [s.id, { sold: s.sold, seats: s.soldSeats }]))
+        const sold = new Map(
+          state.sections.map((s) => [s.id, { sold: s.sold, seats: s.soldSeats, owners: s.soldBy }]),
+        )
         await this.store.load(
           eventId,
           event.definition.sections,

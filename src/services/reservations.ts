@@ -7,12 +7,24 @@ import { reservationView } from './confirm.js'
 import type { EventService } from './events.js'
 import { authorizeReservation } from './holds.js'
 
+/**
+ * How long a cancel counts as in flight (the ledger step's own deadline is 1-1.5 s): until then the drift
+ * reconciler leaves the event's GA counts alone, after it takes the cancel over (lua/healSold-4.lua).
+ */
+export const CANCEL_IN_FLIGHT_MS = 3000
+
+/** How long a cancel keeps its event visited by the reconciler (ms). */
+const CANCEL_VISIBLE_MS = 5 * 60_000
+
 export class ReservationService {
   constructor(
     private readonly events: EventService,
     private readonly store: HoldStore,
     private readonly ledger: Ledger,
   ) {}
+
+  /** Told when the ledger cancelled but Redis could not be told (the drift reconciler heals it). */
+  onReturnFailed: (eventId: string, reservationId: string, error: unknown) => void = () => undefined
 
   async get(eventId: string, reservationId: string, auth: HoldAuth): Promise<ReservationView> {
     await this.events.get(eventId)
@@ -22,20 +34,31 @@ export class ReservationService {
     return reservationView(reservation)
   }
 
-  /** The ledger cancels (one transaction), then Redis makes the seats available again. */
+  /**
+   * Marks the cancel in flight in Redis, the ledger cancels (one transaction), then Redis makes the seats
+   * available again. Redis unreachable before the ledger step: 503 and nothing was cancelled (the client
+   * retries). Once the ledger has cancelled, the answer is 204 even if the Redis step fails: the ledger is
+   * the truth, the cancel is done and a retry could only answer 404; what Redis missed is healed by the
+   * drift reconciler within seconds (src/jobs/drift.ts), without a retry. A repeat of an already
+   * cancelled reservation never touches Redis: only the request whose transaction made the cancel
+   * returns the seats, so a stale repeat cannot free what a later buyer holds or bought.
+   */
   async cancel(eventId: string, reservationId: string, auth: HoldAuth): Promise<void> {
     await this.events.get(eventId)
     const existing = await this.ledger.getReservation(eventId, reservationId)
-    if (!existing || existing.status === 'voided') throw apiError('RESERVATION_NOT_FOUND')
+    if (!existing || existing.status !== 'confirmed') throw apiError('RESERVATION_NOT_FOUND')
     authorizeReservation(existing, auth)
-    if (existing.status === 'cancelled') {
-      // Cancelled before, perhaps by a request that died before Redis heard of it: finish that (once).
-      await this.store.returnSeats(eventId, reservationId, existing.items)
-      throw apiError('RESERVATION_NOT_FOUND')
-    }
+    await this.store.markCancelling(eventId, reservationId, CANCEL_IN_FLIGHT_MS)
+    // The reconciler visits the active events only: this one must stay among them long enough for it to
+    // finish this cancel in Redis should the request die before it does (a crash, a Redis fault).
+    await this.store.active.keep(eventId, Date.now() + CANCEL_VISIBLE_MS)
     const cancelled = await this.ledger.cancel(eventId, reservationId)
     if (!cancelled) throw apiError('RESERVATION_NOT_FOUND')
-    await this.store.returnSeats(eventId, reservationId, cancelled.items)
+    try {
+      await this.store.returnSeats(eventId, reservationId, cancelled.items)
+    } catch (error) {
+      this.onReturnFailed(eventId, reservationId, error)
+    }
   }
 
   async list(eventId: string, limit: number, cursor: string | null) {
