@@ -1,7 +1,7 @@
 /**
  * Expiry benchmark: how late does `hold.expired` arrive after a hold's `expiresAt`?
  *
- *   npm run bench:expiry [-- --holds=2000 --mode=both|watcher|sweeper --via=service|http]
+ *   npm run bench:expiry [-- --holds=2000 --via=service|http]
  *
  * Starts the service in-process (a redis-server of its own, or REDIS_URL when set; PostgreSQL ledger at
  * LEDGER_URL, default
@@ -10,8 +10,9 @@
  * before the first expiry; --via=http sends them over HTTP), with no other traffic, and listens to the
  * event's SSE stream over real HTTP. For each hold it measures the lag from `expiresAt` to its `hold.expired` event (received by the
  * client; also the Redis-side `at`), checks every hold is reported exactly once and the counts return to
- * their start values. Runs once with keyspace notifications (expiry watcher on) and once with the
- * sweeper only, and writes bench/results/expiry.json and expiry.md. Target: p99 <= 1 s.
+ * their start values. Expiry is the sweeper's (and the scripts' lazy reclaim); the keyspace-notification
+ * watcher earlier versions ran beside it was measured here, never reclaimed a hold first, and was removed.
+ * Writes bench/results/expiry.json and expiry.md. Target: p99 <= 1 s.
  */
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -39,7 +40,7 @@ function log(message: string): void {
   process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${message}\n`)
 }
 
-type Mode = 'watcher' | 'sweeper'
+type Mode = 'sweeper'
 type Via = 'service' | 'http'
 
 interface Summary {
@@ -82,7 +83,6 @@ interface RunResult {
   missing: number
   duplicates: number
   countsRestored: boolean
-  watcher: Record<string, number> | null
   pass: boolean
 }
 
@@ -169,16 +169,12 @@ async function run(mode: Mode, count: number, via: Via, redisUrl: string): Promi
     redis,
     ledger,
     logger: { level: config.logLevel },
-    expiryWatcher: mode === 'watcher',
   })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
   const flags = ((await redis.config('GET', 'notify-keyspace-events').catch(() => [])) as string[])[1] ?? '?'
-  const description =
-    mode === 'watcher'
-      ? `keyspace notifications on (notify-keyspace-events "${flags}"), expiry watcher + sweeper`
-      : `expiry watcher disabled: sweeper only (every ${SWEEP_INTERVAL_MS} ms)`
+  const description = `sweeper (every ${SWEEP_INTERVAL_MS} ms) and the scripts' lazy reclaim`
   log(`[${mode}] ${description}; service at ${base}, key prefix ${config.keyPrefix}`)
 
   const controller = new AbortController()
@@ -299,7 +295,6 @@ async function run(mode: Mode, count: number, via: Via, redisUrl: string): Promi
     })
     const lagMs = summarise(lags)
     const reportedOnce = missing === 0 && duplicates === 0 && unknown === 0 && failed === 0
-    const watcher = services.expiryWatcher ? { ...services.expiryWatcher.stats } : null
     return {
       mode,
       description,
@@ -317,7 +312,6 @@ async function run(mode: Mode, count: number, via: Via, redisUrl: string): Promi
       missing,
       duplicates,
       countsRestored: restored,
-      watcher: watcher as Record<string, number> | null,
       pass: reportedOnce && restored && lagMs.p99 <= TARGET_P99_MS,
     }
   } finally {
@@ -342,23 +336,14 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       holds: { type: 'string', default: '2000' },
-      mode: { type: 'string', default: 'both' },
       via: { type: 'string', default: 'service' },
     },
   })
   const count = Number(values.holds)
-  const modes: Mode[] =
-    values.mode === 'both' ? ['watcher', 'sweeper'] : values.mode === 'watcher' ? ['watcher'] : ['sweeper']
+  const modes: Mode[] = ['sweeper']
   const via = values.via as Via
-  if (
-    !Number.isInteger(count) ||
-    count < 1 ||
-    !['both', 'watcher', 'sweeper'].includes(values.mode ?? '') ||
-    !['service', 'http'].includes(via)
-  ) {
-    process.stderr.write(
-      'usage: npm run bench:expiry [-- --holds=2000 --mode=both|watcher|sweeper --via=service|http]\n',
-    )
+  if (!Number.isInteger(count) || count < 1 || !['service', 'http'].includes(via)) {
+    process.stderr.write('usage: npm run bench:expiry [-- --holds=2000 --via=service|http]\n')
     process.exit(2)
   }
   log(
@@ -421,7 +406,7 @@ async function main(): Promise<void> {
     ...runs.map(
       (r) =>
         `- **${r.mode}**: ${r.description}; holds created (${r.creation.via}) in ${r.creation.ms} ms (${r.creation.perSecond}/s), ${r.creation.expiredBeforeDone} expired before creation ended` +
-        (r.watcher ? `; watcher: ${JSON.stringify(r.watcher)}` : ''),
+        '',
     ),
     '',
   ].join('\n')

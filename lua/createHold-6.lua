@@ -128,7 +128,6 @@ end
 redis.call('HSET', KEYS[4], 'st', 'held', 't', ARGV[2], 'h', ARGV[3], 'c', now, 'e', expiresAt, unpack(itemsFields(ARGV[7])))
 redis.call('ZADD', KEYS[3], expiresAt, holdId)
 holderAdd(KEYS[5], ARGV[3], holdId, units)
-armTimer(base, expiresAt)
 
 if ARGV[9] == '1' then
   redis.call('HSET', KEYS[6], 'b', ARGV[10], 'id', holdId, 'tk', ARGV[11], 'c', now, 'e', expiresAt)

@@ -5,7 +5,6 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import { clientErrorHandler, installErrorHandling } from './error-handler.js'
-import { ExpiryWatcher } from './jobs/expiry-watcher.js'
 import { createJobs } from './jobs/index.js'
 import { GroupCommit } from './ledger/group-commit.js'
 import type { Ledger } from './ledger/port.js'
@@ -82,11 +81,6 @@ export interface AppDependencies {
   confirmGraceMs?: number
   /** Run the sweeper and reconciler (default true). */
   jobs?: boolean
-  /**
-   * Sweep an event as soon as Redis reports one of its hold timers expired (keyspace notifications,
-   * enabled with CONFIG SET where allowed). Default: on when `jobs` is.
-   */
-  expiryWatcher?: boolean
   /** Limits of GET /v1/events/:eventId/stream. */
   streams?: Partial<StreamOptions>
   /** Sold-out sections refused from memory (buildApp makes one; off when absent). */
@@ -272,18 +266,6 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   app.addHook('onClose', async () => void deps.redis.off('ready', renewMarks))
   app.addHook('preClose', () => streams.endAll())
   app.addHook('onClose', () => streams.close())
-
-  if (deps.expiryWatcher ?? deps.jobs !== false) {
-    const watcher = new ExpiryWatcher({
-      redis: deps.redis,
-      prefix: deps.config.keyPrefix,
-      sweep: (eventId) => services.store.sweep(eventId),
-      log: app.log,
-    })
-    services.expiryWatcher = watcher
-    app.addHook('onReady', () => watcher.start())
-    app.addHook('onClose', () => watcher.stop())
-  }
 
   if (deps.jobs !== false) {
     const jobs = createJobs(

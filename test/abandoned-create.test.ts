@@ -14,7 +14,6 @@ await eachLedger(t, 'a hold create that timed out is undone', async (t, ledger) 
   const server = await RedisServer.start(t)
   const api = await startApp(t, ledger, { redisUrl: server.url }, undefined, {
     jobs: false,
-    expiryWatcher: false,
   })
   const eventId = await createEvent(api, { seated: { s: ['A1', 'A2'] }, ga: { g: 4 } })
   const body = {

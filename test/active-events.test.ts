@@ -53,7 +53,7 @@ t.test('3,000 idle events cost a sweeper tick, a reconciler tick and a scrape no
   redis.on('error', () => undefined)
   await connectRedis(redis)
   t.teardown(() => redis.disconnect())
-  const api = await startApp(t, ledger, config, redis, { jobs: false, expiryWatcher: false })
+  const api = await startApp(t, ledger, config, redis, { jobs: false })
 
   // 3,000 events created and loaded in Redis, never held: idle.
   const ids = Array.from({ length: IDLE_EVENTS }, () => uniqueId('idle'))
@@ -105,9 +105,7 @@ t.test('3,000 idle events cost a sweeper tick, a reconciler tick and a scrape no
 
   // The active event's holds still come back within 1 s of expiry, by the sweeper alone (no requests
   // touch the event, no keyspace watcher): a second instance on the same Redis runs the jobs.
-  const jobs = await startApp(t, ledger, { redisUrl: server.url, keyPrefix: config.keyPrefix }, undefined, {
-    expiryWatcher: false,
-  })
+  const jobs = await startApp(t, ledger, { redisUrl: server.url, keyPrefix: config.keyPrefix }, undefined, {})
   const expiring = await Promise.all(
     Array.from({ length: 5 }, (_, i) =>
       jobs.request('POST', `/v1/events/${active}/holds`, {
@@ -140,7 +138,6 @@ t.test('concurrent creates on three instances never leave a live hold outside th
     undefined,
     {
       activeEvents,
-      expiryWatcher: false,
     },
   )
   const shared = {
@@ -151,8 +148,8 @@ t.test('concurrent creates on three instances never leave a live hold outside th
   }
   const apps = [
     first,
-    await startApp(t, ledger, shared, undefined, { activeEvents, expiryWatcher: false }),
-    await startApp(t, ledger, shared, undefined, { activeEvents, expiryWatcher: false }),
+    await startApp(t, ledger, shared, undefined, { activeEvents }),
+    await startApp(t, ledger, shared, undefined, { activeEvents }),
   ]
   const events = await Promise.all(Array.from({ length: 12 }, () => createEvent(first, { ga: { g: 1000 } })))
   const redis = first.redis

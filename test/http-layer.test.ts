@@ -153,7 +153,7 @@ async function start(
   http: Partial<HttpTimeouts>,
   extra: Pick<AppDependencies, 'streams' | 'logger'> = {},
 ): Promise<Started> {
-  const api = await startApp(t, ledger, {}, undefined, { jobs: false, expiryWatcher: false, http, ...extra })
+  const api = await startApp(t, ledger, {}, undefined, { jobs: false, http, ...extra })
   return { ...api, port: Number(new URL(api.url).port) }
 }
 
@@ -180,7 +180,6 @@ t.test('a stream heartbeat as long as the idle bound is refused at build time', 
     ledger,
     logger: false,
     jobs: false,
-    expiryWatcher: false,
     streams: { heartbeatMs: 2_000 },
     http: { idleTimeoutMs: 2_000 },
   })

@@ -111,7 +111,6 @@ void eachLedger(t, 'retention', async (t, ledger) => {
 
       await startApp(t, ledger, { keyPrefix: prefix, eventRetentionS: 0 }, undefined, {
         retentionIntervalMs: 100,
-        expiryWatcher: false,
       })
       let left: string[] = []
       const gone = async () => (left = await eventKeys(api.redis, prefix, eventId)).length === 0

@@ -192,7 +192,7 @@ await t.test('streams on one process (private Redis)', async (t) => {
   t.teardown(() => probe.disconnect())
 
   await t.test('two subscribers share one Redis subscription', async (t) => {
-    const api = await startApp(t, ledger, { redisUrl: server.url }, undefined, { expiryWatcher: false })
+    const api = await startApp(t, ledger, { redisUrl: server.url }, undefined)
     const eventId = await createEvent(api, { ga: { g: 5 } })
     const one = await StreamClient.open(t, api.url, eventId)
     const two = await StreamClient.open(t, api.url, eventId)
@@ -210,7 +210,7 @@ await t.test('streams on one process (private Redis)', async (t) => {
   })
 
   await t.test('changes are published only while some instance streams the event', async (t) => {
-    const api = await startApp(t, ledger, { redisUrl: server.url }, undefined, { expiryWatcher: false })
+    const api = await startApp(t, ledger, { redisUrl: server.url }, undefined)
     const eventId = await createEvent(api, { ga: { g: 5 } })
     const keys = api.services.store.keys(eventId)
     const listener = new Redis(server.url)
@@ -266,7 +266,6 @@ await t.test('streams on one process (private Redis)', async (t) => {
   await t.test('a stream opening on a lapsed mark re-snapshots the streams already open', async (t) => {
     // No timed renewal within the test: only the opening stream can notice the mark was gone.
     const api = await startApp(t, ledger, { redisUrl: server.url }, undefined, {
-      expiryWatcher: false,
       streams: { watchRenewMs: 600_000 },
     })
     const eventId = await createEvent(api, { ga: { g: 5 } })
@@ -293,7 +292,6 @@ await t.test('streams on one process (private Redis)', async (t) => {
 
   await t.test('the heartbeat is a comment, and the per-process limit answers 503', async (t) => {
     const api = await startApp(t, ledger, { redisUrl: server.url }, undefined, {
-      expiryWatcher: false,
       streams: { heartbeatMs: 50, maxStreams: 1 },
     })
     const eventId = await createEvent(api, { ga: { g: 5 } })
@@ -307,7 +305,7 @@ await t.test('streams on one process (private Redis)', async (t) => {
   })
 
   await t.test('closing the app ends open streams promptly', async (t) => {
-    const api = await startApp(t, ledger, { redisUrl: server.url }, undefined, { expiryWatcher: false })
+    const api = await startApp(t, ledger, { redisUrl: server.url }, undefined)
     const eventId = await createEvent(api, { ga: { g: 5 } })
     const clients = [
       await StreamClient.open(t, api.url, eventId),

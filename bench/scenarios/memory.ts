@@ -56,22 +56,11 @@ async function breakdown(ctx: Ctx, eventId: string, holds: number): Promise<Reco
   const usage = async (key: string | undefined) =>
     key ? Number((await redis.memory('USAGE', key, 'SAMPLES', 0)) ?? 0) : 0
   const seatBytes = (await Promise.all(seatKeys.map((k) => usage(k)))).reduce((a, b) => a + b, 0)
-  let timers = 0
-  let timerBytes = 0
-  let cursor = '0'
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${base}:hx:*`, 'COUNT', 1000)
-    cursor = next
-    timers += keys.length
-    for (const key of keys) timerBytes += await usage(key)
-  } while (cursor !== '0')
   return {
     'seat keys (2)': seatBytes,
     'hold hash': await usage(holdKey),
     'holder index, per hold': round((await usage(`${base}:holders`)) / holds),
     'expiry zset, per hold': round((await usage(`${base}:expiry`)) / holds),
-    'expiry timers (shared), per hold': round(timerBytes / holds),
-    'expiry timer keys': timers,
   }
 }
 

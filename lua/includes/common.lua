@@ -13,8 +13,6 @@
     :confirming      zset   holdId -> pin deadline (ms) of holds in status "confirming"
     :hold:<id>       hash   t token hash, h holder, i items JSON (i, i2, i3... in 60-byte pieces), c createdAt ms,
                             e expiresAt ms, st status, r reservation id
-    :hx:<ms>         string expires natively at <ms>, the end of a 100 ms slot in which holds expire: the
-                            keyspace-notification timer, shared by every hold of the event expiring in the slot
     :s:<sec>:<seat>  string holdId while held (expires with the hold), "$<reservationId>" once sold (the one
                             key per seat, so its name is kept short); "$" alone: sold, owner not known yet.
                             Hold ids are base64url, so a value starting with "$" is never a hold.
@@ -22,9 +20,9 @@
     :holders         hash   holder -> "<holdId>:<units>,<holdId>:<units>..." of the holder's active holds
     :idem:<hash>     hash   idempotency record of a create
 
-  Keys that cannot be known before the call (other holds met while reclaiming, the timer of a computed
-  expiry) and the event-wide :holders, :watched and :confirming keys some helpers touch are built from
-  `base` and share its hash tag, so every script still touches one slot.
+  Keys that cannot be known before the call (other holds met while reclaiming) and the event-wide
+  :holders, :watched and :confirming keys some helpers touch are built from `base` and share its hash tag,
+  so every script still touches one slot.
 ]]
 
 -- A sold seat's key names the reservation that owns it, so a return frees it only for that reservation.
@@ -53,7 +51,6 @@ local TOMBSTONE_MS = 3900000 -- released/expired holds answer 410 for at least a
 local RECLAIM_BATCH = 500
 -- A held seat's key outlives its hold by this much: until the hold is reclaimed the key still names it,
 -- so a new hold meeting the key reclaims that hold first and the counts never count a seat twice.
--- (The :hx: timer keys expire at most 100 ms after the hold, for watchers.)
 local SEAT_GRACE_MS = 60000
 
 local function nowMs()
@@ -112,15 +109,6 @@ local function tokenMatches(stored, presented)
   return diff == 0
 end
 
--- Holds expiring within one slot share one timer key: under a rush thousands of holds a second need
--- only ten timers a second, and a timer costs no memory per hold. The watcher sweeps the whole event
--- when any timer fires, so it never needs to know which holds are due.
-local TIMER_SLOT_MS = 100
-
-local function armTimer(base, expiresAt)
-  local due = math.ceil(expiresAt / TIMER_SLOT_MS) * TIMER_SLOT_MS
-  redis.call('SET', base .. ':hx:' .. due, '1', 'PXAT', due, 'NX')
-end
 
 -- The holder index is one hash per event, the holder itself the field (no key, no digest per holder);
 -- the value lists the holder's active holds, at most MAX_SEATS_PER_HOLDER of them.

@@ -49,11 +49,6 @@ export class EventKeys {
     return `${this.base}:hold:${holdId}`
   }
 
-  /** The expiry timer shared by the holds that expire in the 100 ms slot ending at `due` (ms). */
-  timer(due: number): string {
-    return `${this.base}:hx:${due}`
-  }
-
   seat(section: string, seat: string): string {
     // The one key per seat: a short name saves memory on every held and sold seat.
     return `${this.base}:s:${section}:${seat}`
@@ -74,10 +69,4 @@ function digest(value: string): string {
  */
 export function residentIndexKey(prefix: string): string {
   return `${layoutPrefix(prefix)}:resident`
-}
-
-/** Pattern of the expiry-timer keys, for keyspace notifications; captures the event id and the slot end (ms). */
-export function timerKeyPattern(prefix: string): RegExp {
-  const escaped = layoutPrefix(prefix).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  return new RegExp(`^${escaped}:\\{ev:([A-Za-z0-9_.-]+)\\}:hx:(\\d+)$`)
 }

@@ -4,7 +4,6 @@ import type { Auth } from '../lib/auth.js'
 import type { Locks } from '../lib/locks.js'
 import type { Metrics } from '../metrics.js'
 import type { RedisClient } from '../redis/client.js'
-import type { ExpiryWatcher } from '../jobs/expiry-watcher.js'
 import type { EventEviction } from '../redis/eviction.js'
 import type { HoldStore } from '../redis/hold-store.js'
 import type { ConfirmService } from './confirm.js'
@@ -31,6 +30,4 @@ export interface Services {
   metrics: Metrics
   /** The change streams of GET /v1/events/:eventId/stream (set by buildApp). */
   streams?: ChangeStreams
-  /** The keyspace-notification expiry watcher, when enabled (set by buildApp). */
-  expiryWatcher?: ExpiryWatcher
 }

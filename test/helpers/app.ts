@@ -89,7 +89,6 @@ export async function startApp(
       AppDependencies,
       | 'confirmGraceMs'
       | 'jobs'
-      | 'expiryWatcher'
       | 'streams'
       | 'logger'
       | 'soldOut'
