@@ -60,6 +60,10 @@ t.test('one line per request; probes quiet unless they fail', async (t) => {
     log.lines.some((l) => l.msg === 'incoming request' || l.msg === 'request completed'),
     "Fastify's two lines per request are off",
   )
+  t.notOk(
+    log.lines.some((l) => l.msg === 'request received'),
+    'the debug line for a routed request is not written at info',
+  )
 
   await server.stop()
   const ready = await api.request('GET', '/ready')

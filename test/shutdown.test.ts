@@ -41,7 +41,8 @@ t.test(
       LEDGER_URL: pg.url as string,
       REDIS_URL: TEST_REDIS_URL,
       ADMIN_TOKEN,
-      LOG_LEVEL: 'info',
+      // debug: the server logs each request when it is routed, which the in-flight confirm below waits for.
+      LOG_LEVEL: 'debug',
     })
     const eventId = uniqueId('ev')
     const created = await request(server.url, 'POST', '/v1/events', {

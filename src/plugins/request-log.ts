@@ -13,6 +13,12 @@ const PROBES = new Set(['/health', '/ready', '/metrics'])
 
 export const requestLogPlugin = fp(
   async (app) => {
+    // At debug level, a line when a request has been routed too (before its body has arrived): what a
+    // request that never finishes was. A no-op function call at info.
+    app.addHook('onRequest', (request, _reply, done) => {
+      request.log.debug({ method: request.method, url: request.url }, 'request received')
+      done()
+    })
     // Callback style: it runs on every answer, and an async hook costs a promise each time.
     app.addHook('onResponse', (request, reply, done) => {
       const status = reply.statusCode
