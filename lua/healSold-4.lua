@@ -4,7 +4,8 @@
   finalise, return or other heal that landed in between is never counted twice. Then, per instruction:
   - a seat (seated sections): the ledger's owner ("" = not sold) against the seat key now. A key sold to
     someone else or to nobody known is corrected, a free key becomes sold, a sold key the ledger does not
-    have is freed; a key naming a hold is left alone (a pinned hold's finalise, or a hold whose confirm
+    have is freed unless a cancel of its reservation is in flight (that cancel returns it); a key naming a
+    hold is left alone (a pinned hold's finalise, or a hold whose confirm
     the ledger will refuse, settles it). The section's sold count moves with each change.
   - a seated section's count: set to the reconciler's count of sold keys at its read (plus the changes
     made by earlier pages of this heal) plus the changes made here.
@@ -20,7 +21,7 @@
                    "g": [[section, ledgerSold], ...] }   (each list optional; at most a page of seats)
 
   Output:
-    { 1, version, seats healed, counts healed, GA sections left for the next pass,
+    { 1, version, seats healed, counts healed, seats and GA sections left for the next pass,
       section, change of its sold count by the seat fixes, ... }                          applied
     { 0 }   the sale version changed since the reconciler read it: read again
     { -1 }  the event's state is not loaded
@@ -42,6 +43,7 @@ local base = baseOf(KEYS[1])
 local now = nowMs()
 local plan = cjson.decode(ARGV[2])
 local seatsHealed = 0
+local seatsWaiting = 0
 local countsHealed = 0
 local delta = {}
 
@@ -51,7 +53,12 @@ for _, fix in ipairs(plan.s or {}) do
   local value = redis.call('GET', key)
   local d = nil
   if owner == '' then
-    if isSold(value) then
+    -- A cancel of this seat's reservation still in flight returns the seat itself (the ledger cancelled
+    -- first): freeing it here would count its own return as drift.
+    local cancelling = isSold(value) and tonumber(redis.call('ZSCORE', KEYS[4], string.sub(value, 2)))
+    if cancelling and cancelling > now then
+      seatsWaiting = seatsWaiting + 1
+    elseif isSold(value) then
       redis.call('DEL', key)
       d = -1
     end
@@ -85,7 +92,7 @@ for _, fix in ipairs(plan.c or {}) do
   end
 end
 
-local waiting = 0
+local waiting = seatsWaiting
 local ga = plan.g or {}
 if #ga > 0 then
   local blocked = redis.call('ZCOUNT', KEYS[4], '(' .. now, '+inf') > 0

@@ -147,4 +147,27 @@ await eachLedger(t, 'drift reconciler', async (t, ledger) => {
     const view = await api.request('GET', `/v1/events/${eventId}`)
     t.match(view.body.sections[0], { sold: 0, available: 10 }, 'the units came back exactly once')
   })
+  await t.test('a cancel in flight holds the seat heal back; its own return frees the seat', async (t) => {
+    const eventId = await createEvent(api, { seated: { s: seats('S', 4) } })
+    const held = await api.request('POST', `/v1/events/${eventId}/holds`, {
+      body: { holder: 'slow', items: [{ section: 's', seats: ['S1', 'S2'] }] },
+    })
+    const sale = await api.request('POST', `/v1/events/${eventId}/holds/${held.body.id}/confirm`, {
+      token: held.body.token,
+    })
+    t.equal(sale.status, 201)
+    // The cancel's ledger step committed; its Redis step (returnSeats) has not run yet.
+    await store.markCancelling(eventId, sale.body.id, 5000)
+    const cancelled = await ledger.cancel(eventId, sale.body.id)
+    const early = await drift.reconcile(eventId, true)
+    t.same(early, { seats: 0, counts: 0, retry: true }, 'the seats wait for the cancel in flight: no heal')
+    const returned = await store.returnSeats(eventId, sale.body.id, cancelled?.items ?? [])
+    t.equal(returned.seats, 2, 'the cancel itself returns its seats')
+    t.same(
+      await drift.reconcile(eventId, true),
+      { seats: 0, counts: 0, retry: false },
+      'nothing to heal after',
+    )
+    t.ok(await viewsEqualLedger(api, eventId), 'views equal the ledger')
+  })
 })
