@@ -254,6 +254,8 @@ export class Metrics {
       labelNames: ['source'],
       registers,
     })
+    // Present from the start, so rate() and increase() see the first error.
+    this.scrapeErrors.inc({ source: 'redis' }, 0)
     for (const job of ['sweeper', 'reconciler'] as const) this.jobLeader.set({ job }, 0)
     collectDefaultMetrics({ register: this.registry })
   }
