@@ -112,7 +112,7 @@ export function createServices(deps: AppDependencies): Services {
     (name, work) => locks.run(name, work),
     config.eventRetentionS * 1000,
   )
-  return {
+  const services: Services = {
     config,
     redis,
     ledger,
@@ -132,8 +132,15 @@ export function createServices(deps: AppDependencies): Services {
       deps.confirmGraceMs,
     ),
     reservations: new ReservationService(events, store, ledger),
-    metrics: (metrics.current = createMetrics({ store, redis, ledger })),
+    metrics: (metrics.current = createMetrics({
+      store,
+      redis,
+      ledger,
+      events: config.metricsEvents,
+      openStreams: () => services.streams?.size ?? 0,
+    })),
   }
+  return services
 }
 
 /** The HTTP application: plugins, schemas, routes and error handling. Connections are made by the caller. */

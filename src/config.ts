@@ -24,6 +24,8 @@ export interface Config {
   production: boolean
   /** Origins allowed to call the API from a browser (CORS_ORIGINS); empty: CORS off; ["*"]: any origin. */
   corsOrigins: string[]
+  /** METRICS_EVENTS: the events that get per-event metric series (opt-in, at most MAX_METRICS_EVENTS). */
+  metricsEvents: string[]
 }
 
 export class ConfigError extends Error {
@@ -72,6 +74,20 @@ function corsOrigins(raw: string | undefined): string[] {
       )
   }
   return origins
+}
+
+/** Per-event series multiply by this many events at most: cardinality stays bounded by configuration. */
+export const MAX_METRICS_EVENTS = 50
+const EVENT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
+
+function metricsEvents(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') return []
+  const ids = [...new Set(raw.split(',').map((id) => id.trim()))]
+  for (const id of ids)
+    if (!EVENT_ID.test(id)) throw new ConfigError(`METRICS_EVENTS entries must be event ids, got "${id}"`)
+  if (ids.length > MAX_METRICS_EVENTS)
+    throw new ConfigError(`METRICS_EVENTS lists at most ${MAX_METRICS_EVENTS} events, got ${ids.length}`)
+  return ids
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -125,5 +141,6 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     production,
     corsOrigins: corsOrigins(env.CORS_ORIGINS),
+    metricsEvents: metricsEvents(env.METRICS_EVENTS),
   }
 }

@@ -12,6 +12,13 @@ export interface MetricsSources {
   store: HoldStore
   redis: RedisClient
   ledger: Ledger
+  /** Open change streams of this process (set once buildApp has made them). */
+  openStreams?: () => number
+  /**
+   * METRICS_EVENTS: the only events that get per-event series (an opt-in list keeps the number of series
+   * bounded whatever the number of events; no id from a request ever becomes a label otherwise).
+   */
+  events?: readonly string[]
 }
 
 /** One finished API request, as the metrics plugin saw it (see plugins/metrics.ts). */
@@ -28,6 +35,8 @@ export interface ObservedResponse {
   released?: number
   /** True when an Idempotency-Key replayed an earlier answer (no second hold was taken). */
   replayed?: boolean
+  /** The event of the request (the :eventId path parameter), for the opt-in per-event series. */
+  eventId?: string
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2]
@@ -64,8 +73,15 @@ export class Metrics {
   readonly ledgerConfirmTransactions: Counter<'outcome'>
   readonly ledgerConfirmBatchSize: Histogram
   readonly driftHealed: Counter<'kind'>
+  readonly streamsOpen: Gauge
+  readonly eventsActive: Gauge
+  readonly sweeperLastRun: Gauge
+  readonly eventHoldsCreated: Counter<'event'>
+  readonly eventHoldsConfirmed: Counter<'event'>
+  readonly eventRefusals: Counter<'event' | 'code'>
 
   private readonly leading = new Set<string>()
+  private readonly perEvent: ReadonlySet<string>
   private scrape: Promise<void> | undefined
 
   constructor(private readonly sources: MetricsSources) {
@@ -189,12 +205,57 @@ export class Metrics {
       registers,
     })
     for (const kind of ['seat', 'count'] as const) this.driftHealed.inc({ kind }, 0)
+    this.streamsOpen = new Gauge({
+      name: 'seatlock_streams_open',
+      help: 'Change streams (GET /v1/events/:eventId/stream) open on this instance (sum across instances)',
+      registers,
+      collect: () => this.streamsOpen.set(sources.openStreams?.() ?? 0),
+    })
+    this.eventsActive = new Gauge({
+      name: 'seatlock_events_active',
+      help: 'Events that can have due work (holds that may expire, pins to settle); read from Redis at scrape time',
+      registers,
+      collect: refresh,
+    })
+    this.sweeperLastRun = new Gauge({
+      name: 'seatlock_sweeper_last_run_timestamp_seconds',
+      help:
+        'Unix time of the last expiry sweep this instance ran (as leader or standby); 0 before the first. ' +
+        'time() - max() across instances is how long expiry has gone unswept',
+      registers,
+    })
+    this.sweeperLastRun.set(0)
+    this.perEvent = new Set(sources.events ?? [])
+    this.eventHoldsCreated = new Counter({
+      name: 'seatlock_event_holds_created_total',
+      help: 'Holds taken, per event: only the events listed in METRICS_EVENTS',
+      labelNames: ['event'],
+      registers,
+    })
+    this.eventHoldsConfirmed = new Counter({
+      name: 'seatlock_event_holds_confirmed_total',
+      help: 'Holds confirmed, per event: only the events listed in METRICS_EVENTS',
+      labelNames: ['event'],
+      registers,
+    })
+    this.eventRefusals = new Counter({
+      name: 'seatlock_event_refusals_total',
+      help: 'Error answers of hold and confirm operations, per event and code: only the events in METRICS_EVENTS',
+      labelNames: ['event', 'code'],
+      registers,
+    })
+    for (const event of this.perEvent) {
+      this.eventHoldsCreated.inc({ event }, 0)
+      this.eventHoldsConfirmed.inc({ event }, 0)
+    }
     this.scrapeErrors = new Counter({
       name: 'seatlock_metrics_scrape_errors_total',
       help: 'Scrape-time reads that failed (their gauges keep the last value read)',
       labelNames: ['source'],
       registers,
     })
+    // Present from the start, so rate() and increase() see the first error.
+    this.scrapeErrors.inc({ source: 'redis' }, 0)
     for (const job of ['sweeper', 'reconciler'] as const) this.jobLeader.set({ job }, 0)
     collectDefaultMetrics({ register: this.registry })
   }
@@ -214,6 +275,9 @@ export class Metrics {
     this.requests.inc({ method: response.method, route: response.route, status_code: status })
     if (operation === undefined) return
     if (code !== undefined && statusCode >= 400) this.refusals.inc({ operation, code })
+    const event =
+      response.eventId !== undefined && this.perEvent.has(response.eventId) ? response.eventId : undefined
+    if (event !== undefined) this.observeEvent(event, response)
     switch (operation) {
       case 'hold':
         this.holdDuration.observe({ status_code: status }, response.seconds)
@@ -237,6 +301,16 @@ export class Metrics {
     }
   }
 
+  /** The opt-in per-event series (METRICS_EVENTS): hold and confirm outcomes only. */
+  private observeEvent(event: string, response: ObservedResponse): void {
+    const { operation, statusCode, code } = response
+    if (operation !== 'hold' && operation !== 'confirm') return
+    if (code !== undefined && statusCode >= 400) this.eventRefusals.inc({ event, code })
+    else if (operation === 'hold' && statusCode === 201 && !response.replayed)
+      this.eventHoldsCreated.inc({ event })
+    else if (operation === 'confirm' && statusCode === 201) this.eventHoldsConfirmed.inc({ event })
+  }
+
   /** Called by the job runner when this instance takes or loses a job's lock. */
   leadership(job: string, leading: boolean): void {
     if (leading) this.leading.add(job)
@@ -248,8 +322,9 @@ export class Metrics {
     return this.leading.has(job)
   }
 
-  /** Called after each sweeper tick (on the leader). */
+  /** Called after each sweep: the leader's ticks, and a standby's while the leader's beat has lapsed. */
   swept(report: { reclaimed: number }): void {
+    this.sweeperLastRun.set(Date.now() / 1000)
     if (report.reclaimed > 0) this.sweeperReclaimed.inc(report.reclaimed)
   }
 
@@ -300,6 +375,7 @@ export class Metrics {
           timer = setTimeout(() => reject(new Error('timeout')), PROBE_TIMEOUT_MS)
         }),
       ])
+      this.eventsActive.set(activity.events)
       this.activeHolds.set({ status: 'held' }, activity.held)
       this.activeHolds.set({ status: 'confirming' }, activity.confirming)
       this.heldSeats.set(activity.units)

@@ -65,6 +65,7 @@ await eachLedger(t, 'metrics', async (t, ledger) => {
       'job',
       'dependency',
       'kind',
+      'source',
     ])
     const seatlockLabels = new Set(
       m.samples.filter((s) => s.name.startsWith('seatlock_')).flatMap((s) => Object.keys(s.labels)),

@@ -20,6 +20,12 @@ const OPERATIONS: Record<string, Operation> = {
   'DELETE /v1/events/:eventId/reservations/:reservationId': 'cancel',
 }
 
+function eventIdOf(request: FastifyRequest): string | undefined {
+  const params = request.params as Record<string, unknown> | undefined
+  const id = params?.eventId
+  return typeof id === 'string' ? id : undefined
+}
+
 function routeOf(request: FastifyRequest): string {
   return request.routeOptions.url ?? 'unmatched'
 }
@@ -53,6 +59,7 @@ export const metricsPlugin = fp<{ metrics: Metrics }>(
         seconds: reply.elapsedTime / 1000,
         released: reply.releasedHolds,
         replayed: reply.getHeader('idempotent-replayed') === 'true',
+        eventId: eventIdOf(request),
       })
     }
   },
