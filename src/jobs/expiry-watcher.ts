@@ -80,9 +80,9 @@ export interface ExpiryWatcherStats {
 const SUBSCRIBER_NAME = 'seatlock-keyspace'
 /**
  * A timer can stand for thousands of holds (every hold of the event expiring in its 100 ms slot), more than
- * one script call reclaims: one notification drains up to this many batches, as a sweeper tick does.
+ * one script call reclaims (50): one notification drains up to this many batches, as a sweeper tick does.
  */
-const MAX_BATCHES_PER_TIMER = 20
+const MAX_BATCHES_PER_TIMER = 200
 const CONFIG_RETRIES = 10
 const CONFIG_RETRY_MS = 500
 const SUBSCRIBE_WAIT_MS = 3000

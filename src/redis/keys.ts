@@ -17,7 +17,7 @@ export function layoutPrefix(prefix: string): string {
  * Redis key names. Every key of one event carries the hash tag {ev:<eventId>} so that all of an
  * event's keys live in one cluster slot and each script touches one slot. Identifiers that reach a key
  * are validated first (letters, digits, "_", ".", "-"); free-form values (the holder in an idempotency
- * key) are hashed. The holder index stores holders as hash fields, never in key names.
+ * key, the holder's own holds) are hashed.
  */
 export class EventKeys {
   readonly base: string
@@ -25,8 +25,8 @@ export class EventKeys {
   readonly counts: string
   readonly expiry: string
   readonly confirming: string
-  /** Holder -> that holder's active holds, one hash for the event. */
-  readonly holders: string
+  /** Holder digest -> seats and units in that holder's active holds, one hash for the event. */
+  readonly holderUnits: string
   readonly channel: string
   /** Present while some instance streams this event's changes; scripts publish changes only then. */
   readonly watched: string
@@ -37,7 +37,7 @@ export class EventKeys {
     this.counts = `${this.base}:counts`
     this.expiry = `${this.base}:expiry`
     this.confirming = `${this.base}:confirming`
-    this.holders = `${this.base}:holders`
+    this.holderUnits = `${this.base}:hunits`
     this.channel = `${this.base}:events`
     this.watched = `${this.base}:watched`
   }
@@ -61,6 +61,15 @@ export class EventKeys {
     return `${this.base}:ret:${reservationId}`
   }
 
+  /**
+   * One holder's active holds (a zset scored by expiry), so the holder limit and a bulk release cost
+   * O(log k) per hold however many holds the holder has. The scripts find it again from the digest kept
+   * in each hold (`hk`).
+   */
+  holder(holder: string): string {
+    return `${this.base}:hd:${holderDigest(holder)}`
+  }
+
   idempotency(holder: string, idempotencyKey: string): string {
     return `${this.base}:idem:${digest(`${holder}\u0000${idempotencyKey}`)}`
   }
@@ -68,6 +77,14 @@ export class EventKeys {
 
 function digest(value: string): string {
   return createHash('sha256').update(value).digest('base64url')
+}
+
+/**
+ * A holder's name in keys: 132 bits of SHA-256 (22 base64url characters), short because every hold
+ * stores it; collisions between the holders of one event are out of reach.
+ */
+export function holderDigest(holder: string): string {
+  return digest(holder).slice(0, 22)
 }
 
 /** The set of event ids the sweeper visits; one key outside any event's slot. */
