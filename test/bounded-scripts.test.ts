@@ -347,3 +347,45 @@ await t.test(
     })
   },
 )
+
+await t.test("a group commit's finalise runs in calls of at most 50 holds", async (t) => {
+  const { api, probe } = await privateApp(t, 0)
+  const eventId = await createEvent(api, { ga: { g: 200 }, seated: { s: seats('S', 100) } })
+  // 120 pinned holds, as the confirms of one ledger transaction leave them: 110 GA, 10 of 10 seats.
+  const holds = await takeHolds(api, eventId, 120, (i) => ({
+    holder: `buyer-${i}`,
+    items:
+      i < 110
+        ? [{ section: 'g', quantity: 1 }]
+        : [{ section: 's', seats: seats('S', 100).slice((i - 110) * 10, (i - 110) * 10 + 10) }],
+  }))
+  const pinned = await Promise.all(
+    holds.map(async (h) => {
+      const pin = await api.services.store.pin(
+        eventId,
+        h.id,
+        { tokenHash: '', admin: true },
+        randomUUID(),
+        60_000,
+      )
+      return { holdId: h.id, reservationId: pin.reservationId }
+    }),
+  )
+  await probe.call('SLOWLOG', 'RESET')
+  const codes = await api.services.store.finaliseMany(eventId, pinned, 60_000)
+  t.same(codes, new Array(120).fill(1), 'every hold finalised, codes in order')
+  const calls = (await scriptCalls(probe)).filter((c) => c.script === 'finaliseHolds')
+  t.equal(calls.length, 3, '120 holds in 3 calls')
+  t.comment(`slowest finalise call ${(Math.max(...calls.map((c) => c.micros)) / 1000).toFixed(2)} ms`)
+  const again = await api.services.store.finaliseMany(eventId, pinned.slice(0, 60), 60_000)
+  t.same(again, new Array(60).fill(0), 'finalising again is a no-op, in order')
+  const view = await api.request('GET', `/v1/events/${eventId}`)
+  t.match(
+    view.body.sections,
+    [
+      { id: 's', held: 0, sold: 100, available: 0 },
+      { id: 'g', held: 0, sold: 110, available: 90 },
+    ],
+    'the views show every hold sold',
+  )
+})
