@@ -389,3 +389,50 @@ await t.test("a group commit's finalise runs in calls of at most 50 holds", asyn
     'the views show every hold sold',
   )
 })
+
+await t.test(
+  'a GA hold behind more expired holds than one call reclaims is taken, in short calls',
+  async (t) => {
+    const { api, probe } = await privateApp(t, 0)
+    const eventId = await createEvent(api, { ga: { a: 2000, g: 10 } })
+    // 2,000 expired holds in section a come first in the expiry index; g is full of expired holds after them.
+    await takeHolds(api, eventId, 2000, (i) => ({
+      holder: `a-${i}`,
+      ttlSeconds: 3,
+      items: [{ section: 'a', quantity: 1 }],
+    }))
+    await takeHolds(api, eventId, 10, (i) => ({
+      holder: `g-${i}`,
+      ttlSeconds: 4,
+      items: [{ section: 'g', quantity: 1 }],
+    }))
+    await untilAllExpired(api, eventId)
+    await probe.call('SLOWLOG', 'RESET')
+    const hold = await api.request('POST', `/v1/events/${eventId}/holds`, {
+      body: { holder: 'late', items: [{ section: 'g', quantity: 10 }] },
+    })
+    t.equal(hold.status, 201, 'not refused: the expired holds beyond the bound are reclaimed first')
+    const calls = await scriptCalls(probe)
+    const creates = calls.filter((c) => c.script === 'createHold').length
+    const sweeps = calls.filter((c) => c.script === 'sweepEvent').length
+    t.ok(creates > 1 && sweeps > 0, `retried after bounded sweeps: ${creates} creates, ${sweeps} sweeps`)
+    t.comment(`slowest calls: ${slowest(calls)}`)
+    t.ok(
+      calls.every((c) => c.micros < 10_000),
+      'no call of 10 ms or more',
+    )
+    const view = await api.request('GET', `/v1/events/${eventId}`)
+    t.match(
+      view.body.sections,
+      [
+        { id: 'a', held: 0 },
+        { id: 'g', held: 10, available: 0 },
+      ],
+      'counts',
+    )
+    const short = await api.request('POST', `/v1/events/${eventId}/holds`, {
+      body: { holder: 'later', items: [{ section: 'g', quantity: 1 }] },
+    })
+    t.equal(short.body.code, 'INSUFFICIENT_CAPACITY', 'with nothing expired left, a short section is refused')
+  },
+)
