@@ -50,7 +50,8 @@ if ARGV[9] == '1' then
   end
 end
 
-reclaimExpired(base, now)
+-- One reclaim budget for the call: the event's oldest expired holds first, the holder's own with the rest.
+local budget = RECLAIM_BATCH - reclaimExpired(base, now)
 
 local units = tonumber(ARGV[8])
 local limit = tonumber(ARGV[6])
@@ -61,7 +62,7 @@ end
 local held = heldByHolder()
 if held + units > limit then
   -- Some of the holder's holds may be expired but not reclaimed yet: they must not count.
-  local more = reclaimHolderExpired(base, KEYS[5], now)
+  local more = reclaimHolderExpired(base, KEYS[5], now, budget)
   held = heldByHolder()
   if held + units > limit then
     if more then

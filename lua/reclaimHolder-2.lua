@@ -12,4 +12,4 @@
 
 local base = baseOf(KEYS[1])
 local now = nowMs()
-return { reclaimHolderExpired(base, KEYS[2], now) and 1 or 0 }
+return { reclaimHolderExpired(base, KEYS[2], now, RECLAIM_BATCH) and 1 or 0 }

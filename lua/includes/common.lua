@@ -320,10 +320,13 @@ local function reclaimExpired(base, now)
   return #ids
 end
 
--- One batch of one holder's own expired holds (the holder limit must not count them). Returns true
+-- At most `limit` of one holder's own expired holds (the holder limit must not count them). Returns true
 -- while more of them wait.
-local function reclaimHolderExpired(base, zset, now)
-  local ids = redis.call('ZRANGEBYSCORE', zset, '-inf', now, 'LIMIT', 0, RECLAIM_BATCH)
+local function reclaimHolderExpired(base, zset, now, limit)
+  if limit <= 0 then
+    return redis.call('ZCOUNT', zset, '-inf', now) > 0
+  end
+  local ids = redis.call('ZRANGEBYSCORE', zset, '-inf', now, 'LIMIT', 0, limit)
   for _, id in ipairs(ids) do
     local hold = readHold(base .. ':hold:' .. id)
     if hold.st == 'held' and tonumber(hold.e) <= now then

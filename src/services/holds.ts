@@ -26,6 +26,8 @@ const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000
  * script reported. The sweeper drains the rest meanwhile.
  */
 const EXPIRED_PENDING_ROUNDS = 50
+/** Per round, a holder's expired holds are drained in up to this many bounded calls (10,000 holds). */
+const HOLDER_RECLAIM_CALLS = 200
 
 export interface CreatedHold {
   view: HoldView
@@ -158,8 +160,10 @@ export class HoldService {
     }
     for (let round = 0; result.kind === 'expired-pending'; round++) {
       if (round === EXPIRED_PENDING_ROUNDS) throw result.refusal
-      if (result.holder) await this.store.reclaimHolder(eventId, body.holder)
-      else await this.store.sweep(eventId)
+      if (result.holder) {
+        for (let call = 0; call < HOLDER_RECLAIM_CALLS; call++)
+          if (!(await this.store.reclaimHolder(eventId, body.holder))) break
+      } else await this.store.sweep(eventId)
       result = await create()
     }
     if (result.kind === 'not-ready') throw apiError('EVENT_LOADING')
