@@ -120,6 +120,9 @@ end
 
 -- Takes one hold off its holder's index (nothing when it is not there: each hold is counted off once).
 local function holderRemove(base, digest, holdId, holdUnits)
+  if not digest then
+    return -- a hold without `hk` was written by another layout; the layout version keeps them apart
+  end
   local zset = holderKey(base, digest)
   if redis.call('ZREM', zset, holdId) == 0 then
     return
@@ -133,6 +136,9 @@ end
 
 -- A hold's score in its holder's index follows its expiry (extend, unpin) or becomes PINNED (confirm).
 local function holderScore(base, digest, holdId, score)
+  if not digest then
+    return
+  end
   redis.call('ZADD', holderKey(base, digest), 'XX', score, holdId)
 end
 
