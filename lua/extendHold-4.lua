@@ -30,6 +30,7 @@ end
 local expiresAt = math.min(now + tonumber(ARGV[3]), tonumber(hold.c) + tonumber(ARGV[4]))
 redis.call('HSET', KEYS[4], 'e', expiresAt)
 redis.call('ZADD', KEYS[3], expiresAt, holdId)
+holderScore(base, hold.hk, holdId, expiresAt)
 local items = cjson.decode(hold.i)
 followExpiry(base, items, expiresAt)
 emit(base, 'hold.extended', { holdId = holdId, expiresAt = expiresAt }, items, now)

@@ -32,6 +32,7 @@ if hold.st == 'held' then
   hold.r = ARGV[3]
   redis.call('HSET', KEYS[2], 'st', 'confirming', 'r', hold.r)
   redis.call('ZREM', base .. ':expiry', holdId)
+  holderScore(base, hold.hk, holdId, PINNED)
   for _, item in ipairs(cjson.decode(hold.i)) do
     if item.k == 's' then
       for _, seat in ipairs(item.seats) do

@@ -27,5 +27,6 @@ redis.call('HSET', KEYS[2], 'st', 'held')
 redis.call('HDEL', KEYS[2], 'r')
 redis.call('ZREM', base .. ':confirming', holdId)
 redis.call('ZADD', base .. ':expiry', expiresAt, holdId)
+holderScore(base, hold.hk, holdId, expiresAt)
 followExpiry(base, cjson.decode(hold.i), expiresAt)
 return { 1 }

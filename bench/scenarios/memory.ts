@@ -59,7 +59,7 @@ async function breakdown(ctx: Ctx, eventId: string, holds: number): Promise<Reco
   return {
     'seat keys (2)': seatBytes,
     'hold hash': await usage(holdKey),
-    'holder index, per hold': round((await usage(`${base}:holders`)) / holds),
+    'holder units, per hold': round((await usage(`${base}:hunits`)) / holds),
     'expiry zset, per hold': round((await usage(`${base}:expiry`)) / holds),
   }
 }

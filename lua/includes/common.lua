@@ -11,18 +11,21 @@
     :watched         string present while some instance streams the event's changes (refreshed, with a TTL)
     :expiry          zset   holdId -> expiresAt (ms) of holds in status "held"
     :confirming      zset   holdId -> pin deadline (ms) of holds in status "confirming"
-    :hold:<id>       hash   t token hash, h holder, i items JSON (i, i2, i3... in 60-byte pieces), c createdAt ms,
+    :hold:<id>       hash   t token hash, h holder, hk holder digest, i items JSON (i, i2, i3... in 60-byte pieces), c createdAt ms,
                             e expiresAt ms, st status, r reservation id
     :s:<sec>:<seat>  string holdId while held (expires with the hold), "$<reservationId>" once sold (the one
                             key per seat, so its name is kept short); "$" alone: sold, owner not known yet.
                             Hold ids are base64url, so a value starting with "$" is never a hold.
     :cancelling      zset   reservationId -> deadline (ms) of cancels in flight (see returnSeats, healSold)
-    :holders         hash   holder -> "<holdId>:<units>,<holdId>:<units>..." of the holder's active holds
+    :hd:<digest>     zset   one holder's active holds: holdId -> expiresAt (ms) while held, +inf while
+                            confirming (so neither the holder's expiry reclaim nor a bulk release takes them);
+                            <digest> is a digest of the holder (src/redis/keys.ts), kept in the hold as `hk`
+    :hunits          hash   <holder digest> -> seats and units in that holder's active holds
     :idem:<hash>     hash   idempotency record of a create
 
-  Keys that cannot be known before the call (other holds met while reclaiming) and the event-wide
-  :holders, :watched and :confirming keys some helpers touch are built from `base` and share its hash tag,
-  so every script still touches one slot.
+  Keys that cannot be known before the call (other holds met while reclaiming, the holder keys of holds met
+  while reclaiming) and the event-wide :hunits, :watched and :confirming keys some helpers touch are built
+  from `base` and share its hash tag, so every script still touches one slot.
 ]]
 
 -- A sold seat's key names the reservation that owns it, so a return frees it only for that reservation.
@@ -47,8 +50,10 @@ local function bumpSale(counts)
   end
 end
 local TOMBSTONE_MS = 3900000 -- released/expired holds answer 410 for at least an hour
--- Expired holds reclaimed per call at most, so no script blocks Redis for long whatever piled up.
-local RECLAIM_BATCH = 500
+-- Expired holds reclaimed per call at most, so no script blocks Redis for long whatever piled up: a
+-- reclaimed hold costs about 11 µs (one GA unit) to 35 µs (ten seats, event streamed), so a batch stays
+-- within about 1-2 ms (measured in test/bounded-scripts.test.ts). The same bound pages bulk releases.
+local RECLAIM_BATCH = 50
 -- A held seat's key outlives its hold by this much: until the hold is reclaimed the key still names it,
 -- so a new hold meeting the key reclaims that hold first and the counts never count a seat twice.
 local SEAT_GRACE_MS = 60000
@@ -110,37 +115,41 @@ local function tokenMatches(stored, presented)
 end
 
 
--- The holder index is one hash per event, the holder itself the field (no key, no digest per holder);
--- the value lists the holder's active holds, at most MAX_SEATS_PER_HOLDER of them.
-local function holderHolds(holders, holder)
-  local list = {}
-  local value = redis.call('HGET', holders, holder)
-  if value then
-    for id, units in string.gmatch(value, '([^:,]+):(%d+)') do
-      list[#list + 1] = { id = id, units = tonumber(units) }
-    end
-  end
-  return list
+-- The holder index: per holder, a zset of its active holds (O(log k) a hold however many it has) and its
+-- units total in the event's :hunits hash (the limit check reads one field). Pinned holds score +inf.
+local PINNED = 'inf'
+
+local function holderKey(base, digest)
+  return base .. ':hd:' .. digest
 end
 
-local function holderAdd(holders, holder, holdId, units)
-  local value = redis.call('HGET', holders, holder)
-  local entry = holdId .. ':' .. units
-  redis.call('HSET', holders, holder, value and (value .. ',' .. entry) or entry)
+local function holderAdd(zset, units, digest, holdId, holdUnits, expiresAt)
+  redis.call('ZADD', zset, expiresAt, holdId)
+  redis.call('HINCRBY', units, digest, holdUnits)
 end
 
-local function holderRemove(holders, holder, holdId)
-  local kept = {}
-  for _, entry in ipairs(holderHolds(holders, holder)) do
-    if entry.id ~= holdId then
-      kept[#kept + 1] = entry.id .. ':' .. entry.units
-    end
+-- Takes one hold off its holder's index (nothing when it is not there: each hold is counted off once).
+local function holderRemove(base, digest, holdId, holdUnits)
+  if not digest then
+    return -- a hold without `hk` was written by another layout; the layout version keeps them apart
   end
-  if #kept == 0 then
-    redis.call('HDEL', holders, holder)
-  else
-    redis.call('HSET', holders, holder, table.concat(kept, ','))
+  local zset = holderKey(base, digest)
+  if redis.call('ZREM', zset, holdId) == 0 then
+    return
   end
+  local units = base .. ':hunits'
+  local left = redis.call('HINCRBY', units, digest, -holdUnits)
+  if left <= 0 or redis.call('EXISTS', zset) == 0 then
+    redis.call('HDEL', units, digest)
+  end
+end
+
+-- A hold's score in its holder's index follows its expiry (extend, unpin) or becomes PINNED (confirm).
+local function holderScore(base, digest, holdId, score)
+  if not digest then
+    return
+  end
+  redis.call('ZADD', holderKey(base, digest), 'XX', score, holdId)
 end
 
 local function seatKey(base, section, seat)
@@ -163,6 +172,14 @@ local function itemUnits(item)
     return #item.seats
   end
   return item.q
+end
+
+local function holdUnits(items)
+  local units = 0
+  for _, item in ipairs(items) do
+    units = units + itemUnits(item)
+  end
+  return units
 end
 
 -- Publishes one change with the counts of the sections it touched, after the change, when some instance
@@ -241,7 +258,7 @@ local function freeHold(base, holdId, hold, reason, now)
   end
   redis.call('ZREM', base .. ':expiry', holdId)
   redis.call('ZREM', base .. ':confirming', holdId)
-  holderRemove(base .. ':holders', hold.h, holdId)
+  holderRemove(base, hold.hk, holdId, holdUnits(items))
   local holdKey = base .. ':hold:' .. holdId
   redis.call('DEL', holdKey)
   redis.call('HSET', holdKey, 'st', reason, 't', hold.t)
@@ -286,7 +303,7 @@ local function finaliseOne(base, holdId, reservationId, keepMs, now)
   bumpSale(counts)
   redis.call('ZREM', base .. ':expiry', holdId)
   redis.call('ZREM', base .. ':confirming', holdId)
-  holderRemove(base .. ':holders', hold.h, holdId)
+  holderRemove(base, hold.hk, holdId, holdUnits(items))
   redis.call('HSET', holdKey, 'st', 'confirmed', 'r', reservationId)
   redis.call('PEXPIRE', holdKey, keepMs)
   emit(base, 'hold.confirmed', { holdId = holdId, reservationId = reservationId }, items, now)
@@ -304,7 +321,8 @@ local function reclaimIfExpired(base, holdId, now)
 end
 
 -- Every script starts here with one batch of the oldest expired holds; a script that meets an expired
--- hold beyond the batch (a seat key naming it, a short GA count, the holder's index) reclaims it there.
+-- hold beyond the batch (a seat key naming it, the holder's index) reclaims it there, and one that needs
+-- more (a short GA count) says so and is called again (createHold's "expired holds pending").
 -- Each hold is reclaimed and reported once, by whichever script or sweep reaches it first.
 local function reclaimExpired(base, now)
   local ids = redis.call('ZRANGEBYSCORE', base .. ':expiry', '-inf', now, 'LIMIT', 0, RECLAIM_BATCH)
@@ -317,6 +335,29 @@ local function reclaimExpired(base, now)
     end
   end
   return #ids
+end
+
+-- At most `limit` of one holder's own expired holds (the holder limit must not count them). Returns true
+-- while more of them wait.
+local function reclaimHolderExpired(base, zset, now, limit)
+  if limit <= 0 then
+    return redis.call('ZCOUNT', zset, '-inf', now) > 0
+  end
+  local ids = redis.call('ZRANGEBYSCORE', zset, '-inf', now, 'LIMIT', 0, limit)
+  for _, id in ipairs(ids) do
+    local hold = readHold(base .. ':hold:' .. id)
+    if hold.st == 'held' and tonumber(hold.e) <= now then
+      freeHold(base, id, hold, 'expired', now)
+    elseif hold.st == 'held' then
+      redis.call('ZADD', zset, 'XX', hold.e, id)
+    elseif hold.st == 'confirming' then
+      redis.call('ZADD', zset, 'XX', PINNED, id)
+    else
+      -- The hold is gone (only partial data loss does that): the entry goes so the next batch moves on.
+      redis.call('ZREM', zset, id)
+    end
+  end
+  return redis.call('ZCOUNT', zset, '-inf', now) > 0
 end
 
 -- True while holds past their expiry are still waiting in the event's expiry index.

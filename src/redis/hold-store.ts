@@ -46,6 +46,19 @@ export type CreateHoldResult =
   | { kind: 'not-ready' }
   /** The hold's key was taken by abandon(): an earlier call with this hold id timed out and was undone. */
   | { kind: 'abandoned' }
+  /**
+   * Refused only because the script reclaims a bounded number of expired holds per call and more of them
+   * wait (their units would count against the section or the holder): reclaim more and call again.
+   * `refusal` is the answer to give when the caller stops retrying.
+   */
+  | { kind: 'expired-pending'; refusal: Error; holder: boolean }
+
+/** One page of a bulk release (HoldStore.releaseHolderPage). */
+export interface ReleasePage {
+  released: number
+  /** More of the holder's held holds wait: call again. */
+  more: boolean
+}
 
 export type PinResult =
   | {
@@ -133,6 +146,9 @@ export type HealResult =
     }
   | { kind: 'changed' }
   | { kind: 'not-ready' }
+
+/** Holds finalised per script call at most (as many as a reclaim batch: RECLAIM_BATCH in common.lua). */
+const FINALISE_CHUNK = 50
 
 function toScriptItems(items: Item[]): ScriptItem[] {
   return items.map((item) =>
@@ -282,7 +298,8 @@ export class HoldStore {
       k.counts,
       k.expiry,
       k.hold(input.holdId),
-      k.holders,
+      k.holder(input.holder),
+      k.holderUnits,
       idem ? k.idempotency(input.holder, idem.key) : k.hold(input.holdId),
       ...seatKeys,
     ]
@@ -315,22 +332,16 @@ export class HoldStore {
           createdAt: num(reply[3]),
           expiresAt: num(reply[4]),
         }
-      case -1: {
-        this.soldOut?.mark(eventId, soldOutSections(reply[1]))
-        const seats = []
-        for (let i = 2; i < reply.length; i += 2)
-          seats.push({ section: String(reply[i]), seat: String(reply[i + 1]) })
-        throw apiError('SEAT_UNAVAILABLE', { seats })
-      }
+      case -1:
       case -2:
-        this.soldOut?.mark(eventId, soldOutSections(reply[4]))
-        throw apiError('INSUFFICIENT_CAPACITY', {
-          section: String(reply[1]),
-          requested: num(reply[2]),
-          available: Math.max(0, num(reply[3])),
-        })
       case -3:
-        throw apiError('HOLDER_LIMIT_EXCEEDED', { held: num(reply[1]), limit: num(reply[2]) })
+        throw this.refusal(eventId, reply)
+      case -8:
+        return {
+          kind: 'expired-pending',
+          refusal: this.refusal(eventId, reply.slice(1)),
+          holder: reply[1] === -3,
+        }
       case -4:
         // The event's state is gone (evicted, or Redis lost it): the index may be gone with it.
         this.active.reset(eventId)
@@ -341,6 +352,30 @@ export class HoldStore {
         return { kind: 'abandoned' }
       default:
         throw new Error(`unexpected createHold reply ${String(reply[0])}`)
+    }
+  }
+
+  /** createHold's refusals (-1, -2, -3) as API errors; sections found sold out are remembered. */
+  private refusal(eventId: string, reply: ScriptReply): Error {
+    switch (reply[0]) {
+      case -1: {
+        this.soldOut?.mark(eventId, soldOutSections(reply[1]))
+        const seats = []
+        for (let i = 2; i < reply.length; i += 2)
+          seats.push({ section: String(reply[i]), seat: String(reply[i + 1]) })
+        return apiError('SEAT_UNAVAILABLE', { seats })
+      }
+      case -2:
+        this.soldOut?.mark(eventId, soldOutSections(reply[4]))
+        return apiError('INSUFFICIENT_CAPACITY', {
+          section: String(reply[1]),
+          requested: num(reply[2]),
+          available: Math.max(0, num(reply[3])),
+        })
+      case -3:
+        return apiError('HOLDER_LIMIT_EXCEEDED', { held: num(reply[1]), limit: num(reply[2]) })
+      default:
+        return new Error(`unexpected createHold refusal ${String(reply[0])}`)
     }
   }
 
@@ -385,10 +420,24 @@ export class HoldStore {
     return reply[0] === 1 ? 'tombstone' : reply[0] === 2 ? 'released' : 'nothing'
   }
 
-  async releaseHolder(eventId: string, holder: string): Promise<number> {
+  /**
+   * Reclaims one batch of a holder's expired holds (createHold said they count against its limit);
+   * true while more of them wait.
+   */
+  async reclaimHolder(eventId: string, holder: string): Promise<boolean> {
     const k = this.keys(eventId)
-    const reply = await this.call(() => this.redis.releaseHolder(2, k.meta, k.holders, holder))
-    return num(reply[0])
+    const reply = await this.call(() => this.redis.reclaimHolder(2, k.meta, k.holder(holder)))
+    return num(reply[0]) === 1
+  }
+
+  /**
+   * Releases one page (a bounded number) of one holder's held holds; `more` says call again. Holds being
+   * confirmed are left alone.
+   */
+  async releaseHolderPage(eventId: string, holder: string): Promise<ReleasePage> {
+    const k = this.keys(eventId)
+    const reply = await this.call(() => this.redis.releaseHolder(3, k.meta, k.holder(holder), k.holderUnits))
+    return { released: num(reply[0]), more: num(reply[1]) === 1 }
   }
 
   /**
@@ -443,11 +492,11 @@ export class HoldStore {
     } satisfies PinResult
   }
 
-  /** Returns 1 when finalised now, 0 when it already was, negative when the hold was gone or freed. */
-
   /**
-   * Confirm, step 3, for several holds of one event in one script call (lua/finaliseHolds-2.lua): a code
-   * per hold, in order: 1 finalised now, 0 already confirmed, negative when Redis no longer has the hold.
+   * Confirm, step 3, for several holds of one event (lua/finaliseHolds-2.lua): a code per hold, in order:
+   * 1 finalised now, 0 already confirmed, negative when Redis no longer has the hold. A group commit can
+   * bring 100 holds of 10 seats; they go in calls of at most FINALISE_CHUNK holds (sent together), so
+   * each call stays as short as a reclaim batch.
    */
   async finaliseMany(
     eventId: string,
@@ -455,11 +504,17 @@ export class HoldStore {
     keepMs: number,
   ): Promise<number[]> {
     const k = this.keys(eventId)
-    const keys = [k.meta, k.counts, ...holds.map((h) => k.hold(h.holdId))]
-    const reply = await this.call(() =>
-      this.redis.finaliseHolds(keys.length, ...keys, keepMs, ...holds.map((h) => h.reservationId)),
+    const chunks: (typeof holds)[] = []
+    for (let i = 0; i < holds.length; i += FINALISE_CHUNK) chunks.push(holds.slice(i, i + FINALISE_CHUNK))
+    const replies = await this.call(() =>
+      Promise.all(
+        chunks.map((chunk) => {
+          const keys = [k.meta, k.counts, ...chunk.map((h) => k.hold(h.holdId))]
+          return this.redis.finaliseHolds(keys.length, ...keys, keepMs, ...chunk.map((h) => h.reservationId))
+        }),
+      ),
     )
-    return reply.map(num)
+    return replies.flat().map(num)
   }
 
   async unpin(eventId: string, holdId: string): Promise<number> {

@@ -17,6 +17,7 @@ declare module 'ioredis' {
     getHold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     extendHold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     releaseHold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    reclaimHolder(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     releaseHolder(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     sweepEvent(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     pinHold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>

@@ -18,6 +18,16 @@ import { AbandonedCreates } from './abandoned-creates.js'
 import type { EventService, LoadedEvent } from './events.js'
 
 const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000
+/**
+ * A create refused only because more expired holds wait than one script call reclaims (their units
+ * count against the section or the holder) is tried again after one more bounded reclaim (a sweep of
+ * the event, or of the holder's own holds), at most this many times: each round reclaims two batches
+ * (the reclaim's and the create's own), so the request stays bounded too, and then gets the refusal the
+ * script reported. The sweeper drains the rest meanwhile.
+ */
+const EXPIRED_PENDING_ROUNDS = 50
+/** Per round, a holder's expired holds are drained in up to this many bounded calls (10,000 holds). */
+const HOLDER_RECLAIM_CALLS = 200
 
 export interface CreatedHold {
   view: HoldView
@@ -148,6 +158,14 @@ export class HoldService {
       await this.events.ensureLoaded(event)
       result = await create()
     }
+    for (let round = 0; result.kind === 'expired-pending'; round++) {
+      if (round === EXPIRED_PENDING_ROUNDS) throw result.refusal
+      if (result.holder) {
+        for (let call = 0; call < HOLDER_RECLAIM_CALLS; call++)
+          if (!(await this.store.reclaimHolder(eventId, body.holder))) break
+      } else await this.store.sweep(eventId)
+      result = await create()
+    }
     if (result.kind === 'not-ready') throw apiError('EVENT_LOADING')
     // Only a call of ours that timed out was abandoned, and its answer was a 503 already.
     if (result.kind === 'abandoned') throw apiError('REDIS_UNAVAILABLE')
@@ -201,9 +219,19 @@ export class HoldService {
     await this.store.release(eventId, holdId, auth)
   }
 
+  /**
+   * Releases every held hold of a holder, one bounded page per script call: Redis serves other clients
+   * between pages, however many holds the holder has. Each page empties what it visits, so the loop
+   * ends (a holder can add holds meanwhile only up to its limit).
+   */
   async releaseHolder(eventId: string, holder: string): Promise<number> {
     await this.events.get(eventId)
-    return this.store.releaseHolder(eventId, holder)
+    let released = 0
+    for (;;) {
+      const page = await this.store.releaseHolderPage(eventId, holder)
+      released += page.released
+      if (!page.more) return released
+    }
   }
 
   private view(eventId: string, holdId: string, hold: StoredHold): HoldView {

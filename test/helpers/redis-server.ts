@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer } from 'node:net'
@@ -18,6 +18,25 @@ export async function freePort(): Promise<number> {
   return port
 }
 
+export interface RedisServerOptions {
+  /**
+   * Favoured by the scheduler, so that on a busy machine it is not stopped in the middle of a command:
+   * for tests that read command durations in its SLOWLOG, which are wall time and count such pauses too
+   * (measured here: 1-2 ms script calls shown as 10-25 ms with the two cores fully loaded). A real-time
+   * priority where allowed (root), else nice -10 where allowed, else as usual (`nice` warns and runs it).
+   */
+  favoured?: boolean
+}
+
+let favouredCommand: string[] | undefined
+function favouredLauncher(): string[] {
+  favouredCommand ??=
+    spawnSync('chrt', ['-f', '1', 'true'], { stdio: 'ignore' }).status === 0
+      ? ['chrt', '-f', '1']
+      : ['nice', '-n', '-10']
+  return favouredCommand
+}
+
 /** A redis-server this test owns: no persistence, its own port, stoppable and restartable. */
 export class RedisServer {
   private child: ChildProcess | undefined
@@ -25,23 +44,30 @@ export class RedisServer {
   private constructor(
     readonly port: number,
     private readonly extraArgs: string[],
+    private readonly options: RedisServerOptions = {},
   ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`
   }
 
-  static async start(t: Test, extraArgs: string[] = []): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), extraArgs)
+  static async start(
+    t: Test,
+    extraArgs: string[] = [],
+    options: RedisServerOptions = {},
+  ): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), extraArgs, options)
     await server.start()
     t.teardown(() => server.stop())
     return server
   }
 
   async start(): Promise<void> {
+    const command = [...(this.options.favoured ? favouredLauncher() : []), 'redis-server']
     this.child = spawn(
-      'redis-server',
+      command[0] as string,
       [
+        ...command.slice(1),
         '--port',
         String(this.port),
         '--bind',

@@ -2,9 +2,10 @@
   Takes a hold on seats and GA units: every requested seat and unit, or nothing.
 
   Input:
-    KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] the new hold   KEYS[5] holder index (:holders)
-    KEYS[6] idempotency record (ignored when ARGV[9] is "0")
-    KEYS[7..] one seat key per requested seat, in the order of the seats in ARGV[7]
+    KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] the new hold
+    KEYS[5] the holder's holds (:hd:<holder digest>)   KEYS[6] units per holder (:hunits)
+    KEYS[7] idempotency record (ignored when ARGV[9] is "0")
+    KEYS[8..] one seat key per requested seat, in the order of the seats in ARGV[7]
     ARGV[1] hold id            ARGV[2] token hash      ARGV[3] holder
     ARGV[4] ttl ms             ARGV[5] lifetime max ms ARGV[6] max units per holder
     ARGV[7] items JSON [{"s":section,"k":"s","seats":[...]} | {"s":section,"k":"g","q":n}]
@@ -21,6 +22,9 @@
     { -4 }                                              event state not loaded in Redis
     { -6 }                                              idempotency key reused with another body
     { -7 }                                              the hold's key exists: abandoned by a timed-out call
+    { -8, refusal... }                                  expired holds pending: the hold is refused as
+      `refusal` (-2 or -3 as above, soldOut empty) only because this call reclaims a bounded number of
+      expired holds and more wait; reclaim more (a sweep) and call again
 ]]
 --- @include "includes/common"
 
@@ -37,7 +41,7 @@ if redis.call('EXISTS', KEYS[4]) == 1 then
 end
 
 if ARGV[9] == '1' then
-  local prior = redis.call('HMGET', KEYS[6], 'b', 'id', 'tk', 'c', 'e')
+  local prior = redis.call('HMGET', KEYS[7], 'b', 'id', 'tk', 'c', 'e')
   if prior[1] then
     if prior[1] ~= ARGV[10] then
       return { -6 }
@@ -46,25 +50,24 @@ if ARGV[9] == '1' then
   end
 end
 
-reclaimExpired(base, now)
+-- One reclaim budget for the call: the event's oldest expired holds first, the holder's own with the rest.
+local budget = RECLAIM_BATCH - reclaimExpired(base, now)
 
 local units = tonumber(ARGV[8])
 local limit = tonumber(ARGV[6])
+local digest = string.match(KEYS[5], ':hd:(.+)$')
 local function heldByHolder()
-  local sum = 0
-  for _, entry in ipairs(holderHolds(KEYS[5], ARGV[3])) do
-    sum = sum + entry.units
-  end
-  return sum
+  return tonumber(redis.call('HGET', KEYS[6], digest)) or 0
 end
 local held = heldByHolder()
 if held + units > limit then
-  -- Some of the holder's holds may be expired but not reclaimed yet.
-  for _, entry in ipairs(holderHolds(KEYS[5], ARGV[3])) do
-    reclaimIfExpired(base, entry.id, now)
-  end
+  -- Some of the holder's holds may be expired but not reclaimed yet: they must not count.
+  local more = reclaimHolderExpired(base, KEYS[5], now, budget)
   held = heldByHolder()
   if held + units > limit then
+    if more then
+      return { -8, -3, held, limit }
+    end
     return { -3, held, limit }
   end
 end
@@ -72,7 +75,7 @@ end
 local items = cjson.decode(ARGV[7])
 
 local unavailable = {}
-local k = 7
+local k = 8
 for _, item in ipairs(items) do
   if item.k == 's' then
     for _, seat in ipairs(item.seats) do
@@ -99,13 +102,11 @@ for _, item in ipairs(items) do
       local c = redis.call('HMGET', KEYS[2], 'h:' .. item.s, 's:' .. item.s)
       return capacity - (tonumber(c[1]) or 0) - (tonumber(c[2]) or 0)
     end
-    -- Units of expired holds beyond the first batch come back before the section is declared short.
-    local batches = 0
-    while available() < item.q and batches < 20 and expiredRemain(base, now) do
-      reclaimExpired(base, now)
-      batches = batches + 1
-    end
     if available() < item.q then
+      -- Units of expired holds beyond this call's batch would come back first: ask for another call.
+      if expiredRemain(base, now) then
+        return { -8, -2, item.s, item.q, available(), {} }
+      end
       return { -2, item.s, item.q, available(), markSoldOut(base, items) }
     end
   end
@@ -114,7 +115,7 @@ end
 local expiresAt = now + math.min(tonumber(ARGV[4]), tonumber(ARGV[5]))
 local holdId = ARGV[1]
 
-k = 7
+k = 8
 for _, item in ipairs(items) do
   if item.k == 's' then
     for _ = 1, #item.seats do
@@ -125,13 +126,13 @@ for _, item in ipairs(items) do
   redis.call('HINCRBY', KEYS[2], 'h:' .. item.s, itemUnits(item))
 end
 
-redis.call('HSET', KEYS[4], 'st', 'held', 't', ARGV[2], 'h', ARGV[3], 'c', now, 'e', expiresAt, unpack(itemsFields(ARGV[7])))
+redis.call('HSET', KEYS[4], 'st', 'held', 't', ARGV[2], 'h', ARGV[3], 'hk', digest, 'c', now, 'e', expiresAt, unpack(itemsFields(ARGV[7])))
 redis.call('ZADD', KEYS[3], expiresAt, holdId)
-holderAdd(KEYS[5], ARGV[3], holdId, units)
+holderAdd(KEYS[5], KEYS[6], digest, holdId, units, expiresAt)
 
 if ARGV[9] == '1' then
-  redis.call('HSET', KEYS[6], 'b', ARGV[10], 'id', holdId, 'tk', ARGV[11], 'c', now, 'e', expiresAt)
-  redis.call('PEXPIRE', KEYS[6], tonumber(ARGV[12]))
+  redis.call('HSET', KEYS[7], 'b', ARGV[10], 'id', holdId, 'tk', ARGV[11], 'c', now, 'e', expiresAt)
+  redis.call('PEXPIRE', KEYS[7], tonumber(ARGV[12]))
 end
 
 emit(base, 'hold.created', { holdId = holdId, expiresAt = expiresAt }, items, now)

@@ -1,0 +1,444 @@
+import { createHash, randomUUID } from 'node:crypto'
+import t from 'tap'
+import type { Test } from 'tap'
+import { Redis } from 'ioredis'
+import { sweepAll } from '../src/jobs/sweeper.js'
+import { EventKeys, holderDigest } from '../src/redis/keys.js'
+import { loadScripts } from '../src/redis/scripts.js'
+import type { CreateHoldBody } from '../src/schemas/holds.js'
+import { createEvent, seats, startApp } from './helpers/app.js'
+import type { TestApp } from './helpers/app.js'
+import { checkLedgerInvariants } from './helpers/invariants.js'
+import { openLedger, postgresTarget } from './helpers/ledgers.js'
+import { RedisServer } from './helpers/redis-server.js'
+
+// Issue 10, item 5: every script call does bounded work, whatever has piled up in Redis. Each test runs
+// on a private redis-server whose SLOWLOG records script calls, and reads it afterwards.
+
+const SCRIPTS = [...loadScripts()]
+/** Script name by SHA1 of its source (what EVALSHA names in the SLOWLOG). */
+const SCRIPT_BY_SHA = new Map(
+  SCRIPTS.map(([name, lua]) => [createHash('sha1').update(lua).digest('hex'), name]),
+)
+
+/** The script an EVALSHA or EVAL (after NOSCRIPT) ran; SLOWLOG keeps the first 128 bytes of EVAL's source. */
+function scriptName(command: string, arg: string): string {
+  if (!/^eval(_ro)?$/i.test(command)) return SCRIPT_BY_SHA.get(arg) ?? command
+  const start = arg.replace(/\.\.\. \(\d+ more bytes\)$/, '')
+  return SCRIPTS.find(([, lua]) => lua.startsWith(start))?.[0] ?? command
+}
+
+interface ScriptCall {
+  script: string
+  micros: number
+  keys: string
+}
+
+/** Every script call in the server's SLOWLOG (EVAL/EVALSHA/FCALL), with its name and duration. */
+async function scriptCalls(probe: Redis): Promise<ScriptCall[]> {
+  const entries = (await probe.call('SLOWLOG', 'GET', '-1')) as [
+    number,
+    number,
+    number,
+    string[],
+    ...unknown[],
+  ][]
+  return entries
+    .filter(([, , , args]) => /^(eval|evalsha|eval_ro|evalsha_ro|fcall|fcall_ro)$/i.test(args[0] ?? ''))
+    .map(([, , micros, args]) => ({
+      script: scriptName(String(args[0]), String(args[1])),
+      micros,
+      keys: args.slice(2, 5).join(' '),
+    }))
+}
+
+function slowest(calls: ScriptCall[]): string {
+  const top = [...calls].sort((a, b) => b.micros - a.micros).slice(0, 5)
+  return top.map((c) => `${c.script} ${(c.micros / 1000).toFixed(1)} ms (${c.keys})`).join(', ') || 'none'
+}
+
+/** Runs `count` tasks, `concurrency` at a time. */
+async function inParallel<T>(count: number, concurrency: number, task: (i: number) => Promise<T>) {
+  const results: T[] = new Array<T>(count)
+  let next = 0
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) {
+        const i = next++
+        results[i] = await task(i)
+      }
+    }),
+  )
+  return results
+}
+
+/** Takes holds through the hold service (the real create path minus HTTP, for speed); returns id and token. */
+async function takeHolds(api: TestApp, eventId: string, count: number, body: (i: number) => CreateHoldBody) {
+  return inParallel(count, 64, async (i) => {
+    const { view } = await api.services.holds.create(eventId, body(i), undefined)
+    return { id: view.id, token: view.token as string }
+  })
+}
+
+/** Waits until Redis time has passed the event's last expiry, so every hold in its index is expired. */
+async function untilAllExpired(api: TestApp, eventId: string): Promise<void> {
+  const keys = new EventKeys(api.config.keyPrefix, eventId)
+  const last = Number((await api.redis.zrange(keys.expiry, -1, -1, 'WITHSCORES'))[1])
+  while ((await api.services.store.now()) <= last) await new Promise((resolve) => setTimeout(resolve, 100))
+}
+
+async function privateApp(t: Test, slowlogMicros: number, overrides: Parameters<typeof startApp>[2] = {}) {
+  // Favoured by the scheduler: SLOWLOG durations are wall time, and on a shared 2-core machine a 1 ms call
+  // that the OS pauses shows as 10-20 ms. The work per call is what is measured.
+  const server = await RedisServer.start(
+    t,
+    ['--slowlog-log-slower-than', String(slowlogMicros), '--slowlog-max-len', '100000'],
+    { favoured: true },
+  )
+  const ledger = await openLedger(t, await postgresTarget())
+  const api = await startApp(t, ledger, { redisUrl: server.url, ...overrides }, undefined, {
+    jobs: false, // no sweeper: the backlogs stay until the test's own calls meet them
+  })
+  const probe = new Redis(server.url)
+  t.teardown(() => probe.disconnect())
+  return { api, probe }
+}
+
+await t.test(
+  'no script call over 10 ms with 10,000 expired holds, 3,000 idle events and a holder with 4,000 holds',
+  async (t) => {
+    const { api, probe } = await privateApp(t, 10_000, { maxSeatsPerHolder: 5000 })
+    const admin = { admin: true }
+
+    // The backlog: 10,000 one-unit holds filling a GA section, expiring together, in a streamed event
+    // (so every reclaim also publishes its change, the costliest case).
+    const backlog = await createEvent(api, { ga: { g: 10_000 } })
+    await api.services.store.watch([backlog], 120_000)
+    const started = Date.now()
+    const expiring = await takeHolds(api, backlog, 10_000, (i) => ({
+      holder: `fan-${i}`,
+      ttlSeconds: 12,
+      items: [{ section: 'g', quantity: 1 }],
+    }))
+    t.comment(`10,000 holds taken in ${Date.now() - started} ms`)
+    const backlogKeys = new EventKeys(api.config.keyPrefix, backlog)
+    t.equal(await api.redis.zcard(backlogKeys.expiry), 10_000, '10,000 holds wait in the expiry index')
+
+    // While they run out: 3,000 idle events and the box office's 3,999 holds (one more over HTTP below).
+    const idle = Date.now()
+    await inParallel(3000, 16, () => createEvent(api, { ga: { g: 10 } }))
+    t.comment(`3,000 idle events created in ${Date.now() - idle} ms`)
+    const box = await createEvent(api, { ga: { g: 5000 } })
+    const boxHolds = await takeHolds(api, box, 3999, () => ({
+      holder: 'box-office',
+      ttlSeconds: 600,
+      items: [{ section: 'g', quantity: 1 }],
+    }))
+    await untilAllExpired(api, backlog)
+    t.equal(await api.redis.zcard(backlogKeys.expiry), 10_000, 'all 10,000 expired, none reclaimed yet')
+    await probe.call('SLOWLOG', 'RESET') // the build is not what is measured; everything from here is
+
+    // A GA hold in the section full of expired holds: answered at once, not refused because of the bound.
+    const late = await api.request('POST', `/v1/events/${backlog}/holds`, {
+      body: { holder: 'late', items: [{ section: 'g', quantity: 10 }] },
+    })
+    t.equal(late.status, 201, 'a GA hold behind 10,000 expired holds is taken')
+
+    // The box office holds more: its 4,000th hold, and a 4,001st that is confirmed.
+    const more = await api.request('POST', `/v1/events/${box}/holds`, {
+      body: { holder: 'box-office', items: [{ section: 'g', quantity: 1 }] },
+    })
+    t.equal(more.status, 201, 'the holder with 3,999 holds takes one more')
+    const sale = await api.request('POST', `/v1/events/${box}/holds`, {
+      body: { holder: 'box-office', items: [{ section: 'g', quantity: 1 }] },
+    })
+    const confirmed = await api.request('POST', `/v1/events/${box}/holds/${sale.body.id}/confirm`, {
+      token: sale.body.token,
+    })
+    t.equal(confirmed.status, 201, 'and confirms one')
+
+    // Sweeps of every event (the sweeper's own function), until the backlog is gone.
+    const controller = new AbortController()
+    let ticks = 0
+    while ((await api.redis.zcount(backlogKeys.expiry, '-inf', await api.services.store.now())) > 0) {
+      await sweepAll(api.services.store, controller.signal)
+      if (++ticks > 20) break
+    }
+    t.equal(await api.redis.zcard(backlogKeys.expiry), 1, 'the sweeps reclaimed the backlog: one hold left')
+
+    // The admin release of the box office's 4,000 held holds.
+    const released = await api.request('DELETE', `/v1/events/${box}/holders/box-office/holds`, admin)
+    t.equal(released.status, 200)
+    t.same(released.body, { released: 4000 }, 'every held hold of the box office is released')
+
+    const calls = await scriptCalls(probe)
+    t.comment(`script calls over 10 ms: ${slowest(calls)}`)
+    t.same(calls, [], 'SLOWLOG: no script call took 10 ms or more')
+
+    const boxKeys = new EventKeys(api.config.keyPrefix, box)
+    t.equal(await api.redis.exists(boxKeys.holder('box-office')), 0, "the holder's index is empty")
+    t.equal(await api.redis.hexists(boxKeys.holderUnits, holderDigest('box-office')), 0, 'its units are 0')
+    await checkLedgerInvariants(t, api, box, {
+      confirmed: [confirmed.body.id],
+      holds: [...boxHolds.map((h) => h.id), more.body.id, sale.body.id],
+    })
+    const boxView = await api.request('GET', `/v1/events/${box}`)
+    t.match(boxView.body.sections, [{ id: 'g', available: 4999, held: 0, sold: 1 }], 'box: counts right')
+    await checkLedgerInvariants(t, api, backlog, { confirmed: [], holds: expiring.map((h) => h.id) })
+    const backlogView = await api.request('GET', `/v1/events/${backlog}`)
+    t.match(backlogView.body.sections, [{ id: 'g', available: 9990, held: 10, sold: 0 }], 'backlog: counts')
+  },
+)
+
+await t.test("the holder limit counts exactly and reclaims the holder's own expired holds", async (t) => {
+  const { api, probe } = await privateApp(t, 0, { maxSeatsPerHolder: 3010 })
+  const eventId = await createEvent(api, { ga: { g: 10_000 }, seated: { s: seats('S', 10) } })
+  const keys = new EventKeys(api.config.keyPrefix, eventId)
+  const take = (quantity: number, ttlSeconds = 600) =>
+    api.request('POST', `/v1/events/${eventId}/holds`, {
+      body: { holder: 'agency', ttlSeconds, items: [{ section: 'g', quantity }] },
+    })
+
+  // Older in the index: 3,500 expired holds of other holders, which every script reclaims first. Then
+  // 3,000 of the agency's units in holds that expire, 5 in holds that do not (one of them being confirmed).
+  await takeHolds(api, eventId, 3500, (i) => ({
+    holder: `crowd-${i}`,
+    ttlSeconds: 5,
+    items: [{ section: 'g', quantity: 1 }],
+  }))
+  const shortLived = await takeHolds(api, eventId, 3000, () => ({
+    holder: 'agency',
+    ttlSeconds: 6,
+    items: [{ section: 'g', quantity: 1 }],
+  }))
+  const live = await Promise.all([take(4), take(1)])
+  t.same(
+    live.map((r) => r.status),
+    [201, 201],
+  )
+  const pinned = live[1]?.body as { id: string; token: string }
+  const pin = await api.services.store.pin(
+    eventId,
+    pinned.id,
+    { tokenHash: '', admin: true },
+    randomUUID(),
+    60_000,
+  )
+  t.equal(pin.kind, 'pinned', 'one live hold is being confirmed')
+  t.equal(shortLived.length, 3000)
+  const lastShort = Number((await api.redis.zrange(keys.expiry, 6499, 6499, 'WITHSCORES'))[1])
+  while ((await api.services.store.now()) <= lastShort)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  await probe.call('SLOWLOG', 'RESET')
+
+  // 3,005 units in the index, 3,000 of them expired: 10 more fit the limit of 3,010 only if they do not count.
+  const ten = await take(10)
+  t.equal(ten.status, 201, "the holder's expired holds do not count against its limit")
+  // Exact at the edge: up to the limit and not one unit more; a release frees exactly its units.
+  const fill = await inParallel(299, 16, () => take(10))
+  t.equal(fill.filter((r) => r.status === 201).length, 299, '2,990 more units: 3,005 in all')
+  const five = await take(5)
+  t.equal(five.status, 201, 'five more reach the limit exactly')
+  const over = await take(1)
+  t.equal(over.body.code, 'HOLDER_LIMIT_EXCEEDED', 'one more unit is refused')
+  t.same(over.body.details, { held: 3010, limit: 3010 }, 'the refusal counts the live units only')
+  t.equal(
+    await api.redis.hget(keys.holderUnits, holderDigest('agency')),
+    '3010',
+    "the holder's units total: its live holds (one being confirmed), every expired one reclaimed",
+  )
+  t.equal(await api.redis.zcard(keys.holder('agency')), 303, "the holder's index has its 303 live holds")
+  const seat = await api.request('POST', `/v1/events/${eventId}/holds`, {
+    body: { holder: 'agency', items: [{ section: 's', seats: ['S1'] }] },
+  })
+  t.equal(seat.body.code, 'HOLDER_LIMIT_EXCEEDED', 'seats count against the same limit')
+  const freed = await api.request('DELETE', `/v1/events/${eventId}/holds/${ten.body.id}`, {
+    token: ten.body.token,
+  })
+  t.equal(freed.status, 204)
+  t.equal((await take(10)).status, 201, 'releasing a hold of 10 lets exactly 10 back in')
+  t.equal((await take(1)).body.code, 'HOLDER_LIMIT_EXCEEDED', 'and no more')
+  const view = await api.request('GET', `/v1/events/${eventId}`)
+  t.match(
+    view.body.sections,
+    [
+      { id: 's', held: 0 },
+      { id: 'g', held: 3010 },
+    ],
+    'only live holds are held',
+  )
+  const calls = await scriptCalls(probe)
+  const reclaims = calls.filter((c) => c.script === 'reclaimHolder').length
+  t.ok(reclaims >= 20, `the 3,000 expired holds went in bounded calls (${reclaims} holder reclaims)`)
+  t.comment(`slowest calls: ${slowest(calls)}`)
+})
+
+await t.test(
+  'a bulk release goes in pages, releases every held hold and leaves confirming ones',
+  async (t) => {
+    const { api, probe } = await privateApp(t, 0, { maxSeatsPerHolder: 1000 })
+    const eventId = await createEvent(api, { ga: { g: 1000 }, seated: { s: seats('S', 20) } })
+    const keys = new EventKeys(api.config.keyPrefix, eventId)
+    // 3 holds that expire first, 240 GA holds, 2 seated holds of 10 seats; one GA hold is being confirmed.
+    const expiring = await takeHolds(api, eventId, 3, () => ({
+      holder: 'session',
+      ttlSeconds: 1,
+      items: [{ section: 'g', quantity: 2 }],
+    }))
+    const ga = await takeHolds(api, eventId, 240, () => ({
+      holder: 'session',
+      items: [{ section: 'g', quantity: 1 }],
+    }))
+    const seated = await takeHolds(api, eventId, 2, (i) => ({
+      holder: 'session',
+      items: [{ section: 's', seats: seats('S', 20).slice(i * 10, i * 10 + 10) }],
+    }))
+    const other = await takeHolds(api, eventId, 1, () => ({
+      holder: 'someone-else',
+      items: [{ section: 'g', quantity: 3 }],
+    }))
+    const confirming = ga[0] as { id: string; token: string }
+    const pin = await api.services.store.pin(
+      eventId,
+      confirming.id,
+      { tokenHash: '', admin: true },
+      randomUUID(),
+      60_000,
+    )
+    t.equal(pin.kind, 'pinned')
+    // The 3 short holds are the oldest in the index: wait until the third has expired (Redis time).
+    const lastExpiring = Number((await api.redis.zrange(keys.expiry, 2, 2, 'WITHSCORES'))[1])
+    while ((await api.services.store.now()) <= lastExpiring + 5)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    await probe.call('SLOWLOG', 'RESET')
+
+    const released = await api.request('DELETE', `/v1/events/${eventId}/holders/session/holds`, {
+      admin: true,
+    })
+    t.equal(released.status, 200)
+    t.same(released.body, { released: 241 }, '239 GA + 2 seated holds released; expired and pinned ones not')
+
+    const pages = (await scriptCalls(probe)).filter((c) => c.script === 'releaseHolder')
+    t.ok(pages.length >= 5, `paged: ${pages.length} calls of at most 50 holds (241 held, 3 expired)`)
+    t.comment(`slowest page ${(Math.max(...pages.map((p) => p.micros)) / 1000).toFixed(2)} ms`)
+
+    const view = await api.request('GET', `/v1/events/${eventId}`)
+    t.match(
+      view.body.sections,
+      [
+        { id: 's', held: 0, available: 20 },
+        { id: 'g', held: 4, available: 996 },
+      ],
+      "only the pinned hold and the other holder's units stay held",
+    )
+    const still = await api.request('GET', `/v1/events/${eventId}/holds/${confirming.id}`, {
+      token: confirming.token,
+    })
+    t.equal(still.body.status, 'confirming', 'the hold being confirmed is left alone')
+    for (const h of [...expiring, ga[1], seated[0]]) {
+      const gone = await api.request('GET', `/v1/events/${eventId}/holds/${h?.id}`, { token: h?.token })
+      t.equal(gone.status, 410, 'released or expired holds answer 410')
+    }
+    t.equal(await api.redis.zcard(keys.holder('session')), 1, "the holder's index keeps the pinned hold")
+    t.equal(await api.redis.hget(keys.holderUnits, holderDigest('session')), '1', 'and its unit')
+
+    // The pinned hold's confirm completes; then the holder has nothing left.
+    const confirmed = await api.request('POST', `/v1/events/${eventId}/holds/${confirming.id}/confirm`, {
+      token: confirming.token,
+    })
+    t.equal(confirmed.status, 201, 'the pinned hold is confirmed')
+    t.equal(await api.redis.exists(keys.holder('session')), 0, 'the holder index is gone')
+    t.equal(await api.redis.hexists(keys.holderUnits, holderDigest('session')), 0, 'its units too')
+    await checkLedgerInvariants(t, api, eventId, {
+      confirmed: [confirmed.body.id],
+      holds: [...expiring, ...ga, ...seated, ...other].map((h) => h.id),
+    })
+  },
+)
+
+await t.test("a group commit's finalise runs in calls of at most 50 holds", async (t) => {
+  const { api, probe } = await privateApp(t, 0)
+  const eventId = await createEvent(api, { ga: { g: 200 }, seated: { s: seats('S', 100) } })
+  // 120 pinned holds, as the confirms of one ledger transaction leave them: 110 GA, 10 of 10 seats.
+  const holds = await takeHolds(api, eventId, 120, (i) => ({
+    holder: `buyer-${i}`,
+    items:
+      i < 110
+        ? [{ section: 'g', quantity: 1 }]
+        : [{ section: 's', seats: seats('S', 100).slice((i - 110) * 10, (i - 110) * 10 + 10) }],
+  }))
+  const pinned = await Promise.all(
+    holds.map(async (h) => {
+      const pin = await api.services.store.pin(
+        eventId,
+        h.id,
+        { tokenHash: '', admin: true },
+        randomUUID(),
+        60_000,
+      )
+      return { holdId: h.id, reservationId: pin.reservationId }
+    }),
+  )
+  await probe.call('SLOWLOG', 'RESET')
+  const codes = await api.services.store.finaliseMany(eventId, pinned, 60_000)
+  t.same(codes, new Array(120).fill(1), 'every hold finalised, codes in order')
+  const calls = (await scriptCalls(probe)).filter((c) => c.script === 'finaliseHolds')
+  t.equal(calls.length, 3, '120 holds in 3 calls')
+  t.comment(`slowest finalise call ${(Math.max(...calls.map((c) => c.micros)) / 1000).toFixed(2)} ms`)
+  const again = await api.services.store.finaliseMany(eventId, pinned.slice(0, 60), 60_000)
+  t.same(again, new Array(60).fill(0), 'finalising again is a no-op, in order')
+  const view = await api.request('GET', `/v1/events/${eventId}`)
+  t.match(
+    view.body.sections,
+    [
+      { id: 's', held: 0, sold: 100, available: 0 },
+      { id: 'g', held: 0, sold: 110, available: 90 },
+    ],
+    'the views show every hold sold',
+  )
+})
+
+await t.test(
+  'a GA hold behind more expired holds than one call reclaims is taken, in short calls',
+  async (t) => {
+    const { api, probe } = await privateApp(t, 0)
+    const eventId = await createEvent(api, { ga: { a: 2000, g: 10 } })
+    // 2,000 expired holds in section a come first in the expiry index; g is full of expired holds after them.
+    await takeHolds(api, eventId, 2000, (i) => ({
+      holder: `a-${i}`,
+      ttlSeconds: 3,
+      items: [{ section: 'a', quantity: 1 }],
+    }))
+    await takeHolds(api, eventId, 10, (i) => ({
+      holder: `g-${i}`,
+      ttlSeconds: 4,
+      items: [{ section: 'g', quantity: 1 }],
+    }))
+    await untilAllExpired(api, eventId)
+    await probe.call('SLOWLOG', 'RESET')
+    const hold = await api.request('POST', `/v1/events/${eventId}/holds`, {
+      body: { holder: 'late', items: [{ section: 'g', quantity: 10 }] },
+    })
+    t.equal(hold.status, 201, 'not refused: the expired holds beyond the bound are reclaimed first')
+    const calls = await scriptCalls(probe)
+    const creates = calls.filter((c) => c.script === 'createHold').length
+    const sweeps = calls.filter((c) => c.script === 'sweepEvent').length
+    t.ok(creates > 1 && sweeps > 0, `retried after bounded sweeps: ${creates} creates, ${sweeps} sweeps`)
+    t.comment(`slowest calls: ${slowest(calls)}`)
+    // (Durations are reported, not asserted, here: this test's claim is the bounded retry; the first test
+    // asserts the 10 ms bound over every kind of call.)
+    const view = await api.request('GET', `/v1/events/${eventId}`)
+    t.match(
+      view.body.sections,
+      [
+        { id: 'a', held: 0 },
+        { id: 'g', held: 10, available: 0 },
+      ],
+      'counts',
+    )
+    const short = await api.request('POST', `/v1/events/${eventId}/holds`, {
+      body: { holder: 'later', items: [{ section: 'g', quantity: 1 }] },
+    })
+    t.equal(short.body.code, 'INSUFFICIENT_CAPACITY', 'with nothing expired left, a short section is refused')
+  },
+)
