@@ -105,6 +105,8 @@ export class HoldService {
     eventId: string,
     body: CreateHoldBody,
     idempotencyKey: string | undefined,
+    /** The caller proved it is the holder (or an admin): a refusal may show the holder's usage. */
+    disclose = false,
   ): Promise<CreatedHold> {
     const event = await this.events.get(eventId)
     validateItems(event, body.items, this.limits.maxSeatsPerHold)
@@ -143,10 +145,25 @@ export class HoldService {
         throw error
       }
     }
-    let result = await create()
+    // A holder named only in the body is a claim anyone can make: the refusal tells the limit, never the
+    // holder's current usage (which would let anyone watch another buyer's basket).
+    const createOrRedact = disclose
+      ? create
+      : async () => {
+          try {
+            return await create()
+          } catch (error) {
+            if ((error as { code?: string }).code === 'HOLDER_LIMIT_EXCEEDED') {
+              const { limit } = (error as { details?: { limit?: unknown } }).details ?? {}
+              throw apiError('HOLDER_LIMIT_EXCEEDED', { limit })
+            }
+            throw error
+          }
+        }
+    let result = await createOrRedact()
     if (result.kind === 'not-ready') {
       await this.events.ensureLoaded(event)
-      result = await create()
+      result = await createOrRedact()
     }
     if (result.kind === 'not-ready') throw apiError('EVENT_LOADING')
     // Only a call of ours that timed out was abandoned, and its answer was a 503 already.
