@@ -101,7 +101,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Release every active hold of one holder (admin) */
+        /**
+         * Release every active hold of one holder (admin)
+         * @description With verified holder identity (HOLDER_JWT_SECRET / HOLDER_JWKS_URL) the holder is the subject (sub) of the buyer's identity token, as every hold records it.
+         */
         delete: operations["releaseHolderHolds"];
         options?: never;
         head?: never;
@@ -1032,6 +1035,25 @@ export interface operations {
                     };
                 };
             };
+            /** @description Error codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "RATE_LIMITED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 429;
+                    };
+                };
+            };
             /** @description Error codes: INTERNAL_ERROR */
             500: {
                 headers: {
@@ -1191,6 +1213,25 @@ export interface operations {
                         message: string;
                         /** @enum {integer} */
                         statusCode: 410;
+                    };
+                };
+            };
+            /** @description Error codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "RATE_LIMITED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 429;
                     };
                 };
             };
@@ -1370,6 +1411,25 @@ export interface operations {
                         message: string;
                         /** @enum {integer} */
                         statusCode: 410;
+                    };
+                };
+            };
+            /** @description Error codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "RATE_LIMITED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 429;
                     };
                 };
             };
@@ -1589,6 +1649,25 @@ export interface operations {
                     };
                 };
             };
+            /** @description Error codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "RATE_LIMITED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 429;
+                    };
+                };
+            };
             /** @description Error codes: INTERNAL_ERROR */
             500: {
                 headers: {
@@ -1793,6 +1872,25 @@ export interface operations {
                         message: string;
                         /** @enum {integer} */
                         statusCode: 415;
+                    };
+                };
+            };
+            /** @description Error codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "RATE_LIMITED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 429;
                     };
                 };
             };

@@ -13,6 +13,8 @@ import { Locks } from './lib/locks.js'
 import { createMetrics } from './metrics.js'
 import type { Metrics } from './metrics.js'
 import { corsPlugin } from './plugins/cors.js'
+import { registerHolderIdentity } from './plugins/holder-identity.js'
+import { registerHoldLimits } from './plugins/rate-limits.js'
 import { drainPlugin } from './plugins/drain.js'
 import { metricsPlugin } from './plugins/metrics.js'
 import { requestLogPlugin } from './plugins/request-log.js'
@@ -91,6 +93,11 @@ export interface AppDependencies {
   retentionIntervalMs?: number
   /** Margins of the index of events with due work (tests shrink them to race it). */
   activeEvents?: ActiveEventsOptions
+}
+
+/** Trust the nearest `hops` proxies: X-Forwarded-For's entries are read from the right, that many deep. */
+function hopsTrusted(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops
 }
 
 export function createServices(deps: AppDependencies): Services {
@@ -182,6 +189,12 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     // While closing, requests already on an open connection are served (with Connection: close; see
     // plugins/drain.ts) rather than refused with a body outside the contract's error shape.
     return503OnClosing: false,
+    // TRUST_PROXY: which X-Forwarded-For hops give request.ip, the address the rate limits count.
+    // A hop count is given as the function Fastify would make of it (its typings take no number).
+    trustProxy:
+      typeof deps.config.trustProxy === 'number'
+        ? hopsTrusted(deps.config.trustProxy)
+        : deps.config.trustProxy,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
@@ -213,6 +226,17 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
             name: 'Hold-Token',
             description: 'The token returned when the hold was created',
           },
+          ...(deps.config.holderIdentity
+            ? {
+                holderIdentity: {
+                  type: 'http',
+                  scheme: 'bearer',
+                  bearerFormat: 'JWT',
+                  description:
+                    "The buyer's identity token (HOLDER_JWT_SECRET or HOLDER_JWKS_URL): its `sub` is the holder",
+                },
+              }
+            : {}),
         },
       },
     },
@@ -248,7 +272,15 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   await app.register(requestLogPlugin)
   await app.register(opsRoutes, { services })
   await app.register(eventRoutes, { services })
-  await app.register(holdRoutes, { services })
+  const isAdmin = services.auth.isAdmin
+  const identity = await registerHolderIdentity(app, deps.config.holderIdentity, isAdmin)
+  const limits = await registerHoldLimits(app, {
+    redis: deps.redis,
+    namespace: `${layoutPrefix(deps.config.keyPrefix)}:rl:`,
+    limits: deps.config.rateLimits,
+    isAdmin,
+  })
+  await app.register(holdRoutes, { services, identity, limits })
   await app.register(reservationRoutes, { services })
 
   // One subscriber connection per process for every change stream; streams end before the server closes.

@@ -26,6 +26,34 @@ export interface Config {
   corsOrigins: string[]
   /** METRICS_EVENTS: the events that get per-event metric series (opt-in, at most MAX_METRICS_EVENTS). */
   metricsEvents: string[]
+  /**
+   * Fastify's `trustProxy` (TRUST_PROXY): false (default: the client address is the TCP peer), true (trust
+   * every X-Forwarded-For hop), a hop count, or the proxies' addresses / CIDR ranges.
+   */
+  trustProxy: boolean | number | string[]
+  /** Requests per minute on the hold routes; 0 turns a limit off (see plugins/rate-limits.ts). */
+  rateLimits: RateLimits
+  /** Verified holder identity (HOLDER_JWT_SECRET or HOLDER_JWKS_URL); null: `holder` is what the body says. */
+  holderIdentity: HolderIdentityConfig | null
+}
+
+export interface RateLimits {
+  /** RATE_LIMIT_HOLDS_PER_MIN: hold creations per client address. */
+  holdsPerAddress: number
+  /** RATE_LIMIT_HOLDS_PER_HOLDER_PER_MIN: hold creations per holder (the verified subject when configured). */
+  holdsPerHolder: number
+  /** RATE_LIMIT_HOLD_ACTIONS_PER_MIN: reads, extends, releases and confirms of holds per client address. */
+  holdActionsPerAddress: number
+}
+
+export interface HolderIdentityConfig {
+  /** HS256 shared secret (HOLDER_JWT_SECRET), or undefined when a JWKS is used. */
+  secret?: string
+  /** HOLDER_JWKS_URL: the identity provider's key set (RS/ES/PS algorithms). */
+  jwksUrl?: string
+  /** HOLDER_JWT_ISSUER / HOLDER_JWT_AUDIENCE: checked when set. */
+  issuer?: string
+  audience?: string
 }
 
 export class ConfigError extends Error {
@@ -90,6 +118,39 @@ function metricsEvents(raw: string | undefined): string[] {
   return ids
 }
 
+function trustProxy(raw: string | undefined): boolean | number | string[] {
+  const value = raw?.trim() ?? ''
+  if (value === '' || value === 'false') return false
+  if (value === 'true') return true
+  if (/^\d+$/.test(value)) return Number(value)
+  const entries = value.split(',').map((e) => e.trim())
+  for (const entry of entries) {
+    if (!/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/.test(entry))
+      throw new ConfigError(
+        `TRUST_PROXY is true, false, a hop count or a list of addresses / CIDR ranges, got "${entry}"`,
+      )
+  }
+  return entries
+}
+
+function holderIdentity(env: Env): HolderIdentityConfig | null {
+  const secret = env.HOLDER_JWT_SECRET?.trim() || undefined
+  const jwksUrl = env.HOLDER_JWKS_URL?.trim() || undefined
+  if (secret && jwksUrl) throw new ConfigError('Set HOLDER_JWT_SECRET or HOLDER_JWKS_URL, not both')
+  if (!secret && !jwksUrl) return null
+  // An HS256 secret shorter than the hash is guessable offline from any token it signed.
+  if (secret && Buffer.byteLength(secret) < 32)
+    throw new ConfigError('HOLDER_JWT_SECRET must be at least 32 bytes')
+  if (jwksUrl && !/^https?:\/\/[^/]+/.test(jwksUrl))
+    throw new ConfigError(`HOLDER_JWKS_URL must be an http(s) URL, got "${jwksUrl}"`)
+  return {
+    ...(secret ? { secret } : {}),
+    ...(jwksUrl ? { jwksUrl } : {}),
+    ...(env.HOLDER_JWT_ISSUER?.trim() ? { issuer: env.HOLDER_JWT_ISSUER.trim() } : {}),
+    ...(env.HOLDER_JWT_AUDIENCE?.trim() ? { audience: env.HOLDER_JWT_AUDIENCE.trim() } : {}),
+  }
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const production = env.NODE_ENV === 'production'
   const ledgerUrl = env.LEDGER_URL?.trim() || undefined
@@ -142,5 +203,14 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     corsOrigins: corsOrigins(env.CORS_ORIGINS),
     metricsEvents: metricsEvents(env.METRICS_EVENTS),
+    trustProxy: trustProxy(env.TRUST_PROXY),
+    // High enough for thousands of buyers behind one NAT or carrier-grade NAT address in a rush; far below
+    // what one abusive client does (760 holds/s on one connection was measured before limits existed).
+    rateLimits: {
+      holdsPerAddress: int(env, 'RATE_LIMIT_HOLDS_PER_MIN', 1200, 0, 100_000_000),
+      holdsPerHolder: int(env, 'RATE_LIMIT_HOLDS_PER_HOLDER_PER_MIN', 60, 0, 100_000_000),
+      holdActionsPerAddress: int(env, 'RATE_LIMIT_HOLD_ACTIONS_PER_MIN', 6000, 0, 100_000_000),
+    },
+    holderIdentity: holderIdentity(env),
   }
 }

@@ -54,6 +54,8 @@ export function installErrorHandling(app: FastifyInstance): void {
       request.log.error({ err: raw }, 'request failed')
     else if (error.statusCode >= 500) request.log.warn({ code: error.code }, raw.message)
     if (error.statusCode === 503) reply.header('Retry-After', String(RETRY_AFTER_S))
+    else if (error.statusCode === 429)
+      reply.header('Retry-After', String(Math.max(1, error.retryAfterS ?? 1)))
     errorCodes.set(reply, error.code)
     return reply.code(error.statusCode).send({
       statusCode: error.statusCode,

@@ -16,7 +16,10 @@ export const ERRORS = {
   MALFORMED_REQUEST: [400, 'The request is not well-formed HTTP/1.1'],
   UNAUTHORIZED: [401, 'A valid admin bearer token is required'],
   HOLD_TOKEN_REQUIRED: [401, 'The Hold-Token header is required'],
+  IDENTITY_REQUIRED: [401, 'An identity token (Authorization: Bearer <JWT>) is required to take a hold'],
+  IDENTITY_INVALID: [401, 'The identity token is not valid'],
   HOLD_TOKEN_INVALID: [403, 'The Hold-Token does not match this hold'],
+  HOLDER_MISMATCH: [403, "holder differs from the identity token's subject"],
   NOT_FOUND: [404, 'No such route'],
   EVENT_NOT_FOUND: [404, 'No such event'],
   HOLD_NOT_FOUND: [404, 'No such hold'],
@@ -36,11 +39,13 @@ export const ERRORS = {
   UNKNOWN_SEAT: [422, 'The section has no such seat'],
   WRONG_ITEM_KIND: [422, 'Seats are for seated sections, quantity for general admission'],
   IDEMPOTENCY_KEY_REUSED: [422, 'The Idempotency-Key was used with a different request'],
+  RATE_LIMITED: [429, 'Too many requests, retry after the time in Retry-After'],
   HEADERS_TOO_LARGE: [431, 'The request headers are too large'],
   INTERNAL_ERROR: [500, 'Internal error'],
   REDIS_UNAVAILABLE: [503, 'The hold store is unavailable, retry shortly'],
   LEDGER_UNAVAILABLE: [503, 'The ledger is unavailable, retry shortly'],
   EVENT_LOADING: [503, 'The event is being restored from the ledger, retry shortly'],
+  IDENTITY_UNAVAILABLE: [503, "The identity provider's keys could not be fetched, retry shortly"],
   TOO_MANY_STREAMS: [503, 'This instance serves as many change streams as it allows, retry shortly'],
 } as const satisfies Record<string, readonly [number, string]>
 
@@ -50,6 +55,8 @@ export interface ApiError extends FastifyError {
   code: ErrorCode
   statusCode: number
   details?: Record<string, unknown>
+  /** Seconds for the Retry-After header of a 429 (a 503 always gets RETRY_AFTER_S). */
+  retryAfterS?: number
 }
 
 const constructors = Object.fromEntries(

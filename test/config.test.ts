@@ -88,3 +88,34 @@ t.test('bad values are refused with a clear message', async (t) => {
   }
   t.ok(new ConfigError('x') instanceof Error)
 })
+
+t.test('abuse controls: rate limits, TRUST_PROXY, holder identity', async (t) => {
+  const defaults = loadConfig({})
+  t.same(defaults.rateLimits, { holdsPerAddress: 1200, holdsPerHolder: 60, holdActionsPerAddress: 6000 })
+  t.equal(defaults.trustProxy, false, 'X-Forwarded-For ignored unless configured')
+  t.equal(defaults.holderIdentity, null, 'identity off by default')
+  t.same(
+    loadConfig({
+      RATE_LIMIT_HOLDS_PER_MIN: '0',
+      RATE_LIMIT_HOLDS_PER_HOLDER_PER_MIN: '5',
+      RATE_LIMIT_HOLD_ACTIONS_PER_MIN: '7',
+    }).rateLimits,
+    { holdsPerAddress: 0, holdsPerHolder: 5, holdActionsPerAddress: 7 },
+  )
+  t.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true)
+  t.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2)
+  t.same(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.1' }).trustProxy, ['10.0.0.0/8', '192.168.1.1'])
+  t.throws(() => loadConfig({ TRUST_PROXY: 'proxy.example' }), ConfigError)
+  const secret = 'x'.repeat(32)
+  t.same(loadConfig({ HOLDER_JWT_SECRET: secret, HOLDER_JWT_AUDIENCE: 'tickets' }).holderIdentity, {
+    secret,
+    audience: 'tickets',
+  })
+  t.throws(() => loadConfig({ HOLDER_JWT_SECRET: 'short' }), ConfigError, 'a guessable secret is refused')
+  t.throws(
+    () => loadConfig({ HOLDER_JWT_SECRET: secret, HOLDER_JWKS_URL: 'https://id.example/jwks.json' }),
+    ConfigError,
+    'one of the two',
+  )
+  t.throws(() => loadConfig({ HOLDER_JWKS_URL: 'id.example' }), ConfigError)
+})

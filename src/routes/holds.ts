@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { onRequestAsyncHookHandler } from 'fastify'
 import { Type } from 'typebox'
 import { apiError } from '../errors.js'
 import { errors, isPrintableHolder, NoContent } from '../schemas/common.js'
 import {
   ConfirmHoldBody,
   CreateHoldBody,
+  CreateHoldBodyVerified,
   CreateHoldHeaders,
   ExtendHoldBody,
   HolderParams,
@@ -14,6 +16,8 @@ import {
 } from '../schemas/holds.js'
 import { EventParams } from '../schemas/events.js'
 import type { Services } from '../services/container.js'
+import type { HolderIdentity } from '../plugins/holder-identity.js'
+import type { HoldLimits } from '../plugins/rate-limits.js'
 
 const TOKEN_ERRORS = [
   'HOLD_TOKEN_REQUIRED',
@@ -25,8 +29,27 @@ const HOLDER_MESSAGE = 'holder must be 1-128 printable characters'
 const DEPENDENCY_ERRORS = ['REDIS_UNAVAILABLE', 'LEDGER_UNAVAILABLE'] as const
 const HOLD_SECURITY: Record<string, string[]>[] = [{ holdToken: [] }, { admin: [] }]
 
-export const holdRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export interface HoldRouteOptions {
+  services: Services
+  identity: HolderIdentity
+  limits: HoldLimits
+}
+
+export const holdRoutes: FastifyPluginAsyncTypebox<HoldRouteOptions> = async (
+  app,
+  { services, identity, limits },
+) => {
   const { auth, holds, confirm } = services
+  // Checked before the body is parsed: the cheapest refusal of a flood.
+  const createLimit = limits.createByAddress ? { onRequest: limits.createByAddress } : {}
+  const actionLimit = limits.actionsByAddress
+    ? { onRequest: limits.actionsByAddress as onRequestAsyncHookHandler }
+    : {}
+  const LIMIT_ERRORS = limits.createByAddress || limits.createByHolder ? (['RATE_LIMITED'] as const) : []
+  const ACTION_LIMIT_ERRORS = limits.actionsByAddress ? (['RATE_LIMITED'] as const) : []
+  const IDENTITY_ERRORS = identity.enabled
+    ? (['IDENTITY_REQUIRED', 'IDENTITY_INVALID', 'HOLDER_MISMATCH', 'IDENTITY_UNAVAILABLE'] as const)
+    : []
 
   app.post(
     '/v1/events/:eventId/holds',
@@ -38,9 +61,11 @@ export const holdRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
           'Send an Idempotency-Key to make retries safe: the same key for the same event and holder within 24 h ' +
           'returns the first response again (header Idempotent-Replayed: true).',
         tags: ['holds'],
+        ...(identity.enabled ? { security: [{ holderIdentity: [] }, { admin: [] }] } : {}),
         params: EventParams,
         headers: CreateHoldHeaders,
-        body: CreateHoldBody,
+        // The verified variant only makes `holder` optional; the handler reads it as possibly absent.
+        body: (identity.enabled ? CreateHoldBodyVerified : CreateHoldBody) as typeof CreateHoldBody,
         response: {
           201: Type.Ref('Hold'),
           ...errors(
@@ -60,15 +85,26 @@ export const holdRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
             'IDEMPOTENCY_KEY_REUSED',
             'EVENT_LOADING',
             ...DEPENDENCY_ERRORS,
+            ...LIMIT_ERRORS,
+            ...IDENTITY_ERRORS,
           ),
         },
       },
+      ...createLimit,
     },
     async (request, reply) => {
       const { eventId } = request.params
-      if (!isPrintableHolder(request.body.holder))
+      const bodyHolder = request.body.holder as string | undefined
+      if (bodyHolder !== undefined && !isPrintableHolder(bodyHolder))
         throw apiError('INVALID_REQUEST', undefined, HOLDER_MESSAGE)
-      const { view, replayed } = await holds.create(eventId, request.body, request.headers['idempotency-key'])
+      const { holder, disclose } = await identity.resolve(request, bodyHolder)
+      await limits.createByHolder?.(request, holder)
+      const { view, replayed } = await holds.create(
+        eventId,
+        { ...request.body, holder },
+        request.headers['idempotency-key'],
+        disclose,
+      )
       if (replayed) reply.header('Idempotent-Replayed', 'true')
       return reply.code(201).header('Location', `/v1/events/${eventId}/holds/${view.id}`).send(view)
     },
@@ -86,9 +122,16 @@ export const holdRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
         headers: HoldTokenHeader,
         response: {
           200: Type.Ref('Hold'),
-          ...errors(...TOKEN_ERRORS, 'HOLD_EXPIRED', 'HOLD_RELEASED', ...DEPENDENCY_ERRORS),
+          ...errors(
+            ...TOKEN_ERRORS,
+            'HOLD_EXPIRED',
+            'HOLD_RELEASED',
+            ...DEPENDENCY_ERRORS,
+            ...ACTION_LIMIT_ERRORS,
+          ),
         },
       },
+      ...actionLimit,
     },
     async (request) => holds.get(request.params.eventId, request.params.holdId, auth.holdAuth(request)),
   )
@@ -116,9 +159,11 @@ export const holdRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
             'HOLD_CONFIRMING',
             'UNSUPPORTED_MEDIA_TYPE',
             ...DEPENDENCY_ERRORS,
+            ...ACTION_LIMIT_ERRORS,
           ),
         },
       },
+      ...actionLimit,
     },
     async (request) =>
       holds.extend(
@@ -148,9 +193,11 @@ export const holdRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
             'HOLD_CONFIRMED',
             'HOLD_CONFIRMING',
             ...DEPENDENCY_ERRORS,
+            ...ACTION_LIMIT_ERRORS,
           ),
         },
       },
+      ...actionLimit,
     },
     async (request, reply) => {
       await holds.release(request.params.eventId, request.params.holdId, auth.holdAuth(request))
@@ -182,9 +229,11 @@ export const holdRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
             'INSUFFICIENT_CAPACITY',
             'UNSUPPORTED_MEDIA_TYPE',
             ...DEPENDENCY_ERRORS,
+            ...ACTION_LIMIT_ERRORS,
           ),
         },
       },
+      ...actionLimit,
     },
     async (request, reply) => {
       const { eventId, holdId } = request.params
@@ -207,6 +256,9 @@ export const holdRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
       schema: {
         operationId: 'releaseHolderHolds',
         summary: 'Release every active hold of one holder (admin)',
+        description:
+          'With verified holder identity (HOLDER_JWT_SECRET / HOLDER_JWKS_URL) the holder is the subject (sub) of the ' +
+          "buyer's identity token, as every hold records it.",
         tags: ['holds'],
         security: [{ admin: [] }],
         params: HolderParams,

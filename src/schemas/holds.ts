@@ -2,6 +2,14 @@ import { Type } from 'typebox'
 import type { Static } from 'typebox'
 import { EventId, HoldId, Holder, Item, Timestamp } from './common.js'
 
+const createHoldProperties = {
+  holder: Holder,
+  ttlSeconds: Type.Optional(
+    Type.Integer({ description: '1 to HOLD_TTL_MAX_S; HOLD_TTL_DEFAULT_S when absent', examples: [600] }),
+  ),
+  items: Type.Array(Item, { minItems: 1, maxItems: 100 }),
+}
+
 export const CreateHoldBody = Type.Object(
   {
     holder: Holder,
@@ -26,6 +34,34 @@ export const CreateHoldBody = Type.Object(
   },
 )
 export type CreateHoldBody = Static<typeof CreateHoldBody>
+
+/**
+ * The body when holders are verified (HOLDER_JWT_SECRET / HOLDER_JWKS_URL): `holder` may be left out, as
+ * the identity token's subject names it; if given it must be that subject.
+ */
+export const CreateHoldBodyVerified = Type.Object(
+  {
+    ...createHoldProperties,
+    holder: Type.Optional(
+      Type.String({
+        ...Holder,
+        description: "Optional: the identity token's subject is the holder; if given, it must equal it",
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        ttlSeconds: 600,
+        items: [
+          { section: 'stalls', seats: ['A1', 'A2'] },
+          { section: 'standing', quantity: 2 },
+        ],
+      },
+    ],
+  },
+)
 
 export const CreateHoldHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),

@@ -115,6 +115,8 @@ export class HoldService {
     eventId: string,
     body: CreateHoldBody,
     idempotencyKey: string | undefined,
+    /** The caller proved it is the holder (or an admin): a refusal may show the holder's usage. */
+    disclose = false,
   ): Promise<CreatedHold> {
     const event = await this.events.get(eventId)
     validateItems(event, body.items, this.limits.maxSeatsPerHold)
@@ -153,10 +155,25 @@ export class HoldService {
         throw error
       }
     }
-    let result = await create()
+    // A holder named only in the body is a claim anyone can make: the refusal tells the limit, never the
+    // holder's current usage (which would let anyone watch another buyer's basket).
+    const createOrRedact = disclose
+      ? create
+      : async () => {
+          try {
+            return await create()
+          } catch (error) {
+            if ((error as { code?: string }).code === 'HOLDER_LIMIT_EXCEEDED') {
+              const { limit } = (error as { details?: { limit?: unknown } }).details ?? {}
+              throw apiError('HOLDER_LIMIT_EXCEEDED', { limit })
+            }
+            throw error
+          }
+        }
+    let result = await createOrRedact()
     if (result.kind === 'not-ready') {
       await this.events.ensureLoaded(event)
-      result = await create()
+      result = await createOrRedact()
     }
     for (let round = 0; result.kind === 'expired-pending'; round++) {
       if (round === EXPIRED_PENDING_ROUNDS) throw result.refusal

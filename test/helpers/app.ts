@@ -52,6 +52,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
     ...loadConfig({ ADMIN_TOKEN, LOG_LEVEL: 'silent', REDIS_URL: TEST_REDIS_URL }),
     port: 0,
+    // Every test client is 127.0.0.1: rate limits are off unless a test sets them (test/rate-limits.test.ts).
+    rateLimits: { holdsPerAddress: 0, holdsPerHolder: 0, holdActionsPerAddress: 0 },
     keyPrefix: `t${randomBytes(4).toString('hex')}`,
     ...overrides,
   }

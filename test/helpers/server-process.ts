@@ -19,9 +19,23 @@ export interface ServerProcess {
  * Runs the real service (src/server.ts, through tap's TypeScript loader) as its own process on a free
  * port, and resolves once it listens. Killed at teardown if still running.
  */
+/** Test load comes from one address: a test that wants limits passes its own values. */
+const NO_RATE_LIMITS = {
+  RATE_LIMIT_HOLDS_PER_MIN: '0',
+  RATE_LIMIT_HOLDS_PER_HOLDER_PER_MIN: '0',
+  RATE_LIMIT_HOLD_ACTIONS_PER_MIN: '0',
+}
+
 export async function startServerProcess(t: Test, env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', '@tapjs/typescript/import', SERVER], {
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: {
+      ...process.env,
+      TS_NODE_TRANSPILE_ONLY: '1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      ...NO_RATE_LIMITS,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''

@@ -1,0 +1,104 @@
+/**
+ * Hold throughput with the rate limits off vs on (limits high, so every request is checked and none is
+ * refused), measured in the same run: two seatlock processes on one private Redis and the PostgreSQL ledger,
+ * autocannon in this process, rounds alternating off/on. Not part of `npm run bench`.
+ *   npm run build && node dist/bench/limits.js [rounds=4] [seconds=8]
+ */
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { setTimeout as sleep } from 'node:timers/promises'
+import autocannon from 'autocannon'
+import { freePort } from './lib/proc.js'
+import { startRedis } from './lib/infra.js'
+
+const ADMIN = 'bench-admin-token-0123456789'
+const PG = process.env.BENCH_PG_URL ?? 'postgres://127.0.0.1:5432/seatlock_bench'
+const rounds = Number(process.argv[2] ?? 4)
+const seconds = Number(process.argv[3] ?? 8)
+
+async function server(limit: number): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort()
+  const child = spawn(process.execPath, ['dist/src/server.js'], {
+    stdio: 'ignore',
+    env: {
+      ...process.env,
+      PORT: String(port),
+      REDIS_URL: redisUrl,
+      LEDGER_URL: PG,
+      ADMIN_TOKEN: ADMIN,
+      KEY_PREFIX: `lim${limit === 0 ? 'off' : 'on'}`,
+      LOG_LEVEL: 'warn',
+      MAX_SEATS_PER_HOLDER: '100000',
+      RATE_LIMIT_HOLDS_PER_MIN: String(limit),
+      RATE_LIMIT_HOLDS_PER_HOLDER_PER_MIN: String(limit),
+      RATE_LIMIT_HOLD_ACTIONS_PER_MIN: String(limit),
+    },
+  })
+  const url = `http://127.0.0.1:${port}`
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${url}/ready`)).ok) return { url, child }
+    } catch {
+      // not listening yet
+    }
+    await sleep(100)
+  }
+  throw new Error('server did not start')
+}
+
+async function event(url: string, id: string): Promise<void> {
+  const res = await fetch(`${url}/v1/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ id, name: id, sections: [{ id: 'g', name: 'g', price: 1, capacity: 1_000_000 }] }),
+  })
+  if (res.status !== 201) throw new Error(`event: ${res.status}`)
+}
+
+async function load(url: string, id: string) {
+  const result = await autocannon({
+    url: `${url}/v1/events/${id}/holds`,
+    method: 'POST',
+    connections: 50,
+    duration: seconds,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ holder: 'bench', items: [{ section: 'g', quantity: 1 }] }),
+  })
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+  }
+}
+
+const { redisUrl, redis, redisChild } = await startRedis()
+const off = await server(0)
+const on = await server(100_000_000)
+const rows: string[] = []
+try {
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, s] of round % 2 === 0
+      ? ([
+          ['off', off],
+          ['on', on],
+        ] as const)
+      : ([
+          ['on', on],
+          ['off', off],
+        ] as const)) {
+      const id = `lim-${name}-${round}-${Date.now()}`
+      await event(s.url, id)
+      const r = await load(s.url, id)
+      rows.push(
+        `round ${round} limits ${name}: ${Math.round(r.rps)} holds/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}`,
+      )
+      process.stdout.write(`${rows.at(-1)}\n`)
+    }
+  }
+} finally {
+  off.child.kill()
+  on.child.kill()
+  redis.disconnect()
+  await redisChild.stop()
+}

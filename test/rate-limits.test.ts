@@ -1,0 +1,163 @@
+/**
+ * Rate limits on the hold routes (plugins/rate-limits.ts): counted in Redis, so two API instances share
+ * one budget; 429 RATE_LIMITED in the contract's error shape with Retry-After; X-Forwarded-For counts only
+ * with TRUST_PROXY; and a Redis that is frozen or gone never turns into 429s or 500s (limits fail open).
+ */
+import t from 'tap'
+import type { Test } from 'tap'
+import type { Config } from '../src/config.js'
+import { createEvent, startApp, uniqueId } from './helpers/app.js'
+import type { TestApp } from './helpers/app.js'
+import { openLedger, postgresTarget } from './helpers/ledgers.js'
+import { RedisServer } from './helpers/redis-server.js'
+
+const OFF = { holdsPerAddress: 0, holdsPerHolder: 0, holdActionsPerAddress: 0 }
+
+function limits(overrides: Partial<Config['rateLimits']>): Partial<Config> {
+  return { rateLimits: { ...OFF, ...overrides } }
+}
+
+async function hold(api: TestApp, eventId: string, holder: string, headers: Record<string, string> = {}) {
+  return api.request('POST', `/v1/events/${eventId}/holds`, {
+    body: { holder, items: [{ section: 'g', quantity: 1 }] },
+    headers,
+  })
+}
+
+function assertLimited(t: Test, res: Awaited<ReturnType<typeof hold>>, scope: string): void {
+  t.equal(res.status, 429, `429 (${scope})`)
+  t.same(
+    Object.keys(res.body as object).sort(),
+    ['code', 'details', 'error', 'message', 'statusCode'],
+    'the contract error shape',
+  )
+  t.match(res.body, {
+    statusCode: 429,
+    code: 'RATE_LIMITED',
+    error: 'Too Many Requests',
+    message: String,
+    details: { scope, windowSeconds: 60 },
+  })
+  const retryAfter = Number(res.headers.get('retry-after'))
+  t.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After: ${res.headers.get('retry-after')} s`)
+}
+
+const ledger = await openLedger(t, await postgresTarget())
+
+t.test('per address: counted across two instances sharing Redis', async (t) => {
+  const a = await startApp(t, ledger, limits({ holdsPerAddress: 5 }), undefined, { jobs: false })
+  const b = await startApp(
+    t,
+    ledger,
+    { ...limits({ holdsPerAddress: 5 }), keyPrefix: a.config.keyPrefix },
+    undefined,
+    {
+      jobs: false,
+    },
+  )
+  const eventId = await createEvent(a, { ga: { g: 100 } })
+  const answers = []
+  for (let i = 0; i < 6; i++) answers.push(await hold(i % 2 === 0 ? a : b, eventId, `buyer-${i}`))
+  t.same(
+    answers.slice(0, 5).map((r) => r.status),
+    [201, 201, 201, 201, 201],
+    'five holds, alternating instances',
+  )
+  assertLimited(t, answers[5] as Awaited<ReturnType<typeof hold>>, 'address')
+  t.equal((await hold(a, eventId, 'buyer-x')).status, 429, 'the first instance refuses too')
+  const view = await a.request('GET', `/v1/events/${eventId}`)
+  t.equal(view.body.sections[0].held, 5, 'refused requests took nothing')
+  const admin = await a.request('POST', `/v1/events/${eventId}/holds`, {
+    admin: true,
+    body: { holder: 'box-office', items: [{ section: 'g', quantity: 1 }] },
+  })
+  t.equal(admin.status, 201, 'admin requests are not limited')
+})
+
+t.test('per holder: one holder limited, others not', async (t) => {
+  const api = await startApp(t, ledger, limits({ holdsPerHolder: 3 }), undefined, { jobs: false })
+  const eventId = await createEvent(api, { ga: { g: 100 } })
+  for (let i = 0; i < 3; i++) t.equal((await hold(api, eventId, 'busy')).status, 201)
+  assertLimited(t, await hold(api, eventId, 'busy'), 'holder')
+  t.equal((await hold(api, eventId, 'calm')).status, 201, 'another holder still takes holds')
+})
+
+t.test('actions on holds per address (read, extend, release, confirm)', async (t) => {
+  const api = await startApp(t, ledger, limits({ holdActionsPerAddress: 3 }), undefined, { jobs: false })
+  const eventId = await createEvent(api, { ga: { g: 100 } })
+  const created = await hold(api, eventId, 'reader')
+  t.equal(created.status, 201)
+  const path = `/v1/events/${eventId}/holds/${created.body.id}`
+  for (let i = 0; i < 3; i++)
+    t.equal((await api.request('GET', path, { token: created.body.token })).status, 200)
+  const over = await api.request('GET', path, { token: created.body.token })
+  t.equal(over.status, 429)
+  t.equal(over.body.code, 'RATE_LIMITED')
+  t.equal(over.body.details.scope, 'actions')
+  t.ok(Number(over.headers.get('retry-after')) >= 1, 'Retry-After')
+})
+
+t.test('client address: X-Forwarded-For only counts with TRUST_PROXY', async (t) => {
+  const direct = await startApp(t, ledger, limits({ holdsPerAddress: 2 }), undefined, { jobs: false })
+  const eventId = await createEvent(direct, { ga: { g: 100 } })
+  const statuses = []
+  for (let i = 0; i < 3; i++)
+    statuses.push((await hold(direct, eventId, `d${i}`, { 'x-forwarded-for': `203.0.113.${i}` })).status)
+  t.same(statuses, [201, 201, 429], 'untrusted: a forged X-Forwarded-For does not dodge the limit')
+
+  const proxied = await startApp(
+    t,
+    ledger,
+    { ...limits({ holdsPerAddress: 2 }), trustProxy: true },
+    undefined,
+    {
+      jobs: false,
+    },
+  )
+  const behind = []
+  for (let i = 0; i < 3; i++)
+    behind.push((await hold(proxied, eventId, `p${i}`, { 'x-forwarded-for': `198.51.100.${i}` })).status)
+  behind.push((await hold(proxied, eventId, 'p3', { 'x-forwarded-for': '198.51.100.0' })).status)
+  behind.push((await hold(proxied, eventId, 'p4', { 'x-forwarded-for': '198.51.100.0' })).status)
+  t.same(behind, [201, 201, 201, 201, 429], 'trusted proxy: each forwarded client has its own budget')
+})
+
+t.test(
+  'limits fail open: Redis frozen or gone answers 503 REDIS_UNAVAILABLE, never 429 or 500',
+  async (t) => {
+    const server = await RedisServer.start(t)
+    const api = await startApp(
+      t,
+      ledger,
+      {
+        ...limits({ holdsPerAddress: 1000, holdsPerHolder: 1000, holdActionsPerAddress: 1000 }),
+        redisUrl: server.url,
+      },
+      undefined,
+      { jobs: false },
+    )
+    const eventId = await createEvent(api, { ga: { g: 100 } })
+    t.equal((await hold(api, eventId, `warm-${uniqueId('h')}`)).status, 201, 'limits on, Redis up: 201')
+
+    server.pause()
+    try {
+      const started = Date.now()
+      const frozen = await hold(api, eventId, 'frozen')
+      const elapsed = Date.now() - started
+      t.equal(frozen.status, 503, 'frozen Redis: 503')
+      t.equal(frozen.body.code, 'REDIS_UNAVAILABLE', 'the hold store is named, not the limiter')
+      t.ok(frozen.headers.get('retry-after'), 'with Retry-After')
+      // The hold's own command timeout is 1 s; the limit check may add at most its 100 ms bound.
+      t.ok(elapsed < 1500, `answered in ${elapsed} ms`)
+    } finally {
+      server.resume()
+    }
+
+    await server.stop()
+    const started = Date.now()
+    const gone = await hold(api, eventId, 'gone')
+    t.equal(gone.status, 503, 'stopped Redis: 503')
+    t.equal(gone.body.code, 'REDIS_UNAVAILABLE')
+    t.ok(Date.now() - started < 1100, 'at once: no limit check is even tried while disconnected')
+  },
+)
