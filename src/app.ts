@@ -1,4 +1,4 @@
-import Fastify from 'fastify'
+import Fastify, { LogController } from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
@@ -170,7 +170,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     },
     logger: deps.logger ?? { level: deps.config.logLevel },
     // One line per request, written by plugins/request-log.ts (probes only when they fail).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 1024 },
     forceCloseConnections: 'idle',
