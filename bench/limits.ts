@@ -1,15 +1,20 @@
 /**
  * Hold throughput with the rate limits off vs on (limits high, so every request is checked and none is
  * refused), measured in the same run: two seatlock processes on one private Redis and the PostgreSQL ledger,
- * autocannon in this process, rounds alternating off/on. Not part of `npm run bench`.
- *   npm run build && node dist/bench/limits.js [rounds=4] [seconds=8]
+ * autocannon in this process, rounds alternating off/on. Not part of `npm run bench`. Writes
+ * bench/results/limits.json and limits.md (with the commit measured); the ratio is the median over rounds.
+ *   npm run bench:limits [-- rounds=4 seconds=8]
  */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import autocannon from 'autocannon'
 import { freePort } from './lib/proc.js'
 import { startRedis } from './lib/infra.js'
+import { measuredCommit } from './lib/results.js'
+import { ROOT_DIR } from '../src/paths.js'
 
 const ADMIN = 'bench-admin-token-0123456789'
 const PG = process.env.BENCH_PG_URL ?? 'postgres://127.0.0.1:5432/seatlock_bench'
@@ -76,6 +81,14 @@ const { redisUrl, redis, redisChild } = await startRedis()
 const off = await server(0)
 const on = await server(100_000_000)
 const rows: string[] = []
+const measured: {
+  round: number
+  limits: 'off' | 'on'
+  holdsPerSec: number
+  p50: number
+  p99: number
+  non2xx: number
+}[] = []
 try {
   for (let round = 0; round < rounds; round++) {
     for (const [name, s] of round % 2 === 0
@@ -93,6 +106,14 @@ try {
       rows.push(
         `round ${round} limits ${name}: ${Math.round(r.rps)} holds/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}`,
       )
+      measured.push({
+        round,
+        limits: name,
+        holdsPerSec: Math.round(r.rps),
+        p50: r.p50,
+        p99: r.p99,
+        non2xx: r.non2xx,
+      })
       process.stdout.write(`${rows.at(-1)}\n`)
     }
   }
@@ -102,3 +123,38 @@ try {
   redis.disconnect()
   await redisChild.stop()
 }
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+const ratios = Array.from({ length: rounds }, (_, round) => {
+  const of = (limits: 'off' | 'on') =>
+    measured.find((m) => m.round === round && m.limits === limits)?.holdsPerSec ?? 0
+  return of('on') / of('off')
+})
+const ratio = Math.round(median(ratios) * 100) / 100
+const commit = measuredCommit()
+const dir = join(ROOT_DIR, 'bench', 'results')
+mkdirSync(dir, { recursive: true })
+writeFileSync(
+  join(dir, 'limits.json'),
+  JSON.stringify({ at: new Date().toISOString(), commit, rounds, seconds, ratio, measured }, null, 2) + '\n',
+)
+writeFileSync(
+  join(dir, 'limits.md'),
+  [
+    '# Rate limits: hold throughput off vs on (limits high)',
+    '',
+    `${new Date().toISOString()}, commit ${commit}: 50 connections, GA holds of 1 unit, ${rounds} rounds of ${seconds} s alternating.`,
+    '',
+    ...rows.map((r) => `- ${r}`),
+    '',
+    `Median ratio on / off: **${ratio}×** (target: unchanged within noise).`,
+    '',
+  ].join('\n'),
+)
+process.stdout.write(`ratio on/off ${ratio}\n`)
