@@ -11,10 +11,9 @@ import { layoutPrefix } from '../src/redis/keys.js'
 import { ADMIN_TOKEN, request, uniqueId } from './helpers/app.js'
 import { eventually } from './helpers/eventually.js'
 import { postgresTarget } from './helpers/ledgers.js'
-import { parsePrometheus } from './helpers/metrics.js'
 import { RedisServer } from './helpers/redis-server.js'
+import { jobLeader } from './helpers/job-leader.js'
 import { startServerProcess } from './helpers/server-process.js'
-import type { ServerProcess } from './helpers/server-process.js'
 
 t.test('holds come back within 1 s of expiry while the sweeper leader is frozen', async (t) => {
   const redisServer = await RedisServer.start(t, ['--rename-command', 'CONFIG', ''])
@@ -32,18 +31,8 @@ t.test('holds come back within 1 s of expiry while the sweeper leader is frozen'
   }
   const [one, two] = await Promise.all([startServerProcess(t, env), startServerProcess(t, env)])
   if (!one || !two) throw new Error('servers did not start')
-  const leads = async (server: ServerProcess) => {
-    const res = await request(server.url, 'GET', '/metrics')
-    return parsePrometheus(res.body as string).get('seatlock_job_leader', { job: 'sweeper' }) === 1
-  }
-  let leader: ServerProcess | undefined
-  t.ok(
-    await eventually(async () => {
-      leader = (await leads(one)) ? one : (await leads(two)) ? two : undefined
-      return leader !== undefined
-    }, 10_000),
-    'one process leads the sweeper',
-  )
+  const leader = await jobLeader([one, two], 'sweeper')
+  t.ok(leader, 'one process leads the sweeper')
   const survivor = leader === one ? two : one
 
   const eventId = uniqueId('ev')

@@ -968,19 +968,11 @@ export class MongoLedger implements Ledger {
   }
 
   async soldState(eventId: string): Promise<SoldState> {
-    const { Section, SectionCount, SoldSeat } = this.m
+    const { SoldSeat } = this.m
     return this.run(async () => {
       // One snapshot transaction, so counts and seats agree.
       const { sections, remaining, seats } = await this.txn(async (session) => {
-        const sections = await Section.find(
-          { eventId },
-          { sectionId: 1, capacity: 1, remaining: 1, shards: 1, position: 1 },
-        )
-          .sort({ position: 1 })
-          .session(session)
-          .lean<SectionDoc[]>()
-          .exec()
-        const remaining = await remainingBySection(SectionCount, session, eventId)
+        const { sections, remaining } = await this.sectionCounts(session, eventId)
         const seats = await SoldSeat.find({ eventId }, { section: 1, seat: 1, reservationId: 1, _id: 0 })
           .session(session)
           .lean<{ section: string; seat: string; reservationId: string }[]>()
@@ -1007,21 +999,24 @@ export class MongoLedger implements Ledger {
     })
   }
 
-  async soldCounts(eventId: string): Promise<SoldCounts> {
+  /** An event's sections in order, with the remaining units of each (shards summed), in one session. */
+  private async sectionCounts(session: ClientSession, eventId: string) {
     const { Section, SectionCount } = this.m
+    const sections = await Section.find(
+      { eventId },
+      { sectionId: 1, capacity: 1, remaining: 1, shards: 1, position: 1 },
+    )
+      .sort({ position: 1 })
+      .session(session)
+      .lean<SectionDoc[]>()
+      .exec()
+    const remaining = await remainingBySection(SectionCount, session, eventId)
+    return { sections, remaining }
+  }
+
+  async soldCounts(eventId: string): Promise<SoldCounts> {
     return this.run(async () => {
-      const { sections, remaining } = await this.txn(async (session) => {
-        const sections = await Section.find(
-          { eventId },
-          { sectionId: 1, capacity: 1, remaining: 1, shards: 1, position: 1 },
-        )
-          .sort({ position: 1 })
-          .session(session)
-          .lean<SectionDoc[]>()
-          .exec()
-        const remaining = await remainingBySection(SectionCount, session, eventId)
-        return { sections, remaining }
-      })
+      const { sections, remaining } = await this.txn((session) => this.sectionCounts(session, eventId))
       return { sections: sections.map((s) => ({ id: s.sectionId, sold: soldOf(s, remaining) })) }
     })
   }

@@ -22,6 +22,7 @@ import { checkLedgerInvariants } from '../helpers/invariants.js'
 import { openLedger, postgresTarget } from '../helpers/ledgers.js'
 import { parsePrometheus } from '../helpers/metrics.js'
 import { RedisServer } from '../helpers/redis-server.js'
+import { jobLeader } from '../helpers/job-leader.js'
 import { startServerProcess } from '../helpers/server-process.js'
 import type { ServerProcess } from '../helpers/server-process.js'
 
@@ -251,18 +252,8 @@ t.test(
       LOG_LEVEL: 'warn',
     }
     const [one, two] = await Promise.all([startServerProcess(t, env), startServerProcess(t, env)])
-    const leads = async (server: ServerProcess) => {
-      const res = await request(server.url, 'GET', '/metrics')
-      return parsePrometheus(res.body as string).get('seatlock_job_leader', { job: 'reconciler' }) === 1
-    }
-    let leader: ServerProcess | undefined
-    t.ok(
-      await eventually(async () => {
-        leader = (await leads(one)) ? one : (await leads(two)) ? two : undefined
-        return leader !== undefined
-      }, 10_000),
-      'one process leads the reconciler',
-    )
+    const leader = await jobLeader([one, two], 'reconciler')
+    t.ok(leader, 'one process leads the reconciler')
     const victim = leader as ServerProcess
     const survivor = victim === one ? two : one
 
