@@ -69,10 +69,11 @@ export async function startInfra(): Promise<Infra> {
   pool.on('error', () => undefined)
   for (const table of BASELINE_TABLES) await pool.query(`DROP TABLE IF EXISTS ${table}`)
   for (const statement of BASELINE_SCHEMA) await pool.query(statement)
-  // Sales of earlier runs are of no use; start seatlock's own tables empty too (they exist after a first run).
+  // Sales of earlier runs are of no use; start seatlock's own tables empty too (they exist after a first run),
+  // all but the record of schema migrations, which describes tables that are still there.
   const existing = await pool.query<{ name: string }>(
     `SELECT table_name AS name FROM information_schema.tables
-     WHERE table_schema = 'public' AND table_name LIKE 'seatlock\\_%'`,
+     WHERE table_schema = 'public' AND table_name LIKE 'seatlock\\_%' AND table_name <> 'seatlock_migrations'`,
   )
   if (existing.rows.length > 0) {
     await pool.query(`TRUNCATE ${existing.rows.map((r) => `"${r.name}"`).join(', ')} CASCADE`)

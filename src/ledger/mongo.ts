@@ -52,6 +52,7 @@ import {
   takeUnits,
 } from './mongo-counts.js'
 import type { SectionCountDoc } from './mongo-counts.js'
+import { MONGO_MIGRATIONS, migrateMongo } from './mongo-migrations.js'
 import {
   batchResults,
   compareStrings,
@@ -502,8 +503,17 @@ export class MongoLedger implements Ledger {
     }
     await this.run(async () => {
       await this.assertTransactionsSupported()
-      await this.createIndexes()
-      await this.migrateCounts()
+      const db = this.conn.db
+      if (db === undefined) throw new LedgerUnavailableError('mongodb: not connected')
+      await migrateMongo(
+        db,
+        MONGO_MIGRATIONS,
+        {
+          createCollectionsAndIndexes: () => this.createIndexes(),
+          migrateCounts: () => this.migrateCounts(),
+        },
+        { log: this.log },
+      )
     })
   }
 

@@ -16,6 +16,7 @@ export const PG = {
   serializationFailure: '40001',
   deadlockDetected: '40P01',
   duplicateDatabase: '42P04',
+  undefinedTable: '42P01',
   queryCanceled: '57014',
   lockNotAvailable: '55P03',
 } as const

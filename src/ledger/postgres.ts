@@ -32,7 +32,8 @@ import type {
   SoldCounts,
   SoldState,
 } from './port.js'
-import { BATCH_REFUSED_SQLSTATE, CONFIRM_BATCH_FUNCTION, CONFIRM_BATCH_SQL } from './pg-confirm-batch.js'
+import { BATCH_REFUSED_SQLSTATE, CONFIRM_BATCH_FUNCTION } from './pg-confirm-batch.js'
+import { PG_MIGRATIONS, appliedMigrations, applyMigrations, upToDate } from './pg-migrations.js'
 import { PG, PgDeadlineError, isPgConnectionBroken, mapPgError, pgCode } from './pg-errors.js'
 import {
   batchResults,
@@ -55,8 +56,6 @@ export interface PostgresLedgerOptions {
   applicationName?: string
 }
 
-/** Key of the advisory lock that serialises schema creation across processes. */
-const SCHEMA_LOCK_KEY = 0x5ea7_10c4
 const MAX_TX_ATTEMPTS = 3
 /**
  * Client-side budget of one ledger call on the request path: waiting for a pooled connection plus every
@@ -69,66 +68,6 @@ export const LEDGER_CALL_BUDGET_MS = 1000
 const SLOW_STATEMENT_TIMEOUT_MS = 30_000
 /** Client-side bound of a slow statement: later than the server's, so the server cancels it cleanly first. */
 const SLOW_QUERY_TIMEOUT_MS = SLOW_STATEMENT_TIMEOUT_MS + 5000
-
-const SCHEMA_OBJECTS = [
-  'seatlock_events',
-  'seatlock_sections',
-  'seatlock_reservations',
-  'seatlock_reservations_list_idx',
-  'seatlock_sold_seats',
-  'seatlock_sold_seats_reservation_idx',
-]
-
-const SCHEMA_SQL = [
-  `CREATE TABLE IF NOT EXISTS seatlock_events (
-    id text PRIMARY KEY,
-    name text NOT NULL,
-    starts_at timestamptz NULL,
-    currency char(3) NOT NULL,
-    definition jsonb NOT NULL,
-    created_at timestamptz NOT NULL
-  )`,
-  `CREATE TABLE IF NOT EXISTS seatlock_sections (
-    event_id text NOT NULL REFERENCES seatlock_events (id),
-    section_id text NOT NULL,
-    position int NOT NULL,
-    kind text NOT NULL CHECK (kind IN ('seated', 'ga')),
-    capacity int NOT NULL CHECK (capacity > 0),
-    remaining int NOT NULL,
-    PRIMARY KEY (event_id, section_id),
-    CONSTRAINT seatlock_sections_remaining_range CHECK (remaining >= 0 AND remaining <= capacity)
-  )`,
-  `CREATE TABLE IF NOT EXISTS seatlock_reservations (
-    id text PRIMARY KEY,
-    hold_id text NOT NULL UNIQUE,
-    event_id text NOT NULL REFERENCES seatlock_events (id),
-    holder text NOT NULL,
-    items jsonb NOT NULL,
-    amount bigint NOT NULL CHECK (amount >= 0),
-    currency char(3) NOT NULL,
-    status text NOT NULL,
-    payment_ref text NULL,
-    token_hash text NOT NULL,
-    created_at timestamptz NOT NULL,
-    cancelled_at timestamptz NULL
-  )`,
-  // Named and replaced, so databases created before 'voided' existed get the current rule.
-  `ALTER TABLE seatlock_reservations DROP CONSTRAINT IF EXISTS seatlock_reservations_status_check`,
-  `ALTER TABLE seatlock_reservations ADD CONSTRAINT seatlock_reservations_status_check
-    CHECK (status IN ('confirmed', 'cancelled', 'voided'))`,
-  `CREATE INDEX IF NOT EXISTS seatlock_reservations_list_idx
-    ON seatlock_reservations (event_id, status, created_at DESC, id DESC)`,
-  `CREATE TABLE IF NOT EXISTS seatlock_sold_seats (
-    event_id text NOT NULL,
-    section_id text NOT NULL,
-    seat text NOT NULL,
-    reservation_id text NOT NULL REFERENCES seatlock_reservations (id),
-    PRIMARY KEY (event_id, section_id, seat),
-    FOREIGN KEY (event_id, section_id) REFERENCES seatlock_sections (event_id, section_id)
-  )`,
-  `CREATE INDEX IF NOT EXISTS seatlock_sold_seats_reservation_idx ON seatlock_sold_seats (reservation_id)`,
-  CONFIRM_BATCH_SQL,
-]
 
 const RESERVATION_COLUMNS = `id, hold_id, event_id, holder, items, amount, currency, status, payment_ref, token_hash,
   created_at, cancelled_at`
@@ -393,30 +332,12 @@ export class PostgresLedger implements Ledger {
   }
 
   async init(): Promise<void> {
-    // Missing objects, or a database from before 'voided' reservations: run the (idempotent) schema SQL.
-    const missing = async (db: Session): Promise<boolean> => {
-      const { rows } = await db.query<{ name: string | null }>(
-        'SELECT to_regclass(n) AS name FROM unnest($1::text[]) AS n',
-        [SCHEMA_OBJECTS],
-      )
-      if (rows.some((r) => r.name === null)) return true
-      const fn = await db.query('SELECT 1 FROM pg_proc WHERE proname = $1', [CONFIRM_BATCH_FUNCTION])
-      if (fn.rowCount === 0) return true
-      const status = await db.query<{ def: string }>(
-        `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'seatlock_reservations_status_check'`,
-      )
-      return !status.rows[0]?.def.includes('voided')
-    }
-    // Fast path: the schema exists; take no lock (CREATE INDEX IF NOT EXISTS would lock the tables).
-    if (!(await this.withClient(missing))) return
+    // Fast path: every step recorded; one SELECT, no lock (the DDL would lock the tables).
+    if (upToDate(await this.withClient(appliedMigrations), PG_MIGRATIONS)) return
     await this.tx(async (db) => {
-      await db.query(`SET LOCAL statement_timeout = ${SLOW_STATEMENT_TIMEOUT_MS}`)
-      // Another process may hold the lock while it creates the schema: the slow limits from here on.
-      await db.slowQuery('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK_KEY])
-      if (await missing(db)) {
-        for (const sql of SCHEMA_SQL) await db.slowQuery(sql)
-        this.log('postgres: ledger schema created or updated')
-      }
+      // Another process may hold the lock while it migrates: the slow limits from here on.
+      await db.slowQuery(`SET LOCAL statement_timeout = ${SLOW_STATEMENT_TIMEOUT_MS}`)
+      await applyMigrations(db, PG_MIGRATIONS, this.log)
     })
   }
 

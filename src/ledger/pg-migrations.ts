@@ -1,0 +1,143 @@
+/**
+ * Versioned schema of the PostgreSQL ledger: an ordered list of numbered steps, and the table
+ * seatlock_migrations recording which ran. Each step runs once per database, under a transaction-scoped
+ * advisory lock, from PostgresLedger.init(); a process that finds every step recorded takes no lock
+ * (one small SELECT).
+ *
+ * Rules for steps:
+ * - Never edit or renumber a released step: add a new one. A step's id is its identity.
+ * - Steps are idempotent (IF NOT EXISTS, CREATE OR REPLACE, DROP ... IF EXISTS): a database created by a
+ *   release before this table existed has the objects but no record, and its first init runs them all.
+ * - Every step of one init runs in the same transaction as its record (PostgreSQL DDL is transactional),
+ *   so a crash leaves either the step and its record or neither.
+ */
+import { CONFIRM_BATCH_SQL } from './pg-confirm-batch.js'
+import { PG, pgCode } from './pg-errors.js'
+
+export interface PgMigration {
+  id: number
+  name: string
+  /** Statements run in order, in the init transaction. */
+  sql: readonly string[]
+}
+
+/** Where the applied steps are recorded. */
+export const PG_MIGRATIONS_TABLE = 'seatlock_migrations'
+
+/** Key of the advisory lock that serialises schema changes across processes. */
+export const PG_MIGRATIONS_LOCK_KEY = 0x5ea7_10c4
+
+/** Anything with pg's query(text, values) → { rows } (a Session of the ledger, a pg.Client in tests). */
+export interface Queryable {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>
+}
+
+export const PG_MIGRATIONS: readonly PgMigration[] = [
+  {
+    id: 1,
+    name: 'tables and indexes',
+    sql: [
+      `CREATE TABLE IF NOT EXISTS seatlock_events (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        starts_at timestamptz NULL,
+        currency char(3) NOT NULL,
+        definition jsonb NOT NULL,
+        created_at timestamptz NOT NULL
+      )`,
+      `CREATE TABLE IF NOT EXISTS seatlock_sections (
+        event_id text NOT NULL REFERENCES seatlock_events (id),
+        section_id text NOT NULL,
+        position int NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('seated', 'ga')),
+        capacity int NOT NULL CHECK (capacity > 0),
+        remaining int NOT NULL,
+        PRIMARY KEY (event_id, section_id),
+        CONSTRAINT seatlock_sections_remaining_range CHECK (remaining >= 0 AND remaining <= capacity)
+      )`,
+      `CREATE TABLE IF NOT EXISTS seatlock_reservations (
+        id text PRIMARY KEY,
+        hold_id text NOT NULL UNIQUE,
+        event_id text NOT NULL REFERENCES seatlock_events (id),
+        holder text NOT NULL,
+        items jsonb NOT NULL,
+        amount bigint NOT NULL CHECK (amount >= 0),
+        currency char(3) NOT NULL,
+        status text NOT NULL,
+        payment_ref text NULL,
+        token_hash text NOT NULL,
+        created_at timestamptz NOT NULL,
+        cancelled_at timestamptz NULL
+      )`,
+      `CREATE INDEX IF NOT EXISTS seatlock_reservations_list_idx
+        ON seatlock_reservations (event_id, status, created_at DESC, id DESC)`,
+      `CREATE TABLE IF NOT EXISTS seatlock_sold_seats (
+        event_id text NOT NULL,
+        section_id text NOT NULL,
+        seat text NOT NULL,
+        reservation_id text NOT NULL REFERENCES seatlock_reservations (id),
+        PRIMARY KEY (event_id, section_id, seat),
+        FOREIGN KEY (event_id, section_id) REFERENCES seatlock_sections (event_id, section_id)
+      )`,
+      `CREATE INDEX IF NOT EXISTS seatlock_sold_seats_reservation_idx ON seatlock_sold_seats (reservation_id)`,
+    ],
+  },
+  {
+    // Databases created before 'voided' reservations existed carry a rule without it.
+    id: 2,
+    name: "reservation status admits 'voided'",
+    sql: [
+      `ALTER TABLE seatlock_reservations DROP CONSTRAINT IF EXISTS seatlock_reservations_status_check`,
+      `ALTER TABLE seatlock_reservations ADD CONSTRAINT seatlock_reservations_status_check
+        CHECK (status IN ('confirmed', 'cancelled', 'voided'))`,
+    ],
+  },
+  { id: 3, name: 'confirm-batch function v1', sql: [CONFIRM_BATCH_SQL] },
+]
+
+/**
+ * The fast path: ids of the recorded steps, or null when the table does not exist (a fresh database, or
+ * one created by a release before migrations). One statement, no lock.
+ */
+export async function appliedMigrations(db: Queryable): Promise<Set<number> | null> {
+  try {
+    const { rows } = await db.query(`SELECT id FROM ${PG_MIGRATIONS_TABLE}`)
+    return new Set((rows as { id: number }[]).map((r) => r.id))
+  } catch (err) {
+    if (pgCode(err) === PG.undefinedTable) return null
+    throw err
+  }
+}
+
+/** True when every step is recorded (steps recorded by a newer release are ignored). */
+export function upToDate(applied: Set<number> | null, steps: readonly PgMigration[]): boolean {
+  return applied !== null && steps.every((s) => applied.has(s.id))
+}
+
+/**
+ * Runs the steps not recorded yet, in id order, each followed by its record. The caller is inside a
+ * transaction (with a statement timeout fit for DDL); this takes the advisory lock, which the transaction's
+ * end releases, so a second process waits here and then finds the steps recorded. Returns the ids run.
+ */
+export async function applyMigrations(
+  db: Queryable,
+  steps: readonly PgMigration[],
+  log: (msg: string) => void,
+): Promise<number[]> {
+  await db.query('SELECT pg_advisory_xact_lock($1)', [PG_MIGRATIONS_LOCK_KEY])
+  await db.query(`CREATE TABLE IF NOT EXISTS ${PG_MIGRATIONS_TABLE} (
+    id int PRIMARY KEY,
+    name text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+  )`)
+  const applied = (await appliedMigrations(db)) ?? new Set<number>()
+  const ran: number[] = []
+  for (const step of [...steps].sort((a, b) => a.id - b.id)) {
+    if (applied.has(step.id)) continue
+    for (const sql of step.sql) await db.query(sql)
+    await db.query(`INSERT INTO ${PG_MIGRATIONS_TABLE} (id, name) VALUES ($1, $2)`, [step.id, step.name])
+    log(`postgres: migration ${step.id} (${step.name}) applied`)
+    ran.push(step.id)
+  }
+  return ran
+}

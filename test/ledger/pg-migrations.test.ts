@@ -1,0 +1,219 @@
+/**
+ * Versioned PostgreSQL ledger migrations (src/ledger/pg-migrations.ts), each test on a database of its own.
+ */
+import { execFile } from 'node:child_process'
+import { createHash, randomUUID } from 'node:crypto'
+import { promisify } from 'node:util'
+import pg from 'pg'
+import t from 'tap'
+import type { Test } from 'tap'
+import { PG_MIGRATIONS, PG_MIGRATIONS_LOCK_KEY } from '../../src/ledger/pg-migrations.js'
+import { CONFIRM_BATCH_FUNCTION } from '../../src/ledger/pg-confirm-batch.js'
+import { createPostgresLedger, postgresConnectionString } from '../../src/ledger/postgres.js'
+import type { ConfirmInput, EventDefinition } from '../../src/ledger/port.js'
+import { eventually } from '../helpers/eventually.js'
+import { postgresTarget } from '../helpers/ledgers.js'
+import { PREVIOUS_RELEASE_SCHEMA_SQL, PRE_VOIDED_SCHEMA_SQL } from './fixtures/pg-previous-release.js'
+
+const run = promisify(execFile)
+const target = await postgresTarget()
+const ALL_IDS = PG_MIGRATIONS.map((s) => s.id)
+const CHILD = new URL('../helpers/pg-migrate-child.ts', import.meta.url).pathname
+
+async function connect(t: Test, url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: postgresConnectionString(url) })
+  await client.connect()
+  t.teardown(() => client.end())
+  return client
+}
+
+/** An empty database for this test, dropped afterwards. Returns its URL. */
+async function freshDatabase(t: Test, tag: string): Promise<string> {
+  const url = new URL(target.url as string)
+  const name = `${url.pathname.slice(1)}_${tag}`.slice(0, 63)
+  const admin = new pg.Client({ connectionString: postgresConnectionString(target.url as string) })
+  await admin.connect()
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+  await admin.query(`CREATE DATABASE "${name}"`)
+  t.teardown(async () => {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+    await admin.end()
+  })
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+function openLedger(t: Test, url: string, logs: string[] = []) {
+  const ledger = createPostgresLedger(url, { log: (m) => logs.push(m) })
+  t.teardown(() => ledger.close())
+  return ledger
+}
+
+async function recorded(db: pg.Client): Promise<number[]> {
+  const { rows } = await db.query<{ id: number }>('SELECT id FROM seatlock_migrations ORDER BY id')
+  return rows.map((r) => r.id)
+}
+
+const applied = (logs: string[]): string[] => logs.filter((l) => /migration \d+ .* applied/.test(l))
+
+const event = (): EventDefinition => ({
+  id: `ev-${randomUUID()}`,
+  name: 'Upgrade night',
+  startsAt: '2026-12-01T18:00:00.000Z',
+  currency: 'EUR',
+  sections: [{ id: 'vip', name: 'VIP', kind: 'seated', price: 800, capacity: 2, seats: ['A1', 'A2'] }],
+  createdAt: new Date().toISOString(),
+})
+
+const confirmInput = (eventId: string, seat: string): ConfirmInput => ({
+  reservationId: `r-${randomUUID()}`,
+  holdId: `h-${randomUUID()}`,
+  eventId,
+  holder: 'user-1',
+  items: [{ section: 'vip', seats: [seat] }],
+  amount: 800,
+  currency: 'EUR',
+  paymentRef: null,
+  tokenHash: createHash('sha256').update(seat).digest('hex'),
+  createdAt: new Date().toISOString(),
+})
+
+/** Resolves true when p settles within ms. */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))
+  try {
+    return await Promise.race([p.then(() => true), late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+t.test('a fresh database: every step runs once and is recorded; the ledger works', async (t) => {
+  const url = await freshDatabase(t, 'mig_fresh')
+  const logs: string[] = []
+  const ledger = openLedger(t, url, logs)
+  await ledger.init()
+  const db = await connect(t, url)
+  t.same(await recorded(db), ALL_IDS, 'every step recorded')
+  t.equal(applied(logs).length, ALL_IDS.length, 'each step logged once')
+  const ev = event()
+  await ledger.createEvent(ev)
+  await ledger.confirmBatch([confirmInput(ev.id, 'A1')])
+  t.same((await ledger.soldCounts(ev.id)).sections, [{ id: 'vip', sold: 1 }], 'a confirm batch sold a seat')
+})
+
+t.test('init on an up-to-date database runs nothing and takes no lock', async (t) => {
+  const url = await freshDatabase(t, 'mig_fast')
+  await openLedger(t, url).init()
+  const db = await connect(t, url)
+  // Another process holds the migrations lock (as during a long migration): the fast path must not wait.
+  await db.query('SELECT pg_advisory_lock($1)', [PG_MIGRATIONS_LOCK_KEY])
+  const logs: string[] = []
+  t.ok(await settlesWithin(openLedger(t, url, logs).init(), 2000), 'init returned while the lock was held')
+  t.same(applied(logs), [], 'no step ran again')
+
+  // Whereas a database missing a record waits for the lock, then runs only that step.
+  await db.query('DELETE FROM seatlock_migrations WHERE id = $1', [ALL_IDS.at(-1)])
+  const slowLogs: string[] = []
+  const waiting = openLedger(t, url, slowLogs).init()
+  t.notOk(await settlesWithin(waiting, 300), 'a pending step waits for the lock')
+  await db.query('SELECT pg_advisory_unlock($1)', [PG_MIGRATIONS_LOCK_KEY])
+  await waiting
+  t.equal(applied(slowLogs).length, 1, 'only the unrecorded step ran')
+  t.same(await recorded(db), ALL_IDS, 'and it is recorded again')
+})
+
+t.test('a step recorded as run is not run again', async (t) => {
+  const url = await freshDatabase(t, 'mig_recorded')
+  await openLedger(t, url).init()
+  const db = await connect(t, url)
+  // Step 3's object removed behind the ledger's back while its record stays: init trusts the record.
+  await db.query(`DROP FUNCTION ${CONFIRM_BATCH_FUNCTION}`)
+  const logs: string[] = []
+  await openLedger(t, url, logs).init()
+  t.same(applied(logs), [], 'nothing ran')
+  const fn = await db.query('SELECT 1 FROM pg_proc WHERE proname = $1', [CONFIRM_BATCH_FUNCTION])
+  t.equal(fn.rowCount, 0, 'the recorded step was not replayed')
+})
+
+t.test('a database created by the previous release upgrades and keeps its data', async (t) => {
+  const url = await freshDatabase(t, 'mig_previous')
+  const db = await connect(t, url)
+  for (const sql of PREVIOUS_RELEASE_SCHEMA_SQL) await db.query(sql)
+  // Sales made by a ledger on the old schema (no init: that would migrate it).
+  const old = openLedger(t, url)
+  const ev = event()
+  await old.createEvent(ev)
+  const [sale] = await old.confirmBatch([confirmInput(ev.id, 'A1')])
+  await old.close()
+
+  const logs: string[] = []
+  const ledger = openLedger(t, url, logs)
+  await ledger.init()
+  t.same(await recorded(db), ALL_IDS, 'every step recorded')
+  t.same(
+    await ledger.getReservation(ev.id, sale?.reservation.id ?? ''),
+    sale?.reservation,
+    'the sale is kept',
+  )
+  t.same((await ledger.getEvent(ev.id))?.name, ev.name, 'the event is kept')
+  await t.rejects(ledger.confirm(confirmInput(ev.id, 'A1')), 'the sold seat stays sold')
+  await ledger.confirmBatch([confirmInput(ev.id, 'A2')])
+  t.same((await ledger.soldCounts(ev.id)).sections, [{ id: 'vip', sold: 2 }], 'and the counts carry on')
+})
+
+t.test(
+  "a database from before 'voided' gets the new status rule and the confirm-batch function",
+  async (t) => {
+    const url = await freshDatabase(t, 'mig_prevoided')
+    const db = await connect(t, url)
+    for (const sql of PRE_VOIDED_SCHEMA_SQL) await db.query(sql)
+    const old = openLedger(t, url)
+    const ev = event()
+    await old.createEvent(ev)
+    await old.close()
+    // That release sold with plain statements (its ledger code is gone; its rows are what matters).
+    await db.query(
+      `INSERT INTO seatlock_reservations (id, hold_id, event_id, holder, items, amount, currency, status,
+       token_hash, created_at) VALUES ('r-old', 'h-old', $1, 'user-1', $2, 800, 'EUR', 'confirmed', 'x', now())`,
+      [ev.id, JSON.stringify([{ section: 'vip', seats: ['A1'] }])],
+    )
+    await db.query(`INSERT INTO seatlock_sold_seats VALUES ($1, 'vip', 'A1', 'r-old')`, [ev.id])
+    await db.query(`UPDATE seatlock_sections SET remaining = remaining - 1 WHERE event_id = $1`, [ev.id])
+
+    const ledger = openLedger(t, url)
+    await ledger.init()
+    const voided = await ledger.voidHold(ev.id, `h-${randomUUID()}`, 'EUR')
+    t.equal(voided.status, 'voided', 'a void is accepted by the status rule')
+    await ledger.confirmBatch([confirmInput(ev.id, 'A2')])
+    t.equal((await ledger.getReservation(ev.id, 'r-old'))?.status, 'confirmed', 'the old sale is kept')
+    t.same((await ledger.soldCounts(ev.id)).sections, [{ id: 'vip', sold: 2 }], 'both seats sold')
+  },
+)
+
+t.test('two processes initialising at once run each step once', async (t) => {
+  const url = await freshDatabase(t, 'mig_race')
+  const db = await connect(t, url)
+  // Hold the lock until both processes are waiting for it, so they really do start together.
+  await db.query('SELECT pg_advisory_lock($1)', [PG_MIGRATIONS_LOCK_KEY])
+  const children = [1, 2].map(() =>
+    run(process.execPath, ['--import', '@tapjs/typescript/import', CHILD, url], { timeout: 60_000 }),
+  )
+  const waiting = async (): Promise<boolean> => {
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = $1`,
+      [PG_MIGRATIONS_LOCK_KEY],
+    )
+    return rows[0]?.n === 2
+  }
+  t.ok(await eventually(waiting, 30_000), 'both processes wait for the migrations lock')
+  await db.query('SELECT pg_advisory_unlock($1)', [PG_MIGRATIONS_LOCK_KEY])
+  const outputs = await Promise.all(children)
+  const lines = outputs.flatMap((o) => o.stdout.split('\n'))
+  t.equal(lines.filter((l) => l === 'done').length, 2, 'both initialised')
+  for (const id of ALL_IDS) {
+    t.equal(lines.filter((l) => l.startsWith(`postgres: migration ${id} `)).length, 1, `step ${id} ran once`)
+  }
+  t.same(await recorded(db), ALL_IDS, 'each step recorded once')
+})
