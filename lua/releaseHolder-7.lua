@@ -1,3 +1,4 @@
+#!lua flags=allow-oom
 --[[
   Releases one page of one holder's held holds (an admin ending a session): at most RECLAIM_BATCH holds
   a call, so a holder with thousands of holds never blocks Redis; the caller calls again while `more`.
@@ -5,10 +6,14 @@
   are freed as expired, not counted as released.
 
   Input:
-    KEYS[1] meta   KEYS[2] the holder's holds (:hd:<holder digest>)   KEYS[3] units per holder (:hunits)
+    KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
+    KEYS[6] watched   (the event's shared keys, see includes/common)
+    KEYS[7] the holder's holds (:hd:<holder digest>)   (the page of holds it frees cannot be known before: undeclared)
 
   Output:
     { released count, 1 when more of the holder's held holds wait (call again) else 0 }
+
+  Flags: allow-oom. Frees holds only (see releaseHold), so an admin can end a session over maxmemory.
 ]]
 --- @include "includes/common"
 
@@ -16,7 +21,7 @@ local base = baseOf(KEYS[1])
 local now = nowMs()
 
 local released = 0
-local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. PINNED, 'LIMIT', 0, RECLAIM_BATCH)
+local ids = redis.call('ZRANGEBYSCORE', KEYS[7], '-inf', '(' .. PINNED, 'LIMIT', 0, RECLAIM_BATCH)
 for _, id in ipairs(ids) do
   local hold = readHold(base .. ':hold:' .. id)
   if hold.st == 'held' then
@@ -27,11 +32,11 @@ for _, id in ipairs(ids) do
       released = released + 1
     end
   elseif hold.st == 'confirming' then
-    redis.call('ZADD', KEYS[2], 'XX', PINNED, id)
+    redis.call('ZADD', KEYS[7], 'XX', PINNED, id)
   else
     -- Gone from Redis (only partial data loss does that): drop the stale entry.
-    redis.call('ZREM', KEYS[2], id)
+    redis.call('ZREM', KEYS[7], id)
   end
 end
-local more = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. PINNED) > 0
+local more = redis.call('ZCOUNT', KEYS[7], '-inf', '(' .. PINNED) > 0
 return { released, more and 1 or 0 }
