@@ -82,8 +82,11 @@ for _, item in ipairs(items) do
   if item.k == 's' then
     for _, seat in ipairs(item.seats) do
       local owner = redis.call('GET', KEYS[k])
-      -- A seat whose hold expired is free: reclaim that hold here rather than wait for a sweep.
-      if owner and not (not isSold(owner) and reclaimIfExpired(base, owner, now)) then
+      -- A seat whose hold expired is free: reclaim that hold here rather than wait for a sweep. A hold
+      -- whose expiry (in the declared :expiry index) is still ahead is not read at all: its key is not
+      -- declared (it cannot be known before the call), so only a reclaim touches it.
+      local due = owner and not isSold(owner) and tonumber(redis.call('ZSCORE', KEYS[3], owner))
+      if owner and not (not isSold(owner) and not (due and due > now) and reclaimIfExpired(base, owner, now)) then
         unavailable[#unavailable + 1] = item.s
         unavailable[#unavailable + 1] = seat
       end

@@ -6,9 +6,11 @@
   are freed as expired, not counted as released.
 
   Input:
-    KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
+    KEYS[1] meta   KEYS[7] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
     KEYS[6] watched   (the event's shared keys, see includes/common)
-    KEYS[7] the holder's holds (:hd:<holder digest>)   (the page of holds it frees cannot be known before: undeclared)
+    KEYS[7] the holder's holds (:hd:<holder digest>)
+    KEYS[8..] the page's holds and their own keys (holder index, seat keys), as the caller read them just
+    before: a hold of the page not declared with all its keys is left for the next call (`more` stays 1)
 
   Output:
     { released count, 1 when more of the holder's held holds wait (call again) else 0 }
@@ -23,8 +25,12 @@ local now = nowMs()
 local released = 0
 local ids = redis.call('ZRANGEBYSCORE', KEYS[7], '-inf', '(' .. PINNED, 'LIMIT', 0, RECLAIM_BATCH)
 for _, id in ipairs(ids) do
-  local hold = readHold(base .. ':hold:' .. id)
-  if hold.st == 'held' then
+  local holdKey = base .. ':hold:' .. id
+  local hold = isDeclared(holdKey) and readHold(holdKey) or nil
+  if not hold or not ownKeysDeclared(base, hold) then
+    -- Not in the caller's read (added since): left in the index, so `more` says call again and the
+    -- next call declares it.
+  elseif hold.st == 'held' then
     if tonumber(hold.e) <= now then
       freeHold(base, id, hold, 'expired', now)
     else

@@ -174,16 +174,22 @@ end
 -- write for it, and the caller reads again.
 local declaredSet = nil
 
+-- True when `key` is one of KEYS (the set is built once per call).
+local function isDeclared(key)
+  if not declaredSet then
+    declaredSet = {}
+    for _, k in ipairs(KEYS) do
+      declaredSet[k] = true
+    end
+  end
+  return declaredSet[key] == true
+end
+
 local function ownKeysDeclared(base, hold)
   if not hold.i then
     return true -- a tombstone: nothing of its own left to touch
   end
-  if not declaredSet then
-    declaredSet = {}
-    for _, key in ipairs(KEYS) do
-      declaredSet[key] = true
-    end
-  end
+  isDeclared(KEYS[1])
   local set = declaredSet
   if hold.hk and not set[holderKey(base, hold.hk)] then
     return false

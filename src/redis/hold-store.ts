@@ -147,7 +147,10 @@ export type HealResult =
   | { kind: 'changed' }
   | { kind: 'not-ready' }
 
-/** Holds finalised per script call at most (as many as a reclaim batch: RECLAIM_BATCH in common.lua). */
+/**
+ * Holds finalised per script call at most, and the page of a bulk release (RECLAIM_BATCH in common.lua,
+ * which releaseHolder takes per call).
+ */
 const FINALISE_CHUNK = 50
 
 function toScriptItems(items: Item[]): ScriptItem[] {
@@ -484,7 +487,15 @@ export class HoldStore {
    */
   async releaseHolderPage(eventId: string, holder: string): Promise<ReleasePage> {
     const k = this.keys(eventId)
-    const reply = await this.call(() => this.redis.releaseHolder(7, ...k.shared, k.holder(holder)))
+    const zset = k.holder(holder)
+    const reply = await this.call(async () => {
+      // The page the script will take (its first RECLAIM_BATCH held holds), read first so the script can
+      // declare each hold and its own keys; a hold that came in between waits for the next page.
+      const ids = await this.redis.zrangebyscore(zset, '-inf', '(inf', 'LIMIT', 0, FINALISE_CHUNK)
+      const own = (await this.ownKeys(k, ids)).flat()
+      const keys = [...k.shared, zset, ...ids.map((id) => k.hold(id)), ...own]
+      return this.redis.releaseHolder(keys.length, ...keys)
+    })
     return { released: num(reply[0]), more: num(reply[1]) === 1 }
   }
 
