@@ -1,3 +1,4 @@
+#!lua
 --[[
   Makes an event's Redis state live: capacities, kinds and sold counts (from the ledger), then ready=1.
   Sold seat keys are written before this runs; until it runs every hold script answers "not ready".

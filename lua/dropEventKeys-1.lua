@@ -1,3 +1,4 @@
+#!lua flags=allow-oom
 --[[
   Retention, step 2: deletes one page of a retired event's keys, only while the eviction that retired it
   still owns it (a rebuild removed the token: nothing is deleted).
@@ -8,6 +9,8 @@
 
   Output:
     { 1, keys deleted }   { 0 } the eviction lost the event to a rebuild
+
+  Flags: allow-oom. It only deletes keys, so it must run when Redis is over maxmemory.
 ]]
 if redis.call('HGET', KEYS[1], 'retiring') ~= ARGV[1] then
   return { 0 }

@@ -1,3 +1,4 @@
+#!lua
 --[[
   The drift reconciler's heal: makes Redis's sold state match what the ledger said, but only if Redis's
   sold state has not changed since the reconciler read it (the sale version `sv` is unchanged), so a
@@ -16,6 +17,8 @@
 
   Input:
     KEYS[1] meta   KEYS[2] counts   KEYS[3] confirming index   KEYS[4] cancelling index
+    KEYS[5..] the seat keys of ARGV[2]'s "s" list, in order (the pinned holds it reads to find busy GA
+    sections cannot be known before the call: undeclared, read only)
     ARGV[1] the sale version the reconciler read ("" when there was none)
     ARGV[2] JSON { "s": [[section, seat, ledgerOwner], ...], "c": [[section, soldKeysAtRead], ...],
                    "g": [[section, ledgerSold], ...] }   (each list optional; at most a page of seats)

@@ -1,3 +1,4 @@
+#!lua
 --[[
   Cancel, before the ledger step: records the cancel as in flight until a deadline (Redis time), so the
   drift reconciler leaves GA counts alone meanwhile (the ledger may have cancelled while Redis has not

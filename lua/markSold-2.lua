@@ -1,3 +1,4 @@
+#!lua
 --[[
   Teaches Redis what the ledger said: these seats are sold, to these reservations (the ledger refused a
   sale because of them, or made one whose hold Redis had lost). A seat currently free becomes sold to its
@@ -5,7 +6,7 @@
   held by another hold is left to that hold, whose confirm the ledger will refuse in turn.
 
   Input:
-    KEYS[1] meta   KEYS[2] counts
+    KEYS[1] meta   KEYS[2] counts   KEYS[3..] the seat keys, one per ARGV triple, in order
     ARGV triples: section, seat, owning reservation id ("" when the caller does not know it: the seat is
     stored as "$" and the drift reconciler names its owner later)
 

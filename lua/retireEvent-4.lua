@@ -1,3 +1,4 @@
+#!lua flags=allow-oom
 --[[
   Retention, step 1: takes an event's Redis state out of service before its keys are deleted in pages.
   Refuses while anything lives in it (a hold, a pin, a change stream). Otherwise ready=0, so every hold
@@ -11,6 +12,9 @@
 
   Output:
     { 1 } retired (or resumed: a half-done eviction is taken over)   { -1 } live holds, pins or watchers
+
+  Flags: allow-oom. It writes two small fields of meta only to let the eviction free the event's keys,
+  which is what an instance over maxmemory needs most.
 ]]
 if redis.call('HGET', KEYS[1], 'ready') == '1' then
   if redis.call('ZCARD', KEYS[2]) > 0 or redis.call('ZCARD', KEYS[3]) > 0 or redis.call('EXISTS', KEYS[4]) == 1 then

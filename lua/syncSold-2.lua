@@ -1,3 +1,4 @@
+#!lua
 --[[
   Teaches Redis the ledger's sold count of general-admission sections when the ledger refused or made a
   sale Redis did not account for (Redis lost data). Counts only ever move up to the ledger's figure.

@@ -23,9 +23,22 @@
     :hunits          hash   <holder digest> -> seats and units in that holder's active holds
     :idem:<hash>     hash   idempotency record of a create
 
-  Keys that cannot be known before the call (other holds met while reclaiming, the holder keys of holds met
-  while reclaiming) and the event-wide :hunits, :watched and :confirming keys some helpers touch are built
-  from `base` and share its hash tag, so every script still touches one slot.
+  Declared keys. Every script starts with a `#!lua` shebang (so Redis refuses a writing script BEFORE it
+  runs when over maxmemory, never half-way; and on a Cluster checks every key's slot) and receives in KEYS
+  every key whose name the caller can know before the call. Scripts acting on holds take the event's
+  shared keys first, in this order (EventKeys.shared in src/redis/keys.ts):
+    KEYS[1] :meta  KEYS[2] :counts  KEYS[3] :expiry  KEYS[4] :confirming  KEYS[5] :hunits  KEYS[6] :watched
+  and a script acting on one known hold (release, extend, pin, unpin, abandon, finalise) also receives that
+  hold's holder index (:hd:) and seat keys, which the caller reads first (items and holder never change
+  after a create). Helpers build those names again from `base`; ownKeysDeclared checks they were declared
+  before the script writes anything for that hold (else -30: the caller reads again and retries).
+  Keys that CANNOT be known before the call stay undeclared: the hold, seat and holder keys of OTHER holds
+  met while reclaiming expired holds (reclaimExpired, a seat naming an expired hold, a holder's own expired
+  holds, a bulk release page, the pinned holds healSold looks at), and an expired hold's own seats met by
+  getHold. They share the hash tag, so every script still touches one slot; during a Cluster slot migration
+  such a key that already moved fails the script at that command (the reclaim of one hold may then be left
+  half-done: the next reclaim of that hold finishes it, since freeHold only deletes and decrements once per
+  key it still finds). PUBLISH names channels, not keys.
 ]]
 
 -- A sold seat's key names the reservation that owns it, so a return frees it only for that reservation.
@@ -154,6 +167,43 @@ end
 
 local function seatKey(base, section, seat)
   return base .. ':s:' .. section .. ':' .. seat
+end
+
+-- True when the keys a hold's own work touches (its holder index and seat keys) are all in KEYS: the
+-- caller read them before the call; a hold created or changed in between is refused (-30) before any
+-- write for it, and the caller reads again.
+local declaredSet = nil
+
+-- True when `key` is one of KEYS (the set is built once per call).
+local function isDeclared(key)
+  if not declaredSet then
+    declaredSet = {}
+    for _, k in ipairs(KEYS) do
+      declaredSet[k] = true
+    end
+  end
+  return declaredSet[key] == true
+end
+
+local function ownKeysDeclared(base, hold)
+  if not hold.i then
+    return true -- a tombstone: nothing of its own left to touch
+  end
+  isDeclared(KEYS[1])
+  local set = declaredSet
+  if hold.hk and not set[holderKey(base, hold.hk)] then
+    return false
+  end
+  for _, item in ipairs(cjson.decode(hold.i)) do
+    if item.k == 's' then
+      for _, seat in ipairs(item.seats) do
+        if not set[seatKey(base, item.s, seat)] then
+          return false
+        end
+      end
+    end
+  end
+  return true
 end
 
 -- A held hold's expiry moved (extended, or unpinned): its seat keys follow it, plus the grace.
@@ -289,6 +339,9 @@ local function finaliseOne(base, holdId, reservationId, keepMs, now)
   if hold.st == 'expired' then
     return -12
   end
+  if not ownKeysDeclared(base, hold) then
+    return -30
+  end
   local items = cjson.decode(hold.i)
   for _, item in ipairs(items) do
     if item.k == 's' then
@@ -366,13 +419,18 @@ local function expiredRemain(base, now)
 end
 
 -- Loads a hold for a token-checked operation. Returns the hold table, or an error reply table.
-local function loadOwnedHold(base, holdId, presentedHash, isAdmin, now)
+-- checkOwn: the caller declared the hold's own keys (see ownKeysDeclared); getHold does not (it touches
+-- them only when the hold expired, as a reclaim).
+local function loadOwnedHold(base, holdId, presentedHash, isAdmin, now, checkOwn)
   local hold = readHold(base .. ':hold:' .. holdId)
   if hold.st == nil then
     return nil, { -10 }
   end
   if isAdmin ~= '1' and not tokenMatches(hold.t, presentedHash) then
     return nil, { -20 }
+  end
+  if checkOwn and not ownKeysDeclared(base, hold) then
+    return nil, { -30 }
   end
   if hold.st == 'held' and tonumber(hold.e) <= now then
     freeHold(base, holdId, hold, 'expired', now)

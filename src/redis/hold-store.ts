@@ -147,7 +147,10 @@ export type HealResult =
   | { kind: 'changed' }
   | { kind: 'not-ready' }
 
-/** Holds finalised per script call at most (as many as a reclaim batch: RECLAIM_BATCH in common.lua). */
+/**
+ * Holds finalised per script call at most, and the page of a bulk release (RECLAIM_BATCH in common.lua,
+ * which releaseHolder takes per call).
+ */
 const FINALISE_CHUNK = 50
 
 function toScriptItems(items: Item[]): ScriptItem[] {
@@ -162,6 +165,20 @@ function fromScriptItems(json: string): Item[] {
   return (JSON.parse(json) as ScriptItem[]).map((item) =>
     item.k === 's' ? { section: item.s, seats: item.seats } : { section: item.s, quantity: item.q },
   )
+}
+
+/** A hold script's answer when the hold's own keys it was given are not the ones it has (read again). */
+const KEYS_CHANGED = -30
+
+/** A hold's own keys: its holder's index and its seat keys, from the fields a create wrote (never changed). */
+function ownKeysOf(k: EventKeys, fields: Record<string, string>): string[] {
+  const keys = fields.hk ? [k.holderOf(fields.hk)] : []
+  if (fields.i === undefined) return keys
+  let json = fields.i
+  for (let n = 2; fields[`i${n}`] !== undefined; n++) json += fields[`i${n}`]
+  for (const item of JSON.parse(json) as ScriptItem[])
+    if (item.k === 's') keys.push(...item.seats.map((seat) => k.seat(item.s, seat)))
+  return keys
 }
 
 function num(value: string | number | undefined): number {
@@ -269,6 +286,38 @@ export class HoldStore {
     }
   }
 
+  /**
+   * Reads holds' own keys (holder index and seat keys) so a script acting on them can declare every key
+   * it touches (lua/includes/common.lua): one HGETALL each, pipelined.
+   */
+  private async ownKeys(k: EventKeys, holdIds: readonly string[]): Promise<string[][]> {
+    const pipeline = this.redis.pipeline()
+    for (const holdId of holdIds) pipeline.hgetall(k.hold(holdId))
+    const results = (await pipeline.exec()) ?? []
+    return results.map(([error, fields]) => {
+      if (error) throw error
+      return ownKeysOf(k, fields as Record<string, string>)
+    })
+  }
+
+  /**
+   * Runs a script on one known hold with its own keys declared; a hold created or changed between the
+   * read and the script (the script answered KEYS_CHANGED before writing anything for it) is read again.
+   */
+  private async onHold(
+    k: EventKeys,
+    holdId: string,
+    run: (own: string[]) => Promise<ScriptReply>,
+  ): Promise<ScriptReply> {
+    return this.call(async () => {
+      for (let attempt = 1; ; attempt++) {
+        const [own = []] = await this.ownKeys(k, [holdId])
+        const reply = await run(own)
+        if (reply[0] !== KEYS_CHANGED || attempt >= 3) return reply
+      }
+    })
+  }
+
   private auth(auth: HoldAuth): [string, string] {
     return [auth.tokenHash, auth.admin ? '1' : '0']
   }
@@ -294,12 +343,9 @@ export class HoldStore {
     // Registered before the script runs, so no visitor can miss the hold it may take (active-events.ts).
     await this.call(() => this.active.register(eventId, input.lifetimeMs))
     const keys = [
-      k.meta,
-      k.counts,
-      k.expiry,
+      ...k.shared,
       k.hold(input.holdId),
       k.holder(input.holder),
-      k.holderUnits,
       idem ? k.idempotency(input.holder, idem.key) : k.hold(input.holdId),
       ...seatKeys,
     ]
@@ -381,20 +427,21 @@ export class HoldStore {
 
   async get(eventId: string, holdId: string, auth: HoldAuth): Promise<StoredHold> {
     const k = this.keys(eventId)
-    const reply = await this.call(() => this.redis.getHold(2, k.meta, k.hold(holdId), ...this.auth(auth)))
+    const reply = await this.call(() =>
+      this.redis.getHold(7, ...k.shared, k.hold(holdId), ...this.auth(auth)),
+    )
     if (reply[0] !== 1) throw holdRefusal(num(reply[0]))
     return storedHold(reply)
   }
 
   async extend(eventId: string, holdId: string, auth: HoldAuth, ttlMs: number, lifetimeMs: number) {
     const k = this.keys(eventId)
-    const reply = await this.call(() =>
+    const reply = await this.onHold(k, holdId, (own) =>
       this.redis.extendHold(
-        4,
-        k.meta,
-        k.counts,
-        k.expiry,
+        7 + own.length,
+        ...k.shared,
         k.hold(holdId),
+        ...own,
         ...this.auth(auth),
         ttlMs,
         lifetimeMs,
@@ -406,7 +453,9 @@ export class HoldStore {
 
   async release(eventId: string, holdId: string, auth: HoldAuth): Promise<void> {
     const k = this.keys(eventId)
-    const reply = await this.call(() => this.redis.releaseHold(2, k.meta, k.hold(holdId), ...this.auth(auth)))
+    const reply = await this.onHold(k, holdId, (own) =>
+      this.redis.releaseHold(7 + own.length, ...k.shared, k.hold(holdId), ...own, ...this.auth(auth)),
+    )
     if (reply[0] !== 1) throw holdRefusal(num(reply[0]))
   }
 
@@ -416,7 +465,9 @@ export class HoldStore {
    */
   async abandon(eventId: string, holdId: string): Promise<'tombstone' | 'released' | 'nothing'> {
     const k = this.keys(eventId)
-    const reply = await this.call(() => this.redis.abandonHold(2, k.meta, k.hold(holdId)))
+    const reply = await this.onHold(k, holdId, (own) =>
+      this.redis.abandonHold(7 + own.length, ...k.shared, k.hold(holdId), ...own),
+    )
     return reply[0] === 1 ? 'tombstone' : reply[0] === 2 ? 'released' : 'nothing'
   }
 
@@ -426,7 +477,7 @@ export class HoldStore {
    */
   async reclaimHolder(eventId: string, holder: string): Promise<boolean> {
     const k = this.keys(eventId)
-    const reply = await this.call(() => this.redis.reclaimHolder(2, k.meta, k.holder(holder)))
+    const reply = await this.call(() => this.redis.reclaimHolder(7, ...k.shared, k.holder(holder)))
     return num(reply[0]) === 1
   }
 
@@ -436,7 +487,15 @@ export class HoldStore {
    */
   async releaseHolderPage(eventId: string, holder: string): Promise<ReleasePage> {
     const k = this.keys(eventId)
-    const reply = await this.call(() => this.redis.releaseHolder(3, k.meta, k.holder(holder), k.holderUnits))
+    const zset = k.holder(holder)
+    const reply = await this.call(async () => {
+      // The page the script will take (its first RECLAIM_BATCH held holds), read first so the script can
+      // declare each hold and its own keys; a hold that came in between waits for the next page.
+      const ids = await this.redis.zrangebyscore(zset, '-inf', '(inf', 'LIMIT', 0, FINALISE_CHUNK)
+      const own = (await this.ownKeys(k, ids)).flat()
+      const keys = [...k.shared, zset, ...ids.map((id) => k.hold(id)), ...own]
+      return this.redis.releaseHolder(keys.length, ...keys)
+    })
     return { released: num(reply[0]), more: num(reply[1]) === 1 }
   }
 
@@ -448,7 +507,7 @@ export class HoldStore {
    */
   async sweep(eventId: string): Promise<SweepResult> {
     const k = this.keys(eventId)
-    const reply = await this.call(() => this.redis.sweepEvent(1, k.meta))
+    const reply = await this.call(() => this.redis.sweepEvent(6, ...k.shared))
     const oldest = num(reply[1])
     const expired = num(reply[4])
     if (expired > 0) this.onExpired(expired)
@@ -476,8 +535,16 @@ export class HoldStore {
 
   async pin(eventId: string, holdId: string, auth: HoldAuth, reservationId: string, graceMs: number) {
     const k = this.keys(eventId)
-    const reply = await this.call(() =>
-      this.redis.pinHold(3, k.meta, k.hold(holdId), k.confirming, ...this.auth(auth), reservationId, graceMs),
+    const reply = await this.onHold(k, holdId, (own) =>
+      this.redis.pinHold(
+        7 + own.length,
+        ...k.shared,
+        k.hold(holdId),
+        ...own,
+        ...this.auth(auth),
+        reservationId,
+        graceMs,
+      ),
     )
     if (reply[0] === 3) return { kind: 'confirmed', reservationId: String(reply[1]) } satisfies PinResult
     if (reply[0] !== 2) throw holdRefusal(num(reply[0]))
@@ -493,7 +560,7 @@ export class HoldStore {
   }
 
   /**
-   * Confirm, step 3, for several holds of one event (lua/finaliseHolds-2.lua): a code per hold, in order:
+   * Confirm, step 3, for several holds of one event (lua/finaliseHolds-6.lua): a code per hold, in order:
    * 1 finalised now, 0 already confirmed, negative when Redis no longer has the hold. A group commit can
    * bring 100 holds of 10 seats; they go in calls of at most FINALISE_CHUNK holds (sent together), so
    * each call stays as short as a reclaim batch.
@@ -506,20 +573,39 @@ export class HoldStore {
     const k = this.keys(eventId)
     const chunks: (typeof holds)[] = []
     for (let i = 0; i < holds.length; i += FINALISE_CHUNK) chunks.push(holds.slice(i, i + FINALISE_CHUNK))
-    const replies = await this.call(() =>
-      Promise.all(
-        chunks.map((chunk) => {
-          const keys = [k.meta, k.counts, ...chunk.map((h) => k.hold(h.holdId))]
-          return this.redis.finaliseHolds(keys.length, ...keys, keepMs, ...chunk.map((h) => h.reservationId))
-        }),
-      ),
-    )
-    return replies.flat().map(num)
+    const finalise = async (chunk: typeof holds): Promise<number[]> => {
+      const own = (
+        await this.ownKeys(
+          k,
+          chunk.map((h) => h.holdId),
+        )
+      ).flat()
+      const keys = [...k.shared, ...chunk.map((h) => k.hold(h.holdId)), ...own]
+      const reply = await this.redis.finaliseHolds(
+        keys.length,
+        ...keys,
+        keepMs,
+        ...chunk.map((h) => h.reservationId),
+      )
+      return reply.map(num)
+    }
+    const codes = await this.call(async () => (await Promise.all(chunks.map(finalise))).flat())
+    // A hold whose own keys changed between the read and the script (never, for a pinned hold: its
+    // items and holder are fixed) was left untouched: once more for those.
+    const again = holds.filter((_, i) => codes[i] === KEYS_CHANGED)
+    if (again.length > 0) {
+      const retried = await this.call(() => finalise(again))
+      let j = 0
+      for (let i = 0; i < codes.length; i++) if (codes[i] === KEYS_CHANGED) codes[i] = retried[j++] as number
+    }
+    return codes
   }
 
   async unpin(eventId: string, holdId: string): Promise<number> {
     const k = this.keys(eventId)
-    const reply = await this.call(() => this.redis.unpinHold(2, k.meta, k.hold(holdId)))
+    const reply = await this.onHold(k, holdId, (own) =>
+      this.redis.unpinHold(7 + own.length, ...k.shared, k.hold(holdId), ...own),
+    )
     return num(reply[0])
   }
 
@@ -555,7 +641,10 @@ export class HoldStore {
   ): Promise<number> {
     const k = this.keys(eventId)
     const args = seats.flatMap((s) => [s.section, s.seat, s.reservationId ?? ''])
-    const reply = await this.call(() => this.redis.markSold(2, k.meta, k.counts, ...args))
+    const seatKeys = seats.map((s) => k.seat(s.section, s.seat))
+    const reply = await this.call(() =>
+      this.redis.markSold(2 + seatKeys.length, k.meta, k.counts, ...seatKeys, ...args),
+    )
     return num(reply[0])
   }
 
@@ -575,12 +664,15 @@ export class HoldStore {
     items: Item[],
   ): Promise<{ seats: number; units: number }> {
     const k = this.keys(eventId)
+    const seatKeys = items.flatMap((item) =>
+      'seats' in item ? item.seats.map((seat) => k.seat(item.section, seat)) : [],
+    )
     const reply = await this.call(() =>
       this.redis.returnSeats(
-        3,
-        k.meta,
-        k.counts,
+        7 + seatKeys.length,
+        ...k.shared,
         k.cancelling,
+        ...seatKeys,
         reservationId,
         JSON.stringify(toScriptItems(items)),
       ),
@@ -625,8 +717,18 @@ export class HoldStore {
   async healSold(eventId: string, version: string, plan: HealPlan): Promise<HealResult> {
     const k = this.keys(eventId)
     const json = JSON.stringify({ s: plan.seats ?? [], c: plan.seatedCounts ?? [], g: plan.ga ?? [] })
+    const seatKeys = (plan.seats ?? []).map(([section, seat]) => k.seat(section, seat))
     const reply = await this.call(() =>
-      this.redis.healSold(4, k.meta, k.counts, k.confirming, k.cancelling, version, json),
+      this.redis.healSold(
+        4 + seatKeys.length,
+        k.meta,
+        k.counts,
+        k.confirming,
+        k.cancelling,
+        ...seatKeys,
+        version,
+        json,
+      ),
     )
     if (reply[0] === 0) return { kind: 'changed' }
     if (reply[0] !== 1) return { kind: 'not-ready' }

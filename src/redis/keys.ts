@@ -47,6 +47,14 @@ export class EventKeys {
     this.watched = `${this.base}:watched`
   }
 
+  /**
+   * The event-wide keys every hold script receives first, in this order (KEYS[1..6], see
+   * lua/includes/common.lua): declared so a Cluster checks them before the script runs.
+   */
+  get shared(): [string, string, string, string, string, string] {
+    return [this.meta, this.counts, this.expiry, this.confirming, this.holderUnits, this.watched]
+  }
+
   hold(holdId: string): string {
     return `${this.base}:hold:${holdId}`
   }
@@ -63,6 +71,11 @@ export class EventKeys {
    */
   holder(holder: string): string {
     return `${this.base}:hd:${holderDigest(holder)}`
+  }
+
+  /** A holder's zset from the digest a hold keeps (`hk`). */
+  holderOf(digest: string): string {
+    return `${this.base}:hd:${digest}`
   }
 
   idempotency(holder: string, idempotencyKey: string): string {

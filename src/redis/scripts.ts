@@ -45,13 +45,33 @@ function withIncludes(source: string, seen = new Set<string>()): string {
   })
 }
 
+/**
+ * Checks one script file before it is registered, so drift fails the process at start (and the test
+ * that loads every script): the first line is a `#!lua` shebang (Redis then refuses a writing script
+ * before it runs when over maxmemory, and enforces the flags), and the key count in the file name is the
+ * highest fixed `KEYS[n]` its header declares (variable lists are written `KEYS[n..]`).
+ */
+export function checkScript(file: string, source: string): void {
+  const match = /^(\w+)-(\d+)\.lua$/.exec(file)
+  if (!match) throw new Error(`${file}: not named <name>-<numberOfKeys>.lua`)
+  const firstLine = source.split('\n', 1)[0] ?? ''
+  if (!/^#!lua( flags=[\w,-]+)?$/.test(firstLine))
+    throw new Error(`${file}: the first line must be a #!lua shebang, found "${firstLine}"`)
+  const header = /--\[\[([\s\S]*?)\]\]/.exec(source)?.[1] ?? ''
+  const declared = Math.max(0, ...Array.from(header.matchAll(/KEYS\[(\d+)\](?!\.)/g), (m) => Number(m[1])))
+  if (declared !== Number(match[2]))
+    throw new Error(`${file}: the header declares ${declared} fixed KEYS, the file name says ${match[2]}`)
+}
+
 /** Script sources by command name, includes inlined. Read once per process. */
 export function loadScripts(): Map<string, string> {
   const scripts = new Map<string, string>()
   for (const file of readdirSync(LUA_DIR)) {
     const match = /^(\w+)-\d+\.lua$/.exec(file)
     if (!match) continue
-    scripts.set(match[1] as string, withIncludes(readFileSync(join(LUA_DIR, file), 'utf8')))
+    const source = readFileSync(join(LUA_DIR, file), 'utf8')
+    checkScript(file, source)
+    scripts.set(match[1] as string, withIncludes(source))
   }
   return scripts
 }

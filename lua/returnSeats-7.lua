@@ -1,3 +1,4 @@
+#!lua
 --[[
   After the ledger cancelled a reservation (this request's transaction made the cancel): its sold seats
   and units become available again. Idempotent by the ledger's facts, not by a marker:
@@ -9,7 +10,9 @@
     then sets the count from the ledger. So the units come back exactly once.
 
   Input:
-    KEYS[1] meta   KEYS[2] counts   KEYS[3] cancelling index
+    KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
+    KEYS[6] watched   (the event's shared keys, see includes/common)
+    KEYS[7] cancelling index   KEYS[8..] the seat keys of the items' seats, in their order in ARGV[2]
     ARGV[1] reservation id   ARGV[2] items JSON (as in createHold)
 
   Output:
@@ -20,7 +23,7 @@
 local base = baseOf(KEYS[1])
 local now = nowMs()
 local rid = ARGV[1]
-local claimed = redis.call('ZREM', KEYS[3], rid) == 1
+local claimed = redis.call('ZREM', KEYS[7], rid) == 1
 local items = cjson.decode(ARGV[2])
 local owner = soldTo(rid)
 local freedSeats = 0

@@ -1,9 +1,12 @@
+#!lua
 --[[
   Reconciler: a pinned hold whose reservation the ledger does not have goes back to "held" with its
   original expiry, or is freed as expired when that has passed.
 
   Input:
-    KEYS[1] meta   KEYS[2] the hold
+    KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
+    KEYS[6] watched   (the event's shared keys, see includes/common)
+    KEYS[7] the hold   KEYS[8..] the hold's holder index (:hd:) and seat keys, as read before the call
 
   Output:
     { 1 } held again   { 2 } freed as expired   { 0 } not pinned (nothing to do)
@@ -12,19 +15,22 @@
 
 local base = baseOf(KEYS[1])
 local now = nowMs()
-local holdId = string.match(KEYS[2], ':hold:(.+)$')
-local hold = readHold(KEYS[2])
+local holdId = string.match(KEYS[7], ':hold:(.+)$')
+local hold = readHold(KEYS[7])
 if hold.st ~= 'confirming' then
   redis.call('ZREM', base .. ':confirming', holdId)
   return { 0 }
+end
+if not ownKeysDeclared(base, hold) then
+  return { -30 }
 end
 local expiresAt = tonumber(hold.e)
 if expiresAt <= now then
   freeHold(base, holdId, hold, 'expired', now)
   return { 2 }
 end
-redis.call('HSET', KEYS[2], 'st', 'held')
-redis.call('HDEL', KEYS[2], 'r')
+redis.call('HSET', KEYS[7], 'st', 'held')
+redis.call('HDEL', KEYS[7], 'r')
 redis.call('ZREM', base .. ':confirming', holdId)
 redis.call('ZADD', base .. ':expiry', expiresAt, holdId)
 holderScore(base, hold.hk, holdId, expiresAt)

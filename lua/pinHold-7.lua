@@ -1,3 +1,4 @@
+#!lua
 --[[
   Confirm, step 1: pins a hold while the ledger transaction runs. The hold leaves the expiry index for
   the confirming index (deadline = now + grace) and its seat keys stop expiring, so neither a sweep nor a
@@ -6,7 +7,9 @@
   makes every concurrent confirm agree.
 
   Input:
-    KEYS[1] meta   KEYS[2] the hold   KEYS[3] confirming index
+    KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
+    KEYS[6] watched   (the event's shared keys, see includes/common)
+    KEYS[7] the hold   KEYS[8..] the hold's holder index (:hd:) and seat keys, as read before the call
     ARGV[1] presented token hash   ARGV[2] "1" when admin   ARGV[3] reservation id to use   ARGV[4] grace ms
 
   Output:
@@ -20,8 +23,8 @@ local base = baseOf(KEYS[1])
 local now = nowMs()
 reclaimExpired(base, now)
 
-local holdId = string.match(KEYS[2], ':hold:(.+)$')
-local hold, refusal = loadOwnedHold(base, holdId, ARGV[1], ARGV[2], now)
+local holdId = string.match(KEYS[7], ':hold:(.+)$')
+local hold, refusal = loadOwnedHold(base, holdId, ARGV[1], ARGV[2], now, true)
 if refusal then
   return refusal
 end
@@ -30,7 +33,7 @@ if hold.st == 'confirmed' then
 end
 if hold.st == 'held' then
   hold.r = ARGV[3]
-  redis.call('HSET', KEYS[2], 'st', 'confirming', 'r', hold.r)
+  redis.call('HSET', KEYS[7], 'st', 'confirming', 'r', hold.r)
   redis.call('ZREM', base .. ':expiry', holdId)
   holderScore(base, hold.hk, holdId, PINNED)
   for _, item in ipairs(cjson.decode(hold.i)) do
@@ -41,5 +44,5 @@ if hold.st == 'held' then
     end
   end
 end
-redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]), holdId)
+redis.call('ZADD', KEYS[4], now + tonumber(ARGV[4]), holdId)
 return { 2, hold.r, hold.h, hold.i, tonumber(hold.c), tonumber(hold.e), hold.t }

@@ -1,11 +1,13 @@
+#!lua
 --[[
   Takes a hold on seats and GA units: every requested seat and unit, or nothing.
 
   Input:
-    KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] the new hold
-    KEYS[5] the holder's holds (:hd:<holder digest>)   KEYS[6] units per holder (:hunits)
-    KEYS[7] idempotency record (ignored when ARGV[9] is "0")
-    KEYS[8..] one seat key per requested seat, in the order of the seats in ARGV[7]
+    KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
+    KEYS[6] watched   (the event's shared keys, see includes/common)
+    KEYS[7] the new hold   KEYS[8] the holder's holds (:hd:<holder digest>)
+    KEYS[9] idempotency record (ignored when ARGV[9] is "0")
+    KEYS[10..] one seat key per requested seat, in the order of the seats in ARGV[7]
     ARGV[1] hold id            ARGV[2] token hash      ARGV[3] holder
     ARGV[4] ttl ms             ARGV[5] lifetime max ms ARGV[6] max units per holder
     ARGV[7] items JSON [{"s":section,"k":"s","seats":[...]} | {"s":section,"k":"g","q":n}]
@@ -36,12 +38,12 @@ end
 local now = nowMs()
 
 -- A fresh random id never exists: this call timed out on the client, which abandoned it first.
-if redis.call('EXISTS', KEYS[4]) == 1 then
+if redis.call('EXISTS', KEYS[7]) == 1 then
   return { -7 }
 end
 
 if ARGV[9] == '1' then
-  local prior = redis.call('HMGET', KEYS[7], 'b', 'id', 'tk', 'c', 'e')
+  local prior = redis.call('HMGET', KEYS[9], 'b', 'id', 'tk', 'c', 'e')
   if prior[1] then
     if prior[1] ~= ARGV[10] then
       return { -6 }
@@ -55,14 +57,14 @@ local budget = RECLAIM_BATCH - reclaimExpired(base, now)
 
 local units = tonumber(ARGV[8])
 local limit = tonumber(ARGV[6])
-local digest = string.match(KEYS[5], ':hd:(.+)$')
+local digest = string.match(KEYS[8], ':hd:(.+)$')
 local function heldByHolder()
-  return tonumber(redis.call('HGET', KEYS[6], digest)) or 0
+  return tonumber(redis.call('HGET', KEYS[5], digest)) or 0
 end
 local held = heldByHolder()
 if held + units > limit then
   -- Some of the holder's holds may be expired but not reclaimed yet: they must not count.
-  local more = reclaimHolderExpired(base, KEYS[5], now, budget)
+  local more = reclaimHolderExpired(base, KEYS[8], now, budget)
   held = heldByHolder()
   if held + units > limit then
     if more then
@@ -75,13 +77,16 @@ end
 local items = cjson.decode(ARGV[7])
 
 local unavailable = {}
-local k = 8
+local k = 10
 for _, item in ipairs(items) do
   if item.k == 's' then
     for _, seat in ipairs(item.seats) do
       local owner = redis.call('GET', KEYS[k])
-      -- A seat whose hold expired is free: reclaim that hold here rather than wait for a sweep.
-      if owner and not (not isSold(owner) and reclaimIfExpired(base, owner, now)) then
+      -- A seat whose hold expired is free: reclaim that hold here rather than wait for a sweep. A hold
+      -- whose expiry (in the declared :expiry index) is still ahead is not read at all: its key is not
+      -- declared (it cannot be known before the call), so only a reclaim touches it.
+      local due = owner and not isSold(owner) and tonumber(redis.call('ZSCORE', KEYS[3], owner))
+      if owner and not (not isSold(owner) and not (due and due > now) and reclaimIfExpired(base, owner, now)) then
         unavailable[#unavailable + 1] = item.s
         unavailable[#unavailable + 1] = seat
       end
@@ -115,7 +120,7 @@ end
 local expiresAt = now + math.min(tonumber(ARGV[4]), tonumber(ARGV[5]))
 local holdId = ARGV[1]
 
-k = 8
+k = 10
 for _, item in ipairs(items) do
   if item.k == 's' then
     for _ = 1, #item.seats do
@@ -126,13 +131,13 @@ for _, item in ipairs(items) do
   redis.call('HINCRBY', KEYS[2], 'h:' .. item.s, itemUnits(item))
 end
 
-redis.call('HSET', KEYS[4], 'st', 'held', 't', ARGV[2], 'h', ARGV[3], 'hk', digest, 'c', now, 'e', expiresAt, unpack(itemsFields(ARGV[7])))
+redis.call('HSET', KEYS[7], 'st', 'held', 't', ARGV[2], 'h', ARGV[3], 'hk', digest, 'c', now, 'e', expiresAt, unpack(itemsFields(ARGV[7])))
 redis.call('ZADD', KEYS[3], expiresAt, holdId)
-holderAdd(KEYS[5], KEYS[6], digest, holdId, units, expiresAt)
+holderAdd(KEYS[8], KEYS[5], digest, holdId, units, expiresAt)
 
 if ARGV[9] == '1' then
-  redis.call('HSET', KEYS[7], 'b', ARGV[10], 'id', holdId, 'tk', ARGV[11], 'c', now, 'e', expiresAt)
-  redis.call('PEXPIRE', KEYS[7], tonumber(ARGV[12]))
+  redis.call('HSET', KEYS[9], 'b', ARGV[10], 'id', holdId, 'tk', ARGV[11], 'c', now, 'e', expiresAt)
+  redis.call('PEXPIRE', KEYS[9], tonumber(ARGV[12]))
 end
 
 emit(base, 'hold.created', { holdId = holdId, expiresAt = expiresAt }, items, now)

@@ -1,8 +1,11 @@
+#!lua
 --[[
   Moves a held hold's expiry to now + ttl, never past createdAt + lifetime max.
 
   Input:
-    KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] the hold
+    KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
+    KEYS[6] watched   (the event's shared keys, see includes/common)
+    KEYS[7] the hold   KEYS[8..] the hold's holder index (:hd:) and seat keys, as read before the call
     ARGV[1] presented token hash   ARGV[2] "1" when admin   ARGV[3] ttl ms   ARGV[4] lifetime max ms
 
   Output:
@@ -15,8 +18,8 @@ local base = baseOf(KEYS[1])
 local now = nowMs()
 reclaimExpired(base, now)
 
-local holdId = string.match(KEYS[4], ':hold:(.+)$')
-local hold, refusal = loadOwnedHold(base, holdId, ARGV[1], ARGV[2], now)
+local holdId = string.match(KEYS[7], ':hold:(.+)$')
+local hold, refusal = loadOwnedHold(base, holdId, ARGV[1], ARGV[2], now, true)
 if refusal then
   return refusal
 end
@@ -28,7 +31,7 @@ if hold.st == 'confirming' then
 end
 
 local expiresAt = math.min(now + tonumber(ARGV[3]), tonumber(hold.c) + tonumber(ARGV[4]))
-redis.call('HSET', KEYS[4], 'e', expiresAt)
+redis.call('HSET', KEYS[7], 'e', expiresAt)
 redis.call('ZADD', KEYS[3], expiresAt, holdId)
 holderScore(base, hold.hk, holdId, expiresAt)
 local items = cjson.decode(hold.i)

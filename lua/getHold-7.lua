@@ -1,0 +1,29 @@
+#!lua flags=allow-oom
+--[[
+  Reads a hold for its owner (or an admin).
+
+  Input:
+    KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
+    KEYS[6] watched   (the event's shared keys, see includes/common)
+    KEYS[7] the hold   (its own seat and holder keys are touched only when it expired: a reclaim)
+    ARGV[1] presented token hash   ARGV[2] "1" when the caller is an admin
+
+  Output:
+    { 1, status, holder, itemsJSON, createdAt, expiresAt, reservationId or "", now }
+    { -10 } never existed (or forgotten)  { -11 } released  { -12 } expired  { -20 } wrong token
+
+  Flags: allow-oom. It reads, and writes only to reclaim expired holds (freeHold deletes seat keys and the
+  hold and leaves a smaller tombstone), so a buyer can still read their hold when Redis is over maxmemory.
+]]
+--- @include "includes/common"
+
+local base = baseOf(KEYS[1])
+local now = nowMs()
+reclaimExpired(base, now)
+
+local holdId = string.match(KEYS[7], ':hold:(.+)$')
+local hold, refusal = loadOwnedHold(base, holdId, ARGV[1], ARGV[2], now, false)
+if refusal then
+  return refusal
+end
+return { 1, hold.st, hold.h, hold.i, tonumber(hold.c), tonumber(hold.e), hold.r or '', now }

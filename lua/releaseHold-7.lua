@@ -1,0 +1,35 @@
+#!lua flags=allow-oom
+--[[
+  Releases a held hold at once: its seats and units are available when this returns.
+
+  Input:
+    KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
+    KEYS[6] watched   (the event's shared keys, see includes/common)
+    KEYS[7] the hold   KEYS[8..] the hold's holder index (:hd:) and seat keys, as read before the call
+    ARGV[1] presented token hash   ARGV[2] "1" when admin
+
+  Output:
+    { 1 } released   { -10 } / { -11 } / { -12 } / { -20 } as getHold   { -13 } confirmed   { -14 } being confirmed
+
+  Flags: allow-oom. Releasing only frees memory (seat keys and the hold go, a smaller tombstone stays), and
+  it is what lets buyers give seats back when Redis is over maxmemory.
+]]
+--- @include "includes/common"
+
+local base = baseOf(KEYS[1])
+local now = nowMs()
+reclaimExpired(base, now)
+
+local holdId = string.match(KEYS[7], ':hold:(.+)$')
+local hold, refusal = loadOwnedHold(base, holdId, ARGV[1], ARGV[2], now, true)
+if refusal then
+  return refusal
+end
+if hold.st == 'confirmed' then
+  return { -13 }
+end
+if hold.st == 'confirming' then
+  return { -14 }
+end
+freeHold(base, holdId, hold, 'released', now)
+return { 1 }
