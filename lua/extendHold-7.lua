@@ -14,20 +14,10 @@
 ]]
 --- @include "includes/common"
 
-local base = baseOf(KEYS[1])
-local now = nowMs()
-reclaimExpired(base, now)
-
-local holdId = string.match(KEYS[7], ':hold:(.+)$')
-local hold, refusal = loadOwnedHold(base, holdId, ARGV[1], ARGV[2], now, true)
+local base, now, holdId, hold, refusal = openOwnedHold()
+refusal = refusal or refuseUnlessHeld(hold)
 if refusal then
   return refusal
-end
-if hold.st == 'confirmed' then
-  return { -13 }
-end
-if hold.st == 'confirming' then
-  return { -14 }
 end
 
 local expiresAt = math.min(now + tonumber(ARGV[3]), tonumber(hold.c) + tonumber(ARGV[4]))

@@ -19,12 +19,7 @@
 ]]
 --- @include "includes/common"
 
-local base = baseOf(KEYS[1])
-local now = nowMs()
-reclaimExpired(base, now)
-
-local holdId = string.match(KEYS[7], ':hold:(.+)$')
-local hold, refusal = loadOwnedHold(base, holdId, ARGV[1], ARGV[2], now, true)
+local base, now, holdId, hold, refusal = openOwnedHold()
 if refusal then
   return refusal
 end

@@ -444,3 +444,26 @@ local function loadOwnedHold(base, holdId, presentedHash, isAdmin, now, checkOwn
   end
   return hold, nil
 end
+
+-- The opening of every script acting on one token-checked hold (KEYS[1] meta, KEYS[7] the hold, ARGV[1]
+-- the presented token hash, ARGV[2] "1" for admin): a batch of expired holds reclaimed, then the hold
+-- loaded. Returns base, now, holdId, hold, and a refusal reply when the hold cannot be acted on.
+local function openOwnedHold()
+  local base = baseOf(KEYS[1])
+  local now = nowMs()
+  reclaimExpired(base, now)
+  local holdId = string.match(KEYS[7], ':hold:(.+)$')
+  local hold, refusal = loadOwnedHold(base, holdId, ARGV[1], ARGV[2], now, true)
+  return base, now, holdId, hold, refusal
+end
+
+-- Extend and release act on a held hold only: a confirmed (-13) or confirming (-14) one is refused.
+local function refuseUnlessHeld(hold)
+  if hold.st == 'confirmed' then
+    return { -13 }
+  end
+  if hold.st == 'confirming' then
+    return { -14 }
+  end
+  return nil
+end
