@@ -82,9 +82,8 @@ for _, fix in ipairs(plan.s or {}) do
   end
 end
 
-for _, fix in ipairs(plan.c or {}) do
-  local section = fix[1]
-  local want = tonumber(fix[2]) + (delta[section] or 0)
+-- Sets a section's sold count to `want` when it differs (units coming back are announced).
+local function healCount(section, want)
   local have = tonumber(redis.call('HGET', KEYS[2], 's:' .. section)) or 0
   if have ~= want then
     redis.call('HSET', KEYS[2], 's:' .. section, want)
@@ -93,6 +92,10 @@ for _, fix in ipairs(plan.c or {}) do
       unitsBack(base, section)
     end
   end
+end
+
+for _, fix in ipairs(plan.c or {}) do
+  healCount(fix[1], tonumber(fix[2]) + (delta[fix[1]] or 0))
 end
 
 local waiting = seatsWaiting
@@ -119,18 +122,10 @@ if #ga > 0 then
   else
     redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
     for _, fix in ipairs(ga) do
-      local section, sold = fix[1], tonumber(fix[2])
-      if busy[section] then
+      if busy[fix[1]] then
         waiting = waiting + 1
       else
-        local have = tonumber(redis.call('HGET', KEYS[2], 's:' .. section)) or 0
-        if have ~= sold then
-          redis.call('HSET', KEYS[2], 's:' .. section, sold)
-          countsHealed = countsHealed + 1
-          if sold < have then
-            unitsBack(base, section)
-          end
-        end
+        healCount(fix[1], tonumber(fix[2]))
       end
     end
   end
