@@ -11,17 +11,29 @@ import { errorCodeOf } from '../error-handler.js'
  */
 const PROBES = new Set(['/health', '/ready', '/metrics'])
 
+/** Whether the logger writes `level` (a logger without levels, e.g. `logger: false`, is treated as writing). */
+function writes(log: { isLevelEnabled?: (level: string) => boolean }, level: string): boolean {
+  return typeof log.isLevelEnabled === 'function' ? log.isLevelEnabled(level) : true
+}
+
 export const requestLogPlugin = fp(
   async (app) => {
+    // The level is fixed for the process: hooks whose lines would not be written are not installed, and a
+    // request on the hot path builds no line nobody reads.
+    const log = app.log as { isLevelEnabled?: (level: string) => boolean }
+    const info = writes(log, 'info')
     // At debug level, a line when a request has been routed too (before its body has arrived): what a
-    // request that never finishes was. A no-op function call at info.
-    app.addHook('onRequest', (request, _reply, done) => {
-      request.log.debug({ method: request.method, url: request.url }, 'request received')
-      done()
-    })
+    // request that never finishes was.
+    if (writes(log, 'debug')) {
+      app.addHook('onRequest', (request, _reply, done) => {
+        request.log.debug({ method: request.method, url: request.url }, 'request received')
+        done()
+      })
+    }
     // Callback style: it runs on every answer, and an async hook costs a promise each time.
     app.addHook('onResponse', (request, reply, done) => {
       const status = reply.statusCode
+      if (status < 500 && !info) return done()
       const route = request.routeOptions.url ?? 'unmatched'
       if (status < 500 && PROBES.has(route)) return done()
       const line = {
