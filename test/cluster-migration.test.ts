@@ -59,16 +59,18 @@ await eachLedger(t, 'a create and an extend during a slot migration', async (t, 
 
   // An Idempotency-Key: the service then keeps the hold for a retry instead of undoing it, so what the
   // script itself left behind shows.
-  const during = await api.request('POST', `/v1/events/${eventId}/holds`, {
-    body: {
-      holder: 'b',
-      items: [
-        { section: 's', seats: ['S2'] },
-        { section: 'g', quantity: 2 },
-      ],
-    },
-    headers: { 'idempotency-key': 'during-migration' },
-  })
+  const create = () =>
+    api.request('POST', `/v1/events/${eventId}/holds`, {
+      body: {
+        holder: 'b',
+        items: [
+          { section: 's', seats: ['S2'] },
+          { section: 'g', quantity: 2 },
+        ],
+      },
+      headers: { 'idempotency-key': 'during-migration' },
+    })
+  const during = await create()
   t.equal(during.status, 503, 'the create is refused while a declared key has moved')
   t.equal(during.body.code, 'REDIS_UNAVAILABLE', 'as Redis unavailable (retry)')
   const extend = () =>
@@ -90,16 +92,7 @@ await eachLedger(t, 'a create and an extend during a slot migration', async (t, 
   await source.call('MIGRATE', destNode.host, destNode.port, '', 0, 5000, 'KEYS', ...rest)
   for (const client of [dest, source, ...clients.filter((c) => c !== dest && c !== source)])
     await client.call('CLUSTER', 'SETSLOT', slot, 'NODE', ids[target] as string)
-  const retried = await api.request('POST', `/v1/events/${eventId}/holds`, {
-    body: {
-      holder: 'b',
-      items: [
-        { section: 's', seats: ['S2'] },
-        { section: 'g', quantity: 2 },
-      ],
-    },
-    headers: { 'idempotency-key': 'during-migration' },
-  })
+  const retried = await create()
   t.equal(retried.status, 201, 'the retry with the same key takes the hold')
   t.equal((await extend()).status, 200, 'the extend works again')
   await assertCountsConsistent(t, api, eventId)
