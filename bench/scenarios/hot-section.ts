@@ -61,6 +61,10 @@ export interface HotResult {
   errors: number
   timeouts: number
   ledgerCheck: LedgerCheck
+  /** CPU the server process used in the measured run per confirm answered 201 (hold + confirm). */
+  serverCpuMsPerConfirm: number
+  /** CPU our Redis used in the measured run per confirm answered 201. */
+  redisCpuMsPerConfirm: number
 }
 
 function byStatus(timer: KindTimer): Record<string, number> {
@@ -104,6 +108,10 @@ async function flow(
   const confirms = new KindTimer()
   let warm: LoadSummary
   let load: LoadSummary
+  let cpu0 = 0
+  let redisCpu0 = 0
+  let serverCpu = 0
+  let redisCpu = 0
   const running = await startTarget(target, infra, { cpuProfDir: opts.cpuProfDir, ledgerUrl })
   try {
     let hold: (timer: KindTimer) => Request
@@ -124,6 +132,8 @@ async function flow(
       requests: [hold(new KindTimer()), onHoldStep(eventId, 'POST', '/confirm', new KindTimer(), onConfirm)],
       quiet: true,
     })
+    cpu0 = running.child.cpuSeconds()
+    redisCpu0 = await infra.redisCpuSeconds()
     load = await runLoad({
       label: `${target} ${variant} hold → confirm (round ${roundNo})`,
       url: running.url,
@@ -131,6 +141,8 @@ async function flow(
       duration: opts.duration,
       requests: [hold(holds), onHoldStep(eventId, 'POST', '/confirm', confirms, onConfirm)],
     })
+    serverCpu = running.child.cpuSeconds() - cpu0
+    redisCpu = (await infra.redisCpuSeconds()) - redisCpu0
   } finally {
     // Stopped first: it finishes the confirms in flight, so the ledger no longer moves when it is read.
     await running.stop()
@@ -163,13 +175,16 @@ async function flow(
     errors: warm.errors + load.errors,
     timeouts: warm.timeouts + load.timeouts,
     ledgerCheck: check,
+    serverCpuMsPerConfirm: round((serverCpu * 1000) / Math.max(1, confirms.count(201)), 3),
+    redisCpuMsPerConfirm: round((redisCpu * 1000) / Math.max(1, confirms.count(201)), 3),
   }
   log(
     `  ${target} (${ledgerName}) ${variant} round ${roundNo}: ${fmt(result.confirmsPerSec)} confirms/s; ` +
       `confirm p50 ${result.confirmLatency.p50} / p99 ${result.confirmLatency.p99} ms; hold p50 ` +
       `${result.holdLatency.p50} / p99 ${result.holdLatency.p99} ms; holds ${JSON.stringify(result.holdStatuses)}, ` +
       `confirms ${JSON.stringify(result.confirmStatuses)}; 5xx ${result.serverErrors}, errors ${result.errors}, ` +
-      `timeouts ${result.timeouts}; ledger ${check.sales} sales, ${check.unitsSold} units ` +
+      `timeouts ${result.timeouts}; CPU per hold → confirm: server ${result.serverCpuMsPerConfirm} ms, ` +
+      `Redis ${result.redisCpuMsPerConfirm} ms; ledger ${check.sales} sales, ${check.unitsSold} units ` +
       `(section count ${check.sectionSold ?? '–'}) for ${confirmed.size} confirms answered 201, ` +
       `${check.unanswered} cut off: ${check.exact ? 'exact' : `NOT EXACT (${check.problems.join('; ')})`}`,
   )
