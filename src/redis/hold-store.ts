@@ -5,6 +5,7 @@ import type { RedisClient } from './client.js'
 import { ActiveEvents } from './active-events.js'
 import type { ActiveEventsOptions } from './active-events.js'
 import { EventKeys, residentIndexKey } from './keys.js'
+import { OwnKeysCache } from './own-keys-cache.js'
 import type { ScriptReply } from './scripts.js'
 import type { SoldOutCache } from './sold-out.js'
 
@@ -261,6 +262,8 @@ function refuseIfSoldOut(cache: SoldOutCache | undefined, eventId: string, items
 export class HoldStore {
   /** The events that can have due work (see active-events.ts): written before creates, read by visitors. */
   readonly active: ActiveEvents
+  /** Own keys of holds known to this process, so acting on them needs no read first (own-keys-cache.ts). */
+  readonly ownKeysCache = new OwnKeysCache()
 
   constructor(
     private readonly redis: RedisClient,
@@ -301,8 +304,32 @@ export class HoldStore {
   }
 
   /**
-   * Runs a script on one known hold with its own keys declared; a hold created or changed between the
-   * read and the script (the script answered KEYS_CHANGED before writing anything for it) is read again.
+   * The own keys of holds for a script that acts on them: remembered ones as they are, the others read
+   * (one pipelined HGETALL each) and remembered. `fresh` reads them all (after a -30 answer).
+   */
+  private async ownKeysFor(k: EventKeys, holdIds: readonly string[], fresh = false): Promise<string[][]> {
+    const own: (readonly string[] | undefined)[] = holdIds.map((id) =>
+      fresh ? undefined : this.ownKeysCache.get(k.hold(id)),
+    )
+    const missing = holdIds.filter((_, i) => own[i] === undefined)
+    if (missing.length > 0) {
+      const read = await this.ownKeys(k, missing)
+      let j = 0
+      for (let i = 0; i < own.length; i++) {
+        if (own[i] !== undefined) continue
+        const keys = read[j++] ?? []
+        // An unknown hold has no keys: nothing worth remembering.
+        if (keys.length > 0) this.ownKeysCache.set(k.hold(holdIds[i] as string), keys)
+        own[i] = keys
+      }
+    }
+    return own as string[][]
+  }
+
+  /**
+   * Runs a script on one known hold with its own keys declared; a hold whose keys were remembered wrong,
+   * or created or changed between the read and the script (the script answered KEYS_CHANGED before
+   * writing anything for it), is read again.
    */
   private async onHold(
     k: EventKeys,
@@ -311,7 +338,7 @@ export class HoldStore {
   ): Promise<ScriptReply> {
     return this.call(async () => {
       for (let attempt = 1; ; attempt++) {
-        const [own = []] = await this.ownKeys(k, [holdId])
+        const [own = []] = await this.ownKeysFor(k, [holdId], attempt > 1)
         const reply = await run(own)
         if (reply[0] !== KEYS_CHANGED || attempt >= 3) return reply
       }
@@ -369,6 +396,7 @@ export class HoldStore {
     )
     switch (reply[0]) {
       case 1:
+        this.ownKeysCache.set(k.hold(input.holdId), [k.holder(input.holder), ...seatKeys])
         return { kind: 'created', createdAt: num(reply[1]), expiresAt: num(reply[2]) }
       case 2:
         return {
@@ -457,6 +485,7 @@ export class HoldStore {
       this.redis.releaseHold(7 + own.length, ...k.shared, k.hold(holdId), ...own, ...this.auth(auth)),
     )
     if (reply[0] !== 1) throw holdRefusal(num(reply[0]))
+    this.ownKeysCache.delete(k.hold(holdId))
   }
 
   /**
@@ -468,6 +497,7 @@ export class HoldStore {
     const reply = await this.onHold(k, holdId, (own) =>
       this.redis.abandonHold(7 + own.length, ...k.shared, k.hold(holdId), ...own),
     )
+    this.ownKeysCache.delete(k.hold(holdId))
     return reply[0] === 1 ? 'tombstone' : reply[0] === 2 ? 'released' : 'nothing'
   }
 
@@ -573,11 +603,12 @@ export class HoldStore {
     const k = this.keys(eventId)
     const chunks: (typeof holds)[] = []
     for (let i = 0; i < holds.length; i += FINALISE_CHUNK) chunks.push(holds.slice(i, i + FINALISE_CHUNK))
-    const finalise = async (chunk: typeof holds): Promise<number[]> => {
+    const finalise = async (chunk: typeof holds, fresh = false): Promise<number[]> => {
       const own = (
-        await this.ownKeys(
+        await this.ownKeysFor(
           k,
           chunk.map((h) => h.holdId),
+          fresh,
         )
       ).flat()
       const keys = [...k.shared, ...chunk.map((h) => k.hold(h.holdId)), ...own]
@@ -589,15 +620,21 @@ export class HoldStore {
       )
       return reply.map(num)
     }
-    const codes = await this.call(async () => (await Promise.all(chunks.map(finalise))).flat())
-    // A hold whose own keys changed between the read and the script (never, for a pinned hold: its
-    // items and holder are fixed) was left untouched: once more for those.
+    const codes = await this.call(async () =>
+      (await Promise.all(chunks.map((chunk) => finalise(chunk)))).flat(),
+    )
+    // A hold whose own keys were remembered wrong, or changed between the read and the script (never, for
+    // a pinned hold: its items and holder are fixed), was left untouched: once more, read, for those.
     const again = holds.filter((_, i) => codes[i] === KEYS_CHANGED)
     if (again.length > 0) {
-      const retried = await this.call(() => finalise(again))
+      const retried = await this.call(() => finalise(again, true))
       let j = 0
       for (let i = 0; i < codes.length; i++) if (codes[i] === KEYS_CHANGED) codes[i] = retried[j++] as number
     }
+    // Finalised (or gone): nothing will act on these holds again.
+    holds.forEach((h, i) => {
+      if (codes[i] !== KEYS_CHANGED) this.ownKeysCache.delete(k.hold(h.holdId))
+    })
     return codes
   }
 

@@ -1,0 +1,42 @@
+/**
+ * The own keys (holder index and seat keys) of the holds this process created or read, by hold key.
+ *
+ * A script acting on a known hold must declare those keys (lua/includes/common.lua, ownKeysDeclared), and
+ * reading them costs an HGETALL round trip before every pin, finalise, extend and release. They never
+ * change for a hold (a create writes them once), so the keys a create wrote are remembered here and given
+ * to the script without a read. An entry is only a hint: a script given keys that are not the hold's
+ * answers -30 before writing anything, and the caller reads them and tries again. So a stale or missing
+ * entry costs one read, never a wrong write.
+ *
+ * Bounded: the oldest entries go first once `max` is reached, and a hold's entry goes when the hold is
+ * finalised or released.
+ */
+export const OWN_KEYS_CACHE_MAX = 100_000
+
+export class OwnKeysCache {
+  private readonly entries = new Map<string, readonly string[]>()
+
+  constructor(private readonly max = OWN_KEYS_CACHE_MAX) {}
+
+  get(holdKey: string): readonly string[] | undefined {
+    return this.entries.get(holdKey)
+  }
+
+  set(holdKey: string, own: readonly string[]): void {
+    if (this.max <= 0) return
+    if (!this.entries.has(holdKey) && this.entries.size >= this.max) {
+      // Map keeps insertion order: the first key is the oldest entry.
+      const oldest = this.entries.keys().next()
+      if (!oldest.done) this.entries.delete(oldest.value)
+    }
+    this.entries.set(holdKey, own)
+  }
+
+  delete(holdKey: string): void {
+    this.entries.delete(holdKey)
+  }
+
+  get size(): number {
+    return this.entries.size
+  }
+}
