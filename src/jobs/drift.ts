@@ -21,6 +21,9 @@ export interface DriftReport {
 
 type SeatFix = [string, string, string]
 
+/** Sections remembered as differing during a rush, at most (see maybeDrift). */
+const MAX_SEEN = 10_000
+
 /**
  * Brings Redis's sold state back to the ledger's, per event: sold seat keys (which reservation owns each)
  * and sold counts. Race-free against confirms and cancels in flight:
@@ -31,13 +34,37 @@ type SeatFix = [string, string, string]
  *    script that changes sold state bumps it), leaves seats a hold names alone, and leaves a GA count alone
  *    while a hold of that section is pinned or a cancel is in flight (lua/healSold-4.lua).
  * A pass that finds no difference costs one Redis round trip and one small ledger query.
+ *
+ * Comparing a seated section seat by seat reads every seat key and every sold seat of the ledger (100,000
+ * of each in a stadium section), so it is done only when the difference can be drift: at once when no
+ * hold of the event is being confirmed, and during a rush (holds confirming, so the ledger is ahead of
+ * Redis by the sales in flight) only once the same difference is seen on two passes in a row, i.e. nothing
+ * moved for a whole pass. A rush therefore costs a count comparison per pass, not a scan per pass.
  */
 export class DriftReconciler {
+  /** Per event and seated section whose counts differ during a rush: the counts last seen ("ledger:redis"). */
+  private readonly seen = new Map<string, string>()
+
   constructor(
     private readonly store: HoldStore,
     private readonly ledger: Ledger,
     private readonly events: Pick<EventService, 'get'>,
   ) {}
+
+  /**
+   * Whether a seated section's count difference is worth a seat-by-seat comparison: always when nothing
+   * of the event is being confirmed; during a rush only when the same counts were seen on the last pass.
+   */
+  private maybeDrift(eventId: string, section: string, ledger: number, here: number, confirming: number) {
+    if (confirming === 0) return true
+    const key = `${eventId}\u0000${section}`
+    const counts = `${ledger}:${here}`
+    const settled = this.seen.get(key) === counts
+    // Bounded: sections differing during a rush, across the events visited (cleared when they agree).
+    if (!settled && this.seen.size >= MAX_SEEN) this.seen.clear()
+    this.seen.set(key, counts)
+    return settled
+  }
 
   /** `everySeat`: compare every seated section seat by seat even where the counts agree. */
   async reconcile(eventId: string, everySeat = false): Promise<DriftReport> {
@@ -52,11 +79,15 @@ export class DriftReconciler {
     for (const { id, sold } of ledgerCounts.sections) {
       const section = event.sections.get(id)
       if (section === undefined) continue
-      const differs = (snapshot.sold.get(id) ?? 0) !== sold
+      const here = snapshot.sold.get(id) ?? 0
+      const differs = here !== sold
       if (section.kind === 'ga') {
         if (differs) ga.push([id, sold])
-      } else if (differs || everySeat) {
+      } else if (everySeat || (differs && this.maybeDrift(eventId, id, sold, here, snapshot.confirming))) {
         seated.push(id)
+        this.seen.delete(`${eventId}\u0000${id}`)
+      } else if (!differs) {
+        this.seen.delete(`${eventId}\u0000${id}`)
       }
     }
     if (ga.length === 0 && seated.length === 0) return report

@@ -122,6 +122,8 @@ export interface SaleSnapshot {
   /** The counts hash's sale version ("" when no script changed sold state since the event was loaded). */
   version: string
   sold: Map<string, number>
+  /** Holds of the event pinned for a confirm right now (their sales may be in the ledger, not yet here). */
+  confirming: number
 }
 
 /** One call of lua/healSold-4.lua: seats to set from the ledger, seated counts, GA counts. */
@@ -721,12 +723,14 @@ export class HoldStore {
   async saleSnapshot(eventId: string): Promise<SaleSnapshot | null> {
     const k = this.keys(eventId)
     const results = await this.call(() =>
-      this.redis.pipeline().hget(k.meta, 'ready').hgetall(k.counts).exec(),
+      this.redis.pipeline().hget(k.meta, 'ready').hgetall(k.counts).zcard(k.confirming).exec(),
     )
     const [readyError, ready] = results?.[0] ?? [null, null]
     const [countsError, raw] = results?.[1] ?? [null, {}]
+    const [confirmingError, confirming] = results?.[2] ?? [null, 0]
     if (readyError) throw redisFailure(readyError)
     if (countsError) throw redisFailure(countsError)
+    if (confirmingError) throw redisFailure(confirmingError)
     if (ready !== '1') return null
     const sold = new Map<string, number>()
     let version = ''
@@ -734,7 +738,7 @@ export class HoldStore {
       if (field === 'sv') version = value
       else if (field.startsWith('s:')) sold.set(field.slice(2), Number(value))
     }
-    return { version, sold }
+    return { version, sold, confirming: Number(confirming) }
   }
 
   /** The raw values of a section's seat keys (null free, a hold id, "$<reservationId>"), in label order. */
