@@ -5,6 +5,7 @@
  * both steps and every status, then the ledger is checked (lib/ledger-check.ts). seatlock and the reference,
  * in rounds that interleave them as in uncontended; seatlock on MongoDB too when MONGO_URL is set.
  */
+import { readFileSync } from 'node:fs'
 import type { Request } from 'autocannon'
 import { KindTimer, runLoad } from '../lib/load.js'
 import type { LoadSummary } from '../lib/load.js'
@@ -65,6 +66,17 @@ export interface HotResult {
   serverCpuMsPerConfirm: number
   /** CPU our Redis used in the measured run per confirm answered 201. */
   redisCpuMsPerConfirm: number
+  /** Write system calls (sockets: HTTP, Redis, ledger) of the server per confirm answered 201. */
+  serverWritesPerConfirm: number
+}
+
+/** Write system calls a process made so far (/proc/<pid>/io), 0 where that cannot be read. */
+function writeCalls(pid: number): number {
+  try {
+    return Number(/syscw:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0)
+  } catch {
+    return 0
+  }
 }
 
 function byStatus(timer: KindTimer): Record<string, number> {
@@ -111,6 +123,8 @@ async function flow(
   let cpu0 = 0
   let redisCpu0 = 0
   let serverCpu = 0
+  let writes0 = 0
+  let serverWrites = 0
   let redisCpu = 0
   const running = await startTarget(target, infra, { cpuProfDir: opts.cpuProfDir, ledgerUrl })
   try {
@@ -133,6 +147,7 @@ async function flow(
       quiet: true,
     })
     cpu0 = running.child.cpuSeconds()
+    writes0 = writeCalls(running.child.pid)
     redisCpu0 = await infra.redisCpuSeconds()
     load = await runLoad({
       label: `${target} ${variant} hold → confirm (round ${roundNo})`,
@@ -142,6 +157,7 @@ async function flow(
       requests: [hold(holds), onHoldStep(eventId, 'POST', '/confirm', confirms, onConfirm)],
     })
     serverCpu = running.child.cpuSeconds() - cpu0
+    serverWrites = writeCalls(running.child.pid) - writes0
     redisCpu = (await infra.redisCpuSeconds()) - redisCpu0
   } finally {
     // Stopped first: it finishes the confirms in flight, so the ledger no longer moves when it is read.
@@ -177,6 +193,7 @@ async function flow(
     ledgerCheck: check,
     serverCpuMsPerConfirm: round((serverCpu * 1000) / Math.max(1, confirms.count(201)), 3),
     redisCpuMsPerConfirm: round((redisCpu * 1000) / Math.max(1, confirms.count(201)), 3),
+    serverWritesPerConfirm: round(serverWrites / Math.max(1, confirms.count(201)), 2),
   }
   log(
     `  ${target} (${ledgerName}) ${variant} round ${roundNo}: ${fmt(result.confirmsPerSec)} confirms/s; ` +
@@ -184,7 +201,7 @@ async function flow(
       `${result.holdLatency.p50} / p99 ${result.holdLatency.p99} ms; holds ${JSON.stringify(result.holdStatuses)}, ` +
       `confirms ${JSON.stringify(result.confirmStatuses)}; 5xx ${result.serverErrors}, errors ${result.errors}, ` +
       `timeouts ${result.timeouts}; CPU per hold → confirm: server ${result.serverCpuMsPerConfirm} ms, ` +
-      `Redis ${result.redisCpuMsPerConfirm} ms; ledger ${check.sales} sales, ${check.unitsSold} units ` +
+      `Redis ${result.redisCpuMsPerConfirm} ms, server writes ${result.serverWritesPerConfirm}; ledger ${check.sales} sales, ${check.unitsSold} units ` +
       `(section count ${check.sectionSold ?? '–'}) for ${confirmed.size} confirms answered 201, ` +
       `${check.unanswered} cut off: ${check.exact ? 'exact' : `NOT EXACT (${check.problems.join('; ')})`}`,
   )
