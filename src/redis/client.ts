@@ -14,9 +14,6 @@ const FAIL_FAST: RedisOptions = {
   enableOfflineQueue: false,
   maxRetriesPerRequest: 0,
   commandTimeout: 1000,
-  // Commands of concurrent requests issued in the same tick go out in one write: under an on-sale a
-  // socket write per command was a fifth of the server's CPU (writev/writeUtf8String in the profile).
-  enableAutoPipelining: true,
   connectTimeout: 1000,
   retryStrategy: (attempt: number) => Math.min(50 * attempt, 1000),
 }
