@@ -74,6 +74,24 @@ t.test('per address: counted across two instances sharing Redis', async (t) => {
   t.equal(admin.status, 201, 'admin requests are not limited')
 })
 
+t.test('concurrent checks of one address share Redis calls and are counted exactly', async (t) => {
+  const api = await startApp(t, ledger, limits({ holdsPerAddress: 30 }), undefined, { jobs: false })
+  const eventId = await createEvent(api, { ga: { g: 1000 } })
+  let calls = 0
+  const count = api.redis.countRequests.bind(api.redis)
+  api.redis.countRequests = ((...args: Parameters<typeof count>) => {
+    calls++
+    return count(...args)
+  }) as typeof count
+  const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => hold(api, eventId, `crowd-${i}`)))
+  const statuses = answers.map((r) => r.status)
+  t.equal(statuses.filter((s) => s === 201).length, 30, 'exactly the limit was let through')
+  t.equal(statuses.filter((s) => s === 429).length, 30, 'every other request refused')
+  t.ok(calls < 60, `60 checks in ${calls} Redis calls`)
+  const view = await api.request('GET', `/v1/events/${eventId}`)
+  t.equal(view.body.sections[0].held, 30, 'refused requests took nothing')
+})
+
 t.test('per holder: one holder limited, others not', async (t) => {
   const api = await startApp(t, ledger, limits({ holdsPerHolder: 3 }), undefined, { jobs: false })
   const eventId = await createEvent(api, { ga: { g: 100 } })

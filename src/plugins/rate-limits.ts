@@ -1,30 +1,11 @@
 import { createHash } from 'node:crypto'
-import { createRequire } from 'node:module'
 import rateLimit from '@fastify/rate-limit'
 import type { CreateRateLimitOptions, FastifyRateLimitStore } from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { RateLimits } from '../config.js'
 import { apiError } from '../errors.js'
 import type { RedisClient } from '../redis/client.js'
-
-/** The plugin's own Redis store (one INCR + PEXPIRE script on one key: runs unchanged on a Redis Cluster). */
-interface PluginRedisStore {
-  incr(
-    key: string,
-    callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
-    timeWindow: number,
-    max: number,
-  ): void
-}
-type PluginRedisStoreCtor = new (
-  continueExceeding: boolean,
-  exponentialBackoff: boolean,
-  redis: RedisClient,
-  key: string,
-) => PluginRedisStore
-const RedisStore = createRequire(import.meta.url)(
-  '@fastify/rate-limit/store/RedisStore.js',
-) as PluginRedisStoreCtor
+import { SharedCounter } from './rate-limit-counter.js'
 
 /**
  * How long a limit check may wait for Redis before the request goes on unlimited. A paused Redis would
@@ -41,30 +22,27 @@ const WINDOW_MS = 60_000
 export type LimitScope = 'address' | 'holder' | 'actions'
 
 /**
- * The plugin's Redis store, failing open: no call while the connection is down (ioredis would reject at
- * once anyway, without an offline queue), a bounded wait when Redis is slow or paused, and one key space
- * per limit (`<prefix>:rl:<scope>:<key>`), so the counts are shared by every instance on the same Redis.
+ * The plugin's store, in Redis and failing open: no call while the connection is down (ioredis would
+ * reject at once anyway, without an offline queue), a bounded wait when Redis is slow or paused, and one
+ * key space per limit (`<prefix>:rl:<scope>:<key>`), so the counts are shared by every instance on the
+ * same Redis. The counting itself is the plugin's fixed window (INCR, expiry set by the first count), done
+ * by SharedCounter so concurrent checks of one key share a round trip.
  */
 function failOpenStore(redis: RedisClient, namespace: string) {
   let skipUntil = 0
+  const counter = new SharedCounter(redis)
   return class FailOpenRedisStore implements FastifyRateLimitStore {
-    private readonly inner: PluginRedisStore
+    private readonly prefix: string
 
     // The plugin constructs the root store with its options; children are made by `child` with a scope.
     constructor(scope: unknown) {
-      this.inner = new RedisStore(
-        false,
-        false,
-        redis,
-        `${namespace}${typeof scope === 'string' ? scope : ''}:`,
-      )
+      this.prefix = `${namespace}${typeof scope === 'string' ? scope : ''}:`
     }
 
     incr(
       key: string,
       callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
       timeWindow: number,
-      max: number,
     ): void {
       if (redis.status !== 'ready') return callback(new Error('Redis is not connected'))
       if (skipUntil !== 0 && Date.now() < skipUntil)
@@ -75,17 +53,12 @@ function failOpenStore(redis: RedisClient, namespace: string) {
         skipUntil = Date.now() + LIMIT_BREAKER_MS
         callback(new Error('Redis did not answer the rate limit check in time'))
       }, LIMIT_CHECK_TIMEOUT_MS)
-      this.inner.incr(
-        key,
-        (error, result) => {
-          if (settled) return
-          settled = true
-          clearTimeout(timer)
-          callback(error, result)
-        },
-        timeWindow,
-        max,
-      )
+      counter.incr(this.prefix + key, timeWindow, (error, result) => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        callback(error, result)
+      })
     }
 
     child(options: Parameters<FastifyRateLimitStore['child']>[0]): FastifyRateLimitStore {

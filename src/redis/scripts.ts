@@ -32,6 +32,7 @@ declare module 'ioredis' {
     dropEventKeys(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     markCancelling(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     healSold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    countRequests(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
   }
 }
 
