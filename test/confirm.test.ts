@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
-import { SeatsTakenError } from '../src/ledger/port.js'
+import { SeatsTakenError } from '../src/domain/errors.js'
 import { EventKeys } from '../src/redis/keys.js'
 import { createEvent, eachLedger, seats, startApp } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'

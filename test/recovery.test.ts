@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
-import { SeatsTakenError } from '../src/ledger/port.js'
+import { SeatsTakenError } from '../src/domain/errors.js'
 import { createEvent, eachLedger, seats, startApp } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
 import { checkLedgerInvariants } from './helpers/invariants.js'

@@ -5,7 +5,8 @@
  * test), on MongoDB through the ledger port; the reference from its own sales tables.
  */
 import type pg from 'pg'
-import type { Item, Ledger } from '../../src/ledger/port.js'
+import type { Item } from '../../src/domain/items.js'
+import type { Ledger } from '../../src/ledger/port.js'
 
 export interface Sale {
   holdId: string

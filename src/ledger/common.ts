@@ -1,15 +1,9 @@
 /** Adapter-neutral helpers both ledger adapters share (confirm planning, cursors, event checks). Pure, no I/O. */
 import { BatchRefusedError, InvalidCursorError } from './port.js'
-import type {
-  ConfirmInput,
-  ConfirmResult,
-  EventDefinition,
-  Item,
-  Reservation,
-  ReservationPage,
-  SectionDefinition,
-  SectionKind,
-} from './port.js'
+import type { ConfirmInput, ConfirmResult, ReservationPage } from './port.js'
+import type { EventDefinition, SectionDefinition, SectionKind } from '../domain/event.js'
+import type { Item } from '../domain/items.js'
+import type { Reservation } from '../domain/reservation.js'
 
 export const MAX_PAGE = 1000
 

@@ -13,7 +13,7 @@
  */
 import mongoose from 'mongoose'
 import type { ClientSession, Connection, Model } from 'mongoose'
-import type { SectionKind } from './port.js'
+import type { SectionKind } from '../domain/event.js'
 
 /** Shards per section (fewer when the capacity is smaller). */
 export const COUNT_SHARDS = 16

@@ -15,27 +15,12 @@
  */
 import mongoose from 'mongoose'
 import type { ClientSession, Connection, ConnectOptions, Model, mongo } from 'mongoose'
-import {
-  BatchRefusedError,
-  CapacityExceededError,
-  EventExistsError,
-  LedgerUnavailableError,
-  SeatsTakenError,
-} from './port.js'
-import type {
-  ConfirmInput,
-  ConfirmResult,
-  EventDefinition,
-  Item,
-  Ledger,
-  Reservation,
-  ReservationPage,
-  ReservationStatus,
-  SectionDefinition,
-  SectionKind,
-  SoldCounts,
-  SoldState,
-} from './port.js'
+import { CapacityExceededError, EventExistsError, SeatsTakenError } from '../domain/errors.js'
+import type { EventDefinition, SectionDefinition, SectionKind } from '../domain/event.js'
+import type { Item } from '../domain/items.js'
+import type { Reservation, ReservationStatus } from '../domain/reservation.js'
+import { BatchRefusedError, LedgerUnavailableError } from './port.js'
+import type { ConfirmInput, ConfirmResult, Ledger, ReservationPage, SoldCounts, SoldState } from './port.js'
 import {
   hasErrorLabel,
   isDuplicateKey,

@@ -1,57 +1,12 @@
 /**
  * The ledger port: the authoritative store of events and sales. Redis only advises; the ledger decides.
  * Two adapters implement it (MongoDB via mongoose, PostgreSQL via pg) and one contract suite
- * (test/ledger/contract.ts) runs against each.
+ * (test/ledger/contract.ts) runs against each. What it stores (events, items, reservations) and the
+ * refusals it reports are domain facts, defined in src/domain/.
  */
-
-export type SectionKind = 'seated' | 'ga'
-
-export interface SectionDefinition {
-  id: string
-  name: string
-  kind: SectionKind
-  /** Price of one seat / unit in minor units of the event currency. */
-  price: number
-  /** Number of seats (seated) or units (GA). */
-  capacity: number
-  /** Seat labels, in the order given at creation; present only for seated sections. */
-  seats?: string[]
-}
-
-export interface EventDefinition {
-  id: string
-  name: string
-  /** ISO 8601 UTC, or null when the event has no start time. */
-  startsAt: string | null
-  currency: string
-  sections: SectionDefinition[]
-  createdAt: string
-}
-
-/** One line of a hold or reservation: seats of a seated section, or a quantity of a GA section. */
-export type Item = { section: string; seats: string[] } | { section: string; quantity: number }
-
-/**
- * 'voided' marks a hold the reconciler gave up on: it occupies the hold's unique reservation slot so a
- * confirm transaction that commits late finds it and sells nothing. Voided rows are never shown to clients.
- */
-export type ReservationStatus = 'confirmed' | 'cancelled' | 'voided'
-
-export interface Reservation {
-  id: string
-  holdId: string
-  eventId: string
-  holder: string
-  items: Item[]
-  amount: number
-  currency: string
-  status: ReservationStatus
-  paymentRef: string | null
-  /** SHA-256 hex of the hold's token, so the hold's owner can read and cancel the reservation. */
-  tokenHash: string
-  createdAt: string
-  cancelledAt: string | null
-}
+import type { EventDefinition } from '../domain/event.js'
+import type { Item } from '../domain/items.js'
+import type { Reservation } from '../domain/reservation.js'
 
 export interface ConfirmInput {
   /** Chosen by the caller (stable across retries of one hold). */
@@ -138,27 +93,6 @@ export interface Ledger {
   soldCounts(eventId: string): Promise<SoldCounts>
 }
 
-export class EventExistsError extends Error {
-  override name = 'EventExistsError'
-}
-
-export class SeatsTakenError extends Error {
-  override name = 'SeatsTakenError'
-  constructor(readonly seats: { section: string; seat: string }[]) {
-    super('seat already sold')
-  }
-}
-
-export class CapacityExceededError extends Error {
-  override name = 'CapacityExceededError'
-  constructor(
-    readonly section: string,
-    readonly requested: number,
-  ) {
-    super('section capacity exceeded')
-  }
-}
-
 /**
  * confirmBatch wrote nothing because at least one input would be refused (a seat already sold, a count
  * short, two inputs for one seat) or is invalid; confirm() of each input tells which and why.
@@ -175,8 +109,4 @@ export class LedgerUnavailableError extends Error {
 /** The cursor given to listReservations is not one the adapter produced. */
 export class InvalidCursorError extends Error {
   override name = 'InvalidCursorError'
-}
-
-export function itemUnits(item: Item): number {
-  return 'seats' in item ? item.seats.length : item.quantity
 }

@@ -12,26 +12,12 @@
 import os from 'node:os'
 import { Pool } from 'pg'
 import type { PoolClient, PoolConfig, QueryConfig, QueryResult, QueryResultRow } from 'pg'
-import {
-  BatchRefusedError,
-  CapacityExceededError,
-  EventExistsError,
-  LedgerUnavailableError,
-  SeatsTakenError,
-} from './port.js'
-import type {
-  ConfirmInput,
-  ConfirmResult,
-  EventDefinition,
-  Item,
-  Ledger,
-  Reservation,
-  ReservationPage,
-  ReservationStatus,
-  SectionKind,
-  SoldCounts,
-  SoldState,
-} from './port.js'
+import { CapacityExceededError, EventExistsError, SeatsTakenError } from '../domain/errors.js'
+import type { EventDefinition, SectionKind } from '../domain/event.js'
+import type { Item } from '../domain/items.js'
+import type { Reservation, ReservationStatus } from '../domain/reservation.js'
+import { BatchRefusedError, LedgerUnavailableError } from './port.js'
+import type { ConfirmInput, ConfirmResult, Ledger, ReservationPage, SoldCounts, SoldState } from './port.js'
 import { BATCH_REFUSED_SQLSTATE, CONFIRM_BATCH_FUNCTION } from './pg-confirm-batch.js'
 import { PG_MIGRATIONS, appliedMigrations, applyMigrations, upToDate } from './pg-migrations.js'
 import { PG, PgDeadlineError, isPgConnectionBroken, mapPgError, pgCode } from './pg-errors.js'

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
+import type { HoldAuth } from '../domain/hold.js'
 import { apiError } from '../errors.js'
-import type { HoldAuth } from '../redis/hold-store.js'
 import { hashToken, safeEqual } from './tokens.js'
 
 export interface Auth {

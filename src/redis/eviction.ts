@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { Cluster } from 'ioredis'
 import type { Redis } from 'ioredis'
-import type { EventDefinition } from '../ledger/port.js'
+import type { EventDefinition } from '../domain/event.js'
 import type { RedisClient } from './client.js'
 import { EventKeys, residentIndexKey } from './keys.js'
 

@@ -1,6 +1,8 @@
 import { Cluster } from 'ioredis'
 import { apiError } from '../errors.js'
-import type { Item, SectionDefinition } from '../ledger/port.js'
+import type { SectionDefinition } from '../domain/event.js'
+import type { HoldAuth, HoldStatus } from '../domain/hold.js'
+import type { Item } from '../domain/items.js'
 import type { RedisClient } from './client.js'
 import { ActiveEvents } from './active-events.js'
 import type { ActiveEventsOptions } from './active-events.js'
@@ -12,8 +14,6 @@ import type { SoldOutCache } from './sold-out.js'
 /** Items as the scripts store them: "k" is "s" (seats) or "g" (GA quantity). */
 type ScriptItem = { s: string; k: 's'; seats: string[] } | { s: string; k: 'g'; q: number }
 
-export type HoldStatus = 'held' | 'confirming' | 'confirmed'
-
 export interface StoredHold {
   holder: string
   items: Item[]
@@ -22,12 +22,6 @@ export interface StoredHold {
   expiresAt: number
   reservationId: string | null
   now: number
-}
-
-export interface HoldAuth {
-  /** SHA-256 hex of the presented Hold-Token ("" when the caller is an admin without one). */
-  tokenHash: string
-  admin: boolean
 }
 
 export interface CreateHoldInput {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { apiError } from '../errors.js'
-import type { EventDefinition, Ledger, SectionDefinition } from '../ledger/port.js'
-import { EventExistsError } from '../ledger/port.js'
+import { EventExistsError } from '../domain/errors.js'
+import type { EventDefinition, SectionDefinition } from '../domain/event.js'
+import type { Ledger } from '../ledger/port.js'
 import type { HoldStore, SectionCounts } from '../redis/hold-store.js'
 import type { CreateEventBody, EventView, SeatsView } from '../schemas/events.js'
 

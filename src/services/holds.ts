@@ -1,7 +1,10 @@
 import type { Config } from '../config.js'
 import { apiError } from '../errors.js'
-import type { Item, Ledger, Reservation } from '../ledger/port.js'
-import { itemUnits } from '../ledger/port.js'
+import type { HoldAuth } from '../domain/hold.js'
+import { itemUnits } from '../domain/items.js'
+import type { Item } from '../domain/items.js'
+import type { Reservation } from '../domain/reservation.js'
+import type { Ledger } from '../ledger/port.js'
 import {
   canonicalJson,
   hashToken,
@@ -12,7 +15,7 @@ import {
   sealToken,
   sha256,
 } from '../lib/tokens.js'
-import type { HoldAuth, HoldStore, StoredHold } from '../redis/hold-store.js'
+import type { HoldStore, StoredHold } from '../redis/hold-store.js'
 import type { CreateHoldBody, HoldView } from '../schemas/holds.js'
 import { AbandonedCreates } from './abandoned-creates.js'
 import type { EventService, LoadedEvent } from './events.js'

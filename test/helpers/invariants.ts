@@ -1,5 +1,6 @@
 import type { Test } from 'tap'
-import type { Ledger, Reservation } from '../../src/ledger/port.js'
+import type { Reservation } from '../../src/domain/reservation.js'
+import type { Ledger } from '../../src/ledger/port.js'
 import type { TestApp } from './app.js'
 
 export interface Expectations {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import type { ConfirmInput, Item } from '../../src/ledger/port.js'
+import type { Item } from '../../src/domain/items.js'
+import type { ConfirmInput } from '../../src/ledger/port.js'
 import type { PinResult } from '../../src/redis/hold-store.js'
 
 /** Step 2 of a confirm for a pinned hold, as the confirm service would write it to the ledger. */

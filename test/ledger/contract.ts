@@ -5,15 +5,12 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type { Test } from 'tap'
-import {
-  BatchRefusedError,
-  CapacityExceededError,
-  EventExistsError,
-  InvalidCursorError,
-  LedgerUnavailableError,
-  SeatsTakenError,
-} from '../../src/ledger/port.js'
-import type { ConfirmInput, EventDefinition, Item, Ledger, Reservation } from '../../src/ledger/port.js'
+import { CapacityExceededError, EventExistsError, SeatsTakenError } from '../../src/domain/errors.js'
+import type { EventDefinition } from '../../src/domain/event.js'
+import type { Item } from '../../src/domain/items.js'
+import type { Reservation } from '../../src/domain/reservation.js'
+import { BatchRefusedError, InvalidCursorError, LedgerUnavailableError } from '../../src/ledger/port.js'
+import type { ConfirmInput, Ledger } from '../../src/ledger/port.js'
 
 export interface LedgerContractOptions {
   /** A ledger pointed at an address where nothing listens (not initialised). */

@@ -1,0 +1,28 @@
+/**
+ * Refusals that are facts about events and sales, whichever store noticed them. Services decide what
+ * each one answers over HTTP.
+ */
+
+/** An event with this id exists already. */
+export class EventExistsError extends Error {
+  override name = 'EventExistsError'
+}
+
+/** These seats are sold already. */
+export class SeatsTakenError extends Error {
+  override name = 'SeatsTakenError'
+  constructor(readonly seats: { section: string; seat: string }[]) {
+    super('seat already sold')
+  }
+}
+
+/** The section has fewer units left than requested. */
+export class CapacityExceededError extends Error {
+  override name = 'CapacityExceededError'
+  constructor(
+    readonly section: string,
+    readonly requested: number,
+  ) {
+    super('section capacity exceeded')
+  }
+}

@@ -1,0 +1,10 @@
+/** A hold's life and who may act on it. */
+
+export type HoldStatus = 'held' | 'confirming' | 'confirmed'
+
+/** Who is asking about a hold or its reservation: the hold's owner (by its token) or an admin. */
+export interface HoldAuth {
+  /** SHA-256 hex of the presented Hold-Token ("" when the caller is an admin without one). */
+  tokenHash: string
+  admin: boolean
+}
