@@ -5,6 +5,7 @@
  * test), on MongoDB through the ledger port; the reference from its own sales tables.
  */
 import type pg from 'pg'
+import { itemUnits } from '../../src/domain/items.js'
 import type { Item } from '../../src/domain/items.js'
 import type { Ledger } from '../../src/ledger/port.js'
 
@@ -45,10 +46,6 @@ export interface LedgerCheck {
   problems: string[]
 }
 
-function units(item: Item): number {
-  return 'seats' in item ? item.seats.length : item.quantity
-}
-
 export function judge(view: LedgerView, expected: Expected): LedgerCheck {
   const problems: string[] = []
   const holds = new Set(view.sales.map((s) => s.holdId))
@@ -60,9 +57,9 @@ export function judge(view: LedgerView, expected: Expected): LedgerCheck {
     const [item, ...rest] = sale.items
     const kind = item && 'seats' in item ? 'seated' : 'ga'
     if (!item || rest.length > 0 || item.section !== expected.section || kind !== expected.kind) stray++
-    else if (units(item) !== expected.unitsPerHold) stray++
+    else if (itemUnits(item) !== expected.unitsPerHold) stray++
     for (const i of sale.items) {
-      unitsSold += units(i)
+      unitsSold += itemUnits(i)
       if ('seats' in i) for (const seat of i.seats) saleSeats.push(`${i.section}/${seat}`)
     }
   }

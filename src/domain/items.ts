@@ -7,3 +7,10 @@ export type Item = { section: string; seats: string[] } | { section: string; qua
 export function itemUnits(item: Item): number {
   return 'seats' in item ? item.seats.length : item.quantity
 }
+
+/** Seats and units all the items take together (what the per-hold and per-holder limits count). */
+export function totalUnits(items: readonly Item[]): number {
+  let units = 0
+  for (const item of items) units += itemUnits(item)
+  return units
+}

@@ -1,90 +1,13 @@
-/** Adapter-neutral helpers both ledger adapters share (confirm planning, cursors, event checks). Pure, no I/O. */
+/** Adapter-neutral helpers both ledger adapters share (batch planning, cursors, page sizes). Pure, no I/O. */
 import { BatchRefusedError, InvalidCursorError } from './port.js'
 import type { ConfirmInput, ConfirmResult, ReservationPage } from './port.js'
-import type { EventDefinition, SectionDefinition, SectionKind } from '../domain/event.js'
-import type { Item } from '../domain/items.js'
+import { planConfirm } from '../domain/confirm-plan.js'
+import type { ConfirmPlan, SectionUnits } from '../domain/confirm-plan.js'
+import { isoInput } from '../domain/iso-time.js'
 import type { Reservation } from '../domain/reservation.js'
+import { compareStrings } from '../lib/compare.js'
 
 export const MAX_PAGE = 1000
-
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
-}
-
-/** Parse a date given by a caller and return it as ISO 8601 UTC with milliseconds. */
-export function isoInput(value: string, what: string): string {
-  const time = Date.parse(value)
-  if (Number.isNaN(time)) throw new Error(`${what} is not a valid date: ${value}`)
-  return new Date(time).toISOString()
-}
-
-export interface SectionUnits {
-  section: string
-  kind: SectionKind
-  units: number
-}
-
-export interface ConfirmPlan {
-  /** The items, reduced to their known fields. */
-  items: Item[]
-  /** Every seat, sorted by (section, seat) so concurrent transactions lock in one order. */
-  seats: { section: string; seat: string }[]
-  /** Units per section, sorted by section id. */
-  sections: SectionUnits[]
-}
-
-/** Validate and normalise a confirm's items. Bad input here is a programmer error (plain Error). */
-export function planConfirm(items: Item[]): ConfirmPlan {
-  if (!Array.isArray(items) || items.length === 0) throw new Error('confirm: items must not be empty')
-  const normalized: Item[] = []
-  const seats: { section: string; seat: string }[] = []
-  const seen = new Set<string>()
-  const units = new Map<string, SectionUnits>()
-  for (const item of items) {
-    let kind: SectionKind
-    let n: number
-    if ('seats' in item) {
-      if (!Array.isArray(item.seats) || item.seats.length === 0) {
-        throw new Error(`confirm: item for section ${item.section} has no seats`)
-      }
-      for (const seat of item.seats) {
-        const key = `${item.section}\u0000${seat}`
-        if (seen.has(key)) throw new Error(`confirm: seat ${item.section}/${seat} is listed twice`)
-        seen.add(key)
-        seats.push({ section: item.section, seat })
-      }
-      kind = 'seated'
-      n = item.seats.length
-      normalized.push({ section: item.section, seats: [...item.seats] })
-    } else {
-      if (!Number.isSafeInteger(item.quantity) || item.quantity < 1) {
-        throw new Error(`confirm: item for section ${item.section} has an invalid quantity`)
-      }
-      kind = 'ga'
-      n = item.quantity
-      normalized.push({ section: item.section, quantity: item.quantity })
-    }
-    const entry = units.get(item.section)
-    if (entry === undefined) units.set(item.section, { section: item.section, kind, units: n })
-    else if (entry.kind !== kind) throw new Error(`confirm: section ${item.section} mixes seats and quantity`)
-    else entry.units += n
-  }
-  seats.sort((a, b) => compareStrings(a.section, b.section) || compareStrings(a.seat, b.seat))
-  const sections = [...units.values()].sort((a, b) => compareStrings(a.section, b.section))
-  return { items: normalized, seats, sections }
-}
-
-/** Units per section of a stored reservation (given back on cancel), sorted by section id. */
-export function unitsBySection(items: Item[]): { section: string; units: number }[] {
-  const units = new Map<string, number>()
-  for (const item of items) {
-    const n = 'seats' in item ? item.seats.length : item.quantity
-    units.set(item.section, (units.get(item.section) ?? 0) + n)
-  }
-  return [...units.entries()]
-    .map(([section, n]) => ({ section, units: n }))
-    .sort((a, b) => compareStrings(a.section, b.section))
-}
 
 /** Opaque keyset cursor: base64url of [createdAt, id] of the last item of a page. */
 export function encodeCursor(createdAt: string, id: string): string {
@@ -120,46 +43,6 @@ export function pageSize(limit: number): number {
   if (!Number.isInteger(limit) || limit < 1)
     throw new RangeError(`limit must be a positive integer, got ${limit}`)
   return Math.min(limit, MAX_PAGE)
-}
-
-/** Check an event definition before storing it; returns a normalised copy (ISO dates, known fields only). */
-export function normalizeEvent(event: EventDefinition): EventDefinition {
-  if (!Array.isArray(event.sections) || event.sections.length === 0) {
-    throw new Error('createEvent: an event needs at least one section')
-  }
-  const ids = new Set<string>()
-  const sections: SectionDefinition[] = event.sections.map((s) => {
-    if (ids.has(s.id)) throw new Error(`createEvent: section id ${s.id} is used twice`)
-    ids.add(s.id)
-    if (!Number.isSafeInteger(s.capacity) || s.capacity < 1) {
-      throw new Error(`createEvent: section ${s.id} has an invalid capacity`)
-    }
-    if (s.kind === 'seated') {
-      if (!Array.isArray(s.seats) || s.seats.length !== s.capacity) {
-        throw new Error(`createEvent: seated section ${s.id} must list exactly capacity seats`)
-      }
-      if (new Set(s.seats).size !== s.seats.length)
-        throw new Error(`createEvent: section ${s.id} repeats a seat`)
-      return {
-        id: s.id,
-        name: s.name,
-        kind: s.kind,
-        price: s.price,
-        capacity: s.capacity,
-        seats: [...s.seats],
-      }
-    }
-    if (s.kind !== 'ga') throw new Error(`createEvent: section ${s.id} has an unknown kind`)
-    return { id: s.id, name: s.name, kind: s.kind, price: s.price, capacity: s.capacity }
-  })
-  return {
-    id: event.id,
-    name: event.name,
-    startsAt: event.startsAt === null ? null : isoInput(event.startsAt, 'startsAt'),
-    currency: event.currency,
-    sections,
-    createdAt: isoInput(event.createdAt, 'createdAt'),
-  }
 }
 
 /** The URL with any password replaced by ***, safe to log. */

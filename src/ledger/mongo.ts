@@ -15,8 +15,12 @@
  */
 import mongoose from 'mongoose'
 import type { ClientSession, Connection, ConnectOptions, Model, mongo } from 'mongoose'
+import { planConfirm, unitsBySection } from '../domain/confirm-plan.js'
 import { CapacityExceededError, EventExistsError, SeatsTakenError } from '../domain/errors.js'
+import { normalizeEvent } from '../domain/event.js'
 import type { EventDefinition, SectionDefinition, SectionKind } from '../domain/event.js'
+import { isoInput } from '../domain/iso-time.js'
+import { compareStrings } from '../lib/compare.js'
 import type { Item } from '../domain/items.js'
 import type { Reservation, ReservationStatus } from '../domain/reservation.js'
 import { BatchRefusedError, LedgerUnavailableError } from './port.js'
@@ -38,20 +42,7 @@ import {
 } from './mongo-counts.js'
 import type { SectionCountDoc } from './mongo-counts.js'
 import { MONGO_MIGRATIONS, migrateMongo } from './mongo-migrations.js'
-import {
-  batchResults,
-  compareStrings,
-  decodeCursor,
-  mergeBatch,
-  planBatch,
-  pageFrom,
-  isoInput,
-  maskUrl,
-  normalizeEvent,
-  pageSize,
-  planConfirm,
-  unitsBySection,
-} from './common.js'
+import { batchResults, decodeCursor, mergeBatch, planBatch, pageFrom, maskUrl, pageSize } from './common.js'
 
 /** Required fields of a void document; it is never shown to anyone. */
 const VOID_PLACEHOLDER = '(voided)'

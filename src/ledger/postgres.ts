@@ -12,8 +12,11 @@
 import os from 'node:os'
 import { Pool } from 'pg'
 import type { PoolClient, PoolConfig, QueryConfig, QueryResult, QueryResultRow } from 'pg'
+import { planConfirm, unitsBySection } from '../domain/confirm-plan.js'
 import { CapacityExceededError, EventExistsError, SeatsTakenError } from '../domain/errors.js'
+import { normalizeEvent } from '../domain/event.js'
 import type { EventDefinition, SectionKind } from '../domain/event.js'
+import { isoInput } from '../domain/iso-time.js'
 import type { Item } from '../domain/items.js'
 import type { Reservation, ReservationStatus } from '../domain/reservation.js'
 import { BatchRefusedError, LedgerUnavailableError } from './port.js'
@@ -21,18 +24,7 @@ import type { ConfirmInput, ConfirmResult, Ledger, ReservationPage, SoldCounts, 
 import { BATCH_REFUSED_SQLSTATE, CONFIRM_BATCH_FUNCTION } from './pg-confirm-batch.js'
 import { PG_MIGRATIONS, appliedMigrations, applyMigrations, upToDate } from './pg-migrations.js'
 import { PG, PgDeadlineError, isPgConnectionBroken, mapPgError, pgCode } from './pg-errors.js'
-import {
-  batchResults,
-  decodeCursor,
-  mergeBatch,
-  pageFrom,
-  planBatch,
-  isoInput,
-  normalizeEvent,
-  pageSize,
-  planConfirm,
-  unitsBySection,
-} from './common.js'
+import { batchResults, decodeCursor, mergeBatch, pageFrom, planBatch, pageSize } from './common.js'
 
 export interface PostgresLedgerOptions {
   log?: (msg: string) => void

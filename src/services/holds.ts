@@ -1,7 +1,7 @@
 import type { Config } from '../config.js'
 import { apiError } from '../errors.js'
 import type { HoldAuth } from '../domain/hold.js'
-import { itemUnits } from '../domain/items.js'
+import { totalUnits } from '../domain/items.js'
 import type { Item } from '../domain/items.js'
 import type { Reservation } from '../domain/reservation.js'
 import type { Ledger } from '../ledger/port.js'
@@ -49,7 +49,7 @@ function iso(ms: number): string {
 /** Checks the requested items against the event's definition (the script checks availability). */
 export function validateItems(event: LoadedEvent, items: Item[], maxSeatsPerHold: number): void {
   // Size first: a request for 1,000 seats is refused before any per-seat work.
-  const units = items.reduce((sum, item) => sum + itemUnits(item), 0)
+  const units = totalUnits(items)
   if (units > maxSeatsPerHold) throw apiError('TOO_MANY_SEATS', { requested: units, limit: maxSeatsPerHold })
   const seen = new Set<string>()
   for (const item of items) {

@@ -1,4 +1,5 @@
 import type { Test } from 'tap'
+import { itemUnits } from '../../src/domain/items.js'
 import type { Reservation } from '../../src/domain/reservation.js'
 import type { Ledger } from '../../src/ledger/port.js'
 import type { TestApp } from './app.js'
@@ -50,8 +51,7 @@ export async function checkLedgerInvariants(
           seatOwners.set(key, r.id)
         }
       }
-      const units = 'seats' in item ? item.seats.length : item.quantity
-      unitsBySection.set(item.section, (unitsBySection.get(item.section) ?? 0) + units)
+      unitsBySection.set(item.section, (unitsBySection.get(item.section) ?? 0) + itemUnits(item))
     }
   }
   t.same(twice, [], 'ledger: no seat sold twice')
