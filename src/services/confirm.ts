@@ -4,12 +4,13 @@ import type { GroupCommit } from '../ledger/group-commit.js'
 import { allOk, Coalescer } from '../lib/coalesce.js'
 import { CapacityExceededError, SeatsTakenError } from '../domain/errors.js'
 import type { HoldAuth } from '../domain/hold.js'
-import { itemUnits } from '../domain/items.js'
+import type { LoadedEvent } from '../domain/loaded-event.js'
+import { amountOf } from '../domain/pricing.js'
 import type { Reservation } from '../domain/reservation.js'
 import type { Ledger } from '../ledger/port.js'
 import type { HoldStore } from '../redis/hold-store.js'
 import type { ReservationView } from '../schemas/reservations.js'
-import type { EventService, LoadedEvent } from './events.js'
+import type { EventService } from './events.js'
 import { saleOfForgottenHold } from './holds.js'
 
 /**
@@ -41,13 +42,6 @@ export function reservationView(r: Reservation): ReservationView {
     paymentRef: r.paymentRef,
     createdAt: r.createdAt,
   }
-}
-
-function amountOf(event: LoadedEvent, items: Reservation['items']): number {
-  return items.reduce(
-    (sum, item) => sum + itemUnits(item) * (event.sections.get(item.section)?.price ?? 0),
-    0,
-  )
 }
 
 /** route → confirm service → pin script → ledger transaction → finalise script. */

@@ -2,15 +2,12 @@ import { randomBytes } from 'node:crypto'
 import { apiError } from '../errors.js'
 import { EventExistsError } from '../domain/errors.js'
 import type { EventDefinition, SectionDefinition } from '../domain/event.js'
+import { repeatedLabels } from '../domain/hold-rules.js'
+import { loadEvent } from '../domain/loaded-event.js'
+import type { LoadedEvent } from '../domain/loaded-event.js'
 import type { Ledger } from '../ledger/port.js'
 import type { HoldStore, SectionCounts } from '../redis/hold-store.js'
 import type { CreateEventBody, EventView, SeatsView } from '../schemas/events.js'
-
-/** An event definition with seat lookups prepared once; definitions never change after creation. */
-export interface LoadedEvent {
-  definition: EventDefinition
-  sections: Map<string, SectionDefinition & { seatSet?: Set<string> }>
-}
 
 /** Runs `work` on one instance at a time for `name` (see lib/locks.ts). */
 export type Exclusive = <T>(name: string, work: (signal: AbortSignal) => Promise<T>) => Promise<T>
@@ -57,12 +54,8 @@ export class EventService {
         throw apiError('INVALID_REQUEST', { section: id }, `Section id "${id}" is repeated`)
       sectionIds.add(id)
       if ('seats' in input) {
-        const unique = new Set(input.seats)
-        if (unique.size !== input.seats.length) {
-          const seen = new Set<string>()
-          const repeated = input.seats.filter((seat) => seen.has(seat) || !seen.add(seat))
-          throw apiError('DUPLICATE_SEATS', { section: id, seats: [...new Set(repeated)] })
-        }
+        const repeated = repeatedLabels(input.seats)
+        if (repeated.length > 0) throw apiError('DUPLICATE_SEATS', { section: id, seats: repeated })
         return {
           id,
           name: input.name,
@@ -114,10 +107,7 @@ export class EventService {
   }
 
   private remember(definition: EventDefinition): LoadedEvent {
-    const sections = new Map(
-      definition.sections.map((s) => [s.id, s.seats ? { ...s, seatSet: new Set(s.seats) } : { ...s }]),
-    )
-    const event = { definition, sections }
+    const event = loadEvent(definition)
     if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string)
     this.cache.set(definition.id, event)
     return event

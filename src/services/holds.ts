@@ -1,8 +1,11 @@
 import type { Config } from '../config.js'
 import { apiError } from '../errors.js'
+import type { ApiError } from '../errors.js'
 import type { HoldAuth } from '../domain/hold.js'
-import { totalUnits } from '../domain/items.js'
+import { itemsProblem, ttlInRange } from '../domain/hold-rules.js'
+import type { ItemsProblem } from '../domain/hold-rules.js'
 import type { Item } from '../domain/items.js'
+import type { LoadedEvent } from '../domain/loaded-event.js'
 import type { Reservation } from '../domain/reservation.js'
 import type { Ledger } from '../ledger/port.js'
 import {
@@ -18,7 +21,7 @@ import {
 import type { HoldStore, StoredHold } from '../redis/hold-store.js'
 import type { CreateHoldBody, HoldView } from '../schemas/holds.js'
 import { AbandonedCreates } from './abandoned-creates.js'
-import type { EventService, LoadedEvent } from './events.js'
+import type { EventService } from './events.js'
 
 const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000
 /**
@@ -46,36 +49,36 @@ function iso(ms: number): string {
   return new Date(ms).toISOString()
 }
 
-/** Checks the requested items against the event's definition (the script checks availability). */
-export function validateItems(event: LoadedEvent, items: Item[], maxSeatsPerHold: number): void {
-  // Size first: a request for 1,000 seats is refused before any per-seat work.
-  const units = totalUnits(items)
-  if (units > maxSeatsPerHold) throw apiError('TOO_MANY_SEATS', { requested: units, limit: maxSeatsPerHold })
-  const seen = new Set<string>()
-  for (const item of items) {
-    const section = event.sections.get(item.section)
-    if (!section) throw apiError('UNKNOWN_SECTION', { section: item.section })
-    if (seen.has(item.section)) {
-      throw apiError('INVALID_REQUEST', { section: item.section }, 'Name each section at most once per hold')
-    }
-    seen.add(item.section)
-    if ('seats' in item) {
-      if (section.kind !== 'seated')
-        throw apiError('WRONG_ITEM_KIND', { section: item.section, expected: 'quantity' })
-      const labels = new Set<string>()
-      const repeated = item.seats.filter((seat) => labels.has(seat) || !labels.add(seat))
-      if (repeated.length > 0)
-        throw apiError('DUPLICATE_SEATS', { section: item.section, seats: [...new Set(repeated)] })
-      const unknown = item.seats.filter((seat) => !section.seatSet?.has(seat))
-      if (unknown.length > 0) throw apiError('UNKNOWN_SEAT', { section: item.section, seats: unknown })
-    } else if (section.kind !== 'ga') {
-      throw apiError('WRONG_ITEM_KIND', { section: item.section, expected: 'seats' })
-    }
+/** The answer to a hold whose items the event cannot take. */
+function itemsRefusal(problem: ItemsProblem): ApiError {
+  switch (problem.kind) {
+    case 'too-many-units':
+      return apiError('TOO_MANY_SEATS', { requested: problem.requested, limit: problem.limit })
+    case 'unknown-section':
+      return apiError('UNKNOWN_SECTION', { section: problem.section })
+    case 'section-repeated':
+      return apiError(
+        'INVALID_REQUEST',
+        { section: problem.section },
+        'Name each section at most once per hold',
+      )
+    case 'wrong-item-kind':
+      return apiError('WRONG_ITEM_KIND', { section: problem.section, expected: problem.expected })
+    case 'duplicate-seats':
+      return apiError('DUPLICATE_SEATS', { section: problem.section, seats: problem.seats })
+    case 'unknown-seats':
+      return apiError('UNKNOWN_SEAT', { section: problem.section, seats: problem.seats })
   }
 }
 
+/** Checks the requested items against the event's definition (the script checks availability). */
+export function validateItems(event: LoadedEvent, items: Item[], maxSeatsPerHold: number): void {
+  const problem = itemsProblem(event, items, maxSeatsPerHold)
+  if (problem !== null) throw itemsRefusal(problem)
+}
+
 export function checkTtl(ttlSeconds: number, max: number): number {
-  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > max) {
+  if (!ttlInRange(ttlSeconds, max)) {
     throw apiError('INVALID_TTL', { min: 1, max }, `ttlSeconds must be between 1 and ${max}`)
   }
   return ttlSeconds * 1000

@@ -8,7 +8,8 @@ import type { RedisClient } from '../redis/client.js'
 import { EventBus } from '../redis/event-bus.js'
 import type { Change, ChangeType } from '../redis/event-bus.js'
 import type { EventView } from '../schemas/events.js'
-import type { EventService, LoadedEvent } from './events.js'
+import type { LoadedEvent } from '../domain/loaded-event.js'
+import type { EventService } from './events.js'
 
 export interface StreamOptions {
   /** Open streams one process serves; more get 503 TOO_MANY_STREAMS (default 1000). */
