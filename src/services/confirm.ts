@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto'
-import { apiError } from '../errors.js'
-import type { GroupCommit } from '../ledger/group-commit.js'
-import { allOk, Coalescer } from '../lib/coalesce.js'
 import { CapacityExceededError, SeatsTakenError } from '../domain/errors.js'
 import type { HoldAuth } from '../domain/hold.js'
 import type { LoadedEvent } from '../domain/loaded-event.js'
 import { amountOf } from '../domain/pricing.js'
 import type { Reservation } from '../domain/reservation.js'
+import { apiError } from '../errors.js'
+import type { GroupCommit } from '../ledger/group-commit.js'
 import type { Ledger } from '../ledger/port.js'
+import { allOk, Coalescer } from '../lib/coalesce.js'
 import type { HoldStore } from '../redis/hold-store.js'
 import type { ReservationView } from '../schemas/reservations.js'
 import type { EventService } from './events.js'
-import { saleOfForgottenHold } from './holds.js'
+import { saleOfForgottenHold } from './reservation-access.js'
+import { reservationView } from './reservation-view.js'
 
 /**
  * How long a pinned hold is left alone while its ledger transaction runs before the reconciler asks the
@@ -26,22 +27,6 @@ export const CONFIRMED_HOLD_KEEP_MS = 24 * 3600 * 1000
 export interface ConfirmOutcome {
   reservation: ReservationView
   created: boolean
-}
-
-export function reservationView(r: Reservation): ReservationView {
-  if (r.status === 'voided') throw new Error('a voided reservation is never shown')
-  return {
-    id: r.id,
-    holdId: r.holdId,
-    eventId: r.eventId,
-    holder: r.holder,
-    items: r.items,
-    amount: r.amount,
-    currency: r.currency,
-    status: r.status,
-    paymentRef: r.paymentRef,
-    createdAt: r.createdAt,
-  }
 }
 
 /** route → confirm service → pin script → ledger transaction → finalise script. */

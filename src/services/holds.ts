@@ -1,27 +1,18 @@
 import type { Config } from '../config.js'
-import { apiError } from '../errors.js'
-import type { ApiError } from '../errors.js'
 import type { HoldAuth } from '../domain/hold.js'
 import { itemsProblem, ttlInRange } from '../domain/hold-rules.js'
 import type { ItemsProblem } from '../domain/hold-rules.js'
 import type { Item } from '../domain/items.js'
 import type { LoadedEvent } from '../domain/loaded-event.js'
-import type { Reservation } from '../domain/reservation.js'
+import { apiError } from '../errors.js'
+import type { ApiError } from '../errors.js'
 import type { Ledger } from '../ledger/port.js'
-import {
-  canonicalJson,
-  hashToken,
-  newHoldId,
-  newToken,
-  openToken,
-  safeEqual,
-  sealToken,
-  sha256,
-} from '../lib/tokens.js'
+import { canonicalJson, hashToken, newHoldId, newToken, openToken, sealToken, sha256 } from '../lib/tokens.js'
 import type { HoldStore, StoredHold } from '../redis/hold-store.js'
 import type { CreateHoldBody, HoldView } from '../schemas/holds.js'
 import { AbandonedCreates } from './abandoned-creates.js'
 import type { EventService } from './events.js'
+import { saleOfForgottenHold } from './reservation-access.js'
 
 const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000
 /**
@@ -82,29 +73,6 @@ export function checkTtl(ttlSeconds: number, max: number): number {
     throw apiError('INVALID_TTL', { min: 1, max }, `ttlSeconds must be between 1 and ${max}`)
   }
   return ttlSeconds * 1000
-}
-
-/** Token check for records the ledger holds (a confirmed hold's reservation). */
-export function authorizeReservation(reservation: Reservation, auth: HoldAuth): void {
-  if (!auth.admin && !safeEqual(reservation.tokenHash, auth.tokenHash)) throw apiError('HOLD_TOKEN_INVALID')
-}
-
-/**
- * The sale the ledger remembers for a hold Redis no longer knows (confirmed over a day ago, or Redis lost
- * it), for the hold's owner; `notFound` is thrown when the ledger has none either.
- */
-export async function saleOfForgottenHold(
-  ledger: Ledger,
-  eventId: string,
-  holdId: string,
-  auth: HoldAuth,
-  notFound: unknown,
-): Promise<Reservation> {
-  const reservation = await ledger.findReservationByHold(eventId, holdId)
-  if (!reservation) throw notFound
-  if (reservation.status === 'voided') throw apiError('HOLD_EXPIRED')
-  authorizeReservation(reservation, auth)
-  return reservation
 }
 
 export class HoldService {

@@ -4,9 +4,9 @@ import type { Ledger } from '../ledger/port.js'
 import { InvalidCursorError } from '../ledger/port.js'
 import type { HoldStore } from '../redis/hold-store.js'
 import type { ReservationView } from '../schemas/reservations.js'
-import { reservationView } from './confirm.js'
 import type { EventService } from './events.js'
-import { authorizeReservation } from './holds.js'
+import { authorizeReservation } from './reservation-access.js'
+import { reservationView } from './reservation-view.js'
 
 /**
  * How long a cancel counts as in flight (the ledger step's own deadline is 1-1.5 s): until then the drift
