@@ -1,6 +1,10 @@
 import Redlock, { ResourceLockedError, ExecutionError } from 'redlock'
 import type { RedisClient } from '../redis/client.js'
-import { apiError } from '../errors.js'
+
+/** run() waited its whole time and another instance still holds the lock: the caller decides what that means. */
+export class LockBusyError extends Error {
+  override name = 'LockBusyError'
+}
 
 /** Acquisition settings (using() applies them to acquiring only; extension uses the instance's). */
 const WAIT = { retryCount: 40, retryDelay: 100, retryJitter: 50 }
@@ -41,7 +45,7 @@ export class Locks {
 
   /**
    * Waits for the lock (up to about 4 s, e.g. while another instance loads the same event), then runs
-   * `work` while holding it. A release that fails after the work finished does not fail the work: the lock
+   * `work` while holding it; LockBusyError when the lock stays taken. A release that fails after the work finished does not fail the work: the lock
    * expires by itself.
    */
   async run<T>(name: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -53,7 +57,7 @@ export class Locks {
     } catch (error) {
       if (result) return result.value
       if (error instanceof ExecutionError || error instanceof ResourceLockedError)
-        throw apiError('EVENT_LOADING')
+        throw new LockBusyError(`lock ${name} is held elsewhere`, { cause: error })
       throw error
     }
     return (result as { value: T }).value

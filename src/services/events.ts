@@ -6,10 +6,11 @@ import { loadEvent } from '../domain/loaded-event.js'
 import type { LoadedEvent } from '../domain/loaded-event.js'
 import { apiError } from '../errors.js'
 import type { Ledger } from '../ledger/port.js'
+import { LockBusyError } from '../lib/locks.js'
 import type { HoldStore, SectionCounts } from '../redis/hold-store.js'
 import type { CreateEventBody, EventView, SeatsView } from '../schemas/events.js'
 
-/** Runs `work` on one instance at a time for `name` (see lib/locks.ts). */
+/** Runs `work` on one instance at a time for `name`; LockBusyError when it cannot get its turn (lib/locks.ts). */
 export type Exclusive = <T>(name: string, work: (signal: AbortSignal) => Promise<T>) => Promise<T>
 
 const CACHE_LIMIT = 1000
@@ -186,7 +187,12 @@ export class EventService {
           sold,
           evictionTime(event.definition, this.retentionMs),
         )
-      }).finally(() => this.loading.delete(eventId))
+      })
+        .catch((error: unknown) => {
+          // Another instance is still rebuilding it: the client retries shortly.
+          throw error instanceof LockBusyError ? apiError('EVENT_LOADING') : error
+        })
+        .finally(() => this.loading.delete(eventId))
       this.loading.set(eventId, pending)
     }
     await pending
