@@ -27,7 +27,7 @@ import { readEventStream } from '../src/lib/sse.js'
 import { ROOT_DIR } from '../src/paths.js'
 import { connectRedis, createRedis } from '../src/redis/client.js'
 import type { EventView } from '../src/schemas/events.js'
-import type { ChangeMessage } from '../src/services/streams.js'
+import type { ChangeMessage } from '../src/schemas/stream.js'
 import { startRedis } from './lib/infra.js'
 
 const TARGET_P99_MS = 1000

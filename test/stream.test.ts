@@ -1,7 +1,7 @@
 import t from 'tap'
 import { Redis } from 'ioredis'
 import { SseParser } from '../src/lib/sse.js'
-import type { ChangeMessage } from '../src/services/streams.js'
+import type { ChangeMessage } from '../src/schemas/stream.js'
 import { createEvent, eachLedger, seats, startApp } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
 import { openLedger, postgresTarget } from './helpers/ledgers.js'

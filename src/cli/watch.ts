@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util'
 import { readEventStream, SseHttpError } from '../lib/sse.js'
 import type { EventView } from '../schemas/events.js'
-import type { ChangeMessage, SectionCountsView } from '../services/streams.js'
+import type { ChangeMessage, SectionCountsView } from '../schemas/stream.js'
 
 interface Section {
   id: string

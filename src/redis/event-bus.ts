@@ -1,14 +1,7 @@
 import { EventEmitter } from 'node:events'
+import type { ChangeType } from '../domain/changes.js'
 import type { RedisClient } from './client.js'
 import { layoutPrefix } from './keys.js'
-
-export type ChangeType =
-  | 'hold.created'
-  | 'hold.extended'
-  | 'hold.released'
-  | 'hold.expired'
-  | 'hold.confirmed'
-  | 'reservation.cancelled'
 
 /** One change as the scripts publish it (lua/includes/common.lua `emit`). */
 export interface Change {

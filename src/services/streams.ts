@@ -6,8 +6,9 @@ import { apiError } from '../errors.js'
 import { connectRedis } from '../redis/client.js'
 import type { RedisClient } from '../redis/client.js'
 import { EventBus } from '../redis/event-bus.js'
-import type { Change, ChangeType } from '../redis/event-bus.js'
+import type { Change } from '../redis/event-bus.js'
 import type { EventView } from '../schemas/events.js'
+import type { ChangeMessage, SectionCountsView } from '../schemas/stream.js'
 import type { LoadedEvent } from '../domain/loaded-event.js'
 import type { EventService } from './events.js'
 
@@ -43,28 +44,6 @@ const BUS_RETRY_MS = 1000
  */
 const WATCH_TTL_MS = 10_000
 const RESNAPSHOT_ATTEMPTS = 10
-
-export interface SectionCountsView {
-  id: string
-  capacity: number
-  available: number
-  held: number
-  sold: number
-}
-
-/** The `data:` of every change on the stream. Times are ISO 8601 UTC, as everywhere in the API. */
-export interface ChangeMessage {
-  type: ChangeType
-  eventId: string
-  /** Redis server time of the change. */
-  at: string
-  holdId?: string
-  reservationId?: string
-  /** The hold's expiry after the change (hold.created, hold.extended). */
-  expiresAt?: string
-  /** Counts after the change, for each section the change touched, in the event's section order. */
-  sections: SectionCountsView[]
-}
 
 /** A published change as the stream sends it: counts completed with each section's capacity. */
 export function changeMessage(change: Change, event: LoadedEvent): ChangeMessage {

@@ -3,7 +3,7 @@ import type { Test } from 'tap'
 import { readEventStream } from '../../src/lib/sse.js'
 import type { SseItem } from '../../src/lib/sse.js'
 import type { EventView } from '../../src/schemas/events.js'
-import type { ChangeMessage } from '../../src/services/streams.js'
+import type { ChangeMessage } from '../../src/schemas/stream.js'
 
 /** Polls `probe` every 10 ms until it returns a value other than undefined; throws after `deadlineMs`. */
 export async function until<T>(probe: () => T | undefined, deadlineMs: number, what: string): Promise<T> {
