@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import pg from 'pg'
-import { postgresConnectionString } from '../src/ledger/postgres.js'
+import { postgresConnectionString } from '../src/ledger/pg-pool.js'
 import { ADMIN_TOKEN, request, TEST_REDIS_URL } from './helpers/app.js'
 import { freePort } from './helpers/redis-server.js'
 import { runServerToExit, startServerProcess } from './helpers/server-process.js'

@@ -69,7 +69,7 @@ async function open(url: string, log: (msg: string) => void): Promise<Ledger> {
  */
 export async function ensurePostgresDatabase(url: string): Promise<void> {
   const { Client } = await import('pg')
-  const { postgresConnectionString } = await import('./postgres.js')
+  const { postgresConnectionString } = await import('./pg-pool.js')
   const target = new URL(url)
   const database = decodeURIComponent(target.pathname.replace(/^\//, ''))
   if (database === '' || database === 'postgres') return

@@ -3,7 +3,7 @@ import pg from 'pg'
 import t from 'tap'
 import { LedgerUnavailableError } from '../../src/ledger/port.js'
 import { createPostgresLedger } from '../../src/ledger/postgres.js'
-import { postgresConnectionString } from '../../src/ledger/postgres.js'
+import { postgresConnectionString } from '../../src/ledger/pg-pool.js'
 import { openLedger, postgresTarget } from '../helpers/ledgers.js'
 import { ledgerContract } from './contract.js'
 

@@ -1,0 +1,162 @@
+/** Confirms on PostgreSQL: a batch in one call of the batch function, or one confirm in explained steps. */
+import { planConfirm } from '../domain/confirm-plan.js'
+import { CapacityExceededError, SeatsTakenError } from '../domain/errors.js'
+import type { SectionKind } from '../domain/event.js'
+import { isoInput } from '../domain/iso-time.js'
+import { batchResults, mergeBatch, planBatch } from './common.js'
+import type { PgClient } from './pg-client.js'
+import { BATCH_REFUSED_SQLSTATE, CONFIRM_BATCH_FUNCTION } from './pg-confirm-batch.js'
+import { PG, pgCode } from './pg-errors.js'
+import { RESERVATION_COLUMNS, toReservation } from './pg-rows.js'
+import type { ReservationRow } from './pg-rows.js'
+import { BatchRefusedError } from './port.js'
+import type { ConfirmInput, ConfirmResult } from './port.js'
+
+/** A confirm in steps: slower than the batch function, but its refusal names the seats or section. */
+export async function confirmExplained(client: PgClient, input: ConfirmInput): Promise<ConfirmResult> {
+  const plan = planConfirm(input.items)
+  const createdAt = isoInput(input.createdAt, 'createdAt')
+  if (!Number.isSafeInteger(input.amount) || input.amount < 0) throw new Error('confirm: invalid amount')
+  try {
+    return await client.tx(async (db) => {
+      // 1. The reservation. ON CONFLICT without a target: every unique index (hold_id and id) is an
+      //    arbiter, so a concurrent confirm of the same hold waits for ours and then does nothing.
+      const inserted = await db.query<ReservationRow>(
+        `INSERT INTO seatlock_reservations
+             (id, hold_id, event_id, holder, items, amount, currency, status, payment_ref, token_hash, created_at)
+           VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, 'confirmed', $8, $9, $10)
+           ON CONFLICT DO NOTHING
+           RETURNING ${RESERVATION_COLUMNS}`,
+        [
+          input.reservationId,
+          input.holdId,
+          input.eventId,
+          input.holder,
+          JSON.stringify(plan.items),
+          input.amount,
+          input.currency,
+          input.paymentRef,
+          input.tokenHash,
+          createdAt,
+        ],
+      )
+      const row = inserted.rows[0]
+      if (row === undefined) {
+        // Nothing written in this transaction; COMMIT is as good as ROLLBACK.
+        const existing = await db.query<ReservationRow>(
+          `SELECT ${RESERVATION_COLUMNS} FROM seatlock_reservations WHERE hold_id = $1`,
+          [input.holdId],
+        )
+        const found = existing.rows[0]
+        if (found !== undefined) return { reservation: toReservation(found), created: false }
+        throw new Error(`confirm: reservation id ${input.reservationId} is already used by another hold`)
+      }
+
+      // 2. One row per sold seat. A seat already sold is skipped by DO NOTHING (after waiting for any
+      //    transaction still writing it), so the missing rows are exactly the seats that are taken.
+      if (plan.seats.length > 0) {
+        const sold = await db.query<{ section_id: string; seat: string }>(
+          `INSERT INTO seatlock_sold_seats (event_id, section_id, seat, reservation_id)
+             SELECT $1, u.section_id, u.seat, $2
+             FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS u(section_id, seat, ord)
+             ORDER BY u.ord
+             ON CONFLICT DO NOTHING
+             RETURNING section_id, seat`,
+          [
+            input.eventId,
+            input.reservationId,
+            plan.seats.map((s) => s.section),
+            plan.seats.map((s) => s.seat),
+          ],
+        )
+        if (sold.rows.length !== plan.seats.length) {
+          const written = new Set(sold.rows.map((r) => `${r.section_id}\u0000${r.seat}`))
+          throw new SeatsTakenError(plan.seats.filter((s) => !written.has(`${s.section}\u0000${s.seat}`)))
+        }
+      }
+
+      // 3. The counts, guarded in the WHERE clause so they never go below zero.
+      for (const s of plan.sections) {
+        const updated = await db.query<{ kind: SectionKind }>(
+          `UPDATE seatlock_sections SET remaining = remaining - $3
+             WHERE event_id = $1 AND section_id = $2 AND remaining >= $3
+             RETURNING kind`,
+          [input.eventId, s.section, s.units],
+        )
+        const kind = updated.rows[0]?.kind
+        if (kind === undefined) {
+          const known = await db.query(
+            'SELECT 1 FROM seatlock_sections WHERE event_id = $1 AND section_id = $2',
+            [input.eventId, s.section],
+          )
+          if (known.rowCount === 0) throw new Error(`confirm: unknown section ${input.eventId}/${s.section}`)
+          throw new CapacityExceededError(s.section, s.units)
+        }
+        if (kind !== s.kind)
+          throw new Error(`confirm: section ${s.section} is ${kind}, the item is ${s.kind}`)
+      }
+      return { reservation: toReservation(row), created: true }
+    })
+  } catch (err) {
+    if (pgCode(err) === PG.foreignKeyViolation) {
+      throw new Error(`confirm: unknown event or section in event ${input.eventId}`, { cause: err })
+    }
+    throw err
+  }
+}
+
+/**
+ * Every input in one call of the batch function (one round trip, one transaction); BatchRefusedError
+ * when the data refuses any of them.
+ */
+export async function confirmBatch(client: PgClient, inputs: ConfirmInput[]): Promise<ConfirmResult[]> {
+  if (inputs.length === 0) return []
+  const holds = planBatch(inputs)
+  const eventId = holds[0]?.input.eventId as string
+  // Validates the batch (one kind per section, no seat named twice) before anything is sent.
+  mergeBatch(holds)
+  const seats = holds.flatMap((h) =>
+    h.plan.seats.map((s) => ({ ...s, reservationId: h.input.reservationId })),
+  )
+  const units = holds.flatMap((h) =>
+    h.plan.sections.map((s) => ({ ...s, reservationId: h.input.reservationId })),
+  )
+  let rows: (ReservationRow & { created: boolean })[]
+  try {
+    rows = await client.statement<ReservationRow & { created: boolean }>(
+      `SELECT * FROM ${CONFIRM_BATCH_FUNCTION}($1, $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
+           $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::text[], $12::text[], $13::text[],
+           $14::text[], $15::text[], $16::text[], $17::int[])`,
+      [
+        eventId,
+        holds.map((h) => h.input.reservationId),
+        holds.map((h) => h.input.holdId),
+        holds.map((h) => h.input.holder),
+        holds.map((h) => JSON.stringify(h.plan.items)),
+        holds.map((h) => h.input.amount),
+        holds.map((h) => h.input.currency),
+        holds.map((h) => h.input.paymentRef),
+        holds.map((h) => h.input.tokenHash),
+        holds.map((h) => isoInput(h.input.createdAt, 'createdAt')),
+        seats.map((s) => s.section),
+        seats.map((s) => s.seat),
+        seats.map((s) => s.reservationId),
+        units.map((u) => u.reservationId),
+        units.map((u) => u.section),
+        units.map((u) => u.kind),
+        units.map((u) => u.units),
+      ],
+    )
+  } catch (err) {
+    const code = pgCode(err)
+    if (code === BATCH_REFUSED_SQLSTATE || code === PG.foreignKeyViolation)
+      throw new BatchRefusedError((err as Error).message, { cause: err })
+    throw err
+  }
+  const byHold = new Map(rows.map((row) => [row.hold_id, row]))
+  return batchResults(holds, inputs.length, (hold) => {
+    const row = byHold.get(hold.input.holdId)
+    if (row === undefined) throw new Error(`confirmBatch: no reservation row for hold ${hold.input.holdId}`)
+    return { reservation: toReservation(row), created: row.created }
+  })
+}
