@@ -1,0 +1,198 @@
+/** The MongoDB ledger's documents: their shapes, schemas, indexes and models. */
+import mongoose from 'mongoose'
+import type { Connection, Model } from 'mongoose'
+import type { SectionKind } from '../domain/event.js'
+import type { ReservationStatus } from '../domain/reservation.js'
+import { defineSectionCountModel } from './mongo-counts.js'
+import type { SectionCountDoc } from './mongo-counts.js'
+
+export interface SectionMeta {
+  id: string
+  name: string
+  kind: SectionKind
+  price: number
+  capacity: number
+}
+
+export interface EventDoc {
+  _id: string
+  name: string
+  startsAt: Date | null
+  currency: string
+  createdAt: Date
+  /** Section definitions without seat labels (those live in seatmaps: one document per section). */
+  sections: SectionMeta[]
+}
+
+/** One section's fixed facts; its live count is spread over shard documents (mongo-counts.ts). */
+export interface SectionDoc {
+  _id: string
+  eventId: string
+  sectionId: string
+  position: number
+  kind: SectionKind
+  capacity: number
+  /** How many count shards the section has; absent on a section written before shards (migrated at init). */
+  shards?: number
+  /** The single count of a section written before shards; removed when it is migrated. */
+  remaining?: number
+}
+
+/**
+ * Seat labels of one seated section, kept apart from the (hot, often updated) section count and from the
+ * event document so that 100 sections of 100,000 labels never approach the 16 MB document limit.
+ */
+export interface SeatMapDoc {
+  _id: string
+  eventId: string
+  sectionId: string
+  seats: string[]
+}
+
+export interface ItemDoc {
+  section: string
+  seats?: string[]
+  quantity?: number
+}
+
+export interface ReservationDoc {
+  _id: string
+  holdId: string
+  eventId: string
+  holder: string
+  items: ItemDoc[]
+  amount: number
+  currency: string
+  status: ReservationStatus
+  paymentRef: string | null
+  tokenHash: string
+  createdAt: Date
+  cancelledAt: Date | null
+}
+
+export interface SoldSeatDoc {
+  eventId: string
+  section: string
+  seat: string
+  reservationId: string
+}
+
+export interface Models {
+  Event: Model<EventDoc>
+  Section: Model<SectionDoc>
+  SectionCount: Model<SectionCountDoc>
+  SeatMap: Model<SeatMapDoc>
+  Reservation: Model<ReservationDoc>
+  SoldSeat: Model<SoldSeatDoc>
+}
+
+const schemaOptions = { strict: true, versionKey: false, autoIndex: false, autoCreate: false } as const
+
+export function defineModels(conn: Connection): Models {
+  const { Schema } = mongoose
+
+  const sectionMetaSchema = new Schema<SectionMeta>(
+    {
+      id: { type: String, required: true },
+      name: { type: String },
+      kind: { type: String, enum: ['seated', 'ga'], required: true },
+      price: { type: Number, required: true },
+      capacity: { type: Number, required: true, min: 1 },
+    },
+    { _id: false, id: false, strict: true },
+  )
+  const eventSchema = new Schema<EventDoc>(
+    {
+      _id: { type: String, required: true },
+      name: { type: String },
+      startsAt: { type: Date, default: null },
+      currency: { type: String, required: true },
+      createdAt: { type: Date, required: true },
+      sections: { type: [sectionMetaSchema], required: true },
+    },
+    { ...schemaOptions, collection: 'events' },
+  )
+
+  const sectionSchema = new Schema<SectionDoc>(
+    {
+      _id: { type: String, required: true },
+      eventId: { type: String, required: true },
+      sectionId: { type: String, required: true },
+      position: { type: Number, required: true },
+      kind: { type: String, enum: ['seated', 'ga'], required: true },
+      capacity: { type: Number, required: true, min: 1 },
+      shards: { type: Number, min: 1 },
+      remaining: { type: Number, min: 0 },
+    },
+    { ...schemaOptions, collection: 'sections' },
+  )
+  sectionSchema.index({ eventId: 1, position: 1 }, { name: 'event_position' })
+
+  const seatMapSchema = new Schema<SeatMapDoc>(
+    {
+      _id: { type: String, required: true },
+      eventId: { type: String, required: true },
+      sectionId: { type: String, required: true },
+      seats: { type: [String], required: true },
+    },
+    { ...schemaOptions, collection: 'seatmaps' },
+  )
+  seatMapSchema.index({ eventId: 1 }, { name: 'event' })
+
+  const itemSchema = new Schema<ItemDoc>(
+    {
+      section: { type: String, required: true },
+      seats: { type: [String], default: undefined },
+      quantity: { type: Number },
+    },
+    { _id: false, id: false, strict: true },
+  )
+  const reservationSchema = new Schema<ReservationDoc>(
+    {
+      _id: { type: String, required: true },
+      holdId: { type: String, required: true },
+      eventId: { type: String, required: true },
+      holder: { type: String, required: true },
+      items: { type: [itemSchema], required: true },
+      amount: { type: Number, required: true, min: 0 },
+      currency: { type: String, required: true },
+      status: { type: String, enum: ['confirmed', 'cancelled', 'voided'], required: true },
+      paymentRef: { type: String, default: null },
+      tokenHash: { type: String, required: true },
+      createdAt: { type: Date, required: true },
+      cancelledAt: { type: Date, default: null },
+    },
+    { ...schemaOptions, collection: 'reservations' },
+  )
+  reservationSchema.index({ holdId: 1 }, { unique: true, name: 'holdId_unique' })
+  reservationSchema.index({ eventId: 1, status: 1, createdAt: -1, _id: -1 }, { name: 'event_status_created' })
+
+  const soldSeatSchema = new Schema<SoldSeatDoc>(
+    {
+      eventId: { type: String, required: true },
+      section: { type: String, required: true },
+      seat: { type: String, required: true },
+      reservationId: { type: String, required: true },
+    },
+    { ...schemaOptions, collection: 'soldseats' },
+  )
+  soldSeatSchema.index(
+    { eventId: 1, section: 1, seat: 1 },
+    { unique: true, name: 'event_section_seat_unique' },
+  )
+  soldSeatSchema.index({ reservationId: 1 }, { name: 'reservation' })
+
+  return {
+    Event: conn.model<EventDoc>('Event', eventSchema),
+    Section: conn.model<SectionDoc>('Section', sectionSchema),
+    SectionCount: defineSectionCountModel(conn),
+    SeatMap: conn.model<SeatMapDoc>('SeatMap', seatMapSchema),
+    Reservation: conn.model<ReservationDoc>('Reservation', reservationSchema),
+    SoldSeat: conn.model<SoldSeatDoc>('SoldSeat', soldSeatSchema),
+  }
+}
+
+/** Section document id; NUL cannot appear in an identifier, so the pair is unambiguous. */
+export function sectionKey(eventId: string, sectionId: string): string {
+  return `${eventId}\u0000${sectionId}`
+}
