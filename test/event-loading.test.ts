@@ -7,19 +7,13 @@ import t from 'tap'
 import { Locks } from '../src/lib/locks.js'
 import { layoutPrefix } from '../src/redis/keys.js'
 import { eachLedger, startApp, uniqueId } from './helpers/app.js'
+import { smallEvent } from './helpers/small-event.js'
 
 void eachLedger(t, 'rebuild lock busy', async (t, ledger) => {
   const api = await startApp(t, ledger, {}, undefined, { jobs: false })
   // In the ledger only: Redis never loaded it, so the first read must rebuild it.
   const eventId = uniqueId('loading')
-  await ledger.createEvent({
-    id: eventId,
-    name: 'Loading',
-    startsAt: null,
-    currency: 'USD',
-    createdAt: new Date().toISOString(),
-    sections: [{ id: 'g', name: 'G', kind: 'ga', price: 100, capacity: 5 }],
-  })
+  await ledger.createEvent({ ...smallEvent().definition, id: eventId })
 
   // Another instance is rebuilding the event and does not finish while the request waits.
   const other = new Locks(api.redis, layoutPrefix(api.config.keyPrefix))
@@ -41,5 +35,8 @@ void eachLedger(t, 'rebuild lock busy', async (t, ledger) => {
   await rebuild
   const loaded = await api.request('GET', `/v1/events/${eventId}`)
   t.equal(loaded.status, 200, 'once the lock is free the event is rebuilt')
-  t.match(loaded.body.sections, [{ id: 'g', available: 5 }])
+  t.match(loaded.body.sections, [
+    { id: 's', available: 3 },
+    { id: 'g', available: 10 },
+  ])
 })

@@ -3,20 +3,10 @@
  * whatever the domain rule calls the problem.
  */
 import t from 'tap'
-import { loadEvent } from '../src/domain/loaded-event.js'
 import { checkTtl, validateItems } from '../src/services/holds.js'
+import { smallEvent } from './helpers/small-event.js'
 
-const event = loadEvent({
-  id: 'e',
-  name: 'E',
-  startsAt: null,
-  currency: 'USD',
-  createdAt: '2030-01-01T00:00:00.000Z',
-  sections: [
-    { id: 's', name: 'S', kind: 'seated', price: 500, capacity: 3, seats: ['S1', 'S2', 'S3'] },
-    { id: 'g', name: 'G', kind: 'ga', price: 200, capacity: 10 },
-  ],
-})
+const event = smallEvent()
 
 function refusal(run: () => unknown): unknown {
   try {

@@ -25,6 +25,11 @@ export interface EventDefinition {
   createdAt: string
 }
 
+/** A section's fixed facts without its seat labels, in the order every view lists them. */
+export function sectionFacts(s: SectionDefinition): Omit<SectionDefinition, 'seats'> {
+  return { id: s.id, name: s.name, kind: s.kind, price: s.price, capacity: s.capacity }
+}
+
 /** Check an event definition before storing it; returns a normalised copy (ISO dates, known fields only). */
 export function normalizeEvent(event: EventDefinition): EventDefinition {
   if (!Array.isArray(event.sections) || event.sections.length === 0) {
@@ -43,17 +48,10 @@ export function normalizeEvent(event: EventDefinition): EventDefinition {
       }
       if (new Set(s.seats).size !== s.seats.length)
         throw new Error(`createEvent: section ${s.id} repeats a seat`)
-      return {
-        id: s.id,
-        name: s.name,
-        kind: s.kind,
-        price: s.price,
-        capacity: s.capacity,
-        seats: [...s.seats],
-      }
+      return { ...sectionFacts(s), seats: [...s.seats] }
     }
     if (s.kind !== 'ga') throw new Error(`createEvent: section ${s.id} has an unknown kind`)
-    return { id: s.id, name: s.name, kind: s.kind, price: s.price, capacity: s.capacity }
+    return sectionFacts(s)
   })
   return {
     id: event.id,

@@ -5,21 +5,15 @@
  * refusals it reports are domain facts, defined in src/domain/.
  */
 import type { EventDefinition } from '../domain/event.js'
-import type { Item } from '../domain/items.js'
 import type { Reservation } from '../domain/reservation.js'
 
-export interface ConfirmInput {
+/** The sale a confirm asks for: the reservation to record, in the fields its caller decides. */
+export interface ConfirmInput extends Pick<
+  Reservation,
+  'holdId' | 'eventId' | 'holder' | 'items' | 'amount' | 'currency' | 'paymentRef' | 'tokenHash' | 'createdAt'
+> {
   /** Chosen by the caller (stable across retries of one hold). */
   reservationId: string
-  holdId: string
-  eventId: string
-  holder: string
-  items: Item[]
-  amount: number
-  currency: string
-  paymentRef: string | null
-  tokenHash: string
-  createdAt: string
 }
 
 export interface ConfirmResult {

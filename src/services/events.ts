@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { EventExistsError } from '../domain/errors.js'
+import { sectionFacts } from '../domain/event.js'
 import type { EventDefinition, SectionDefinition } from '../domain/event.js'
 import { repeatedLabels } from '../domain/hold-rules.js'
 import { loadEvent } from '../domain/loaded-event.js'
@@ -134,11 +135,7 @@ export class EventService {
       sections: definition.sections.map((s) => {
         const c = live.get(s.id) ?? { held: 0, sold: 0 }
         return {
-          id: s.id,
-          name: s.name,
-          kind: s.kind,
-          price: s.price,
-          capacity: s.capacity,
+          ...sectionFacts(s),
           available: Math.max(0, s.capacity - c.held - c.sold),
           held: c.held,
           sold: c.sold,

@@ -1,20 +1,10 @@
 import t from 'tap'
 import { itemsProblem, repeatedLabels, ttlInRange } from '../../src/domain/hold-rules.js'
 import { itemUnits, totalUnits } from '../../src/domain/items.js'
-import { loadEvent } from '../../src/domain/loaded-event.js'
 import { amountOf } from '../../src/domain/pricing.js'
+import { smallEvent } from '../helpers/small-event.js'
 
-const event = loadEvent({
-  id: 'e',
-  name: 'E',
-  startsAt: null,
-  currency: 'USD',
-  createdAt: '2030-01-01T00:00:00.000Z',
-  sections: [
-    { id: 's', name: 'S', kind: 'seated', price: 500, capacity: 3, seats: ['S1', 'S2', 'S3'] },
-    { id: 'g', name: 'G', kind: 'ga', price: 200, capacity: 10 },
-  ],
-})
+const event = smallEvent()
 
 t.test('units: seats count one each, GA its quantity', async (t) => {
   t.equal(itemUnits({ section: 's', seats: ['S1', 'S2'] }), 2)
