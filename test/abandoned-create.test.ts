@@ -33,12 +33,13 @@ await eachLedger(t, 'a hold create that timed out is undone', async (t, ledger) 
     t.equal(answer.status, 503, 'the client is told Redis did not answer')
     t.equal(answer.body.code, 'REDIS_UNAVAILABLE')
     t.ok(elapsed < 1600, `answered in ${elapsed} ms`)
-    t.ok(
-      await eventually(async () => {
+    await eventually(
+      'no section shows a held unit once Redis is back',
+      async () => {
         const view = await api.request('GET', `/v1/events/${eventId}`)
         return view.status === 200 && view.body.sections.every((s: { held: number }) => s.held === 0)
-      }, 5000),
-      'no section shows a held unit once Redis is back',
+      },
+      { deadlineMs: 5000 },
     )
     const again = await api.request('POST', `/v1/events/${eventId}/holds`, {
       body: { ...body, holder: 'next' },
@@ -80,15 +81,16 @@ await eachLedger(t, 'a hold create that timed out is undone', async (t, ledger) 
     server.resume()
     t.equal(answer.status, 503)
     let replay = answer
-    t.ok(
-      await eventually(async () => {
+    await eventually(
+      'the retry with the same key gets the hold',
+      async () => {
         replay = await api.request('POST', `/v1/events/${eventId}/holds`, {
           body,
           headers: { 'idempotency-key': key },
         })
         return replay.status === 201
-      }, 5000),
-      'the retry with the same key gets the hold',
+      },
+      { deadlineMs: 5000 },
     )
     t.equal(replay.headers.get('idempotent-replayed'), 'true', 'the very hold the timed-out call took')
     t.equal(api.services.holds.abandoned.size, 0, 'which was not undone')

@@ -8,6 +8,7 @@ import { loadScripts } from '../src/redis/scripts.js'
 import type { CreateHoldBody } from '../src/schemas/holds.js'
 import { createEvent, seats, startApp } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
+import { eventually } from './helpers/eventually.js'
 import { checkLedgerInvariants } from './helpers/invariants.js'
 import { openLedger, postgresTarget } from './helpers/ledgers.js'
 import { RedisServer } from './helpers/redis-server.js'
@@ -84,7 +85,9 @@ async function takeHolds(api: TestApp, eventId: string, count: number, body: (i:
 async function untilAllExpired(api: TestApp, eventId: string): Promise<void> {
   const keys = new EventKeys(api.config.keyPrefix, eventId)
   const last = Number((await api.redis.zrange(keys.expiry, -1, -1, 'WITHSCORES'))[1])
-  while ((await api.services.store.now()) <= last) await new Promise((resolve) => setTimeout(resolve, 100))
+  await eventually('every hold past its expiry', async () => (await api.services.store.now()) > last, {
+    deadlineMs: last - Date.now() + 5000,
+  })
 }
 
 async function privateApp(t: Test, slowlogMicros: number, overrides: Parameters<typeof startApp>[2] = {}) {
@@ -227,8 +230,13 @@ await t.test("the holder limit counts exactly and reclaims the holder's own expi
   t.equal(pin.kind, 'pinned', 'one live hold is being confirmed')
   t.equal(shortLived.length, 3000)
   const lastShort = Number((await api.redis.zrange(keys.expiry, 6499, 6499, 'WITHSCORES'))[1])
-  while ((await api.services.store.now()) <= lastShort)
-    await new Promise((resolve) => setTimeout(resolve, 100))
+  await eventually(
+    'the short holds past their expiry',
+    async () => (await api.services.store.now()) > lastShort,
+    {
+      deadlineMs: lastShort - Date.now() + 5000,
+    },
+  )
   await probe.call('SLOWLOG', 'RESET')
 
   // 3,005 units in the index, 3,000 of them expired: 10 more fit the limit of 3,010 only if they do not count.
@@ -309,8 +317,11 @@ await t.test(
     t.equal(pin.kind, 'pinned')
     // The 3 short holds are the oldest in the index: wait until the third has expired (Redis time).
     const lastExpiring = Number((await api.redis.zrange(keys.expiry, 2, 2, 'WITHSCORES'))[1])
-    while ((await api.services.store.now()) <= lastExpiring + 5)
-      await new Promise((resolve) => setTimeout(resolve, 50))
+    await eventually(
+      'the short holds past their expiry',
+      async () => (await api.services.store.now()) > lastExpiring + 5,
+      { deadlineMs: lastExpiring - Date.now() + 5000 },
+    )
     await probe.call('SLOWLOG', 'RESET')
 
     const released = await api.request('DELETE', `/v1/events/${eventId}/holders/session/holds`, {

@@ -95,10 +95,9 @@ await eachLedger(t, 'confirm and cancel', async (t, ledger) => {
     const eventId = await createEvent(api, { seated: { s: seats('S', 2) } })
     const slow = await hold(api, eventId, 'paused', [{ section: 's', seats: ['S1'] }], 1)
     const keys = new EventKeys(api.config.keyPrefix, eventId)
-    t.ok(
-      await eventually(async () => (await api.redis.hget(keys.counts, 'h:s')) === '0', 3000),
-      'hold A expired',
-    )
+    await eventually('hold A expired', async () => (await api.redis.hget(keys.counts, 'h:s')) === '0', {
+      deadlineMs: 3000,
+    })
     const fast = await hold(api, eventId, 'quick', [{ section: 's', seats: ['S1'] }])
     t.equal(fast.status, 201, 'B holds the seat')
     const sold = await confirm(api, eventId, fast.body)
@@ -176,12 +175,13 @@ await eachLedger(t, 'confirm and cancel', async (t, ledger) => {
       t.equal(retry.body.code, 'RESERVATION_NOT_FOUND', 'the retry is told it is cancelled')
       const again = await api.request('DELETE', path, { token: held.body.token })
       t.equal(again.status, 404)
-      t.ok(
-        await eventually(async () => {
+      await eventually(
+        'the reconciler gives the seats back',
+        async () => {
           const view = await api.request('GET', `/v1/events/${eventId}`)
           return view.body.sections[0].sold === 0 && view.body.sections[1].sold === 0
-        }, 5000),
-        'the reconciler gives the seats back',
+        },
+        { deadlineMs: 5000 },
       )
       const fixed = await api.request('GET', `/v1/events/${eventId}`)
       t.match(
@@ -258,9 +258,10 @@ await eachLedger(t, 'confirm and cancel', async (t, ledger) => {
     // Nobody retries the other: the reconciler finds the sale in the ledger and finalises it.
     const keys = new EventKeys(api.config.keyPrefix, eventId)
     const sale = await l.findReservationByHold(eventId, held.body.id)
-    t.ok(
-      await eventually(async () => (await api.redis.get(keys.seat('s', 'S1'))) === `$${sale?.id}`, 6000),
+    await eventually(
       'the reconciler marks the seat sold to its reservation',
+      async () => (await api.redis.get(keys.seat('s', 'S1'))) === `$${sale?.id}`,
+      { deadlineMs: 6000 },
     )
     const read = await api.request('GET', `/v1/events/${eventId}/holds/${held.body.id}`, {
       token: held.body.token,
@@ -292,19 +293,16 @@ await eachLedger(t, 'confirm and cancel', async (t, ledger) => {
       t.equal((await read()).body.status, 'confirming')
       // Past the grace the ledger is asked, has no sale, and the hold stays the buyer's until its expiry.
       const { store } = api.services
-      t.ok(
-        await eventually(
-          async () => (await store.overduePins(eventId, await store.now(), 10)).includes(held.body.id),
-          3000,
-        ),
-        'the pin is past its grace',
+      await eventually(
+        'the pin past its grace',
+        async () => (await store.overduePins(eventId, await store.now(), 10)).includes(held.body.id),
+        { deadlineMs: 3000 },
       )
       await api.services.confirm.reconcile(eventId)
       t.equal((await read()).body.status, 'confirming', 'before its expiry the pinned hold is left alone')
-      t.ok(
-        await eventually(async () => (await read()).status === 410, 6000),
-        'the reconciler frees the stuck hold',
-      )
+      await eventually('the reconciler frees the stuck hold', async () => (await read()).status === 410, {
+        deadlineMs: 6000,
+      })
       t.equal((await read()).body.code, 'HOLD_EXPIRED', 'as expired: the buyer released nothing')
       // The transaction that was "still running" commits late: the ledger refuses it, nothing is sold.
       if (pin.kind !== 'pinned') throw new Error('expected a pin')
@@ -330,12 +328,10 @@ await eachLedger(t, 'confirm and cancel', async (t, ledger) => {
       const eventId = await createEvent(api, { ga: { g: 2 } })
       const held = await hold(api, eventId, 'slowpoke', [{ section: 'g', quantity: 2 }], 1)
       await api.services.store.pin(eventId, held.body.id, { tokenHash: '', admin: true }, randomUUID(), 1)
-      t.ok(
-        await eventually(
-          async () => (await api.ledger.findReservationByHold(eventId, held.body.id)) !== null,
-          6000,
-        ),
-        'the reconciler fenced the overdue pin',
+      await eventually(
+        'the reconciler to fence the overdue pin',
+        async () => (await api.ledger.findReservationByHold(eventId, held.body.id)) !== null,
+        { deadlineMs: 6000 },
       )
       const late = await confirm(api, eventId, held.body)
       t.not(late.status, 201, 'the slow confirm does not answer 201')

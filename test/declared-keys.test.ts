@@ -210,12 +210,13 @@ void eachLedger(t, 'declared keys', async (t, ledger) => {
   const tally = await retireDueEvents(api.services, new AbortController().signal)
   t.equal(tally.evicted, 1, 'past event evicted')
 
-  // Every script ran; its commands are in.
-  await eventually(async () => log.some((l) => l.args[0]?.toLowerCase() === 'ping'), 2000).catch(
-    () => undefined,
-  )
-  await api.redis.ping()
-  await eventually(async () => log.some((l) => l.args[0]?.toLowerCase() === 'ping'), 3000)
+  // Every script ran; MONITOR shows commands in the order they ran, so once a marker sent after them is in,
+  // so are they.
+  const marker = uniqueId('all-in')
+  await api.redis.echo(marker)
+  await eventually('MONITOR to show the marker', () => log.some((l) => l.args[1] === marker), {
+    deadlineMs: 3000,
+  })
   monitor.disconnect()
 
   const probe = new Redis(server.url)

@@ -168,9 +168,10 @@ await eachLedger(t, 'drift reconciler', async (t, ledger) => {
     const cancelled = await ledger.cancel(eventId, sale.body.id)
     const early = await drift.reconcile(eventId)
     t.same(early, { seats: 0, counts: 0, retry: true }, 'the GA count waits while the cancel is in flight')
-    t.ok(
-      await eventually(async () => (await drift.reconcile(eventId)).counts === 1, 3000),
+    await eventually(
       'after the deadline the reconciler takes the cancel over',
+      async () => (await drift.reconcile(eventId)).counts === 1,
+      { deadlineMs: 3000 },
     )
     const late = await store.returnSeats(eventId, sale.body.id, cancelled?.items ?? [])
     t.same(late, { seats: 0, units: 0 }, 'the late Redis step returns nothing twice')

@@ -8,7 +8,8 @@ import type { TestApp } from './helpers/app.js'
 import { openLedger, postgresTarget } from './helpers/ledgers.js'
 import { startRedisCluster } from './helpers/redis-cluster.js'
 import { RedisServer } from './helpers/redis-server.js'
-import { StreamClient, until } from './helpers/stream.js'
+import { eventually } from './helpers/eventually.js'
+import { StreamClient } from './helpers/stream.js'
 
 /** Takes a one-second hold and waits for its hold.expired on the stream; returns the lag after expiresAt. */
 async function expireOne(t: Test, api: TestApp, client: StreamClient, eventId: string, seat: string) {
@@ -70,7 +71,7 @@ await t.test('expiry (private Redis servers)', async (t) => {
       holds.push(res.body.id as string)
     }
     const expired = () => client.changes().filter((m) => m.type === 'hold.expired')
-    await until(() => (expired().length >= holds.length ? true : undefined), 5000, 'every hold to expire')
+    await eventually('every hold to expire', () => expired().length >= holds.length, { deadlineMs: 5000 })
     // Whoever sweeps now finds nothing left; a marker change after it shows nothing else was published.
     const again = await api.services.store.sweep(eventId)
     t.equal(again.reclaimed, 0, 'a sweep after the fact reclaims nothing')

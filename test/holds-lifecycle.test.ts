@@ -1,19 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { EventKeys } from '../src/redis/keys.js'
 import { assertCountsConsistent, createEvent, eachLedger, seats, startApp } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
-
-/** Polls Redis directly (no API request, so nothing but the sweeper can reclaim) until `done` or the deadline. */
-async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, deadlineMs: number) {
-  const start = Date.now()
-  let value = await probe()
-  while (!done(value) && Date.now() - start < deadlineMs) {
-    await sleep(20)
-    value = await probe()
-  }
-  return value
-}
+import { eventually } from './helpers/eventually.js'
 
 async function hold(
   api: TestApp,
@@ -48,10 +37,14 @@ await eachLedger(t, 'hold lifecycle', async (t, ledger) => {
     t.equal(b.status, 201)
     const expiresAt = Math.max(Date.parse(a.body.expiresAt), Date.parse(b.body.expiresAt))
     const keys = new EventKeys(api.config.keyPrefix, eventId)
-    const counts = await waitFor(
-      () => api.redis.hgetall(keys.counts),
-      (c) => c['h:s'] === '0' && c['h:g'] === '0',
-      expiresAt - Date.now() + 3000,
+    // Polls Redis directly: no API request, so nothing but the sweeper can reclaim.
+    const counts = await eventually(
+      'held counts back to zero',
+      async () => {
+        const c = await api.redis.hgetall(keys.counts)
+        return c['h:s'] === '0' && c['h:g'] === '0' && c
+      },
+      { deadlineMs: expiresAt - Date.now() + 3000 },
     )
     const returnedAfter = Date.now() - expiresAt
     t.same([counts['h:s'], counts['h:g']], ['0', '0'], 'held counts back to zero')

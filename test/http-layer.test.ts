@@ -15,7 +15,8 @@ import { createRedis } from '../src/redis/client.js'
 import { createEvent, startApp, testConfig } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
 import { openLedger, postgresTarget } from './helpers/ledgers.js'
-import { StreamClient, until } from './helpers/stream.js'
+import { eventually } from './helpers/eventually.js'
+import { StreamClient } from './helpers/stream.js'
 
 /** Bounds small enough for a test, each distinct so a close can be told apart by when it came. */
 const BOUNDS: HttpTimeouts = {
@@ -271,19 +272,17 @@ t.test('slow and idle clients', async (t) => {
     assertContractError(t, 'the slow client beside the stream', slow, 408, 'REQUEST_TIMEOUT')
     // Every bound twice over, the longest included; the stream must still be there and still talking.
     const longest = Math.max(BOUNDS.headersTimeoutMs, BOUNDS.requestTimeoutMs, BOUNDS.idleTimeoutMs)
-    const pingsAtBound = await until(
+    const pingsAtBound = await eventually(
+      'the stream to outlive every bound',
       () => {
         if (client.ended) throw new Error(`the stream ended after ${Date.now() - opened} ms`)
         return Date.now() - opened > 2 * longest ? client.comments.length : undefined
       },
-      2 * longest + SLACK_MS,
-      'the stream to outlive every bound',
+      { deadlineMs: 2 * longest + SLACK_MS },
     )
-    await until(
-      () => (client.comments.length > pingsAtBound ? true : undefined),
-      SLACK_MS,
-      'a later heartbeat',
-    )
+    await eventually('a later heartbeat', () => client.comments.length > pingsAtBound, {
+      deadlineMs: SLACK_MS,
+    })
     t.ok(pingsAtBound >= 10, `heartbeats kept coming (${pingsAtBound})`)
     const held = await api.request('POST', `/v1/events/${eventId}/holds`, {
       body: { holder: 'h', items: [{ section: 'g', quantity: 1 }] },

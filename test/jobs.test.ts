@@ -7,24 +7,11 @@ import { Locks } from '../src/lib/locks.js'
 import { connectRedis, createRedis } from '../src/redis/client.js'
 import type { RedisClient } from '../src/redis/client.js'
 import { ADMIN_TOKEN, TEST_REDIS_URL, request, testConfig } from './helpers/app.js'
+import { eventually } from './helpers/eventually.js'
 import { postgresTarget } from './helpers/ledgers.js'
 import { parsePrometheus } from './helpers/metrics.js'
 import { startServerProcess } from './helpers/server-process.js'
 import type { ServerProcess } from './helpers/server-process.js'
-
-/** Polls `probe` every `everyMs` until it returns true or the deadline passes; returns the last answer. */
-async function until(
-  probe: () => boolean | Promise<boolean>,
-  deadlineMs: number,
-  everyMs = 20,
-): Promise<boolean> {
-  const deadline = Date.now() + deadlineMs
-  for (;;) {
-    if (await probe()) return true
-    if (Date.now() > deadline) return false
-    await sleep(everyMs)
-  }
-}
 
 async function openRedis(t: Test): Promise<RedisClient> {
   const redis = createRedis(testConfig(), 'seatlock-jobs-test')
@@ -75,7 +62,7 @@ t.test('single runner: one leader at a time, extended past its TTL, handed over 
   const b = new Recorded(new Locks(redis, prefix, ttlMs), 'sweeper', shared, 'b')
   t.teardown(() => Promise.all([a.runner.stop(), b.runner.stop()]))
   a.runner.start()
-  t.ok(await until(() => a.leading, 2000), 'a leads')
+  await eventually('a leads', () => a.leading, { deadlineMs: 2000 })
   b.runner.start()
   // Three TTLs: without working extension the lock would lapse and b would take it.
   await sleep(ttlMs * 3)
@@ -88,7 +75,7 @@ t.test('single runner: one leader at a time, extended past its TTL, handed over 
   const stoppedAt = Date.now()
   await a.runner.stop()
   t.notOk(a.leading, 'a stepped down on stop')
-  t.ok(await until(() => b.leading, 2000), 'b took over')
+  await eventually('b took over', () => b.leading, { deadlineMs: 2000 })
   const handover = Date.now() - stoppedAt
   t.ok(handover < 1000, `handover after a clean stop took ${handover} ms (standby 100 ms, lock released)`)
   t.equal(shared.overlaps, 0, 'never two leaders at once')
@@ -103,12 +90,12 @@ t.test('single runner: losing the lock aborts the job about when the lock expire
   const a = new Recorded(new Locks(redis, prefix, ttlMs), 'reconciler', shared, 'a')
   t.teardown(() => a.runner.stop())
   a.runner.start()
-  t.ok(await until(() => a.leading, 2000), 'a leads')
+  await eventually('a leads', () => a.leading, { deadlineMs: 2000 })
 
   // Another owner takes the key (as after a long pause past the TTL): a's next extension must fail.
   const stolenAt = Date.now()
   await redis.set(key, 'someone-else', 'PX', 3000)
-  t.ok(await until(() => !a.leading, ttlMs + 1000), 'a stepped down')
+  await eventually('a stepped down', () => !a.leading, { deadlineMs: ttlMs + 1000 })
   const stepDown = a.lostAt - stolenAt
   t.ok(stepDown <= ttlMs + 500, `a stopped ${stepDown} ms after losing the lock (TTL ${ttlMs} ms)`)
   await sleep(300)
@@ -116,8 +103,8 @@ t.test('single runner: losing the lock aborts the job about when the lock expire
   t.equal(await redis.get(key), 'someone-else', "a did not release or overwrite the other owner's lock")
 
   // Once the other owner's lock lapses, a takes the job again by itself.
-  t.ok(await until(() => a.leading, 5000), 'a leads again after the foreign lock expired')
-  t.ok(await until(() => a.ticks > a.ticksWhenLost, 1000), 'and ticks again')
+  await eventually('a leads again after the foreign lock expired', () => a.leading, { deadlineMs: 5000 })
+  await eventually('and ticks again', () => a.ticks > a.ticksWhenLost, { deadlineMs: 1000 })
 })
 
 t.test(
@@ -145,20 +132,17 @@ t.test(
     const snapshot = () => Promise.all(servers.map(leaders))
 
     // Both jobs get a leader, exactly one each, and it stays that way.
-    t.ok(
-      await until(
-        async () => {
-          const [x, y] = await snapshot()
-          return (
-            x?.sweeper !== undefined &&
-            (x.sweeper ?? 0) + (y?.sweeper ?? 0) === 1 &&
-            (x.reconciler ?? 0) + (y?.reconciler ?? 0) === 1
-          )
-        },
-        10_000,
-        100,
-      ),
-      'each job has a leader',
+    await eventually(
+      'each job to have a leader',
+      async () => {
+        const [x, y] = await snapshot()
+        return (
+          x?.sweeper !== undefined &&
+          (x.sweeper ?? 0) + (y?.sweeper ?? 0) === 1 &&
+          (x.reconciler ?? 0) + (y?.reconciler ?? 0) === 1
+        )
+      },
+      { deadlineMs: 10_000, intervalMs: 100 },
     )
     let violations = 0
     for (let i = 0; i < 20; i++) {
@@ -175,16 +159,15 @@ t.test(
     const killedAt = Date.now()
     leader.child.kill('SIGKILL')
     await leader.exited
-    const tookOver = await until(
+    await eventually(
+      'the survivor to lead both jobs',
       async () => {
         const s = await leaders(survivor)
         return s.sweeper === 1 && s.reconciler === 1
       },
-      5000 + 1000 + 1500,
-      50,
+      { deadlineMs: 5000 + 1000 + 1500, intervalMs: 50 },
     )
     const handover = Date.now() - killedAt
-    t.ok(tookOver, 'the survivor leads both jobs')
     t.ok(handover <= 5000 + 1000 + 1500, `handover ${handover} ms after SIGKILL (lock TTL 5 s + standby 1 s)`)
     t.comment(`sweeper handover after SIGKILL: ${handover} ms`)
   },

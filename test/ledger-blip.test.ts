@@ -54,23 +54,18 @@ t.test('a confirm that met an unreachable ledger can be retried until the hold e
   proxy.restore()
 
   // The ledger is back; the reconciler looks at the pins once their grace is over.
-  t.ok(
-    await eventually(
-      async () => (await store.overduePins(eventId, await store.now(), 10)).length === 2,
-      3000,
-    ),
-    'both pins are past their grace',
+  await eventually(
+    'both pins past their grace',
+    async () => (await store.overduePins(eventId, await store.now(), 10)).length === 2,
+    { deadlineMs: 3000 },
   )
-  t.ok(
-    await eventually(
-      async () =>
-        await ledger
-          .ping()
-          .then(() => true)
-          .catch(() => false),
-      5000,
-    ),
-    'ledger back',
+  await eventually(
+    'the ledger back',
+    async () =>
+      await ledger
+        .ping()
+        .then(() => true)
+        .catch(() => false),
   )
   const first = await confirm.reconcile(eventId)
   t.same(first, { finalised: 0, freed: 0, deferred: 2 }, 'no sale in the ledger: both stay pinned')
@@ -79,13 +74,14 @@ t.test('a confirm that met an unreachable ledger can be retried until the hold e
   t.equal(paid.status, 201, "the buyer's retry after the blip confirms the hold")
 
   // The short hold's expiry passes with nobody retrying: it is fenced, then freed as expired.
-  t.ok(
-    await eventually(async () => {
+  await eventually(
+    'after its expiry the abandoned hold is freed',
+    async () => {
       await confirm.reconcile(eventId)
       const read = await api.request('GET', `/v1/events/${eventId}/holds/${short.id}`, { token: short.token })
       return read.status === 410
-    }, 8000),
-    'after its expiry the abandoned hold is freed',
+    },
+    { deadlineMs: 8000 },
   )
   const gone = await api.request('GET', `/v1/events/${eventId}/holds/${short.id}`, { token: short.token })
   t.equal(gone.body.code, 'HOLD_EXPIRED', 'and reads as expired, not released')

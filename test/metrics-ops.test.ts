@@ -45,16 +45,14 @@ t.test('operator gauges and per-event series', { skip: target.skip }, async (t) 
     t.equal((await scrape(api)).get('seatlock_streams_open'), 0, 'none open')
     const a = await StreamClient.open(t, api.url, eventId)
     const b = await StreamClient.open(t, api.url, eventId)
-    t.ok(
-      await eventually(async () => (await scrape(api)).get('seatlock_streams_open') === 2, 3000),
-      'two open',
-    )
+    await eventually('two open', async () => (await scrape(api)).get('seatlock_streams_open') === 2, {
+      deadlineMs: 3000,
+    })
     await a.close()
     await b.close()
-    t.ok(
-      await eventually(async () => (await scrape(api)).get('seatlock_streams_open') === 0, 3000),
-      'none after close',
-    )
+    await eventually('none after close', async () => (await scrape(api)).get('seatlock_streams_open') === 0, {
+      deadlineMs: 3000,
+    })
   })
 
   await t.test('events with due work and the last sweep are visible', async (t) => {
@@ -67,12 +65,13 @@ t.test('operator gauges and per-event series', { skip: target.skip }, async (t) 
     t.equal(m.types.get('seatlock_events_active'), 'gauge')
     t.ok((m.get('seatlock_events_active') ?? 0) >= 1, 'the event with a hold is active')
     let last = 0
-    t.ok(
-      await eventually(async () => {
+    await eventually(
+      'the sweeper ran within the last 2 s',
+      async () => {
         last = (await scrape(api)).get('seatlock_sweeper_last_run_timestamp_seconds') ?? 0
         return Math.abs(Date.now() / 1000 - last) < 2
-      }, 5000),
-      `the sweeper ran within the last 2 s (${last})`,
+      },
+      { deadlineMs: 5000 },
     )
   })
 

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { createEvent, eachLedger, seats, startApp } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
+import { eventually } from './helpers/eventually.js'
 import { parsePrometheus } from './helpers/metrics.js'
 import type { Scrape } from './helpers/metrics.js'
 
@@ -11,15 +12,16 @@ async function scrape(api: TestApp): Promise<Scrape> {
   return parsePrometheus(res.body as string)
 }
 
-/** Scrapes until `done` holds or the deadline passes; returns the last scrape. */
-async function scrapeUntil(api: TestApp, done: (s: Scrape) => boolean, deadlineMs: number): Promise<Scrape> {
-  const deadline = Date.now() + deadlineMs
-  let last = await scrape(api)
-  while (!done(last) && Date.now() < deadline) {
-    await sleep(50)
-    last = await scrape(api)
-  }
-  return last
+/** Scrapes until `done` accepts a scrape; returns that scrape. */
+async function scrapeUntil(api: TestApp, what: string, done: (s: Scrape) => boolean, deadlineMs: number) {
+  return eventually(
+    what,
+    async () => {
+      const s = await scrape(api)
+      return done(s) && s
+    },
+    { deadlineMs, intervalMs: 50 },
+  )
 }
 
 const HOLD_201 = { status_code: '201' }
@@ -53,7 +55,12 @@ await eachLedger(t, 'metrics', async (t, ledger) => {
     t.ok(rtt > 0 && rtt < 1, `ledger round trip measured (${rtt} s)`)
     t.ok(m.get('process_cpu_user_seconds_total') !== undefined, 'process metrics')
     t.ok(m.get('nodejs_eventloop_lag_seconds') !== undefined, 'event loop metrics')
-    const leader = await scrapeUntil(api, (s) => s.get('seatlock_job_leader', { job: 'sweeper' }) === 1, 5000)
+    const leader = await scrapeUntil(
+      api,
+      'a sweeper leader',
+      (s) => s.get('seatlock_job_leader', { job: 'sweeper' }) === 1,
+      5000,
+    )
     t.equal(leader.get('seatlock_job_leader', { job: 'sweeper' }), 1, 'the only instance leads the sweeper')
     const allowed = new Set([
       'operation',
@@ -181,7 +188,12 @@ await eachLedger(t, 'metrics', async (t, ledger) => {
 
   await t.test('expired holds are counted once and lag stays small', async (t) => {
     const eventId = await createEvent(api, { ga: { g: 10 } })
-    const ready = await scrapeUntil(api, (s) => s.get('seatlock_job_leader', { job: 'sweeper' }) === 1, 5000)
+    const ready = await scrapeUntil(
+      api,
+      'a sweeper leader',
+      (s) => s.get('seatlock_job_leader', { job: 'sweeper' }) === 1,
+      5000,
+    )
     const before = ready.count('seatlock_holds_expired_total')
     for (const holder of ['e1', 'e2']) {
       const res = await api.request('POST', holdPath(eventId), {
@@ -190,9 +202,14 @@ await eachLedger(t, 'metrics', async (t, ledger) => {
       t.equal(res.status, 201)
     }
     t.equal((await scrape(api)).get('seatlock_held_seats'), 4, 'four units held')
-    const m = await scrapeUntil(api, (s) => s.count('seatlock_holds_expired_total') - before >= 2, 5000)
+    const m = await scrapeUntil(
+      api,
+      'two expiries counted',
+      (s) => s.count('seatlock_holds_expired_total') - before >= 2,
+      5000,
+    )
     t.equal(m.count('seatlock_holds_expired_total') - before, 2, 'two holds expired')
-    const settled = await scrapeUntil(api, (s) => s.get('seatlock_held_seats') === 0, 2000)
+    const settled = await scrapeUntil(api, 'nothing held', (s) => s.get('seatlock_held_seats') === 0, 2000)
     t.equal(settled.get('seatlock_held_seats'), 0, 'nothing held after expiry')
     t.equal(settled.get('seatlock_active_holds', { status: 'held' }), 0)
     const lag = settled.get('seatlock_sweeper_lag_seconds') ?? -1
@@ -222,12 +239,11 @@ await eachLedger(t, 'metrics', async (t, ledger) => {
       Array(holds).fill(201),
       'every hold taken',
     )
-    let counted = (await total()) - before
-    for (const deadline = Date.now() + 5000; counted < holds && Date.now() < deadline;) {
-      await sleep(50)
-      counted = (await total()) - before
-    }
-    t.equal(counted, holds, 'every expired hold counted')
+    await eventually('every expired hold counted', async () => (await total()) - before >= holds, {
+      deadlineMs: 5000,
+      intervalMs: 50,
+    })
+    t.equal((await total()) - before, holds, 'every expired hold counted')
     await sleep(500) // a second count of any of them would show here: both sweep every 200 ms
     t.equal((await total()) - before, holds, 'and none counted twice')
   })

@@ -144,7 +144,7 @@ t.test(
       scrape = parsePrometheus(res.body as string)
       return (scrape.get('seatlock_sweeper_last_run_timestamp_seconds') ?? 0) > 0
     }
-    t.ok(await eventually(read, 5000), 'a sweep ran')
+    await eventually('a sweep ran', read, { deadlineMs: 5000 })
     const m = scrape as Scrape
     const names = new Set(m.samples.map((s) => s.name))
 

@@ -1,24 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { createEvent, eachLedger, seats, startApp } from './helpers/app.js'
 import type { TestApp, TestResponse } from './helpers/app.js'
+import { eventually } from './helpers/eventually.js'
 import { parsePrometheus } from './helpers/metrics.js'
 import { RedisServer } from './helpers/redis-server.js'
-
-/** Repeats `call` until `done` accepts its answer or the deadline passes; returns the last answer. */
-async function poll(
-  call: () => Promise<TestResponse>,
-  done: (res: TestResponse) => boolean,
-  deadlineMs: number,
-): Promise<TestResponse> {
-  const deadline = Date.now() + deadlineMs
-  let res = await call()
-  while (!done(res) && Date.now() < deadline) {
-    await sleep(50)
-    res = await call()
-  }
-  return res
-}
 
 async function timed(call: () => Promise<TestResponse>): Promise<{ res: TestResponse; ms: number }> {
   const start = Date.now()
@@ -35,15 +20,13 @@ async function gauge(
   return parsePrometheus(res.body as string).get(name, labels)
 }
 
-/** Scrapes until the sweeper leadership gauge equals `value` or the deadline passes. */
-async function sweeperLeader(api: TestApp, value: number, deadlineMs: number): Promise<number | undefined> {
-  const deadline = Date.now() + deadlineMs
-  let current = await gauge(api, 'seatlock_job_leader', { job: 'sweeper' })
-  while (current !== value && Date.now() < deadline) {
-    await sleep(50)
-    current = await gauge(api, 'seatlock_job_leader', { job: 'sweeper' })
-  }
-  return current
+/** Scrapes until the sweeper leadership gauge equals `value`. */
+async function sweeperLeader(api: TestApp, value: number, deadlineMs: number): Promise<void> {
+  await eventually(
+    `the sweeper leadership gauge at ${value}`,
+    async () => (await gauge(api, 'seatlock_job_leader', { job: 'sweeper' })) === value,
+    { deadlineMs, intervalMs: 50 },
+  )
 }
 
 await eachLedger(t, 'readiness and recovery', async (t, ledger) => {
@@ -63,15 +46,19 @@ await eachLedger(t, 'readiness and recovery', async (t, ledger) => {
       body: { holder: 'before', items: [{ section: 's', seats: ['S1'] }] },
     })
     t.equal(held.status, 201)
-    t.equal(await sweeperLeader(api, 1, 5000), 1, 'leads the sweeper')
+    await sweeperLeader(api, 1, 5000)
+    t.pass('leads the sweeper')
   })
 
   await t.test('Redis stops: 503 fast, naming Redis; the process stays up', async (t) => {
     await redisServer.stop()
-    const ready = await poll(
-      () => api.request('GET', '/ready'),
-      (r) => r.status === 503,
-      5000,
+    const ready = await eventually(
+      '/ready to answer 503',
+      async () => {
+        const res = await api.request('GET', '/ready')
+        return res.status === 503 ? res : undefined
+      },
+      { deadlineMs: 5000, intervalMs: 50 },
     )
     t.equal(ready.status, 503)
     t.same(ready.body, { status: 'unavailable', redis: 'down', ledger: 'up' })
@@ -101,7 +88,8 @@ await eachLedger(t, 'readiness and recovery', async (t, ledger) => {
     t.equal(m.get('seatlock_dependency_up', { dependency: 'ledger' }), 1, 'and the ledger up')
     t.equal((await api.request('GET', '/health')).status, 200, 'still alive')
     // The sweeper's lock cannot be extended: the job stops within the lock's TTL (5 s).
-    t.equal(await sweeperLeader(api, 0, 7000), 0, 'the sweeper stepped down (its lock could not be extended)')
+    await sweeperLeader(api, 0, 7000)
+    t.pass('the sweeper stepped down (its lock could not be extended)')
   })
 
   await t.test(
@@ -109,19 +97,23 @@ await eachLedger(t, 'readiness and recovery', async (t, ledger) => {
     async (t) => {
       await redisServer.start()
       const startedAt = Date.now()
-      const ready = await poll(
-        () => api.request('GET', '/ready'),
-        (r) => r.status === 200,
-        10_000,
+      const ready = await eventually(
+        '/ready to answer 200',
+        async () => {
+          const res = await api.request('GET', '/ready')
+          return res.status === 200 ? res : undefined
+        },
+        { deadlineMs: 10_000, intervalMs: 50 },
       )
       t.equal(ready.status, 200)
       t.same(ready.body, { status: 'ready', redis: 'up', ledger: 'up' })
       t.comment(`ready ${Date.now() - startedAt} ms after Redis came back`)
 
       // Redis lost everything: the event is rebuilt from the ledger on first use.
-      const hold = await poll(
-        () =>
-          api.request('POST', holdPath, {
+      const hold = await eventually(
+        'a hold to be taken',
+        async () => {
+          const res = await api.request('POST', holdPath, {
             body: {
               holder: 'after',
               ttlSeconds: 1,
@@ -130,21 +122,29 @@ await eachLedger(t, 'readiness and recovery', async (t, ledger) => {
                 { section: 'g', quantity: 2 },
               ],
             },
-          }),
-        (r) => r.status === 201,
-        5000,
+          })
+          return res.status === 201 ? res : undefined
+        },
+        { deadlineMs: 5000, intervalMs: 50 },
       )
       t.equal(hold.status, 201, 'a hold is taken again (S1 too: the old hold died with Redis)')
 
-      t.equal(await sweeperLeader(api, 1, 10_000), 1, 'leads the sweeper again')
+      await sweeperLeader(api, 1, 10_000)
+      t.pass('leads the sweeper again')
       t.equal(await gauge(api, 'seatlock_dependency_up', { dependency: 'redis' }), 1, 'metrics show Redis up')
 
       // The hold expires and its seats come back: expiry works again.
       const expiresAt = Date.parse(hold.body.expiresAt as string)
-      const event = await poll(
-        () => api.request('GET', `/v1/events/${eventId}`),
-        (r) => r.status === 200 && (r.body.sections as { held: number }[]).every((s) => s.held === 0),
-        expiresAt - Date.now() + 3000,
+      const event = await eventually(
+        'the seats to come back',
+        async () => {
+          const res = await api.request('GET', `/v1/events/${eventId}`)
+          return ((r) =>
+            r.status === 200 && (r.body.sections as { held: number }[]).every((s) => s.held === 0))(res)
+            ? res
+            : undefined
+        },
+        { deadlineMs: expiresAt - Date.now() + 3000, intervalMs: 50 },
       )
       t.same(
         (event.body.sections as { id: string; held: number }[]).map((s) => [s.id, s.held]),

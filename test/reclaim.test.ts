@@ -1,6 +1,7 @@
 import t from 'tap'
 import { EventKeys } from '../src/redis/keys.js'
 import { assertCountsConsistent, createEvent, eachLedger, seats, startApp } from './helpers/app.js'
+import { eventually } from './helpers/eventually.js'
 
 // More expired holds than one script reclaims at once (50), with no sweeper running: every script must
 // still see consistent counts, reclaiming what it meets, and never block on the whole backlog.
@@ -29,7 +30,9 @@ await eachLedger(t, 'a backlog of expired holds', async (t, ledger) => {
   t.equal(await api.redis.zcard(keys.expiry), 1200, '1,200 holds taken')
   // Wait until all have expired (Redis time), without any script running meanwhile.
   const lastExpiry = Number((await api.redis.zrange(keys.expiry, -1, -1, 'WITHSCORES'))[1])
-  while (Date.now() < lastExpiry + 50) await new Promise((resolve) => setTimeout(resolve, 50))
+  await eventually('every hold past its expiry', async () => (await api.services.store.now()) > lastExpiry, {
+    deadlineMs: lastExpiry - Date.now() + 5000,
+  })
 
   // The newest holds' seats are beyond the first reclaim batch; their keys still name the old holds.
   const seat = await api.request('POST', `/v1/events/${eventId}/holds`, {

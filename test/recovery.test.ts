@@ -3,6 +3,7 @@ import t from 'tap'
 import { SeatsTakenError } from '../src/domain/errors.js'
 import { createEvent, eachLedger, seats, startApp } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
+import { eventually } from './helpers/eventually.js'
 import { checkLedgerInvariants } from './helpers/invariants.js'
 import { pinnedSale } from './helpers/sales.js'
 import { RedisServer } from './helpers/redis-server.js'
@@ -60,12 +61,10 @@ await eachLedger(t, 'Redis loses everything', async (t, ledger) => {
   const committed = await api.ledger.confirm(pinnedSale(eventId, committing.body.id, committingPin))
   confirmed.push(committed.reservation.id)
 
-  const start = Date.now()
-  let view = await api.request('GET', `/v1/events/${eventId}`)
-  while (view.status !== 200 && Date.now() - start < 5000) {
-    view = await api.request('GET', `/v1/events/${eventId}`)
-  }
-  t.equal(view.status, 200, 'the event is served again after Redis came back empty')
+  const view = await eventually('the event served again after Redis came back empty', async () => {
+    const res = await api.request('GET', `/v1/events/${eventId}`)
+    return res.status === 200 && res
+  })
   t.match(
     view.body.sections,
     [

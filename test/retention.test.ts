@@ -112,12 +112,10 @@ void eachLedger(t, 'retention', async (t, ledger) => {
       await startApp(t, ledger, { keyPrefix: prefix, eventRetentionS: 0 }, undefined, {
         retentionIntervalMs: 100,
       })
-      let left: string[] = []
-      const gone = async () => (left = await eventKeys(api.redis, prefix, eventId)).length === 0
-      t.ok(
-        await eventually(gone, 10_000),
-        `the retention job removed every key of the event (${left.length} left)`,
-      )
+      const gone = async () => (await eventKeys(api.redis, prefix, eventId)).length === 0
+      await eventually('the retention job to remove every key of the event', gone, {
+        deadlineMs: 10_000,
+      })
       t.equal(await api.redis.zscore(residentIndexKey(prefix), eventId), null, 'and its resident entry')
 
       // A hold is the first request: it rebuilds the state from the ledger, where S1 is sold.
@@ -128,7 +126,7 @@ void eachLedger(t, 'retention', async (t, ledger) => {
         [{ section: 'vip', seat: 'S1' }],
         'S1 is still sold after the rebuild',
       )
-      t.ok(await eventually(gone, 10_000), 'evicted again (nothing lives in it)')
+      await eventually('evicted again (nothing lives in it)', gone, { deadlineMs: 10_000 })
 
       // A read is the first request this time.
       const view = await api.request('GET', `/v1/events/${eventId}`)

@@ -43,8 +43,9 @@ void eachLedger(t, 'scripts over maxmemory', async (t, ledger) => {
   t.equal(y.status, 201, 'y held')
   // x expires; nothing sweeps (jobs off), so the next script's first step is to reclaim it.
   await eventually(
+    'x past its expiry (Redis time)',
     async () => (await api.services.store.now()) > Number(new Date(x.body.expiresAt)) + 20,
-    3000,
+    { deadlineMs: 3000 },
   )
 
   const before = await snapshot(admin, base)

@@ -2,21 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
 import type { IncomingMessage } from 'node:http'
 import { once } from 'node:events'
-import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { ADMIN_TOKEN, TEST_REDIS_URL, request, uniqueId } from './helpers/app.js'
+import { eventually } from './helpers/eventually.js'
 import { openLedger, postgresTarget } from './helpers/ledgers.js'
 import { startServerProcess } from './helpers/server-process.js'
-
-/** Polls `probe` until true or the deadline; returns whether it became true. */
-async function until(probe: () => boolean, deadlineMs: number): Promise<boolean> {
-  const deadline = Date.now() + deadlineMs
-  while (!probe()) {
-    if (Date.now() > deadline) return false
-    await sleep(20)
-  }
-  return true
-}
 
 function readBody(res: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -80,30 +70,26 @@ t.test(
     const confirmResponse = once(confirm, 'response') as Promise<[IncomingMessage]>
     confirm.flushHeaders()
     confirm.write(body.slice(0, 5))
-    t.ok(
-      await until(() => server.output().includes(`"url":"${path}"`), 5000),
-      'the server received the confirm request',
+    await eventually('the server to receive the confirm request', () =>
+      server.output().includes(`"url":"${path}"`),
     )
 
     const termAt = Date.now()
     server.child.kill('SIGTERM')
-    t.ok(await until(() => /SIGTERM received/.test(server.output()), 5000), 'the server started closing')
+    await eventually('the server to start closing', () => /SIGTERM received/.test(server.output()))
 
     // New connections are refused once the listener closes (or answered 503 while it closes).
-    const fresh = async (): Promise<string> => {
-      const deadline = Date.now() + 3000
-      for (;;) {
-        try {
-          const res = await fetch(`${server.url}/health`, { headers: { connection: 'close' } })
-          if (res.status === 503) return '503'
-        } catch {
-          return 'refused'
-        }
-        if (Date.now() > deadline) return 'still accepted'
-        await sleep(20)
+    const fresh = async (): Promise<string | undefined> => {
+      try {
+        const res = await fetch(`${server.url}/health`, { headers: { connection: 'close' } })
+        return res.status === 503 ? '503' : undefined
+      } catch {
+        return 'refused'
       }
     }
-    const refused = await fresh()
+    const refused = await eventually('the listener to refuse', fresh, { deadlineMs: 3000 }).catch(
+      () => 'still accepted',
+    )
     t.not(refused, 'still accepted', `new requests are not served while closing (${refused})`)
 
     confirm.end(body.slice(5))

@@ -9,6 +9,7 @@ import { createRedis } from '../src/redis/client.js'
 import { SoldOutCache } from '../src/redis/sold-out.js'
 import { createEvent, eachLedger, startApp, testConfig } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
+import { eventually } from './helpers/eventually.js'
 import { RedisServer } from './helpers/redis-server.js'
 
 /** Script calls Redis ran since the last CONFIG RESETSTAT. */
@@ -98,12 +99,11 @@ await eachLedger(t, 'sold-out sections are refused without a script call', async
     // An instance that runs the sweeper: the expiry it reclaims is announced like a release.
     await startApp(t, ledger, { redisUrl: server.url, keyPrefix }, undefined, { jobs: true })
     const expiresAt = Date.parse(short.body.expiresAt)
-    let status = 0
-    while (status !== 201 && Date.now() < expiresAt + 3000) {
-      status = (await hold(b, [{ section: 'ga', quantity: 2 }])).status
-      if (status !== 201) await new Promise((resolve) => setTimeout(resolve, 20))
-    }
-    t.equal(status, 201, 'the units came back')
+    await eventually(
+      'the units to come back',
+      async () => (await hold(b, [{ section: 'ga', quantity: 2 }])).status === 201,
+      { deadlineMs: expiresAt + 3000 - Date.now() },
+    )
     t.ok(Date.now() - expiresAt < 1500, `within ${Date.now() - expiresAt} ms of the expiry`)
   })
 

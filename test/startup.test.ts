@@ -3,6 +3,7 @@ import t from 'tap'
 import pg from 'pg'
 import { postgresConnectionString } from '../src/ledger/pg-pool.js'
 import { ADMIN_TOKEN, request, TEST_REDIS_URL } from './helpers/app.js'
+import { eventually } from './helpers/eventually.js'
 import { freePort } from './helpers/redis-server.js'
 import { runServerToExit, startServerProcess } from './helpers/server-process.js'
 
@@ -62,10 +63,9 @@ t.test(
       KEY_PREFIX: `demo${randomBytes(4).toString('hex')}`,
       ADMIN_TOKEN: '',
     })
-    const deadline = Date.now() + 10_000
-    while (!/demo event created/.test(server.output()) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
+    await eventually('the demo event', () => /demo event created/.test(server.output()), {
+      deadlineMs: 10_000,
+    })
     t.match(
       server.output(),
       /ADMIN_TOKEN not set; generated one for this run: \S{20,}/,

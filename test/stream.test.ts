@@ -6,7 +6,8 @@ import { createEvent, eachLedger, seats, startApp } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
 import { openLedger, postgresTarget } from './helpers/ledgers.js'
 import { RedisServer } from './helpers/redis-server.js'
-import { StreamClient, until } from './helpers/stream.js'
+import { eventually } from './helpers/eventually.js'
+import { StreamClient } from './helpers/stream.js'
 
 interface SectionView {
   id: string
@@ -180,7 +181,7 @@ await eachLedger(t, 'change stream', async (t, ledger) => {
     const client = await StreamClient.open(t, api.url, eventId)
     t.equal(streams?.size, before + 1, 'one more open stream')
     await client.close()
-    await until(() => (streams?.size === before ? true : undefined), 2000, 'the stream to be dropped')
+    await eventually('the stream to be dropped', () => streams?.size === before, { deadlineMs: 2000 })
     t.pass('the stream was dropped when its client disconnected')
   })
 })
@@ -221,7 +222,9 @@ await t.test('streams on one process (private Redis)', async (t) => {
     // Pub/sub keeps order per channel: a marker published after a reply arrives after anything the script published.
     const upToMarker = async (marker: string) => {
       await probe.publish(keys.channel, marker)
-      const all = await until(() => (messages.includes(marker) ? [...messages] : undefined), 2000, marker)
+      const all = await eventually(marker, () => (messages.includes(marker) ? [...messages] : undefined), {
+        deadlineMs: 2000,
+      })
       messages.length = 0
       return all.slice(0, all.indexOf(marker))
     }
@@ -247,7 +250,7 @@ await t.test('streams on one process (private Redis)', async (t) => {
     const unseen = await hold(api, eventId, { holder: 'c', items: [{ section: 'g', quantity: 1 }] })
     t.equal(unseen.status, 201)
     t.same(await upToMarker('marker-3'), [], 'while the mark is gone nothing is published')
-    await until(() => (snapshots() > before ? true : undefined), 5000, 'a fresh snapshot')
+    await eventually('a fresh snapshot', () => snapshots() > before, { deadlineMs: 5000 })
     t.equal(await probe.exists(keys.watched), 1, 'the open stream put the mark back')
     t.match(
       (client.received.filter((r) => r.event === 'snapshot').at(-1)?.data as { sections: unknown[] })
@@ -275,13 +278,13 @@ await t.test('streams on one process (private Redis)', async (t) => {
     const unseen = await hold(api, eventId, { holder: 'u', items: [{ section: 'g', quantity: 2 }] })
     t.equal(unseen.status, 201)
     await StreamClient.open(t, api.url, eventId)
-    const snapshots = await until(
+    const snapshots = await eventually(
+      'a second snapshot on the first stream',
       () => {
         const found = first.received.filter((r) => r.event === 'snapshot')
         return found.length >= 2 ? found : undefined
       },
-      3000,
-      'a second snapshot on the first stream',
+      { deadlineMs: 3000 },
     )
     t.match(
       (snapshots[1]?.data as { sections: unknown[] }).sections,
@@ -296,7 +299,7 @@ await t.test('streams on one process (private Redis)', async (t) => {
     })
     const eventId = await createEvent(api, { ga: { g: 5 } })
     const client = await StreamClient.open(t, api.url, eventId)
-    await until(() => (client.comments.includes('ping') ? true : undefined), 2000, 'a heartbeat')
+    await eventually('a heartbeat', () => client.comments.includes('ping'), { deadlineMs: 2000 })
     t.pass('heartbeat comment received')
     const refused = await api.request('GET', `/v1/events/${eventId}/stream`)
     t.equal(refused.status, 503)
@@ -315,7 +318,7 @@ await t.test('streams on one process (private Redis)', async (t) => {
     await api.app.close()
     const took = Date.now() - started
     t.ok(took < 2000, `app.close() returned in ${took} ms`)
-    await until(() => (clients.every((c) => c.ended) ? true : undefined), 2000, 'the streams to end')
+    await eventually('the streams to end', () => clients.every((c) => c.ended), { deadlineMs: 2000 })
     t.ok(
       clients.every((c) => c.error === undefined),
       'each stream ended cleanly (no error on the client)',
@@ -337,13 +340,13 @@ await t.test('streams on one process (private Redis)', async (t) => {
     await client.waitFor((m) => m.holdId === before.body.id, 2000, 'the first hold')
     await server.stop() // nothing is persisted: Redis comes back empty and the event is rebuilt from the ledger
     await server.start()
-    const snapshots = await until(
+    const snapshots = await eventually(
+      'a second snapshot',
       () => {
         const found = client.received.filter((r) => r.event === 'snapshot')
         return found.length >= 2 ? found : undefined
       },
-      10_000,
-      'a second snapshot',
+      { deadlineMs: 10_000 },
     )
     t.match(
       (snapshots[1]?.data as { sections: unknown[] }).sections,

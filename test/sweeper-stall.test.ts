@@ -56,7 +56,9 @@ t.test('holds come back within 1 s of expiry while the sweeper leader is frozen'
   )
   const lastExpiry = Math.max(...holds.map((h) => Date.parse(h.body.expiresAt as string)))
   const counts = `${layoutPrefix(keyPrefix)}:{ev:${eventId}}:counts`
-  t.ok(await eventually(async () => (await redis.hget(counts, 'h:g')) === '0', 5000), 'every unit is back')
+  await eventually('every unit is back', async () => (await redis.hget(counts, 'h:g')) === '0', {
+    deadlineMs: 5000,
+  })
   const lag = Date.now() - lastExpiry
   t.ok(lag <= 1000, `the last hold came back ${lag} ms after its expiry (guarantee: 1 s)`)
   leader?.child.kill('SIGCONT')

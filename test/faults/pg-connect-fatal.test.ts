@@ -24,7 +24,8 @@ import t from 'tap'
 import type { Test } from 'tap'
 import { ADMIN_TOKEN, TEST_REDIS_URL, request, uniqueId } from '../helpers/app.js'
 import type { RequestOptions, TestResponse } from '../helpers/app.js'
-import { PgCluster, waitFor, waitStopped } from '../helpers/pg-cluster.js'
+import { eventually } from '../helpers/eventually.js'
+import { PgCluster, waitStopped } from '../helpers/pg-cluster.js'
 import { startServerProcess } from '../helpers/server-process.js'
 
 const CHILD = fileURLToPath(new URL('../helpers/pg-ledger-child.ts', import.meta.url))
@@ -72,10 +73,10 @@ class LedgerChild {
 
   /** The next answer, or an error naming how the process ended if it ended first. */
   async next(timeoutMs = 10_000): Promise<Answer> {
-    await waitFor(
+    await eventually(
       'an answer from the ledger process',
       async () => this.answers.length > 0 || !this.alive(),
-      timeoutMs,
+      { deadlineMs: timeoutMs, intervalMs: 5 },
     )
     const answer = this.answers.shift()
     if (answer !== undefined) return answer
@@ -116,28 +117,39 @@ t.test(
     const postmaster = await cluster.freezePostmaster()
     const started = Date.now()
     child.send('ping')
-    await waitFor("the child's startup packet", async () => (await cluster.unreadConnections()) > 0, 5000)
+    await eventually("the child's startup packet", async () => (await cluster.unreadConnections()) > 0, {
+      deadlineMs: 5000,
+      intervalMs: 5,
+    })
 
     // The child stops reading; the server completes the connection into its socket buffer.
     child.child.kill('SIGSTOP')
     await waitStopped(child.pid)
     process.kill(postmaster, 'SIGCONT')
     let backend: number | undefined
-    await waitFor('the new backend to send ReadyForQuery and wait for a query', async () => {
-      const found = await admin.query<{ pid: number }>(
-        `SELECT pid FROM pg_stat_activity
+    await eventually(
+      'the new backend to send ReadyForQuery and wait for a query',
+      async () => {
+        const found = await admin.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity
        WHERE application_name = $1 AND state = 'idle' AND wait_event = 'ClientRead'`,
-        [appName],
-      )
-      backend = found.rows[0]?.pid
-      return backend !== undefined
-    })
+          [appName],
+        )
+        backend = found.rows[0]?.pid
+        return backend !== undefined
+      },
+      { deadlineMs: 10_000, intervalMs: 5 },
+    )
     // ... and then FATAL 57P01, written before the backend leaves pg_stat_activity.
     await admin.query('SELECT pg_terminate_backend($1)', [backend])
-    await waitFor('the backend to exit', async () => {
-      const left = await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backend])
-      return left.rowCount === 0
-    })
+    await eventually(
+      'the backend to exit',
+      async () => {
+        const left = await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backend])
+        return left.rowCount === 0
+      },
+      { deadlineMs: 10_000, intervalMs: 5 },
+    )
     const staged = Date.now() - started
     t.ok(staged < STAGING_LIMIT_MS, `staged in ${staged} ms, before the child's connect timeout could fire`)
 
@@ -212,17 +224,22 @@ t.test(
     t.equal((await call('GET', '/ready')).status, 503, '/ready: 503 while PostgreSQL is down')
 
     await cluster.start()
-    await waitFor(
+    await eventually(
       '/ready to answer 200 once PostgreSQL is back',
       async () => (await call('GET', '/ready')).status === 200,
+      { deadlineMs: 10_000, intervalMs: 5 },
     )
     for (const hold of holds) {
       let res = await confirm(hold)
       // A confirm that met the shutdown is retried, as a client would; it must come through.
-      await waitFor(`hold ${hold.id} to confirm`, async () => {
-        if (res.status === 503) res = await confirm(hold)
-        return res.status !== 503
-      })
+      await eventually(
+        `hold ${hold.id} to confirm`,
+        async () => {
+          if (res.status === 503) res = await confirm(hold)
+          return res.status !== 503
+        },
+        { deadlineMs: 10_000, intervalMs: 5 },
+      )
       t.ok([200, 201].includes(res.status), `hold ${hold.id} confirmed (${res.status})`)
     }
     t.equal(server.child.exitCode, null, 'still alive')

@@ -8,7 +8,8 @@ import t from 'tap'
 import { createPostgresLedger } from '../../src/ledger/postgres.js'
 import { createEvent, seats, startApp } from '../helpers/app.js'
 import type { TestApp, TestResponse } from '../helpers/app.js'
-import { PgCluster, waitFor } from '../helpers/pg-cluster.js'
+import { eventually } from '../helpers/eventually.js'
+import { PgCluster } from '../helpers/pg-cluster.js'
 
 /** "About a second": the adapter's 1 s budget plus HTTP and scheduling. */
 const FAIL_FAST_MS = 1500
@@ -89,13 +90,13 @@ t.test('a frozen ledger answers 503 within about a second; the hold confirms onc
   await cluster.thaw()
   // The abandoned connections' statements run now, then the server sees them closed; the retry is new.
   let retried: TestResponse | undefined
-  await waitFor(
+  await eventually(
     'a confirm after the thaw to be answered by the ledger',
     async () => {
       retried = await confirm()
       return retried.status !== 503
     },
-    10_000,
+    { deadlineMs: 10_000, intervalMs: 5 },
   )
   // The confirm answered 503 was one statement (its own transaction) already in the server's socket: it
   // may commit at the thaw. Then the retry finds that sale (200, the same reservation); else it makes it.

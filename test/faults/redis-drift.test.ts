@@ -104,15 +104,18 @@ async function makeBusy(t: Test, url: string, ms: number): Promise<{ done: Promi
       ms,
     )
     .catch((error: unknown) => error)
-  const busy = await eventually(async () => {
-    try {
-      await probe.ping()
-      return false
-    } catch (error) {
-      return /BUSY/.test((error as Error).message)
-    }
-  }, 2000)
-  if (!busy) throw new Error('Redis never answered BUSY')
+  await eventually(
+    'Redis to answer BUSY',
+    async () => {
+      try {
+        await probe.ping()
+        return false
+      } catch (error) {
+        return /BUSY/.test((error as Error).message)
+      }
+    },
+    { deadlineMs: 2000 },
+  )
   // Wrapped: an async function returning a bare promise would wait for it.
   return { done: spin }
 }
@@ -146,9 +149,10 @@ t.test('a repeated DELETE of a cancelled reservation never frees what a later bu
 
   // Redis flushed, then rebuilt from the ledger by the next read; then the repeat again.
   await admin.flushall()
-  t.ok(
-    await eventually(async () => (await api.request('GET', `/v1/events/${eventId}`)).status === 200, 5000),
+  await eventually(
     'the event is rebuilt from the ledger',
+    async () => (await api.request('GET', `/v1/events/${eventId}`)).status === 200,
+    { deadlineMs: 5000 },
   )
   const again = await api.request('DELETE', path, { token: first.hold.token })
   t.equal(again.status, 404, 'a repeat after the rebuild answers 404')
@@ -192,9 +196,10 @@ t.test('a cancel whose Redis step met a BUSY Redis: 204, views = ledger within 5
   const cancel = api.request('DELETE', `/v1/events/${eventId}/reservations/${sale.reservationId}`, {
     token: sale.hold.token,
   })
-  t.ok(
-    await eventually(async () => (await admin.zscore(keys.cancelling, sale.reservationId)) !== null, 2000),
+  await eventually(
     'the cancel reached the ledger step',
+    async () => (await admin.zscore(keys.cancelling, sale.reservationId)) !== null,
+    { deadlineMs: 2000 },
   )
   const locked = Date.now()
   const spin = await makeBusy(t, redisServer.url, 1500)
@@ -211,9 +216,10 @@ t.test('a cancel whose Redis step met a BUSY Redis: 204, views = ledger within 5
   )
   await spin.done
   const faultEnded = Date.now()
-  t.ok(
-    await eventually(async () => (await driftBetween(api.url, ledger, eventId)).length === 0, CONVERGE_MS),
+  await eventually(
     'views = ledger within 5 s after Redis is free again, nobody retried',
+    async () => (await driftBetween(api.url, ledger, eventId)).length === 0,
+    { deadlineMs: CONVERGE_MS },
   )
   t.comment(`converged ${Date.now() - faultEnded} ms after the fault ended`)
   t.same(await driftBetween(api.url, ledger, eventId), [])
@@ -293,15 +299,15 @@ t.test(
         (error: unknown) => error,
       ),
     )
-    t.ok(
-      await eventually(async () => (await admin.zcard(keys.confirming)) === holds.length, 2000),
-      'every hold pinned',
-    )
+    await eventually('every hold pinned', async () => (await admin.zcard(keys.confirming)) === holds.length, {
+      deadlineMs: 2000,
+    })
     const spin = await makeBusy(t, redisServer.url, 1500)
     await lock.query('COMMIT')
-    t.ok(
-      await eventually(async () => (await ledger.soldCounts(eventId)).sections[1]?.sold === 20, 2000),
+    await eventually(
       'the ledger committed the sales',
+      async () => (await ledger.soldCounts(eventId)).sections[1]?.sold === 20,
+      { deadlineMs: 2000 },
     )
     victim.child.kill('SIGKILL')
     await victim.exited
@@ -309,12 +315,10 @@ t.test(
     await spin.done
     const faultEnded = Date.now()
     t.ok((await admin.zcard(keys.confirming)) > 0, 'holds were left pinned, their sales not finalised')
-    t.ok(
-      await eventually(
-        async () => (await driftBetween(survivor.url, ledger, eventId)).length === 0,
-        CONVERGE_MS,
-      ),
+    await eventually(
       'views = ledger within 5 s after the fault ended',
+      async () => (await driftBetween(survivor.url, ledger, eventId)).length === 0,
+      { deadlineMs: CONVERGE_MS },
     )
     t.comment(`converged ${Date.now() - faultEnded} ms after the fault ended`)
     t.same(await driftBetween(survivor.url, ledger, eventId), [])

@@ -13,10 +13,9 @@ export async function jobLeader(
     const res = await request(server.url, 'GET', '/metrics')
     return parsePrometheus(res.body as string).get('seatlock_job_leader', { job }) === 1
   }
-  let leader: ServerProcess | null = null
-  await eventually(async () => {
-    for (const server of servers) if (await leads(server)) leader = server
-    return leader !== null
-  }, withinMs)
-  return leader
+  const leader = async () => {
+    for (const server of servers) if (await leads(server)) return server
+    return undefined
+  }
+  return eventually(`a leader of ${job}`, leader, { deadlineMs: withinMs }).catch(() => null)
 }

@@ -16,10 +16,10 @@ import { chown, mkdtemp, readFile, rm, appendFile } from 'node:fs/promises'
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 import type { Test } from 'tap'
 import { freePort } from './redis-server.js'
+import { eventually } from './eventually.js'
 
 /** TEST_PG_BIN, else the newest Debian/Ubuntu install (/usr/lib/postgresql/<major>/bin with initdb). */
 function pgBin(): string {
@@ -106,23 +106,12 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
-/** Waits (polling, up to timeoutMs) until check() is true; throws with `what` otherwise. */
-export async function waitFor(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    if (await check()) return
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await sleep(5)
-  }
-}
-
 /** Waits until the process is stopped by a signal (SIGSTOP took effect). */
 export async function waitStopped(pid: number, timeoutMs = 5000): Promise<void> {
-  await waitFor(`process ${pid} to stop`, async () => (await processState(pid)) === 'T', timeoutMs)
+  await eventually(`process ${pid} to stop`, async () => (await processState(pid)) === 'T', {
+    deadlineMs: timeoutMs,
+    intervalMs: 5,
+  })
 }
 
 export class PgCluster {

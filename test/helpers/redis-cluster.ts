@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { eventually } from './eventually.js'
 import { promisify } from 'node:util'
 import type { Test } from 'tap'
 import { Redis } from 'ioredis'
@@ -38,14 +38,14 @@ export async function startRedisCluster(t: Test, masters = 3): Promise<{ host: s
     '0',
     '--cluster-yes',
   ])
-  const deadline = Date.now() + 15_000
   for (const node of nodes) {
     const probe = new Redis(node.port, node.host, { maxRetriesPerRequest: 1 })
     try {
-      while (!/cluster_state:ok/.test(await probe.cluster('INFO'))) {
-        if (Date.now() > deadline) throw new Error('the cluster did not reach state ok')
-        await sleep(50)
-      }
+      await eventually(
+        `cluster_state:ok on ${node.port}`,
+        async () => /cluster_state:ok/.test(await probe.cluster('INFO')),
+        { deadlineMs: 15_000, intervalMs: 50 },
+      )
     } finally {
       probe.disconnect()
     }

@@ -2,9 +2,9 @@ import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer } from 'node:net'
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { Test } from 'tap'
 import { Redis } from 'ioredis'
+import { eventually } from './eventually.js'
 
 /** A free TCP port on 127.0.0.1 (asks the OS, then closes the probe). */
 export async function freePort(): Promise<number> {
@@ -86,20 +86,21 @@ export class RedisServer {
       retryStrategy: () => null,
     })
     probe.on('error', () => undefined)
-    const deadline = Date.now() + 5000
+    let failure: unknown
     try {
-      for (;;) {
+      await eventually(`redis-server on ${this.port} to answer`, async () => {
         try {
           if (probe.status !== 'ready') await probe.connect()
           await probe.ping()
-          return
+          return true
         } catch (error) {
-          if (Date.now() > deadline)
-            throw new Error(`redis-server on ${this.port} did not start: ${String(error)}`)
+          failure = error
           probe.disconnect()
-          await sleep(25)
+          return false
         }
-      }
+      })
+    } catch {
+      throw new Error(`redis-server on ${this.port} did not start: ${String(failure)}`)
     } finally {
       probe.disconnect()
     }

@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
+import { eventually } from './eventually.js'
 
 const SERVER = fileURLToPath(new URL('../../src/server.ts', import.meta.url))
 
@@ -48,15 +49,17 @@ export async function startServerProcess(t: Test, env: Record<string, string>): 
       await exited
     }
   })
-  const deadline = Date.now() + 30_000
-  for (;;) {
-    const listening = /seatlock: listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-    if (listening?.[1]) return { child, url: listening[1], output: () => output, exited }
-    if (child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`server did not start:\n${output}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
+  const url = await eventually(
+    'the server to listen',
+    () => {
+      if (child.exitCode !== null) throw new Error('it exited')
+      return /seatlock: listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1]
+    },
+    { deadlineMs: 30_000 },
+  ).catch((error: unknown) => {
+    throw new Error(`server did not start (${(error as Error).message}):\n${output}`)
+  })
+  return { child, url, output: () => output, exited }
 }
 
 /** Runs the service expecting it to refuse to start; resolves with its exit code and output. */

@@ -1,20 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { Test } from 'tap'
 import { readEventStream } from '../../src/lib/sse.js'
 import type { SseItem } from '../../src/lib/sse.js'
 import type { EventView } from '../../src/schemas/events.js'
 import type { ChangeMessage } from '../../src/schemas/stream.js'
-
-/** Polls `probe` every 10 ms until it returns a value other than undefined; throws after `deadlineMs`. */
-export async function until<T>(probe: () => T | undefined, deadlineMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + deadlineMs
-  for (;;) {
-    const value = probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`)
-    await sleep(10)
-  }
-}
+import { eventually } from './eventually.js'
 
 export interface Received {
   event: string
@@ -62,14 +51,10 @@ export class StreamClient {
   static async open(t: Test, baseUrl: string, eventId: string): Promise<StreamClient> {
     const client = new StreamClient(`${baseUrl}/v1/events/${eventId}/stream`)
     t.teardown(() => client.close())
-    await until(
-      () => {
-        if (client.error) throw client.error
-        return client.received.find((r) => r.event === 'snapshot')
-      },
-      5000,
-      'the snapshot',
-    )
+    await eventually('the snapshot', () => {
+      if (client.error) throw client.error
+      return client.received.find((r) => r.event === 'snapshot')
+    })
     return client
   }
 
@@ -84,13 +69,13 @@ export class StreamClient {
 
   /** Waits for a change that matches, received at most `deadlineMs` from now. */
   async waitFor(match: (change: ChangeMessage) => boolean, deadlineMs: number, what: string) {
-    return until(
+    return eventually(
+      what,
       () => {
         const found = this.received.find((r) => r.event !== 'snapshot' && match(r.data as ChangeMessage))
         return found && { change: found.data as ChangeMessage, receivedAt: found.receivedAt }
       },
-      deadlineMs,
-      what,
+      { deadlineMs, intervalMs: 10 },
     )
   }
 

@@ -209,7 +209,7 @@ t.test('two processes initialising at once run each step once', async (t) => {
     )
     return rows[0]?.n === 2
   }
-  t.ok(await eventually(waiting, 30_000), 'both processes wait for the migrations lock')
+  await eventually('both processes wait for the migrations lock', waiting, { deadlineMs: 30_000 })
   await db.query('SELECT pg_advisory_unlock($1)', [PG_MIGRATIONS_LOCK_KEY])
   const outputs = await Promise.all(children)
   const lines = outputs.flatMap((o) => o.stdout.split('\n'))
