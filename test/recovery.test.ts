@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { SeatsTakenError } from '../src/domain/errors.js'
+import { EventKeys } from '../src/redis/keys.js'
 import { createEvent, eachLedger, seats, startApp } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
 import { eventually } from './helpers/eventually.js'
@@ -110,4 +111,21 @@ await eachLedger(t, 'Redis loses everything', async (t, ledger) => {
   })
   t.equal(over.body.code, 'INSUFFICIENT_CAPACITY', 'GA never oversells after the loss')
   await checkLedgerInvariants(t, api, eventId, { confirmed, holds })
+})
+
+await eachLedger(t, 'an answer from Redis that the service does not expect', async (t, ledger) => {
+  const api = await startApp(t, ledger)
+  const eventId = await createEvent(api, { ga: { g: 5 } })
+  const keys = new EventKeys(api.config.keyPrefix, eventId)
+  // A key of the wrong type: Redis answers WRONGTYPE, an error no code path maps to a contract error.
+  await api.redis.del(keys.counts)
+  await api.redis.set(keys.counts, 'not a hash')
+  const res = await api.request('GET', `/v1/events/${eventId}`)
+  t.equal(res.status, 500, 'answered 500')
+  t.same(
+    res.body,
+    { statusCode: 500, code: 'INTERNAL_ERROR', error: 'Internal Server Error', message: 'Internal error' },
+    'in the contract shape, with nothing of the internal error in it',
+  )
+  t.equal((await api.request('GET', '/health')).status, 200, 'the process goes on serving')
 })
