@@ -93,6 +93,8 @@ export interface AppDependencies {
   retentionIntervalMs?: number
   /** Margins of the index of events with due work (tests shrink them to race it). */
   activeEvents?: ActiveEventsOptions
+  /** How long a job or rebuild lock lives unless extended (default Locks': 5 s); tests shorten it to watch one lapse. */
+  lockTtlMs?: number
 }
 
 /** Trust the nearest `hops` proxies: X-Forwarded-For's entries are read from the right, that many deep. */
@@ -112,7 +114,7 @@ export function createServices(deps: AppDependencies): Services {
     deps.activeEvents,
   )
   // Job and rebuild locks are per layout too: each version sweeps and rebuilds its own data.
-  const locks = new Locks(redis, layoutPrefix(config.keyPrefix))
+  const locks = new Locks(redis, layoutPrefix(config.keyPrefix), deps.lockTtlMs)
   const events = new EventService(
     ledger,
     store,

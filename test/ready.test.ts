@@ -32,7 +32,9 @@ async function sweeperLeader(api: TestApp, value: number, deadlineMs: number): P
 await eachLedger(t, 'readiness and recovery', async (t, ledger) => {
   // A Redis server of our own, so stopping it does not disturb the other test files.
   const redisServer = await RedisServer.start(t)
-  const api = await startApp(t, ledger, { redisUrl: redisServer.url })
+  // A short lock: the sweeper's leadership lapses that long after Redis goes away.
+  const lockTtlMs = 1500
+  const api = await startApp(t, ledger, { redisUrl: redisServer.url }, undefined, { lockTtlMs })
   const eventId = await createEvent(api, { seated: { s: seats('S', 4) }, ga: { g: 10 } })
   const holdPath = `/v1/events/${eventId}/holds`
 
@@ -87,8 +89,8 @@ await eachLedger(t, 'readiness and recovery', async (t, ledger) => {
     t.equal(m.get('seatlock_dependency_up', { dependency: 'redis' }), 0, 'metrics show Redis down')
     t.equal(m.get('seatlock_dependency_up', { dependency: 'ledger' }), 1, 'and the ledger up')
     t.equal((await api.request('GET', '/health')).status, 200, 'still alive')
-    // The sweeper's lock cannot be extended: the job stops within the lock's TTL (5 s).
-    await sweeperLeader(api, 0, 7000)
+    // The sweeper's lock cannot be extended: the job stops within the lock's TTL.
+    await sweeperLeader(api, 0, lockTtlMs + 2000)
     t.pass('the sweeper stepped down (its lock could not be extended)')
   })
 

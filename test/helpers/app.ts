@@ -97,6 +97,7 @@ export async function startApp(
       | 'http'
       | 'retentionIntervalMs'
       | 'activeEvents'
+      | 'lockTtlMs'
     >
   > = {},
 ): Promise<TestApp> {
