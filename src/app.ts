@@ -91,6 +91,8 @@ export interface AppDependencies {
   http?: Partial<HttpTimeouts>
   /** Pause between ticks of the retention job (default 60 s). */
   retentionIntervalMs?: number
+  /** Pause between reconciler passes (default 1 s). */
+  reconcileIntervalMs?: number
   /** Margins of the index of events with due work (tests shrink them to race it). */
   activeEvents?: ActiveEventsOptions
   /** How long a job or rebuild lock lives unless extended (default Locks': 5 s); tests shorten it to watch one lapse. */
@@ -317,7 +319,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
         onLeadership: (job, leading) => services.metrics.leadership(job, leading),
         onDrift: (_eventId, report) => services.metrics.healed(report),
       },
-      { retentionIntervalMs: deps.retentionIntervalMs },
+      { retentionIntervalMs: deps.retentionIntervalMs, reconcileIntervalMs: deps.reconcileIntervalMs },
     )
     app.addHook('onReady', async () => jobs.forEach((job) => job.start()))
     app.addHook('onClose', async () => {

@@ -20,7 +20,7 @@ function confirm(api: TestApp, eventId: string, held: { id: string; token: strin
 }
 
 await eachLedger(t, 'confirm and cancel', async (t, ledger) => {
-  const api = await startApp(t, ledger, {}, undefined, { confirmGraceMs: 400 })
+  const api = await startApp(t, ledger, {}, undefined, { confirmGraceMs: 400, reconcileIntervalMs: 200 })
 
   await t.test('confirm writes the reservation; repeats answer 200 with the same one', async (t) => {
     const eventId = await createEvent(api, { seated: { s: seats('S', 4) }, ga: { g: 10 }, price: 1500 })

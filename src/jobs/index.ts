@@ -68,6 +68,8 @@ export interface JobOptions {
   visit?: () => Promise<string[]>
   /** Pause between retention ticks (default RETENTION_INTERVAL_MS). */
   retentionIntervalMs?: number
+  /** Pause between reconciler passes (default RECONCILE_INTERVAL_MS; keep it under RECONCILE_BEAT_MS). */
+  reconcileIntervalMs?: number
 }
 
 export interface Job {
@@ -106,10 +108,11 @@ export function createJobs(
   })
 
   const reconcile = createReconciler(services, log, hooks, options.visit)
+  const reconcileIntervalMs = options.reconcileIntervalMs ?? RECONCILE_INTERVAL_MS
   const standbyReconciler = new StandbySweeper({
     redis: services.redis,
     beatKey: `${layoutPrefix(services.config.keyPrefix)}:reconciler:beat`,
-    intervalMs: RECONCILE_INTERVAL_MS,
+    intervalMs: reconcileIntervalMs,
     beatMs: RECONCILE_BEAT_MS,
     leading: () => leadingReconciler,
     sweep: reconcile,
@@ -133,7 +136,7 @@ export function createJobs(
     standby,
     new SingleRunner(services.locks, {
       name: 'reconciler',
-      intervalMs: RECONCILE_INTERVAL_MS,
+      intervalMs: reconcileIntervalMs,
       standbyMs: STANDBY_MS,
       onError: onError('reconciler'),
       onLeadership: (leading) => {

@@ -96,6 +96,7 @@ export async function startApp(
       | 'soldOut'
       | 'http'
       | 'retentionIntervalMs'
+      | 'reconcileIntervalMs'
       | 'activeEvents'
       | 'lockTtlMs'
     >
