@@ -2,6 +2,7 @@ import t from 'tap'
 import type { Test } from 'tap'
 import { Redis } from 'ioredis'
 import { createEvent, eachLedger, seats, startApp, TEST_REDIS_URL, uniqueId } from './helpers/app.js'
+import { eventually } from './helpers/eventually.js'
 
 const ERROR_SHAPE = { statusCode: Number, code: String, error: String, message: String }
 
@@ -213,9 +214,12 @@ await eachLedger(t, 'bad input', async (t, ledger) => {
       })
       t.equal(create.status, 400, `event id ${JSON.stringify(id)}: 400`)
     }
-    // Let MONITOR deliver whatever was sent while the requests ran, then look for any of the identifiers.
+    // A request that reaches Redis, then a marker: MONITOR shows commands in the order they ran, so once the
+    // marker is in, so is everything the requests sent. Then look for any of the identifiers.
     await api.request('GET', `/v1/events/${eventId}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    const marker = uniqueId('all-in')
+    await api.redis.echo(marker)
+    await eventually('MONITOR to show the marker', () => seen.some((line) => line.includes(marker)))
     monitor.disconnect()
     watcher.disconnect()
     const ours = seen.filter((line) => line.includes(api.config.keyPrefix))

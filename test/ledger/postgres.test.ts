@@ -4,6 +4,7 @@ import t from 'tap'
 import { LedgerUnavailableError } from '../../src/ledger/port.js'
 import { createPostgresLedger } from '../../src/ledger/postgres.js'
 import { postgresConnectionString } from '../../src/ledger/pg-pool.js'
+import { eventually } from '../helpers/eventually.js'
 import { openLedger, postgresTarget } from '../helpers/ledgers.js'
 import { ledgerContract } from './contract.js'
 
@@ -57,11 +58,14 @@ t.test('a connection killed by the server does not crash the process; the pool r
     [appName],
   )
   t.ok(killed.rowCount !== null && killed.rowCount >= 1, 'terminated the idle pooled connection')
-  await new Promise((resolve) => setTimeout(resolve, 200))
-  t.ok(
-    log.some((m) => m.includes('idle client error')),
-    'the idle client error was logged, not thrown',
+  await eventually(
+    'the idle client error to be logged',
+    () => log.some((m) => m.includes('idle client error')),
+    {
+      deadlineMs: 2000,
+    },
   )
+  t.pass('the idle client error was logged, not thrown')
   await ledger.ping()
   t.pass('the next operation gets a fresh connection')
 })
