@@ -280,7 +280,8 @@ await eachLedger(t, 'confirm and cancel', async (t, ledger) => {
     'a crash before the ledger commit: at its expiry the reconciler fences the hold and frees it',
     async (t) => {
       const eventId = await createEvent(api, { seated: { s: seats('S', 2) } })
-      const held = await hold(api, eventId, 'unpinned', [{ section: 's', seats: ['S1'] }], 2)
+      // 3 s: the grace (400 ms), a poll and a reconcile pass must fit before the expiry on a loaded machine.
+      const held = await hold(api, eventId, 'unpinned', [{ section: 's', seats: ['S1'] }], 3)
       const pin = await api.services.store.pin(
         eventId,
         held.body.id,
