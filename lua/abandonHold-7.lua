@@ -3,7 +3,7 @@
   Undoes a hold whose create call timed out on the client (the client was answered 503 and never saw
   the hold's id or token), whichever of the two reaches Redis first: if the create ran, the hold is
   released; if it has not run yet, a tombstone takes the hold's key and the create refuses to run over
-  it (createHold answers -7). Either way nothing is left that nobody can see.
+  it (createHold answers ABANDONED). Either way nothing is left that nobody can see.
 
   Input:
     KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
@@ -29,7 +29,7 @@ if hold.st == nil then
 end
 if hold.st == 'held' then
   if not ownKeysDeclared(base, hold) then
-    return { -30 } -- the create ran after the caller's read: read again
+    return { CODE.KEYS_CHANGED } -- the create ran after the caller's read: read again
   end
   freeHold(base, holdId, hold, 'released', now)
   return { 2 }

@@ -17,36 +17,37 @@
   Output:
     { 1, createdAt, expiresAt }                         hold taken
     { 2, holdId, encryptedToken, createdAt, expiresAt } replay of an earlier create with this key
-    { -1, soldOut, section, seat, section, seat, ... }  seats unavailable
-    { -2, section, requested, available, soldOut }      GA section short
+    (refusal codes: CODE in src/redis/script-codes.ts)
+    { SEATS_TAKEN, soldOut, section, seat, section, seat, ... }  seats unavailable
+    { SECTION_SHORT, section, requested, available, soldOut }    GA section short
       (soldOut: { section, version, ... } of the hold's sections with nothing available, now flagged)
-    { -3, unitsHeld, limit }                            holder limit
-    { -4 }                                              event state not loaded in Redis
-    { -6 }                                              idempotency key reused with another body
-    { -7 }                                              the hold's key exists: abandoned by a timed-out call
-    { -8, refusal... }                                  expired holds pending: the hold is refused as
-      `refusal` (-2 or -3 as above, soldOut empty) only because this call reclaims a bounded number of
-      expired holds and more wait; reclaim more (a sweep) and call again
+    { HOLDER_LIMIT, unitsHeld, limit }                           holder limit
+    { NOT_READY }                                                event state not loaded in Redis
+    { IDEMPOTENCY_REUSED }                                       idempotency key reused with another body
+    { ABANDONED }                          the hold's key exists: abandoned by a timed-out call
+    { EXPIRED_PENDING, refusal... }        expired holds pending: the hold is refused as `refusal`
+      (SECTION_SHORT or HOLDER_LIMIT as above, soldOut empty) only because this call reclaims a bounded
+      number of expired holds and more wait; reclaim more (a sweep) and call again
 ]]
 --- @include "includes/common"
 
 local base = baseOf(KEYS[1])
 if redis.call('HGET', KEYS[1], 'ready') ~= '1' then
-  return { -4 }
+  return { CODE.NOT_READY }
 end
 
 local now = nowMs()
 
 -- A fresh random id never exists: this call timed out on the client, which abandoned it first.
 if redis.call('EXISTS', KEYS[7]) == 1 then
-  return { -7 }
+  return { CODE.ABANDONED }
 end
 
 if ARGV[9] == '1' then
   local prior = redis.call('HMGET', KEYS[9], 'b', 'id', 'tk', 'c', 'e')
   if prior[1] then
     if prior[1] ~= ARGV[10] then
-      return { -6 }
+      return { CODE.IDEMPOTENCY_REUSED }
     end
     return { 2, prior[2], prior[3], tonumber(prior[4]), tonumber(prior[5]) }
   end
@@ -68,9 +69,9 @@ if held + units > limit then
   held = heldByHolder()
   if held + units > limit then
     if more then
-      return { -8, -3, held, limit }
+      return { CODE.EXPIRED_PENDING, CODE.HOLDER_LIMIT, held, limit }
     end
-    return { -3, held, limit }
+    return { CODE.HOLDER_LIMIT, held, limit }
   end
 end
 
@@ -96,7 +97,7 @@ for _, item in ipairs(items) do
 end
 if #unavailable > 0 then
   table.insert(unavailable, 1, markSoldOut(base, items))
-  table.insert(unavailable, 1, -1)
+  table.insert(unavailable, 1, CODE.SEATS_TAKEN)
   return unavailable
 end
 
@@ -110,9 +111,9 @@ for _, item in ipairs(items) do
     if available() < item.q then
       -- Units of expired holds beyond this call's batch would come back first: ask for another call.
       if expiredRemain(base, now) then
-        return { -8, -2, item.s, item.q, available(), {} }
+        return { CODE.EXPIRED_PENDING, CODE.SECTION_SHORT, item.s, item.q, available(), {} }
       end
-      return { -2, item.s, item.q, available(), markSoldOut(base, items) }
+      return { CODE.SECTION_SHORT, item.s, item.q, available(), markSoldOut(base, items) }
     end
   end
 end

@@ -10,7 +10,7 @@
 
   Output:
     { 1, status, holder, itemsJSON, createdAt, expiresAt, "", now }   (the same shape as getHold)
-    { -10 } / { -11 } / { -12 } / { -20 } as getHold    { -13 } confirmed   { -14 } being confirmed
+    the refusals of getHold   { HOLD_CONFIRMED }   { HOLD_CONFIRMING }
 ]]
 --- @include "includes/common"
 

@@ -10,8 +10,9 @@
     ARGV[1] how long to keep a confirmed hold, ms   ARGV[2..n+1] the reservation id of each hold, in KEYS order
 
   Output:
-    { code, code, ... } one per hold: 1 finalised now, 0 already confirmed, -10 unknown,
-    -11 / -12 the hold was freed first, -30 its own keys were not declared (nothing done: read again)
+    { code, code, ... } one per hold: 1 finalised now, 0 already confirmed, HOLD_UNKNOWN,
+    HOLD_RELEASED / HOLD_EXPIRED the hold was freed first, KEYS_CHANGED its own keys were not declared
+    (nothing done: read again)
 ]]
 --- @include "includes/common"
 

@@ -10,7 +10,8 @@
 
   Output:
     { 1, status, holder, itemsJSON, createdAt, expiresAt, reservationId or "", now }
-    { -10 } never existed (or forgotten)  { -11 } released  { -12 } expired  { -20 } wrong token
+    { HOLD_UNKNOWN } never existed (or forgotten)   { HOLD_RELEASED }   { HOLD_EXPIRED }
+    { TOKEN_INVALID } wrong token   (CODE in src/redis/script-codes.ts)
 
   Flags: allow-oom. It reads, and writes only to reclaim expired holds (freeHold deletes seat keys and the
   hold and leaves a smaller tombstone), so a buyer can still read their hold when Redis is over maxmemory.

@@ -27,7 +27,7 @@
     { 1, version, seats healed, counts healed, seats and GA sections left for the next pass,
       section, change of its sold count by the seat fixes, ... }                          applied
     { 0 }   the sale version changed since the reconciler read it: read again
-    { -1 }  the event's state is not loaded
+    { NOT_READY }  the event's state is not loaded (codes: CODE in src/redis/script-codes.ts)
 ]]
 --- @include "includes/common"
 
@@ -35,7 +35,7 @@
 local PIN_SCAN = 200
 
 if redis.call('HGET', KEYS[1], 'ready') ~= '1' then
-  return { -1 }
+  return { CODE.NOT_READY }
 end
 local current = redis.call('HGET', KEYS[2], 'sv') or ''
 if current ~= ARGV[1] then

@@ -15,7 +15,7 @@
   Output:
     { 2, reservationId, holder, itemsJSON, createdAt, expiresAt, tokenHash }   pinned (now or before)
     { 3, reservationId }                                                       already confirmed
-    { -10 } / { -11 } / { -12 } / { -20 } as getHold
+    the refusals of getHold
 ]]
 --- @include "includes/common"
 

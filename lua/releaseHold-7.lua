@@ -9,7 +9,7 @@
     ARGV[1] presented token hash   ARGV[2] "1" when admin
 
   Output:
-    { 1 } released   { -10 } / { -11 } / { -12 } / { -20 } as getHold   { -13 } confirmed   { -14 } being confirmed
+    { 1 } released   the refusals of getHold   { HOLD_CONFIRMED }   { HOLD_CONFIRMING }
 
   Flags: allow-oom. Releasing only frees memory (seat keys and the hold go, a smaller tombstone stays), and
   it is what lets buyers give seats back when Redis is over maxmemory.

@@ -11,14 +11,16 @@
     ARGV[1] eviction token
 
   Output:
-    { 1 } retired (or resumed: a half-done eviction is taken over)   { -1 } live holds, pins or watchers
+    { 1 } retired (or resumed: a half-done eviction is taken over)   { EVENT_BUSY } live holds, pins or watchers
 
   Flags: allow-oom. It writes two small fields of meta only to let the eviction free the event's keys,
   which is what an instance over maxmemory needs most.
 ]]
+--- @include "includes/codes"
+
 if redis.call('HGET', KEYS[1], 'ready') == '1' then
   if redis.call('ZCARD', KEYS[2]) > 0 or redis.call('ZCARD', KEYS[3]) > 0 or redis.call('EXISTS', KEYS[4]) == 1 then
-    return { -1 }
+    return { CODE.EVENT_BUSY }
   end
 end
 redis.call('HSET', KEYS[1], 'ready', '0', 'retiring', ARGV[1])

@@ -22,7 +22,7 @@ if hold.st ~= 'confirming' then
   return { 0 }
 end
 if not ownKeysDeclared(base, hold) then
-  return { -30 }
+  return { CODE.KEYS_CHANGED }
 end
 local expiresAt = tonumber(hold.e)
 if expiresAt <= now then

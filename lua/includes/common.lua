@@ -31,7 +31,7 @@
   and a script acting on one known hold (release, extend, pin, unpin, abandon, finalise) also receives that
   hold's holder index (:hd:) and seat keys, which the caller reads first (items and holder never change
   after a create). Helpers build those names again from `base`; ownKeysDeclared checks they were declared
-  before the script writes anything for that hold (else -30: the caller reads again and retries).
+  before the script writes anything for that hold (else CODE.KEYS_CHANGED: the caller reads again and retries).
   Keys that CANNOT be known before the call stay undeclared: the hold, seat and holder keys of OTHER holds
   met while reclaiming expired holds (reclaimExpired, a seat naming an expired hold, a holder's own expired
   holds, a bulk release page, the pinned holds healSold looks at), and an expired hold's own seats met by
@@ -40,6 +40,7 @@
   half-done: the next reclaim of that hold finishes it, since freeHold only deletes and decrements once per
   key it still finds). PUBLISH names channels, not keys.
 ]]
+--- @include "includes/codes"
 
 -- A sold seat's key names the reservation that owns it, so a return frees it only for that reservation.
 local SOLD_PREFIX = '$'
@@ -171,7 +172,7 @@ end
 
 -- True when the keys a hold's own work touches (its holder index and seat keys) are all in KEYS: the
 -- caller read them before the call; a hold created or changed in between is refused (-30) before any
--- write for it, and the caller reads again.
+-- write for it (CODE.KEYS_CHANGED), and the caller reads again.
 local declaredSet = nil
 
 -- True when `key` is one of KEYS (the set is built once per call).
@@ -322,25 +323,25 @@ end
 
 -- Confirm, step 3 for one hold (after the ledger committed its sale): seats sold, units from held to sold,
 -- the hold kept as "confirmed" for keepMs. Idempotent. Returns 1 finalised now, 0 already confirmed,
--- -10 hold unknown, -11 / -12 the hold was released / expired first.
+-- CODE.HOLD_UNKNOWN, or CODE.HOLD_RELEASED / HOLD_EXPIRED when the hold was freed first.
 local function finaliseOne(base, holdId, reservationId, keepMs, now)
   local holdKey = base .. ':hold:' .. holdId
   local counts = base .. ':counts'
   local hold = readHold(holdKey)
   if hold.st == nil then
-    return -10
+    return CODE.HOLD_UNKNOWN
   end
   if hold.st == 'confirmed' then
     return 0
   end
   if hold.st == 'released' then
-    return -11
+    return CODE.HOLD_RELEASED
   end
   if hold.st == 'expired' then
-    return -12
+    return CODE.HOLD_EXPIRED
   end
   if not ownKeysDeclared(base, hold) then
-    return -30
+    return CODE.KEYS_CHANGED
   end
   local items = cjson.decode(hold.i)
   for _, item in ipairs(items) do
@@ -424,23 +425,23 @@ end
 local function loadOwnedHold(base, holdId, presentedHash, isAdmin, now, checkOwn)
   local hold = readHold(base .. ':hold:' .. holdId)
   if hold.st == nil then
-    return nil, { -10 }
+    return nil, { CODE.HOLD_UNKNOWN }
   end
   if isAdmin ~= '1' and not tokenMatches(hold.t, presentedHash) then
-    return nil, { -20 }
+    return nil, { CODE.TOKEN_INVALID }
   end
   if checkOwn and not ownKeysDeclared(base, hold) then
-    return nil, { -30 }
+    return nil, { CODE.KEYS_CHANGED }
   end
   if hold.st == 'held' and tonumber(hold.e) <= now then
     freeHold(base, holdId, hold, 'expired', now)
-    return nil, { -12 }
+    return nil, { CODE.HOLD_EXPIRED }
   end
   if hold.st == 'released' then
-    return nil, { -11 }
+    return nil, { CODE.HOLD_RELEASED }
   end
   if hold.st == 'expired' then
-    return nil, { -12 }
+    return nil, { CODE.HOLD_EXPIRED }
   end
   return hold, nil
 end
@@ -457,13 +458,13 @@ local function openOwnedHold()
   return base, now, holdId, hold, refusal
 end
 
--- Extend and release act on a held hold only: a confirmed (-13) or confirming (-14) one is refused.
+-- Extend and release act on a held hold only: a confirmed or confirming one is refused.
 local function refuseUnlessHeld(hold)
   if hold.st == 'confirmed' then
-    return { -13 }
+    return { CODE.HOLD_CONFIRMED }
   end
   if hold.st == 'confirming' then
-    return { -14 }
+    return { CODE.HOLD_CONFIRMING }
   end
   return nil
 end

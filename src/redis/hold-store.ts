@@ -8,6 +8,7 @@ import { ActiveEvents } from './active-events.js'
 import type { ActiveEventsOptions } from './active-events.js'
 import { EventKeys, residentIndexKey } from './keys.js'
 import { OwnKeysCache } from './own-keys-cache.js'
+import { SCRIPT_CODE as CODE } from './script-codes.js'
 import type { ScriptReply } from './scripts.js'
 import type { SoldOutCache } from './sold-out.js'
 
@@ -164,9 +165,6 @@ function fromScriptItems(json: string): Item[] {
   )
 }
 
-/** A hold script's answer when the hold's own keys it was given are not the ones it has (read again). */
-const KEYS_CHANGED = -30
-
 /** A hold's own keys: its holder's index and its seat keys, from the fields a create wrote (never changed). */
 function ownKeysOf(k: EventKeys, fields: Record<string, string>): string[] {
   const keys = fields.hk ? [k.holderOf(fields.hk)] : []
@@ -195,17 +193,17 @@ export function redisFailure(error: unknown): Error {
 /** Refusal codes shared by every token-checked script (see lua/includes/common.lua). */
 function holdRefusal(code: number): Error {
   switch (code) {
-    case -10:
+    case CODE.HOLD_UNKNOWN:
       return apiError('HOLD_NOT_FOUND')
-    case -11:
+    case CODE.HOLD_RELEASED:
       return apiError('HOLD_RELEASED')
-    case -12:
+    case CODE.HOLD_EXPIRED:
       return apiError('HOLD_EXPIRED')
-    case -13:
+    case CODE.HOLD_CONFIRMED:
       return apiError('HOLD_CONFIRMED')
-    case -14:
+    case CODE.HOLD_CONFIRMING:
       return apiError('HOLD_CONFIRMING')
-    case -20:
+    case CODE.TOKEN_INVALID:
       return apiError('HOLD_TOKEN_INVALID')
     default:
       return new Error(`unexpected script reply ${code}`)
@@ -336,7 +334,7 @@ export class HoldStore {
       for (let attempt = 1; ; attempt++) {
         const [own = []] = await this.ownKeysFor(k, [holdId], attempt > 1)
         const reply = await run(own)
-        if (reply[0] !== KEYS_CHANGED || attempt >= 3) return reply
+        if (reply[0] !== CODE.KEYS_CHANGED || attempt >= 3) return reply
       }
     })
   }
@@ -402,47 +400,47 @@ export class HoldStore {
           createdAt: num(reply[3]),
           expiresAt: num(reply[4]),
         }
-      case -1:
-      case -2:
-      case -3:
+      case CODE.SEATS_TAKEN:
+      case CODE.SECTION_SHORT:
+      case CODE.HOLDER_LIMIT:
         throw this.refusal(eventId, reply)
-      case -8:
+      case CODE.EXPIRED_PENDING:
         return {
           kind: 'expired-pending',
           refusal: this.refusal(eventId, reply.slice(1)),
-          holder: reply[1] === -3,
+          holder: reply[1] === CODE.HOLDER_LIMIT,
         }
-      case -4:
+      case CODE.NOT_READY:
         // The event's state is gone (evicted, or Redis lost it): the index may be gone with it.
         this.active.reset(eventId)
         return { kind: 'not-ready' }
-      case -6:
+      case CODE.IDEMPOTENCY_REUSED:
         throw apiError('IDEMPOTENCY_KEY_REUSED')
-      case -7:
+      case CODE.ABANDONED:
         return { kind: 'abandoned' }
       default:
         throw new Error(`unexpected createHold reply ${String(reply[0])}`)
     }
   }
 
-  /** createHold's refusals (-1, -2, -3) as API errors; sections found sold out are remembered. */
+  /** createHold's refusals (seats taken, section short, holder limit) as API errors; sections found sold out are remembered. */
   private refusal(eventId: string, reply: ScriptReply): Error {
     switch (reply[0]) {
-      case -1: {
+      case CODE.SEATS_TAKEN: {
         this.soldOut?.mark(eventId, soldOutSections(reply[1]))
         const seats = []
         for (let i = 2; i < reply.length; i += 2)
           seats.push({ section: String(reply[i]), seat: String(reply[i + 1]) })
         return apiError('SEAT_UNAVAILABLE', { seats })
       }
-      case -2:
+      case CODE.SECTION_SHORT:
         this.soldOut?.mark(eventId, soldOutSections(reply[4]))
         return apiError('INSUFFICIENT_CAPACITY', {
           section: String(reply[1]),
           requested: num(reply[2]),
           available: Math.max(0, num(reply[3])),
         })
-      case -3:
+      case CODE.HOLDER_LIMIT:
         return apiError('HOLDER_LIMIT_EXCEEDED', { held: num(reply[1]), limit: num(reply[2]) })
       default:
         return new Error(`unexpected createHold refusal ${String(reply[0])}`)
@@ -621,15 +619,16 @@ export class HoldStore {
     )
     // A hold whose own keys were remembered wrong, or changed between the read and the script (never, for
     // a pinned hold: its items and holder are fixed), was left untouched: once more, read, for those.
-    const again = holds.filter((_, i) => codes[i] === KEYS_CHANGED)
+    const again = holds.filter((_, i) => codes[i] === CODE.KEYS_CHANGED)
     if (again.length > 0) {
       const retried = await this.call(() => finalise(again, true))
       let j = 0
-      for (let i = 0; i < codes.length; i++) if (codes[i] === KEYS_CHANGED) codes[i] = retried[j++] as number
+      for (let i = 0; i < codes.length; i++)
+        if (codes[i] === CODE.KEYS_CHANGED) codes[i] = retried[j++] as number
     }
     // Finalised (or gone): nothing will act on these holds again.
     holds.forEach((h, i) => {
-      if (codes[i] !== KEYS_CHANGED) this.ownKeysCache.delete(k.hold(h.holdId))
+      if (codes[i] !== CODE.KEYS_CHANGED) this.ownKeysCache.delete(k.hold(h.holdId))
     })
     return codes
   }
@@ -766,7 +765,7 @@ export class HoldStore {
       ),
     )
     if (reply[0] === 0) return { kind: 'changed' }
-    if (reply[0] !== 1) return { kind: 'not-ready' }
+    if (reply[0] === CODE.NOT_READY) return { kind: 'not-ready' }
     return {
       kind: 'applied',
       version: String(reply[1]),

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Cluster, Redis, Result } from 'ioredis'
 import { LUA_DIR } from '../paths.js'
+import { GENERATED_INCLUDES } from './generated-includes.js'
 
 /** Raw script replies: arrays of integers and strings, as documented in each script's header. */
 export type ScriptReply = (string | number)[]
@@ -42,7 +43,8 @@ function withIncludes(source: string, seen = new Set<string>()): string {
   return source.replace(INCLUDE, (_line, name: string) => {
     if (seen.has(name)) return ''
     seen.add(name)
-    return withIncludes(readFileSync(join(LUA_DIR, `${name}.lua`), 'utf8'), seen)
+    const source = GENERATED_INCLUDES.get(name) ?? readFileSync(join(LUA_DIR, `${name}.lua`), 'utf8')
+    return withIncludes(source, seen)
   })
 }
 
