@@ -9,6 +9,7 @@
     KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
     KEYS[6] watched   (the event's shared keys, see includes/common)
     KEYS[7] the hold   KEYS[8..] the hold's holder index (:hd:) and seat keys, as read before the call
+    ARGV[1] the hold id
 
   Output:
     { 1 } tombstone left (the create had not run)   { 2 } the hold was released   { 0 } nothing to do
@@ -20,7 +21,7 @@
 
 local base = baseOf(KEYS[1])
 local now = nowMs()
-local holdId = string.match(KEYS[7], ':hold:(.+)$')
+local holdId = ARGV[1]
 local hold = readHold(KEYS[7])
 if hold.st == nil then
   redis.call('HSET', KEYS[7], 'st', 'released', 't', '')

@@ -13,6 +13,7 @@
     ARGV[7] items JSON [{"s":section,"k":"s","seats":[...]} | {"s":section,"k":"g","q":n}]
     ARGV[8] units in the hold  ARGV[9] "1" when an Idempotency-Key was given
     ARGV[10] request body hash ARGV[11] encrypted token for replays   ARGV[12] idempotency ttl ms
+    ARGV[13] the holder's digest (the name of KEYS[8] after :hd:)
 
   Output:
     { 1, createdAt, expiresAt }                         hold taken
@@ -58,7 +59,7 @@ local budget = RECLAIM_BATCH - reclaimExpired(base, now)
 
 local units = tonumber(ARGV[8])
 local limit = tonumber(ARGV[6])
-local digest = string.match(KEYS[8], ':hd:(.+)$')
+local digest = ARGV[13]
 local function heldByHolder()
   return tonumber(redis.call('HGET', KEYS[5], digest)) or 0
 end

@@ -6,7 +6,8 @@
     KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
     KEYS[6] watched   (the event's shared keys, see includes/common)
     KEYS[7] the hold   KEYS[8..] the hold's holder index (:hd:) and seat keys, as read before the call
-    ARGV[1] presented token hash   ARGV[2] "1" when admin   ARGV[3] ttl ms   ARGV[4] lifetime max ms
+    ARGV[1] the hold id   ARGV[2] presented token hash   ARGV[3] "1" when admin   ARGV[4] ttl ms
+    ARGV[5] lifetime max ms
 
   Output:
     { 1, status, holder, itemsJSON, createdAt, expiresAt, "", now }   (the same shape as getHold)
@@ -20,7 +21,7 @@ if refusal then
   return refusal
 end
 
-local expiresAt = math.min(now + tonumber(ARGV[3]), tonumber(hold.c) + tonumber(ARGV[4]))
+local expiresAt = math.min(now + tonumber(ARGV[4]), tonumber(hold.c) + tonumber(ARGV[5]))
 redis.call('HSET', KEYS[7], 'e', expiresAt)
 redis.call('ZADD', KEYS[3], expiresAt, holdId)
 holderScore(base, hold.hk, holdId, expiresAt)

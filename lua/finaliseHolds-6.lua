@@ -7,7 +7,8 @@
     KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
     KEYS[6] watched   (the event's shared keys, see includes/common)
     KEYS[7..6+n] the n holds   KEYS[7+n..] their holder indexes (:hd:) and seat keys, as read before the call
-    ARGV[1] how long to keep a confirmed hold, ms   ARGV[2..n+1] the reservation id of each hold, in KEYS order
+    ARGV[1] how long to keep a confirmed hold, ms
+    ARGV[2..2n+1] per hold, in KEYS order: its id, its reservation id
 
   Output:
     { code, code, ... } one per hold: 1 finalised now, 0 already confirmed, HOLD_UNKNOWN,
@@ -20,8 +21,7 @@ local base = baseOf(KEYS[1])
 local now = nowMs()
 local keepMs = tonumber(ARGV[1])
 local codes = {}
-for i = 2, #ARGV do
-  local holdId = string.match(KEYS[i + 5], ':hold:(.+)$')
-  codes[#codes + 1] = finaliseOne(base, holdId, ARGV[i], keepMs, now)
+for i = 2, #ARGV, 2 do
+  codes[#codes + 1] = finaliseOne(base, ARGV[i], ARGV[i + 1], keepMs, now)
 end
 return codes

@@ -6,7 +6,7 @@
     KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
     KEYS[6] watched   (the event's shared keys, see includes/common)
     KEYS[7] the hold   (its own seat and holder keys are touched only when it expired: a reclaim)
-    ARGV[1] presented token hash   ARGV[2] "1" when the caller is an admin
+    ARGV[1] the hold id   ARGV[2] presented token hash   ARGV[3] "1" when the caller is an admin
 
   Output:
     { 1, status, holder, itemsJSON, createdAt, expiresAt, reservationId or "", now }
@@ -22,8 +22,8 @@ local base = baseOf(KEYS[1])
 local now = nowMs()
 reclaimExpired(base, now)
 
-local holdId = string.match(KEYS[7], ':hold:(.+)$')
-local hold, refusal = loadOwnedHold(base, holdId, ARGV[1], ARGV[2], now, false)
+local holdId = ARGV[1]
+local hold, refusal = loadOwnedHold(base, holdId, ARGV[2], ARGV[3], now, false)
 if refusal then
   return refusal
 end

@@ -108,7 +108,7 @@ if #ga > 0 then
       blocked = true
     else
       for _, holdId in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
-        local hold = readHold(base .. ':hold:' .. holdId)
+        local hold = readHold(base .. KEY.hold .. holdId)
         if hold.i then
           for _, item in ipairs(cjson.decode(hold.i)) do
             busy[item.s] = true

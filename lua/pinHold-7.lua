@@ -10,7 +10,8 @@
     KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
     KEYS[6] watched   (the event's shared keys, see includes/common)
     KEYS[7] the hold   KEYS[8..] the hold's holder index (:hd:) and seat keys, as read before the call
-    ARGV[1] presented token hash   ARGV[2] "1" when admin   ARGV[3] reservation id to use   ARGV[4] grace ms
+    ARGV[1] the hold id   ARGV[2] presented token hash   ARGV[3] "1" when admin
+    ARGV[4] reservation id to use   ARGV[5] grace ms
 
   Output:
     { 2, reservationId, holder, itemsJSON, createdAt, expiresAt, tokenHash }   pinned (now or before)
@@ -27,9 +28,9 @@ if hold.st == 'confirmed' then
   return { 3, hold.r }
 end
 if hold.st == 'held' then
-  hold.r = ARGV[3]
+  hold.r = ARGV[4]
   redis.call('HSET', KEYS[7], 'st', 'confirming', 'r', hold.r)
-  redis.call('ZREM', base .. ':expiry', holdId)
+  redis.call('ZREM', base .. KEY.expiry, holdId)
   holderScore(base, hold.hk, holdId, PINNED)
   for _, item in ipairs(cjson.decode(hold.i)) do
     if item.k == 's' then
@@ -39,5 +40,5 @@ if hold.st == 'held' then
     end
   end
 end
-redis.call('ZADD', KEYS[4], now + tonumber(ARGV[4]), holdId)
+redis.call('ZADD', KEYS[4], now + tonumber(ARGV[5]), holdId)
 return { 2, hold.r, hold.h, hold.i, tonumber(hold.c), tonumber(hold.e), hold.t }

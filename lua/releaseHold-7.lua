@@ -6,7 +6,7 @@
     KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
     KEYS[6] watched   (the event's shared keys, see includes/common)
     KEYS[7] the hold   KEYS[8..] the hold's holder index (:hd:) and seat keys, as read before the call
-    ARGV[1] presented token hash   ARGV[2] "1" when admin
+    ARGV[1] the hold id   ARGV[2] presented token hash   ARGV[3] "1" when admin
 
   Output:
     { 1 } released   the refusals of getHold   { HOLD_CONFIRMED }   { HOLD_CONFIRMING }

@@ -25,7 +25,7 @@ local now = nowMs()
 local released = 0
 local ids = redis.call('ZRANGEBYSCORE', KEYS[7], '-inf', '(' .. PINNED, 'LIMIT', 0, RECLAIM_BATCH)
 for _, id in ipairs(ids) do
-  local holdKey = base .. ':hold:' .. id
+  local holdKey = base .. KEY.hold .. id
   local hold = isDeclared(holdKey) and readHold(holdKey) or nil
   if not hold or not ownKeysDeclared(base, hold) then
     -- Not in the caller's read (added since): left in the index, so `more` says call again and the

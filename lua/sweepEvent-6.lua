@@ -19,8 +19,8 @@
 local base = baseOf(KEYS[1])
 local now = nowMs()
 local reclaimed = reclaimExpired(base, now)
-local oldest = redis.call('ZRANGE', base .. ':expiry', 0, 0, 'WITHSCORES')
-local counts = base .. ':counts'
+local oldest = redis.call('ZRANGE', base .. KEY.expiry, 0, 0, 'WITHSCORES')
+local counts = base .. KEY.counts
 local expired = tonumber(redis.call('HGET', counts, 'xp')) or 0
 if expired > 0 then
   redis.call('HDEL', counts, 'xp')

@@ -7,6 +7,7 @@
     KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
     KEYS[6] watched   (the event's shared keys, see includes/common)
     KEYS[7] the hold   KEYS[8..] the hold's holder index (:hd:) and seat keys, as read before the call
+    ARGV[1] the hold id
 
   Output:
     { 1 } held again   { 2 } freed as expired   { 0 } not pinned (nothing to do)
@@ -15,10 +16,10 @@
 
 local base = baseOf(KEYS[1])
 local now = nowMs()
-local holdId = string.match(KEYS[7], ':hold:(.+)$')
+local holdId = ARGV[1]
 local hold = readHold(KEYS[7])
 if hold.st ~= 'confirming' then
-  redis.call('ZREM', base .. ':confirming', holdId)
+  redis.call('ZREM', base .. KEY.confirming, holdId)
   return { 0 }
 end
 if not ownKeysDeclared(base, hold) then
@@ -31,8 +32,8 @@ if expiresAt <= now then
 end
 redis.call('HSET', KEYS[7], 'st', 'held')
 redis.call('HDEL', KEYS[7], 'r')
-redis.call('ZREM', base .. ':confirming', holdId)
-redis.call('ZADD', base .. ':expiry', expiresAt, holdId)
+redis.call('ZREM', base .. KEY.confirming, holdId)
+redis.call('ZADD', base .. KEY.expiry, expiresAt, holdId)
 holderScore(base, hold.hk, holdId, expiresAt)
 followExpiry(base, cjson.decode(hold.i), expiresAt)
 return { 1 }

@@ -2,7 +2,9 @@
   Shared helpers for every seatlock script.
 
   Key layout (all keys of one event share the hash tag {ev:<eventId>}, so each script runs in one
-  cluster slot). `base` is "<prefix>:<layout version>:{ev:<eventId>}"; every script receives base..":meta" as KEYS[1].
+  cluster slot). `base` is "<prefix>:<layout version>:{ev:<eventId>}"; every script receives base..KEY.meta
+  as KEYS[1]. The names after `base` come from KEY_SUFFIX in src/redis/keys.ts, generated into the KEY
+  table (includes/layout): scripts build names from KEY, never from literals. What each key holds:
     :meta            hash   ready=1, c:<section> capacity, k:<section> kind ("s" seated, "g" GA)
     :counts          hash   h:<section> held units, s:<section> sold units, xp expiries not yet counted by metrics,
                             z:<section> version of a sold-out mark some instance may be refusing from (see unitsBack),
@@ -41,6 +43,7 @@
   key it still finds). PUBLISH names channels, not keys.
 ]]
 --- @include "includes/codes"
+--- @include "includes/layout"
 
 -- A sold seat's key names the reservation that owns it, so a return frees it only for that reservation.
 local SOLD_PREFIX = '$'
@@ -77,8 +80,9 @@ local function nowMs()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+-- The event's base from its meta key (every script's KEYS[1]).
 local function baseOf(metaKey)
-  return string.sub(metaKey, 1, -6)
+  return string.sub(metaKey, 1, -#KEY.meta - 1)
 end
 
 -- A hash stays in Redis's compact listpack encoding only while every value is at most 64 bytes
@@ -134,7 +138,7 @@ end
 local PINNED = 'inf'
 
 local function holderKey(base, digest)
-  return base .. ':hd:' .. digest
+  return base .. KEY.holder .. digest
 end
 
 local function holderAdd(zset, units, digest, holdId, holdUnits, expiresAt)
@@ -151,7 +155,7 @@ local function holderRemove(base, digest, holdId, holdUnits)
   if redis.call('ZREM', zset, holdId) == 0 then
     return
   end
-  local units = base .. ':hunits'
+  local units = base .. KEY.holderUnits
   local left = redis.call('HINCRBY', units, digest, -holdUnits)
   if left <= 0 or redis.call('EXISTS', zset) == 0 then
     redis.call('HDEL', units, digest)
@@ -167,7 +171,7 @@ local function holderScore(base, digest, holdId, score)
 end
 
 local function seatKey(base, section, seat)
-  return base .. ':s:' .. section .. ':' .. seat
+  return base .. KEY.seat .. section .. ':' .. seat
 end
 
 -- True when the keys a hold's own work touches (its holder index and seat keys) are all in KEYS: the
@@ -236,28 +240,28 @@ end
 -- Publishes one change with the counts of the sections it touched, after the change, when some instance
 -- streams this event: building and delivering a change nobody reads was a third of the hold path's cost.
 local function emit(base, eventType, payload, items, now)
-  if redis.call('EXISTS', base .. ':watched') == 0 then
+  if redis.call('EXISTS', base .. KEY.watched) == 0 then
     return
   end
   local counts = {}
   for _, item in ipairs(items) do
     if counts[item.s] == nil then
-      local v = redis.call('HMGET', base .. ':counts', 'h:' .. item.s, 's:' .. item.s)
+      local v = redis.call('HMGET', base .. KEY.counts, 'h:' .. item.s, 's:' .. item.s)
       counts[item.s] = { tonumber(v[1]) or 0, tonumber(v[2]) or 0 }
     end
   end
   payload.type = eventType
   payload.at = now
   payload.counts = counts
-  redis.call('PUBLISH', base .. ':events', cjson.encode(payload))
+  redis.call('PUBLISH', base .. KEY.changes, cjson.encode(payload))
 end
 
 -- A hold was refused: the sections of `items` with nothing available (held or sold) are flagged in the
 -- counts with a version (Redis time in microseconds) and returned as { section, version, ... }, so API
 -- instances can refuse the next requests for them without a script call (src/redis/sold-out.ts).
 local function markSoldOut(base, items)
-  local meta = base .. ':meta'
-  local counts = base .. ':counts'
+  local meta = base .. KEY.meta
+  local counts = base .. KEY.counts
   local out = {}
   local seen = {}
   for _, item in ipairs(items) do
@@ -283,18 +287,18 @@ end
 -- Units came back to a section (release, expiry, cancel): if some instance may be refusing it from a
 -- sold-out mark, the flag goes and every instance is told, before the script's caller gets its answer.
 local function unitsBack(base, section)
-  local counts = base .. ':counts'
+  local counts = base .. KEY.counts
   local version = redis.call('HGET', counts, 'z:' .. section)
   if version then
     redis.call('HDEL', counts, 'z:' .. section)
-    redis.call('PUBLISH', base .. ':back', section .. ' ' .. version)
+    redis.call('PUBLISH', base .. KEY.soldOutBack, section .. ' ' .. version)
   end
 end
 
 -- Gives a live hold's seats and units back and leaves a tombstone that answers 410.
 local function freeHold(base, holdId, hold, reason, now)
   local items = cjson.decode(hold.i)
-  local counts = base .. ':counts'
+  local counts = base .. KEY.counts
   for _, item in ipairs(items) do
     if item.k == 's' then
       for _, seat in ipairs(item.seats) do
@@ -307,10 +311,10 @@ local function freeHold(base, holdId, hold, reason, now)
     redis.call('HINCRBY', counts, 'h:' .. item.s, -itemUnits(item))
     unitsBack(base, item.s)
   end
-  redis.call('ZREM', base .. ':expiry', holdId)
-  redis.call('ZREM', base .. ':confirming', holdId)
+  redis.call('ZREM', base .. KEY.expiry, holdId)
+  redis.call('ZREM', base .. KEY.confirming, holdId)
   holderRemove(base, hold.hk, holdId, holdUnits(items))
-  local holdKey = base .. ':hold:' .. holdId
+  local holdKey = base .. KEY.hold .. holdId
   redis.call('DEL', holdKey)
   redis.call('HSET', holdKey, 'st', reason, 't', hold.t)
   redis.call('PEXPIRE', holdKey, TOMBSTONE_MS)
@@ -325,8 +329,8 @@ end
 -- the hold kept as "confirmed" for keepMs. Idempotent. Returns 1 finalised now, 0 already confirmed,
 -- CODE.HOLD_UNKNOWN, or CODE.HOLD_RELEASED / HOLD_EXPIRED when the hold was freed first.
 local function finaliseOne(base, holdId, reservationId, keepMs, now)
-  local holdKey = base .. ':hold:' .. holdId
-  local counts = base .. ':counts'
+  local holdKey = base .. KEY.hold .. holdId
+  local counts = base .. KEY.counts
   local hold = readHold(holdKey)
   if hold.st == nil then
     return CODE.HOLD_UNKNOWN
@@ -355,8 +359,8 @@ local function finaliseOne(base, holdId, reservationId, keepMs, now)
     redis.call('HINCRBY', counts, 's:' .. item.s, units)
   end
   bumpSale(counts)
-  redis.call('ZREM', base .. ':expiry', holdId)
-  redis.call('ZREM', base .. ':confirming', holdId)
+  redis.call('ZREM', base .. KEY.expiry, holdId)
+  redis.call('ZREM', base .. KEY.confirming, holdId)
   holderRemove(base, hold.hk, holdId, holdUnits(items))
   redis.call('HSET', holdKey, 'st', 'confirmed', 'r', reservationId)
   redis.call('PEXPIRE', holdKey, keepMs)
@@ -366,7 +370,7 @@ end
 
 -- Frees one hold if it is held and past its expiry. Returns true when it did.
 local function reclaimIfExpired(base, holdId, now)
-  local hold = readHold(base .. ':hold:' .. holdId)
+  local hold = readHold(base .. KEY.hold .. holdId)
   if hold.st == 'held' and tonumber(hold.e) <= now then
     freeHold(base, holdId, hold, 'expired', now)
     return true
@@ -379,12 +383,12 @@ end
 -- more (a short GA count) says so and is called again (createHold's "expired holds pending").
 -- Each hold is reclaimed and reported once, by whichever script or sweep reaches it first.
 local function reclaimExpired(base, now)
-  local ids = redis.call('ZRANGEBYSCORE', base .. ':expiry', '-inf', now, 'LIMIT', 0, RECLAIM_BATCH)
+  local ids = redis.call('ZRANGEBYSCORE', base .. KEY.expiry, '-inf', now, 'LIMIT', 0, RECLAIM_BATCH)
   for _, id in ipairs(ids) do
     if not reclaimIfExpired(base, id, now) then
-      local st = redis.call('HGET', base .. ':hold:' .. id, 'st')
+      local st = redis.call('HGET', base .. KEY.hold .. id, 'st')
       if st ~= 'held' then
-        redis.call('ZREM', base .. ':expiry', id)
+        redis.call('ZREM', base .. KEY.expiry, id)
       end
     end
   end
@@ -399,7 +403,7 @@ local function reclaimHolderExpired(base, zset, now, limit)
   end
   local ids = redis.call('ZRANGEBYSCORE', zset, '-inf', now, 'LIMIT', 0, limit)
   for _, id in ipairs(ids) do
-    local hold = readHold(base .. ':hold:' .. id)
+    local hold = readHold(base .. KEY.hold .. id)
     if hold.st == 'held' and tonumber(hold.e) <= now then
       freeHold(base, id, hold, 'expired', now)
     elseif hold.st == 'held' then
@@ -416,14 +420,14 @@ end
 
 -- True while holds past their expiry are still waiting in the event's expiry index.
 local function expiredRemain(base, now)
-  return redis.call('ZCOUNT', base .. ':expiry', '-inf', now) > 0
+  return redis.call('ZCOUNT', base .. KEY.expiry, '-inf', now) > 0
 end
 
 -- Loads a hold for a token-checked operation. Returns the hold table, or an error reply table.
 -- checkOwn: the caller declared the hold's own keys (see ownKeysDeclared); getHold does not (it touches
 -- them only when the hold expired, as a reclaim).
 local function loadOwnedHold(base, holdId, presentedHash, isAdmin, now, checkOwn)
-  local hold = readHold(base .. ':hold:' .. holdId)
+  local hold = readHold(base .. KEY.hold .. holdId)
   if hold.st == nil then
     return nil, { CODE.HOLD_UNKNOWN }
   end
@@ -446,15 +450,15 @@ local function loadOwnedHold(base, holdId, presentedHash, isAdmin, now, checkOwn
   return hold, nil
 end
 
--- The opening of every script acting on one token-checked hold (KEYS[1] meta, KEYS[7] the hold, ARGV[1]
--- the presented token hash, ARGV[2] "1" for admin): a batch of expired holds reclaimed, then the hold
--- loaded. Returns base, now, holdId, hold, and a refusal reply when the hold cannot be acted on.
+-- The opening of every script acting on one token-checked hold (KEYS[1] meta, ARGV[1] the hold id,
+-- ARGV[2] the presented token hash, ARGV[3] "1" for admin): a batch of expired holds reclaimed, then the
+-- hold loaded. Returns base, now, holdId, hold, and a refusal reply when the hold cannot be acted on.
 local function openOwnedHold()
   local base = baseOf(KEYS[1])
   local now = nowMs()
   reclaimExpired(base, now)
-  local holdId = string.match(KEYS[7], ':hold:(.+)$')
-  local hold, refusal = loadOwnedHold(base, holdId, ARGV[1], ARGV[2], now, true)
+  local holdId = ARGV[1]
+  local hold, refusal = loadOwnedHold(base, holdId, ARGV[2], ARGV[3], now, true)
   return base, now, holdId, hold, refusal
 end
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { ChangeType } from '../domain/changes.js'
 import type { RedisClient } from './client.js'
-import { layoutPrefix } from './keys.js'
+import { eventChannels, KEY_SUFFIX } from './keys.js'
 
 /** One change as the scripts publish it (lua/includes/common.lua `emit`). */
 export interface Change {
@@ -22,8 +22,7 @@ export interface Change {
  * listener that needs certainty (counts) re-reads them; the stream is for watching, not deciding.
  */
 export class EventBus extends EventEmitter {
-  private readonly pattern: string
-  private readonly channel: RegExp
+  private readonly channels: ReturnType<typeof eventChannels>
   private started: Promise<void> | undefined
 
   constructor(
@@ -32,15 +31,13 @@ export class EventBus extends EventEmitter {
   ) {
     super()
     this.setMaxListeners(0)
-    this.pattern = `${layoutPrefix(prefix)}:{ev:*}:events`
-    const escaped = layoutPrefix(prefix).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-    this.channel = new RegExp(`^${escaped}:\\{ev:([A-Za-z0-9_.-]+)\\}:events$`)
+    this.channels = eventChannels(prefix, KEY_SUFFIX.changes)
   }
 
   start(): Promise<void> {
     this.started ??= (async () => {
       this.subscriber.on('pmessage', (_pattern: string, channel: string, message: string) => {
-        const eventId = this.channel.exec(channel)?.[1]
+        const eventId = this.channels.eventOf(channel)
         if (!eventId) return
         let change: Change
         try {
@@ -53,7 +50,7 @@ export class EventBus extends EventEmitter {
         this.emit('change', change)
         this.emit(`change:${eventId}`, change)
       })
-      await this.subscriber.psubscribe(this.pattern)
+      await this.subscriber.psubscribe(this.channels.pattern)
     })()
     return this.started
   }

@@ -1,3 +1,4 @@
+import { KEY_SUFFIX } from './keys.js'
 import { SCRIPT_CODE } from './script-codes.js'
 
 /**
@@ -25,5 +26,10 @@ export const GENERATED_INCLUDES: ReadonlyMap<string, string> = new Map([
     'includes/codes',
     '-- Generated from src/redis/script-codes.ts: refusal codes by name.\n' +
       luaConstants('CODE', SCRIPT_CODE),
+  ],
+  [
+    'includes/layout',
+    "-- Generated from KEY_SUFFIX in src/redis/keys.ts: what follows an event's base in its key names.\n" +
+      luaConstants('KEY', KEY_SUFFIX),
   ],
 ])

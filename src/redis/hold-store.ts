@@ -6,7 +6,7 @@ import type { Item } from '../domain/items.js'
 import type { RedisClient } from './client.js'
 import { ActiveEvents } from './active-events.js'
 import type { ActiveEventsOptions } from './active-events.js'
-import { EventKeys, residentIndexKey } from './keys.js'
+import { EventKeys, holderDigest, residentIndexKey } from './keys.js'
 import { OwnKeysCache } from './own-keys-cache.js'
 import { SCRIPT_CODE as CODE } from './script-codes.js'
 import type { ScriptReply } from './scripts.js'
@@ -386,6 +386,7 @@ export class HoldStore {
         idem?.bodyHash ?? '',
         idem?.encryptedToken ?? '',
         idem?.ttlMs ?? 0,
+        holderDigest(input.holder),
       ),
     )
     switch (reply[0]) {
@@ -450,7 +451,7 @@ export class HoldStore {
   async get(eventId: string, holdId: string, auth: HoldAuth): Promise<StoredHold> {
     const k = this.keys(eventId)
     const reply = await this.call(() =>
-      this.redis.getHold(7, ...k.shared, k.hold(holdId), ...this.auth(auth)),
+      this.redis.getHold(7, ...k.shared, k.hold(holdId), holdId, ...this.auth(auth)),
     )
     if (reply[0] !== 1) throw holdRefusal(num(reply[0]))
     return storedHold(reply)
@@ -464,6 +465,7 @@ export class HoldStore {
         ...k.shared,
         k.hold(holdId),
         ...own,
+        holdId,
         ...this.auth(auth),
         ttlMs,
         lifetimeMs,
@@ -476,7 +478,7 @@ export class HoldStore {
   async release(eventId: string, holdId: string, auth: HoldAuth): Promise<void> {
     const k = this.keys(eventId)
     const reply = await this.onHold(k, holdId, (own) =>
-      this.redis.releaseHold(7 + own.length, ...k.shared, k.hold(holdId), ...own, ...this.auth(auth)),
+      this.redis.releaseHold(7 + own.length, ...k.shared, k.hold(holdId), ...own, holdId, ...this.auth(auth)),
     )
     if (reply[0] !== 1) throw holdRefusal(num(reply[0]))
     this.ownKeysCache.delete(k.hold(holdId))
@@ -489,7 +491,7 @@ export class HoldStore {
   async abandon(eventId: string, holdId: string): Promise<'tombstone' | 'released' | 'nothing'> {
     const k = this.keys(eventId)
     const reply = await this.onHold(k, holdId, (own) =>
-      this.redis.abandonHold(7 + own.length, ...k.shared, k.hold(holdId), ...own),
+      this.redis.abandonHold(7 + own.length, ...k.shared, k.hold(holdId), ...own, holdId),
     )
     this.ownKeysCache.delete(k.hold(holdId))
     return reply[0] === 1 ? 'tombstone' : reply[0] === 2 ? 'released' : 'nothing'
@@ -565,6 +567,7 @@ export class HoldStore {
         ...k.shared,
         k.hold(holdId),
         ...own,
+        holdId,
         ...this.auth(auth),
         reservationId,
         graceMs,
@@ -610,7 +613,7 @@ export class HoldStore {
         keys.length,
         ...keys,
         keepMs,
-        ...chunk.map((h) => h.reservationId),
+        ...chunk.flatMap((h) => [h.holdId, h.reservationId]),
       )
       return reply.map(num)
     }
@@ -636,7 +639,7 @@ export class HoldStore {
   async unpin(eventId: string, holdId: string): Promise<number> {
     const k = this.keys(eventId)
     const reply = await this.onHold(k, holdId, (own) =>
-      this.redis.unpinHold(7 + own.length, ...k.shared, k.hold(holdId), ...own),
+      this.redis.unpinHold(7 + own.length, ...k.shared, k.hold(holdId), ...own, holdId),
     )
     return num(reply[0])
   }

@@ -16,6 +16,56 @@ export function layoutPrefix(prefix: string): string {
 }
 
 /**
+ * What follows an event's base (`<prefix>:<layout version>:{ev:<eventId>}`) in each of its key and
+ * channel names: the one source of the layout. Scripts read the same table as KEY (the loader generates
+ * the `includes/layout` include from it, see generated-includes.ts); lua/includes/common.lua's header
+ * says what each key holds.
+ */
+export const KEY_SUFFIX = {
+  meta: ':meta',
+  counts: ':counts',
+  expiry: ':expiry',
+  confirming: ':confirming',
+  cancelling: ':cancelling',
+  holderUnits: ':hunits',
+  /** Channel: the event's changes, while it is watched. */
+  changes: ':events',
+  /** Channel: units came back to a section marked sold out (see sold-out.ts). */
+  soldOutBack: ':back',
+  watched: ':watched',
+  /** Followed by the hold id. */
+  hold: ':hold:',
+  /** Followed by `<section>:<seat>`. */
+  seat: ':s:',
+  /** Followed by the holder digest. */
+  holder: ':hd:',
+  /** Followed by a digest of the holder and the Idempotency-Key. */
+  idempotency: ':idem:',
+} as const
+
+/** Identifiers allowed in keys (validated before they reach one): letters, digits, "_", ".", "-". */
+const ID_PATTERN = '[A-Za-z0-9_.-]+'
+
+function eventBase(prefix: string, eventId: string): string {
+  return `${layoutPrefix(prefix)}:{ev:${eventId}}`
+}
+
+/**
+ * One per-event channel (`changes` or `soldOutBack`) across all events: the pattern to PSUBSCRIBE to and
+ * the event id of a channel it delivers (undefined for a channel it does not name).
+ */
+export function eventChannels(
+  prefix: string,
+  suffix: typeof KEY_SUFFIX.changes | typeof KEY_SUFFIX.soldOutBack,
+): { pattern: string; eventOf: (channel: string) => string | undefined } {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const matcher = new RegExp(
+    `^${escape(eventBase(prefix, '\u0000')).replace('\u0000', `(${ID_PATTERN})`)}${escape(suffix)}$`,
+  )
+  return { pattern: `${eventBase(prefix, '*')}${suffix}`, eventOf: (channel) => matcher.exec(channel)?.[1] }
+}
+
+/**
  * Redis key names. Every key of one event carries the hash tag {ev:<eventId>} so that all of an
  * event's keys live in one cluster slot and each script touches one slot. Identifiers that reach a key
  * are validated first (letters, digits, "_", ".", "-"); free-form values (the holder in an idempotency
@@ -36,15 +86,15 @@ export class EventKeys {
   readonly watched: string
 
   constructor(prefix: string, eventId: string) {
-    this.base = `${layoutPrefix(prefix)}:{ev:${eventId}}`
-    this.meta = `${this.base}:meta`
-    this.counts = `${this.base}:counts`
-    this.expiry = `${this.base}:expiry`
-    this.confirming = `${this.base}:confirming`
-    this.cancelling = `${this.base}:cancelling`
-    this.holderUnits = `${this.base}:hunits`
-    this.channel = `${this.base}:events`
-    this.watched = `${this.base}:watched`
+    this.base = eventBase(prefix, eventId)
+    this.meta = this.base + KEY_SUFFIX.meta
+    this.counts = this.base + KEY_SUFFIX.counts
+    this.expiry = this.base + KEY_SUFFIX.expiry
+    this.confirming = this.base + KEY_SUFFIX.confirming
+    this.cancelling = this.base + KEY_SUFFIX.cancelling
+    this.holderUnits = this.base + KEY_SUFFIX.holderUnits
+    this.channel = this.base + KEY_SUFFIX.changes
+    this.watched = this.base + KEY_SUFFIX.watched
   }
 
   /**
@@ -56,12 +106,12 @@ export class EventKeys {
   }
 
   hold(holdId: string): string {
-    return `${this.base}:hold:${holdId}`
+    return `${this.base}${KEY_SUFFIX.hold}${holdId}`
   }
 
   seat(section: string, seat: string): string {
     // The one key per seat: a short name saves memory on every held and sold seat.
-    return `${this.base}:s:${section}:${seat}`
+    return `${this.base}${KEY_SUFFIX.seat}${section}:${seat}`
   }
 
   /**
@@ -70,16 +120,16 @@ export class EventKeys {
    * in each hold (`hk`).
    */
   holder(holder: string): string {
-    return `${this.base}:hd:${holderDigest(holder)}`
+    return this.holderOf(holderDigest(holder))
   }
 
   /** A holder's zset from the digest a hold keeps (`hk`). */
   holderOf(digest: string): string {
-    return `${this.base}:hd:${digest}`
+    return `${this.base}${KEY_SUFFIX.holder}${digest}`
   }
 
   idempotency(holder: string, idempotencyKey: string): string {
-    return `${this.base}:idem:${digest(`${holder}\u0000${idempotencyKey}`)}`
+    return `${this.base}${KEY_SUFFIX.idempotency}${digest(`${holder}\u0000${idempotencyKey}`)}`
   }
 }
 

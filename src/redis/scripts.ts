@@ -39,7 +39,8 @@ declare module 'ioredis' {
 
 const INCLUDE = /^--- @include "([\w/]+)"\s*$/gm
 
-function withIncludes(source: string, seen = new Set<string>()): string {
+/** A script source with its `--- @include` lines replaced by the included sources (each at most once). */
+export function withIncludes(source: string, seen = new Set<string>()): string {
   return source.replace(INCLUDE, (_line, name: string) => {
     if (seen.has(name)) return ''
     seen.add(name)

@@ -15,7 +15,7 @@
  */
 import { connectRedis } from './client.js'
 import type { RedisClient } from './client.js'
-import { layoutPrefix } from './keys.js'
+import { eventChannels, KEY_SUFFIX } from './keys.js'
 
 /** How long a mark may live without confirmation (a lost message costs at most this much staleness). */
 export const SOLD_OUT_MAX_AGE_MS = 1000
@@ -31,8 +31,7 @@ interface Mark {
 export class SoldOutCache {
   private readonly marks = new Map<string, Mark>()
   private readonly cleared = new Map<string, Mark>()
-  private readonly pattern: string
-  private readonly channel: RegExp
+  private readonly channels: ReturnType<typeof eventChannels>
   private live = false
   private subscribed = false
   private closed = false
@@ -44,9 +43,7 @@ export class SoldOutCache {
     private readonly maxAgeMs = SOLD_OUT_MAX_AGE_MS,
     private readonly now: () => number = Date.now,
   ) {
-    this.pattern = `${layoutPrefix(prefix)}:{ev:*}:back`
-    const escaped = layoutPrefix(prefix).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-    this.channel = new RegExp(`^${escaped}:\\{ev:([A-Za-z0-9_.-]+)\\}:back$`)
+    this.channels = eventChannels(prefix, KEY_SUFFIX.soldOutBack)
   }
 
   /**
@@ -57,7 +54,7 @@ export class SoldOutCache {
     this.started ??= (async () => {
       this.subscriber.on('error', () => undefined) // reconnection is ioredis's job; the cache is simply off
       this.subscriber.on('pmessage', (_pattern: string, channel: string, message: string) => {
-        const eventId = this.channel.exec(channel)?.[1]
+        const eventId = this.channels.eventOf(channel)
         const [section, version] = message.split(' ')
         if (eventId && section && version) this.clear(eventId, section, Number(version))
       })
@@ -78,7 +75,7 @@ export class SoldOutCache {
   private async subscribe(): Promise<boolean> {
     try {
       await connectRedis(this.subscriber)
-      await this.subscriber.psubscribe(this.pattern)
+      await this.subscriber.psubscribe(this.channels.pattern)
       this.subscribed = true
       this.live = true
       return true
