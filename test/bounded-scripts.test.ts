@@ -392,13 +392,13 @@ await t.test("a group commit's finalise runs in calls of at most 50 holds", asyn
     }),
   )
   await probe.call('SLOWLOG', 'RESET')
-  const codes = await api.services.store.finaliseMany(eventId, pinned, 60_000)
-  t.same(codes, new Array(120).fill(1), 'every hold finalised, codes in order')
+  const outcomes = await api.services.store.finaliseMany(eventId, pinned, 60_000)
+  t.same(outcomes, new Array(120).fill('finalised'), 'every hold finalised, outcomes in order')
   const calls = (await scriptCalls(probe)).filter((c) => c.script === 'finaliseHolds')
   t.equal(calls.length, 3, '120 holds in 3 calls')
   t.comment(`slowest finalise call ${(Math.max(...calls.map((c) => c.micros)) / 1000).toFixed(2)} ms`)
   const again = await api.services.store.finaliseMany(eventId, pinned.slice(0, 60), 60_000)
-  t.same(again, new Array(60).fill(0), 'finalising again is a no-op, in order')
+  t.same(again, new Array(60).fill('alreadyConfirmed'), 'finalising again is a no-op, in order')
   const view = await api.request('GET', `/v1/events/${eventId}`)
   t.match(
     view.body.sections,

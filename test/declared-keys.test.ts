@@ -171,7 +171,7 @@ void eachLedger(t, 'declared keys', async (t, ledger) => {
   const e = await hold([{ section: 's', seats: ['S6', 'S7'] }], 'erin')
   const pin = await store.pin(eventId, e.id, { tokenHash: '', admin: true }, uniqueId('r'), 30_000)
   t.equal(pin.kind, 'pinned', 'pinned')
-  t.equal(await store.unpin(eventId, e.id), 1, 'unpinned: held again')
+  t.equal(await store.unpin(eventId, e.id), 'heldAgain', 'unpinned: held again')
   t.equal(await store.abandon(eventId, e.id), 'released', 'abandon releases a created hold')
   t.equal(
     await store.abandon(eventId, uniqueId('never')),

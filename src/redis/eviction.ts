@@ -3,6 +3,7 @@ import { Cluster } from 'ioredis'
 import type { Redis } from 'ioredis'
 import type { EventDefinition } from '../domain/event.js'
 import type { RedisClient } from './client.js'
+import { dropEventKeys, retireEvent } from './commands/retention.js'
 import { EventKeys, residentIndexKey } from './keys.js'
 
 /** Keys deleted per script call: each call stays well under a millisecond whatever the event's size. */
@@ -55,18 +56,9 @@ export class EventEviction {
   ): Promise<EvictionOutcome> {
     const k = new EventKeys(this.prefix, eventId)
     const token = randomUUID()
-    const [retired] = await this.redis.retireEvent(4, k.meta, k.expiry, k.confirming, k.watched, token)
-    if (retired !== 1) return 'busy'
-    const drop = async (keys: string[], last = false): Promise<boolean> => {
-      const [owned] = await this.redis.dropEventKeys(
-        1 + keys.length,
-        k.meta,
-        ...keys,
-        token,
-        last ? '1' : '0',
-      )
-      return owned === 1
-    }
+    if ((await retireEvent(this.redis, k, { token })) === 'busy') return 'busy'
+    const drop = async (keys: string[], last = false): Promise<boolean> =>
+      (await dropEventKeys(this.redis, k, { token, keys, last })).owned
     const pages = async function* (): AsyncGenerator<string[]> {
       for (const section of definition?.sections ?? []) {
         const seats = section.seats ?? []

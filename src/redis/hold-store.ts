@@ -1,40 +1,37 @@
 import { Cluster } from 'ioredis'
 import { apiError } from '../errors.js'
 import type { SectionDefinition } from '../domain/event.js'
-import type { HoldAuth, HoldStatus } from '../domain/hold.js'
+import type { HoldAuth } from '../domain/hold.js'
 import type { Item } from '../domain/items.js'
 import type { RedisClient } from './client.js'
 import { ActiveEvents } from './active-events.js'
 import type { ActiveEventsOptions } from './active-events.js'
-import { EventKeys, holderDigest, residentIndexKey } from './keys.js'
+import { createHold } from './commands/create-hold.js'
+import type { CreateHoldArgs, CreateRefusal } from './commands/create-hold.js'
+import { finaliseHolds } from './commands/finalise-holds.js'
+import type { FinaliseOutcome } from './commands/finalise-holds.js'
+import { ownKeysOf } from './commands/items.js'
+import { abandonHold, extendHold, getHold, pinHold, releaseHold, unpinHold } from './commands/owned-hold.js'
+import type { HoldRefusalReason, KeysChanged, PinReply, StoredHold } from './commands/owned-hold.js'
+import { reclaimHolder, releaseHolder, sweepEvent } from './commands/reclaim.js'
+import {
+  activateEvent,
+  healSold,
+  markCancelling,
+  markSold,
+  returnSeats,
+  syncSold,
+} from './commands/sold-state.js'
+import type { HealPlan, HealResult } from './commands/sold-state.js'
+import { EventKeys, residentIndexKey } from './keys.js'
 import { OwnKeysCache } from './own-keys-cache.js'
-import { SCRIPT_CODE as CODE } from './script-codes.js'
-import type { ScriptReply } from './scripts.js'
 import type { SoldOutCache } from './sold-out.js'
 
-/** Items as the scripts store them: "k" is "s" (seats) or "g" (GA quantity). */
-type ScriptItem = { s: string; k: 's'; seats: string[] } | { s: string; k: 'g'; q: number }
+export type { StoredHold } from './commands/owned-hold.js'
+export type { HealPlan, HealResult } from './commands/sold-state.js'
+export type { FinaliseOutcome } from './commands/finalise-holds.js'
 
-export interface StoredHold {
-  holder: string
-  items: Item[]
-  status: HoldStatus
-  createdAt: number
-  expiresAt: number
-  reservationId: string | null
-  now: number
-}
-
-export interface CreateHoldInput {
-  holdId: string
-  tokenHash: string
-  holder: string
-  ttlMs: number
-  lifetimeMs: number
-  maxPerHolder: number
-  items: Item[]
-  idempotency: { key: string; bodyHash: string; encryptedToken: string; ttlMs: number } | null
-}
+export type CreateHoldInput = CreateHoldArgs
 
 export type CreateHoldResult =
   | { kind: 'created'; createdAt: number; expiresAt: number }
@@ -56,17 +53,7 @@ export interface ReleasePage {
   more: boolean
 }
 
-export type PinResult =
-  | {
-      kind: 'pinned'
-      reservationId: string
-      holder: string
-      items: Item[]
-      createdAt: number
-      expiresAt: number
-      tokenHash: string
-    }
-  | { kind: 'confirmed'; reservationId: string }
+export type PinResult = PinReply
 
 /** See HoldStore.activity(). */
 export interface StoreActivity {
@@ -121,64 +108,11 @@ export interface SaleSnapshot {
   confirming: number
 }
 
-/** One call of lua/healSold-4.lua: seats to set from the ledger, seated counts, GA counts. */
-export interface HealPlan {
-  /** [section, seat, owning reservation id or "" when the ledger has the seat unsold] */
-  seats?: [string, string, string][]
-  /** [section, sold keys counted at the read plus earlier pages' changes] */
-  seatedCounts?: [string, number][]
-  /** [section, the ledger's sold units] */
-  ga?: [string, number][]
-}
-
-export type HealResult =
-  | {
-      kind: 'applied'
-      version: string
-      seats: number
-      counts: number
-      /** GA sections left for the next pass (a confirm or cancel in flight). */
-      waiting: number
-      /** Per seated section, how much the seat fixes moved its sold count. */
-      deltas: [string, number][]
-    }
-  | { kind: 'changed' }
-  | { kind: 'not-ready' }
-
 /**
  * Holds finalised per script call at most, and the page of a bulk release (RECLAIM_BATCH in common.lua,
  * which releaseHolder takes per call).
  */
 const FINALISE_CHUNK = 50
-
-function toScriptItems(items: Item[]): ScriptItem[] {
-  return items.map((item) =>
-    'seats' in item
-      ? { s: item.section, k: 's', seats: item.seats }
-      : { s: item.section, k: 'g', q: item.quantity },
-  )
-}
-
-function fromScriptItems(json: string): Item[] {
-  return (JSON.parse(json) as ScriptItem[]).map((item) =>
-    item.k === 's' ? { section: item.s, seats: item.seats } : { section: item.s, quantity: item.q },
-  )
-}
-
-/** A hold's own keys: its holder's index and its seat keys, from the fields a create wrote (never changed). */
-function ownKeysOf(k: EventKeys, fields: Record<string, string>): string[] {
-  const keys = fields.hk ? [k.holderOf(fields.hk)] : []
-  if (fields.i === undefined) return keys
-  let json = fields.i
-  for (let n = 2; fields[`i${n}`] !== undefined; n++) json += fields[`i${n}`]
-  for (const item of JSON.parse(json) as ScriptItem[])
-    if (item.k === 's') keys.push(...item.seats.map((seat) => k.seat(item.s, seat)))
-  return keys
-}
-
-function num(value: string | number | undefined): number {
-  return Number(value)
-}
 
 /** Redis said no for a reason that passes (loading, failover, busy script): the client should retry. */
 const TRANSIENT_REPLY = /^(LOADING|BUSY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|NOREPLICAS|OOM)/
@@ -190,45 +124,22 @@ export function redisFailure(error: unknown): Error {
   return apiError('REDIS_UNAVAILABLE')
 }
 
-/** Refusal codes shared by every token-checked script (see lua/includes/common.lua). */
-function holdRefusal(code: number): Error {
-  switch (code) {
-    case CODE.HOLD_UNKNOWN:
+/** A token-checked script's refusal as the API answers it. */
+function holdRefusal(reason: HoldRefusalReason): Error {
+  switch (reason) {
+    case 'unknown':
       return apiError('HOLD_NOT_FOUND')
-    case CODE.HOLD_RELEASED:
+    case 'released':
       return apiError('HOLD_RELEASED')
-    case CODE.HOLD_EXPIRED:
+    case 'expired':
       return apiError('HOLD_EXPIRED')
-    case CODE.HOLD_CONFIRMED:
+    case 'confirmed':
       return apiError('HOLD_CONFIRMED')
-    case CODE.HOLD_CONFIRMING:
+    case 'confirming':
       return apiError('HOLD_CONFIRMING')
-    case CODE.TOKEN_INVALID:
+    case 'tokenInvalid':
       return apiError('HOLD_TOKEN_INVALID')
-    default:
-      return new Error(`unexpected script reply ${code}`)
   }
-}
-
-function storedHold(reply: ScriptReply): StoredHold {
-  return {
-    status: reply[1] as HoldStatus,
-    holder: String(reply[2]),
-    items: fromScriptItems(String(reply[3])),
-    createdAt: num(reply[4]),
-    expiresAt: num(reply[5]),
-    reservationId: reply[6] ? String(reply[6]) : null,
-    now: num(reply[7]),
-  }
-}
-
-/** { section, version, ... } from createHold's refusals. */
-function soldOutSections(raw: unknown): { section: string; version: number }[] {
-  const flat = Array.isArray(raw) ? (raw as unknown[]) : []
-  const out: { section: string; version: number }[] = []
-  for (let i = 0; i + 1 < flat.length; i += 2)
-    out.push({ section: String(flat[i]), version: Number(flat[i + 1]) })
-  return out
 }
 
 /**
@@ -299,7 +210,7 @@ export class HoldStore {
 
   /**
    * The own keys of holds for a script that acts on them: remembered ones as they are, the others read
-   * (one pipelined HGETALL each) and remembered. `fresh` reads them all (after a -30 answer).
+   * (one pipelined HGETALL each) and remembered. `fresh` reads them all (after a KEYS_CHANGED answer).
    */
   private async ownKeysFor(k: EventKeys, holdIds: readonly string[], fresh = false): Promise<string[][]> {
     const own: (readonly string[] | undefined)[] = holdIds.map((id) =>
@@ -325,22 +236,19 @@ export class HoldStore {
    * or created or changed between the read and the script (the script answered KEYS_CHANGED before
    * writing anything for it), is read again.
    */
-  private async onHold(
+  private async onHold<R extends { kind: string }>(
     k: EventKeys,
     holdId: string,
-    run: (own: string[]) => Promise<ScriptReply>,
-  ): Promise<ScriptReply> {
+    run: (own: string[]) => Promise<R | KeysChanged>,
+  ): Promise<R> {
     return this.call(async () => {
       for (let attempt = 1; ; attempt++) {
         const [own = []] = await this.ownKeysFor(k, [holdId], attempt > 1)
         const reply = await run(own)
-        if (reply[0] !== CODE.KEYS_CHANGED || attempt >= 3) return reply
+        if (reply.kind !== 'keysChanged') return reply as R
+        if (attempt >= 3) throw new Error(`hold ${holdId}: its own keys kept changing`)
       }
     })
-  }
-
-  private auth(auth: HoldAuth): [string, string] {
-    return [auth.tokenHash, auth.admin ? '1' : '0']
   }
 
   /**
@@ -353,134 +261,79 @@ export class HoldStore {
 
   async create(eventId: string, input: CreateHoldInput): Promise<CreateHoldResult> {
     const k = this.keys(eventId)
-    const seatKeys = input.items.flatMap((item) =>
-      'seats' in item ? item.seats.map((seat) => k.seat(item.section, seat)) : [],
-    )
-    const units = input.items.reduce(
-      (sum, item) => sum + ('seats' in item ? item.seats.length : item.quantity),
-      0,
-    )
-    const idem = input.idempotency
     // Registered before the script runs, so no visitor can miss the hold it may take (active-events.ts).
     await this.call(() => this.active.register(eventId, input.lifetimeMs))
-    const keys = [
-      ...k.shared,
-      k.hold(input.holdId),
-      k.holder(input.holder),
-      idem ? k.idempotency(input.holder, idem.key) : k.hold(input.holdId),
-      ...seatKeys,
-    ]
-    const reply = await this.call(() =>
-      this.redis.createHold(
-        keys.length,
-        ...keys,
-        input.holdId,
-        input.tokenHash,
-        input.holder,
-        input.ttlMs,
-        input.lifetimeMs,
-        input.maxPerHolder,
-        JSON.stringify(toScriptItems(input.items)),
-        units,
-        idem ? '1' : '0',
-        idem?.bodyHash ?? '',
-        idem?.encryptedToken ?? '',
-        idem?.ttlMs ?? 0,
-        holderDigest(input.holder),
-      ),
-    )
-    switch (reply[0]) {
-      case 1:
-        this.ownKeysCache.set(k.hold(input.holdId), [k.holder(input.holder), ...seatKeys])
-        return { kind: 'created', createdAt: num(reply[1]), expiresAt: num(reply[2]) }
-      case 2:
-        return {
-          kind: 'replayed',
-          holdId: String(reply[1]),
-          encryptedToken: String(reply[2]),
-          createdAt: num(reply[3]),
-          expiresAt: num(reply[4]),
-        }
-      case CODE.SEATS_TAKEN:
-      case CODE.SECTION_SHORT:
-      case CODE.HOLDER_LIMIT:
+    const reply = await this.call(() => createHold(this.redis, k, input))
+    switch (reply.kind) {
+      case 'created':
+        this.ownKeysCache.set(k.hold(input.holdId), reply.own)
+        return reply
+      case 'replayed':
+        return reply
+      case 'seatsTaken':
+      case 'sectionShort':
+      case 'holderLimit':
         throw this.refusal(eventId, reply)
-      case CODE.EXPIRED_PENDING:
+      case 'expiredPending':
         return {
           kind: 'expired-pending',
-          refusal: this.refusal(eventId, reply.slice(1)),
-          holder: reply[1] === CODE.HOLDER_LIMIT,
+          refusal: this.refusal(eventId, reply.refusal),
+          holder: reply.refusal.kind === 'holderLimit',
         }
-      case CODE.NOT_READY:
+      case 'notReady':
         // The event's state is gone (evicted, or Redis lost it): the index may be gone with it.
         this.active.reset(eventId)
         return { kind: 'not-ready' }
-      case CODE.IDEMPOTENCY_REUSED:
+      case 'idempotencyReused':
         throw apiError('IDEMPOTENCY_KEY_REUSED')
-      case CODE.ABANDONED:
+      case 'abandoned':
         return { kind: 'abandoned' }
-      default:
-        throw new Error(`unexpected createHold reply ${String(reply[0])}`)
     }
   }
 
-  /** createHold's refusals (seats taken, section short, holder limit) as API errors; sections found sold out are remembered. */
-  private refusal(eventId: string, reply: ScriptReply): Error {
-    switch (reply[0]) {
-      case CODE.SEATS_TAKEN: {
-        this.soldOut?.mark(eventId, soldOutSections(reply[1]))
-        const seats = []
-        for (let i = 2; i < reply.length; i += 2)
-          seats.push({ section: String(reply[i]), seat: String(reply[i + 1]) })
-        return apiError('SEAT_UNAVAILABLE', { seats })
-      }
-      case CODE.SECTION_SHORT:
-        this.soldOut?.mark(eventId, soldOutSections(reply[4]))
+  /** createHold's refusals as API errors; sections found sold out are remembered. */
+  private refusal(eventId: string, refusal: CreateRefusal): Error {
+    switch (refusal.kind) {
+      case 'seatsTaken':
+        this.soldOut?.mark(eventId, refusal.soldOut)
+        return apiError('SEAT_UNAVAILABLE', { seats: refusal.seats })
+      case 'sectionShort':
+        this.soldOut?.mark(eventId, refusal.soldOut)
         return apiError('INSUFFICIENT_CAPACITY', {
-          section: String(reply[1]),
-          requested: num(reply[2]),
-          available: Math.max(0, num(reply[3])),
+          section: refusal.section,
+          requested: refusal.requested,
+          available: refusal.available,
         })
-      case CODE.HOLDER_LIMIT:
-        return apiError('HOLDER_LIMIT_EXCEEDED', { held: num(reply[1]), limit: num(reply[2]) })
-      default:
-        return new Error(`unexpected createHold refusal ${String(reply[0])}`)
+      case 'holderLimit':
+        return apiError('HOLDER_LIMIT_EXCEEDED', { held: refusal.held, limit: refusal.limit })
     }
   }
 
   async get(eventId: string, holdId: string, auth: HoldAuth): Promise<StoredHold> {
-    const k = this.keys(eventId)
-    const reply = await this.call(() =>
-      this.redis.getHold(7, ...k.shared, k.hold(holdId), holdId, ...this.auth(auth)),
-    )
-    if (reply[0] !== 1) throw holdRefusal(num(reply[0]))
-    return storedHold(reply)
+    const reply = await this.call(() => getHold(this.redis, this.keys(eventId), { holdId, auth }))
+    if (reply.kind === 'refused') throw holdRefusal(reply.reason)
+    return reply.hold
   }
 
-  async extend(eventId: string, holdId: string, auth: HoldAuth, ttlMs: number, lifetimeMs: number) {
+  async extend(
+    eventId: string,
+    holdId: string,
+    auth: HoldAuth,
+    ttlMs: number,
+    lifetimeMs: number,
+  ): Promise<StoredHold> {
     const k = this.keys(eventId)
     const reply = await this.onHold(k, holdId, (own) =>
-      this.redis.extendHold(
-        7 + own.length,
-        ...k.shared,
-        k.hold(holdId),
-        ...own,
-        holdId,
-        ...this.auth(auth),
-        ttlMs,
-        lifetimeMs,
-      ),
+      extendHold(this.redis, k, { holdId, own, auth, ttlMs, lifetimeMs }),
     )
-    if (reply[0] !== 1) throw holdRefusal(num(reply[0]))
-    return storedHold(reply)
+    if (reply.kind === 'refused') throw holdRefusal(reply.reason)
+    return reply.hold
   }
 
   async release(eventId: string, holdId: string, auth: HoldAuth): Promise<void> {
     const k = this.keys(eventId)
-    const reply = await this.onHold(k, holdId, (own) =>
-      this.redis.releaseHold(7 + own.length, ...k.shared, k.hold(holdId), ...own, holdId, ...this.auth(auth)),
-    )
-    if (reply[0] !== 1) throw holdRefusal(num(reply[0]))
+    const reply = await this.onHold(k, holdId, (own) => releaseHold(this.redis, k, { holdId, own, auth }))
+    if (reply.kind === 'refused') throw holdRefusal(reply.reason)
     this.ownKeysCache.delete(k.hold(holdId))
   }
 
@@ -490,11 +343,9 @@ export class HoldStore {
    */
   async abandon(eventId: string, holdId: string): Promise<'tombstone' | 'released' | 'nothing'> {
     const k = this.keys(eventId)
-    const reply = await this.onHold(k, holdId, (own) =>
-      this.redis.abandonHold(7 + own.length, ...k.shared, k.hold(holdId), ...own, holdId),
-    )
+    const reply = await this.onHold(k, holdId, (own) => abandonHold(this.redis, k, { holdId, own }))
     this.ownKeysCache.delete(k.hold(holdId))
-    return reply[0] === 1 ? 'tombstone' : reply[0] === 2 ? 'released' : 'nothing'
+    return reply.kind
   }
 
   /**
@@ -502,9 +353,7 @@ export class HoldStore {
    * true while more of them wait.
    */
   async reclaimHolder(eventId: string, holder: string): Promise<boolean> {
-    const k = this.keys(eventId)
-    const reply = await this.call(() => this.redis.reclaimHolder(7, ...k.shared, k.holder(holder)))
-    return num(reply[0]) === 1
+    return (await this.call(() => reclaimHolder(this.redis, this.keys(eventId), { holder }))).more
   }
 
   /**
@@ -513,16 +362,14 @@ export class HoldStore {
    */
   async releaseHolderPage(eventId: string, holder: string): Promise<ReleasePage> {
     const k = this.keys(eventId)
-    const zset = k.holder(holder)
-    const reply = await this.call(async () => {
+    const holderIndex = k.holder(holder)
+    return this.call(async () => {
       // The page the script will take (its first RECLAIM_BATCH held holds), read first so the script can
       // declare each hold and its own keys; a hold that came in between waits for the next page.
-      const ids = await this.redis.zrangebyscore(zset, '-inf', '(inf', 'LIMIT', 0, FINALISE_CHUNK)
-      const own = (await this.ownKeys(k, ids)).flat()
-      const keys = [...k.shared, zset, ...ids.map((id) => k.hold(id)), ...own]
-      return this.redis.releaseHolder(keys.length, ...keys)
+      const holds = await this.redis.zrangebyscore(holderIndex, '-inf', '(inf', 'LIMIT', 0, FINALISE_CHUNK)
+      const own = (await this.ownKeys(k, holds)).flat()
+      return releaseHolder(this.redis, k, { holderIndex, holds, own })
     })
-    return { released: num(reply[0]), more: num(reply[1]) === 1 }
   }
 
   /**
@@ -532,17 +379,9 @@ export class HoldStore {
    * `onExpired`.
    */
   async sweep(eventId: string): Promise<SweepResult> {
-    const k = this.keys(eventId)
-    const reply = await this.call(() => this.redis.sweepEvent(6, ...k.shared))
-    const oldest = num(reply[1])
-    const expired = num(reply[4])
+    const { expired, ...result } = await this.call(() => sweepEvent(this.redis, this.keys(eventId)))
     if (expired > 0) this.onExpired(expired)
-    return {
-      reclaimed: num(reply[0]),
-      oldestExpiry: oldest < 0 ? null : oldest,
-      now: num(reply[2]),
-      more: num(reply[3]) === 1,
-    }
+    return result
   }
 
   /**
@@ -559,31 +398,19 @@ export class HoldStore {
     return eventIds.filter((_, i) => previous[i] === null)
   }
 
-  async pin(eventId: string, holdId: string, auth: HoldAuth, reservationId: string, graceMs: number) {
+  async pin(
+    eventId: string,
+    holdId: string,
+    auth: HoldAuth,
+    reservationId: string,
+    graceMs: number,
+  ): Promise<PinResult> {
     const k = this.keys(eventId)
     const reply = await this.onHold(k, holdId, (own) =>
-      this.redis.pinHold(
-        7 + own.length,
-        ...k.shared,
-        k.hold(holdId),
-        ...own,
-        holdId,
-        ...this.auth(auth),
-        reservationId,
-        graceMs,
-      ),
+      pinHold(this.redis, k, { holdId, own, auth, reservationId, graceMs }),
     )
-    if (reply[0] === 3) return { kind: 'confirmed', reservationId: String(reply[1]) } satisfies PinResult
-    if (reply[0] !== 2) throw holdRefusal(num(reply[0]))
-    return {
-      kind: 'pinned',
-      reservationId: String(reply[1]),
-      holder: String(reply[2]),
-      items: fromScriptItems(String(reply[3])),
-      createdAt: num(reply[4]),
-      expiresAt: num(reply[5]),
-      tokenHash: String(reply[6]),
-    } satisfies PinResult
+    if (reply.kind === 'refused') throw holdRefusal(reply.reason)
+    return reply
   }
 
   /**
@@ -596,11 +423,11 @@ export class HoldStore {
     eventId: string,
     holds: readonly { holdId: string; reservationId: string }[],
     keepMs: number,
-  ): Promise<number[]> {
+  ): Promise<FinaliseOutcome[]> {
     const k = this.keys(eventId)
     const chunks: (typeof holds)[] = []
     for (let i = 0; i < holds.length; i += FINALISE_CHUNK) chunks.push(holds.slice(i, i + FINALISE_CHUNK))
-    const finalise = async (chunk: typeof holds, fresh = false): Promise<number[]> => {
+    const finalise = async (chunk: typeof holds, fresh = false): Promise<FinaliseOutcome[]> => {
       const own = (
         await this.ownKeysFor(
           k,
@@ -608,40 +435,30 @@ export class HoldStore {
           fresh,
         )
       ).flat()
-      const keys = [...k.shared, ...chunk.map((h) => k.hold(h.holdId)), ...own]
-      const reply = await this.redis.finaliseHolds(
-        keys.length,
-        ...keys,
-        keepMs,
-        ...chunk.flatMap((h) => [h.holdId, h.reservationId]),
-      )
-      return reply.map(num)
+      return finaliseHolds(this.redis, k, { holds: chunk, own, keepMs })
     }
-    const codes = await this.call(async () =>
+    const outcomes = await this.call(async () =>
       (await Promise.all(chunks.map((chunk) => finalise(chunk)))).flat(),
     )
     // A hold whose own keys were remembered wrong, or changed between the read and the script (never, for
     // a pinned hold: its items and holder are fixed), was left untouched: once more, read, for those.
-    const again = holds.filter((_, i) => codes[i] === CODE.KEYS_CHANGED)
+    const again = holds.filter((_, i) => outcomes[i] === 'keysChanged')
     if (again.length > 0) {
       const retried = await this.call(() => finalise(again, true))
       let j = 0
-      for (let i = 0; i < codes.length; i++)
-        if (codes[i] === CODE.KEYS_CHANGED) codes[i] = retried[j++] as number
+      for (let i = 0; i < outcomes.length; i++)
+        if (outcomes[i] === 'keysChanged') outcomes[i] = retried[j++] as FinaliseOutcome
     }
     // Finalised (or gone): nothing will act on these holds again.
     holds.forEach((h, i) => {
-      if (codes[i] !== CODE.KEYS_CHANGED) this.ownKeysCache.delete(k.hold(h.holdId))
+      if (outcomes[i] !== 'keysChanged') this.ownKeysCache.delete(k.hold(h.holdId))
     })
-    return codes
+    return outcomes
   }
 
-  async unpin(eventId: string, holdId: string): Promise<number> {
+  async unpin(eventId: string, holdId: string): Promise<'heldAgain' | 'freed' | 'notPinned'> {
     const k = this.keys(eventId)
-    const reply = await this.onHold(k, holdId, (own) =>
-      this.redis.unpinHold(7 + own.length, ...k.shared, k.hold(holdId), ...own, holdId),
-    )
-    return num(reply[0])
+    return (await this.onHold(k, holdId, (own) => unpinHold(this.redis, k, { holdId, own }))).kind
   }
 
   /** Holds pinned for confirmation whose grace deadline has passed (the reconciler's work list). */
@@ -674,19 +491,12 @@ export class HoldStore {
     eventId: string,
     seats: { section: string; seat: string; reservationId?: string }[],
   ): Promise<number> {
-    const k = this.keys(eventId)
-    const args = seats.flatMap((s) => [s.section, s.seat, s.reservationId ?? ''])
-    const seatKeys = seats.map((s) => k.seat(s.section, s.seat))
-    const reply = await this.call(() =>
-      this.redis.markSold(2 + seatKeys.length, k.meta, k.counts, ...seatKeys, ...args),
-    )
-    return num(reply[0])
+    return (await this.call(() => markSold(this.redis, this.keys(eventId), { seats }))).marked
   }
 
   /** Cancel, before the ledger step: the cancel is in flight until `ms` from now (Redis time). */
   async markCancelling(eventId: string, reservationId: string, ms: number): Promise<void> {
-    const k = this.keys(eventId)
-    await this.call(() => this.redis.markCancelling(2, k.meta, k.cancelling, reservationId, ms))
+    await this.call(() => markCancelling(this.redis, this.keys(eventId), { reservationId, ms }))
   }
 
   /**
@@ -698,21 +508,7 @@ export class HoldStore {
     reservationId: string,
     items: Item[],
   ): Promise<{ seats: number; units: number }> {
-    const k = this.keys(eventId)
-    const seatKeys = items.flatMap((item) =>
-      'seats' in item ? item.seats.map((seat) => k.seat(item.section, seat)) : [],
-    )
-    const reply = await this.call(() =>
-      this.redis.returnSeats(
-        7 + seatKeys.length,
-        ...k.shared,
-        k.cancelling,
-        ...seatKeys,
-        reservationId,
-        JSON.stringify(toScriptItems(items)),
-      ),
-    )
-    return { seats: num(reply[0]), units: num(reply[1]) }
+    return this.call(() => returnSeats(this.redis, this.keys(eventId), { reservationId, items }))
   }
 
   /** The sale version and sold counts, or null when the event's state is not loaded. One round trip. */
@@ -752,43 +548,13 @@ export class HoldStore {
 
   /** Applies a heal if the sale version is still `version` (lua/healSold-4.lua). */
   async healSold(eventId: string, version: string, plan: HealPlan): Promise<HealResult> {
-    const k = this.keys(eventId)
-    const json = JSON.stringify({ s: plan.seats ?? [], c: plan.seatedCounts ?? [], g: plan.ga ?? [] })
-    const seatKeys = (plan.seats ?? []).map(([section, seat]) => k.seat(section, seat))
-    const reply = await this.call(() =>
-      this.redis.healSold(
-        4 + seatKeys.length,
-        k.meta,
-        k.counts,
-        k.confirming,
-        k.cancelling,
-        ...seatKeys,
-        version,
-        json,
-      ),
-    )
-    if (reply[0] === 0) return { kind: 'changed' }
-    if (reply[0] === CODE.NOT_READY) return { kind: 'not-ready' }
-    return {
-      kind: 'applied',
-      version: String(reply[1]),
-      seats: num(reply[2]),
-      counts: num(reply[3]),
-      waiting: num(reply[4]),
-      deltas: Array.from({ length: Math.floor((reply.length - 5) / 2) }, (_, i) => [
-        String(reply[5 + 2 * i]),
-        num(reply[6 + 2 * i]),
-      ]),
-    }
+    return this.call(() => healSold(this.redis, this.keys(eventId), { version, plan }))
   }
 
   /** Raises GA sold counts to the ledger's figures (never lowers them); returns how many moved. */
   async syncSold(eventId: string, sold: { section: string; sold: number }[]): Promise<number> {
     if (sold.length === 0) return 0
-    const k = this.keys(eventId)
-    const args = sold.flatMap((s) => [s.section, s.sold])
-    const reply = await this.call(() => this.redis.syncSold(2, k.meta, k.counts, ...args))
-    return num(reply[0])
+    return (await this.call(() => syncSold(this.redis, this.keys(eventId), { sold }))).moved
   }
 
   /** Redis server time in ms: every instance agrees on it. */
@@ -825,13 +591,7 @@ export class HoldStore {
           if (failed) throw failed
         }
       }
-      const args = sections.flatMap((s) => [
-        s.id,
-        s.kind === 'seated' ? 's' : 'g',
-        s.capacity,
-        sold.get(s.id)?.sold ?? 0,
-      ])
-      await this.redis.activateEvent(2, k.meta, k.counts, ...args)
+      await activateEvent(this.redis, k, { sections, sold: (section) => sold.get(section)?.sold ?? 0 })
       if (evictAt !== null) await this.redis.zadd(residentIndexKey(this.prefix), 'GT', evictAt, eventId)
     })
   }

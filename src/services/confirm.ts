@@ -8,7 +8,7 @@ import { apiError } from '../errors.js'
 import type { GroupCommit } from '../ledger/group-commit.js'
 import type { Ledger } from '../ledger/port.js'
 import { allOk, Coalescer } from '../lib/coalesce.js'
-import type { HoldStore } from '../redis/hold-store.js'
+import type { FinaliseOutcome, HoldStore } from '../redis/hold-store.js'
 import type { ReservationView } from '../schemas/reservations.js'
 import type { EventService } from './events.js'
 import { saleOfForgottenHold } from './reservation-access.js'
@@ -35,7 +35,7 @@ export class ConfirmService {
    * The holds of one group commit reach step 3 together: one finalise script call serves all of those
    * that arrive while the previous call runs, as the ledger transaction served them.
    */
-  private readonly finalises = new Coalescer<{ holdId: string; reservationId: string }, number>(
+  private readonly finalises = new Coalescer<{ holdId: string; reservationId: string }, FinaliseOutcome>(
     async (eventId, holds) => allOk(await this.store.finaliseMany(eventId, holds, CONFIRMED_HOLD_KEEP_MS)),
   )
 
@@ -121,7 +121,7 @@ export class ConfirmService {
   private async settle(event: LoadedEvent, eventId: string, holdId: string, reservation: Reservation) {
     if (reservation.status !== 'confirmed') return
     const outcome = await this.finalises.submit(eventId, { holdId, reservationId: reservation.id })
-    if (outcome >= 0) return
+    if (outcome === 'finalised' || outcome === 'alreadyConfirmed') return
     const seats = reservation.items.flatMap((item) =>
       'seats' in item
         ? item.seats.map((seat) => ({ section: item.section, seat, reservationId: reservation.id }))

@@ -1,0 +1,142 @@
+import type { Item } from '../../domain/items.js'
+import type { RedisClient } from '../client.js'
+import { holderDigest } from '../keys.js'
+import type { EventKeys } from '../keys.js'
+import { SCRIPT_CODE as CODE } from '../script-codes.js'
+import type { ScriptReply } from '../scripts.js'
+import { itemsJson, seatKeysOf } from './items.js'
+import { num, pairsOf, unexpectedReply } from './replies.js'
+
+export interface CreateHoldArgs {
+  holdId: string
+  tokenHash: string
+  holder: string
+  ttlMs: number
+  lifetimeMs: number
+  maxPerHolder: number
+  items: Item[]
+  idempotency: { key: string; bodyHash: string; encryptedToken: string; ttlMs: number } | null
+}
+
+/** A section the script found with nothing available, flagged with a version (see sold-out.ts). */
+export interface SoldOutMark {
+  section: string
+  version: number
+}
+
+/** Why a create was refused: an answer about the event's seats, not a fault. */
+export type CreateRefusal =
+  | { kind: 'seatsTaken'; seats: { section: string; seat: string }[]; soldOut: SoldOutMark[] }
+  | { kind: 'sectionShort'; section: string; requested: number; available: number; soldOut: SoldOutMark[] }
+  | { kind: 'holderLimit'; held: number; limit: number }
+
+export type CreateHoldReply =
+  /** `own`: the new hold's own keys (holder index, seat keys), which a script acting on it declares. */
+  | { kind: 'created'; createdAt: number; expiresAt: number; own: string[] }
+  | { kind: 'replayed'; holdId: string; encryptedToken: string; createdAt: number; expiresAt: number }
+  | CreateRefusal
+  /** Refused only because more expired holds wait than one call reclaims: reclaim more and call again. */
+  | { kind: 'expiredPending'; refusal: CreateRefusal }
+  | { kind: 'notReady' }
+  | { kind: 'idempotencyReused' }
+  /** The hold's key was taken by abandonHold: this call timed out on the client and was undone. */
+  | { kind: 'abandoned' }
+
+function soldOutMarks(raw: unknown): SoldOutMark[] {
+  return pairsOf(Array.isArray(raw) ? raw : []).map(([section, version]) => ({
+    section,
+    version: Number(version),
+  }))
+}
+
+function refusalOf(reply: ScriptReply): CreateRefusal | null {
+  switch (reply[0]) {
+    case CODE.SEATS_TAKEN:
+      return {
+        kind: 'seatsTaken',
+        seats: pairsOf(reply, 2).map(([section, seat]) => ({ section, seat })),
+        soldOut: soldOutMarks(reply[1]),
+      }
+    case CODE.SECTION_SHORT:
+      return {
+        kind: 'sectionShort',
+        section: String(reply[1]),
+        requested: num(reply[2]),
+        available: Math.max(0, num(reply[3])),
+        soldOut: soldOutMarks(reply[4]),
+      }
+    case CODE.HOLDER_LIMIT:
+      return { kind: 'holderLimit', held: num(reply[1]), limit: num(reply[2]) }
+    default:
+      return null
+  }
+}
+
+/** lua/createHold-9.lua: one round trip. */
+export async function createHold(
+  redis: RedisClient,
+  k: EventKeys,
+  args: CreateHoldArgs,
+): Promise<CreateHoldReply> {
+  const idem = args.idempotency
+  const seatKeys = seatKeysOf(k, args.items)
+  const units = args.items.reduce(
+    (sum, item) => sum + ('seats' in item ? item.seats.length : item.quantity),
+    0,
+  )
+  const digest = holderDigest(args.holder)
+  const holdKey = k.hold(args.holdId)
+  const holderIndex = k.holderOf(digest)
+  const reply = await redis.createHold(
+    9 + seatKeys.length,
+    ...k.shared,
+    holdKey,
+    holderIndex,
+    idem ? k.idempotency(args.holder, idem.key) : holdKey,
+    ...seatKeys,
+    args.holdId,
+    args.tokenHash,
+    args.holder,
+    args.ttlMs,
+    args.lifetimeMs,
+    args.maxPerHolder,
+    itemsJson(args.items),
+    units,
+    idem ? '1' : '0',
+    idem?.bodyHash ?? '',
+    idem?.encryptedToken ?? '',
+    idem?.ttlMs ?? 0,
+    digest,
+  )
+  switch (reply[0]) {
+    case 1:
+      return {
+        kind: 'created',
+        createdAt: num(reply[1]),
+        expiresAt: num(reply[2]),
+        own: [holderIndex, ...seatKeys],
+      }
+    case 2:
+      return {
+        kind: 'replayed',
+        holdId: String(reply[1]),
+        encryptedToken: String(reply[2]),
+        createdAt: num(reply[3]),
+        expiresAt: num(reply[4]),
+      }
+    case CODE.EXPIRED_PENDING: {
+      const refusal = refusalOf(reply.slice(1))
+      if (refusal) return { kind: 'expiredPending', refusal }
+      break
+    }
+    case CODE.NOT_READY:
+      return { kind: 'notReady' }
+    case CODE.IDEMPOTENCY_REUSED:
+      return { kind: 'idempotencyReused' }
+    case CODE.ABANDONED:
+      return { kind: 'abandoned' }
+  }
+  const refusal = refusalOf(reply)
+  if (refusal) return refusal
+  throw unexpectedReply('createHold', reply)
+}
