@@ -4,11 +4,13 @@ import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply } fro
 import { apiError, isApiError, RETRY_AFTER_S } from './errors.js'
 import type { ApiError } from './errors.js'
 import { LedgerUnavailableError } from './ledger/port.js'
+import { RedisUnavailableError } from './redis/store-errors.js'
 
 /** Turns whatever was thrown into the contract's error shape. Nothing internal leaks from a 5xx. */
 function normalize(error: FastifyError): ApiError {
   if (isApiError(error)) return error
   if (error instanceof LedgerUnavailableError) return apiError('LEDGER_UNAVAILABLE')
+  if (error instanceof RedisUnavailableError) return apiError('REDIS_UNAVAILABLE')
   if (error.validation) {
     const problems = error.validation.map((v) => ({
       in: error.validationContext,

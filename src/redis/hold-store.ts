@@ -1,5 +1,4 @@
 import { Cluster } from 'ioredis'
-import { apiError } from '../errors.js'
 import type { SectionDefinition } from '../domain/event.js'
 import type { HoldAuth } from '../domain/hold.js'
 import type { Item } from '../domain/items.js'
@@ -12,7 +11,7 @@ import { finaliseHolds } from './commands/finalise-holds.js'
 import type { FinaliseOutcome } from './commands/finalise-holds.js'
 import { ownKeysOf } from './commands/items.js'
 import { abandonHold, extendHold, getHold, pinHold, releaseHold, unpinHold } from './commands/owned-hold.js'
-import type { HoldRefusalReason, KeysChanged, PinReply, StoredHold } from './commands/owned-hold.js'
+import type { KeysChanged, PinReply, StoredHold } from './commands/owned-hold.js'
 import { reclaimHolder, releaseHolder, sweepEvent } from './commands/reclaim.js'
 import {
   activateEvent,
@@ -26,8 +25,10 @@ import type { HealPlan, HealResult } from './commands/sold-state.js'
 import { EventKeys, residentIndexKey } from './keys.js'
 import { OwnKeysCache } from './own-keys-cache.js'
 import type { SoldOutCache } from './sold-out.js'
+import { HoldRefusedError, storeFailure } from './store-errors.js'
 
-export type { StoredHold } from './commands/owned-hold.js'
+export type { HoldRefusalReason, StoredHold } from './commands/owned-hold.js'
+export type { CreateRefusal } from './commands/create-hold.js'
 export type { HealPlan, HealResult } from './commands/sold-state.js'
 export type { FinaliseOutcome } from './commands/finalise-holds.js'
 
@@ -39,12 +40,13 @@ export type CreateHoldResult =
   | { kind: 'not-ready' }
   /** The hold's key was taken by abandon(): an earlier call with this hold id timed out and was undone. */
   | { kind: 'abandoned' }
+  | { kind: 'refused'; refusal: CreateRefusal | { kind: 'idempotencyReused' } }
   /**
    * Refused only because the script reclaims a bounded number of expired holds per call and more of them
    * wait (their units would count against the section or the holder): reclaim more and call again.
    * `refusal` is the answer to give when the caller stops retrying.
    */
-  | { kind: 'expired-pending'; refusal: Error; holder: boolean }
+  | { kind: 'expired-pending'; refusal: CreateRefusal }
 
 /** One page of a bulk release (HoldStore.releaseHolderPage). */
 export interface ReleasePage {
@@ -114,39 +116,15 @@ export interface SaleSnapshot {
  */
 const FINALISE_CHUNK = 50
 
-/** Redis said no for a reason that passes (loading, failover, busy script): the client should retry. */
-const TRANSIENT_REPLY = /^(LOADING|BUSY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|NOREPLICAS|OOM)/
-
-/** Maps a failed Redis call to the API: connection trouble is 503 REDIS_UNAVAILABLE, a script bug stays a 500. */
-export function redisFailure(error: unknown): Error {
-  if (error instanceof Error && error.name === 'ReplyError' && !TRANSIENT_REPLY.test(error.message))
-    return error
-  return apiError('REDIS_UNAVAILABLE')
-}
-
-/** A token-checked script's refusal as the API answers it. */
-function holdRefusal(reason: HoldRefusalReason): Error {
-  switch (reason) {
-    case 'unknown':
-      return apiError('HOLD_NOT_FOUND')
-    case 'released':
-      return apiError('HOLD_RELEASED')
-    case 'expired':
-      return apiError('HOLD_EXPIRED')
-    case 'confirmed':
-      return apiError('HOLD_CONFIRMED')
-    case 'confirming':
-      return apiError('HOLD_CONFIRMING')
-    case 'tokenInvalid':
-      return apiError('HOLD_TOKEN_INVALID')
-  }
-}
-
 /**
- * Refuses from memory, exactly as the script would, a hold whose every section is known sold out:
+ * The refusal the script would give, from memory, when every section of the hold is known sold out:
  * the seats asked for are all unavailable (seats are checked first), else the first GA item is short.
  */
-function refuseIfSoldOut(cache: SoldOutCache | undefined, eventId: string, items: Item[]): void {
+function soldOutRefusal(
+  cache: SoldOutCache | undefined,
+  eventId: string,
+  items: Item[],
+): CreateRefusal | null {
   if (
     cache === undefined ||
     !cache.allSoldOut(
@@ -154,16 +132,25 @@ function refuseIfSoldOut(cache: SoldOutCache | undefined, eventId: string, items
       items.map((i) => i.section),
     )
   )
-    return
+    return null
   const seats = items.flatMap((i) =>
     'seats' in i ? i.seats.map((seat) => ({ section: i.section, seat })) : [],
   )
-  if (seats.length > 0) throw apiError('SEAT_UNAVAILABLE', { seats })
+  if (seats.length > 0) return { kind: 'seatsTaken', seats, soldOut: [] }
   const first = items[0] as Item & { quantity: number }
-  throw apiError('INSUFFICIENT_CAPACITY', { section: first.section, requested: first.quantity, available: 0 })
+  return {
+    kind: 'sectionShort',
+    section: first.section,
+    requested: first.quantity,
+    available: 0,
+    soldOut: [],
+  }
 }
 
-/** The hold store: one method per Lua script, each one round trip, refusals mapped to API errors. */
+/**
+ * The hold store: one method per Lua script, each one round trip. Refusals come back as typed outcomes
+ * (or HoldRefusedError); the services decide the API's answer.
+ */
 export class HoldStore {
   /** The events that can have due work (see active-events.ts): written before creates, read by visitors. */
   readonly active: ActiveEvents
@@ -190,7 +177,7 @@ export class HoldStore {
     try {
       return await run()
     } catch (error) {
-      throw redisFailure(error)
+      throw storeFailure(error)
     }
   }
 
@@ -252,11 +239,11 @@ export class HoldStore {
   }
 
   /**
-   * Throws the refusal the script would give when every section of the hold is known sold out (the rush
-   * path: no Redis call). Callers skip it for requests with an Idempotency-Key, which may replay a hold.
+   * The refusal the script would give when every section of the hold is known sold out (the rush path:
+   * no Redis call), or null. Callers skip it for requests with an Idempotency-Key, which may replay a hold.
    */
-  refuseIfSoldOut(eventId: string, items: Item[]): void {
-    refuseIfSoldOut(this.soldOut, eventId, items)
+  soldOutRefusal(eventId: string, items: Item[]): CreateRefusal | null {
+    return soldOutRefusal(this.soldOut, eventId, items)
   }
 
   async create(eventId: string, input: CreateHoldInput): Promise<CreateHoldResult> {
@@ -272,46 +259,26 @@ export class HoldStore {
         return reply
       case 'seatsTaken':
       case 'sectionShort':
+        // Sections found sold out are remembered: the next holds on them are refused from memory.
+        this.soldOut?.mark(eventId, reply.soldOut)
+        return { kind: 'refused', refusal: reply }
       case 'holderLimit':
-        throw this.refusal(eventId, reply)
+      case 'idempotencyReused':
+        return { kind: 'refused', refusal: reply }
       case 'expiredPending':
-        return {
-          kind: 'expired-pending',
-          refusal: this.refusal(eventId, reply.refusal),
-          holder: reply.refusal.kind === 'holderLimit',
-        }
+        return { kind: 'expired-pending', refusal: reply.refusal }
       case 'notReady':
         // The event's state is gone (evicted, or Redis lost it): the index may be gone with it.
         this.active.reset(eventId)
         return { kind: 'not-ready' }
-      case 'idempotencyReused':
-        throw apiError('IDEMPOTENCY_KEY_REUSED')
       case 'abandoned':
         return { kind: 'abandoned' }
     }
   }
 
-  /** createHold's refusals as API errors; sections found sold out are remembered. */
-  private refusal(eventId: string, refusal: CreateRefusal): Error {
-    switch (refusal.kind) {
-      case 'seatsTaken':
-        this.soldOut?.mark(eventId, refusal.soldOut)
-        return apiError('SEAT_UNAVAILABLE', { seats: refusal.seats })
-      case 'sectionShort':
-        this.soldOut?.mark(eventId, refusal.soldOut)
-        return apiError('INSUFFICIENT_CAPACITY', {
-          section: refusal.section,
-          requested: refusal.requested,
-          available: refusal.available,
-        })
-      case 'holderLimit':
-        return apiError('HOLDER_LIMIT_EXCEEDED', { held: refusal.held, limit: refusal.limit })
-    }
-  }
-
   async get(eventId: string, holdId: string, auth: HoldAuth): Promise<StoredHold> {
     const reply = await this.call(() => getHold(this.redis, this.keys(eventId), { holdId, auth }))
-    if (reply.kind === 'refused') throw holdRefusal(reply.reason)
+    if (reply.kind === 'refused') throw new HoldRefusedError(reply.reason)
     return reply.hold
   }
 
@@ -326,14 +293,14 @@ export class HoldStore {
     const reply = await this.onHold(k, holdId, (own) =>
       extendHold(this.redis, k, { holdId, own, auth, ttlMs, lifetimeMs }),
     )
-    if (reply.kind === 'refused') throw holdRefusal(reply.reason)
+    if (reply.kind === 'refused') throw new HoldRefusedError(reply.reason)
     return reply.hold
   }
 
   async release(eventId: string, holdId: string, auth: HoldAuth): Promise<void> {
     const k = this.keys(eventId)
     const reply = await this.onHold(k, holdId, (own) => releaseHold(this.redis, k, { holdId, own, auth }))
-    if (reply.kind === 'refused') throw holdRefusal(reply.reason)
+    if (reply.kind === 'refused') throw new HoldRefusedError(reply.reason)
     this.ownKeysCache.delete(k.hold(holdId))
   }
 
@@ -409,7 +376,7 @@ export class HoldStore {
     const reply = await this.onHold(k, holdId, (own) =>
       pinHold(this.redis, k, { holdId, own, auth, reservationId, graceMs }),
     )
-    if (reply.kind === 'refused') throw holdRefusal(reply.reason)
+    if (reply.kind === 'refused') throw new HoldRefusedError(reply.reason)
     return reply
   }
 
@@ -520,9 +487,9 @@ export class HoldStore {
     const [readyError, ready] = results?.[0] ?? [null, null]
     const [countsError, raw] = results?.[1] ?? [null, {}]
     const [confirmingError, confirming] = results?.[2] ?? [null, 0]
-    if (readyError) throw redisFailure(readyError)
-    if (countsError) throw redisFailure(countsError)
-    if (confirmingError) throw redisFailure(confirmingError)
+    if (readyError) throw storeFailure(readyError)
+    if (countsError) throw storeFailure(countsError)
+    if (confirmingError) throw storeFailure(confirmingError)
     if (ready !== '1') return null
     const sold = new Map<string, number>()
     let version = ''

@@ -13,6 +13,7 @@ import type { ReservationView } from '../schemas/reservations.js'
 import type { EventService } from './events.js'
 import { saleOfForgottenHold } from './reservation-access.js'
 import { reservationView } from './reservation-view.js'
+import { answerRefusal, isUnknownHold, refusalError } from './store-refusals.js'
 
 /**
  * How long a pinned hold is left alone while its ledger transaction runs before the reconciler asks the
@@ -59,10 +60,11 @@ export class ConfirmService {
     try {
       pin = await this.store.pin(eventId, holdId, auth, randomUUID(), this.graceMs)
     } catch (error) {
-      if ((error as { code?: string }).code !== 'HOLD_NOT_FOUND') throw error
+      if (!isUnknownHold(error)) answerRefusal(error)
+      const notFound = refusalError({ kind: 'hold', reason: 'unknown' })
       // A retry after Redis forgot the hold (or after a day): the ledger knows whether it was sold.
       return {
-        reservation: reservationView(await saleOfForgottenHold(this.ledger, eventId, holdId, auth, error)),
+        reservation: reservationView(await saleOfForgottenHold(this.ledger, eventId, holdId, auth, notFound)),
         created: false,
       }
     }

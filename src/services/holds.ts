@@ -9,10 +9,12 @@ import type { ApiError } from '../errors.js'
 import type { Ledger } from '../ledger/port.js'
 import { canonicalJson, hashToken, newHoldId, newToken, openToken, sealToken, sha256 } from '../lib/tokens.js'
 import type { HoldStore, StoredHold } from '../redis/hold-store.js'
+import { RedisUnavailableError } from '../redis/store-errors.js'
 import type { CreateHoldBody, HoldView } from '../schemas/holds.js'
 import { AbandonedCreates } from './abandoned-creates.js'
 import type { EventService } from './events.js'
 import { saleOfForgottenHold } from './reservation-access.js'
+import { answerRefusal, isUnknownHold, refusalError } from './store-refusals.js'
 
 const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000
 /**
@@ -96,7 +98,10 @@ export class HoldService {
     validateItems(event, body.items, this.limits.maxSeatsPerHold)
     const ttlMs = checkTtl(body.ttlSeconds ?? this.limits.holdTtlDefaultS, this.limits.holdTtlMaxS)
     // A retry with an Idempotency-Key may have to replay its hold, so it always asks Redis.
-    if (idempotencyKey === undefined) this.store.refuseIfSoldOut(eventId, body.items)
+    if (idempotencyKey === undefined) {
+      const known = this.store.soldOutRefusal(eventId, body.items)
+      if (known) throw refusalError(known, disclose)
+    }
 
     const holdId = newHoldId()
     const token = newToken()
@@ -124,40 +129,28 @@ export class HoldService {
       } catch (error) {
         // Timed out, yet the script may still run when Redis answers: undo it unless a retry with the
         // Idempotency-Key is meant to get this very hold back.
-        if ((error as { code?: string }).code === 'REDIS_UNAVAILABLE' && input.idempotency === null)
+        if (error instanceof RedisUnavailableError && input.idempotency === null)
           this.abandoned.abandon(eventId, holdId, this.limits.holdLifetimeMaxS * 1000)
         throw error
       }
     }
-    // A holder named only in the body is a claim anyone can make: the refusal tells the limit, never the
-    // holder's current usage (which would let anyone watch another buyer's basket).
-    const createOrRedact = disclose
-      ? create
-      : async () => {
-          try {
-            return await create()
-          } catch (error) {
-            if ((error as { code?: string }).code === 'HOLDER_LIMIT_EXCEEDED') {
-              const { limit } = (error as { details?: { limit?: unknown } }).details ?? {}
-              throw apiError('HOLDER_LIMIT_EXCEEDED', { limit })
-            }
-            throw error
-          }
-        }
-    let result = await createOrRedact()
+    let result = await create()
     if (result.kind === 'not-ready') {
       await this.events.ensureLoaded(event)
-      result = await createOrRedact()
+      result = await create()
     }
     for (let round = 0; result.kind === 'expired-pending'; round++) {
-      if (round === EXPIRED_PENDING_ROUNDS) throw result.refusal
-      if (result.holder) {
+      if (round === EXPIRED_PENDING_ROUNDS) throw refusalError(result.refusal, disclose)
+      if (result.refusal.kind === 'holderLimit') {
         for (let call = 0; call < HOLDER_RECLAIM_CALLS; call++)
           if (!(await this.store.reclaimHolder(eventId, body.holder))) break
       } else await this.store.sweep(eventId)
       result = await create()
     }
     if (result.kind === 'not-ready') throw apiError('EVENT_LOADING')
+    // A holder named only in the body is a claim anyone can make: `disclose` keeps its usage out of the
+    // answer (see refusalError).
+    if (result.kind === 'refused') throw refusalError(result.refusal, disclose)
     // Only a call of ours that timed out was abandoned, and its answer was a 503 already.
     if (result.kind === 'abandoned') throw apiError('REDIS_UNAVAILABLE')
 
@@ -183,8 +176,9 @@ export class HoldService {
     try {
       return this.view(eventId, holdId, await this.store.get(eventId, holdId, auth))
     } catch (error) {
-      if ((error as { code?: string }).code !== 'HOLD_NOT_FOUND') throw error
-      const reservation = await saleOfForgottenHold(this.ledger, eventId, holdId, auth, error)
+      if (!isUnknownHold(error)) answerRefusal(error)
+      const notFound = refusalError({ kind: 'hold', reason: 'unknown' })
+      const reservation = await saleOfForgottenHold(this.ledger, eventId, holdId, auth, notFound)
       return {
         id: holdId,
         eventId,
@@ -201,13 +195,15 @@ export class HoldService {
   async extend(eventId: string, holdId: string, auth: HoldAuth, ttlSeconds: number): Promise<HoldView> {
     await this.events.get(eventId)
     const ttlMs = checkTtl(ttlSeconds, this.limits.holdTtlMaxS)
-    const hold = await this.store.extend(eventId, holdId, auth, ttlMs, this.limits.holdLifetimeMaxS * 1000)
+    const hold = await this.store
+      .extend(eventId, holdId, auth, ttlMs, this.limits.holdLifetimeMaxS * 1000)
+      .catch(answerRefusal)
     return this.view(eventId, holdId, hold)
   }
 
   async release(eventId: string, holdId: string, auth: HoldAuth): Promise<void> {
     await this.events.get(eventId)
-    await this.store.release(eventId, holdId, auth)
+    await this.store.release(eventId, holdId, auth).catch(answerRefusal)
   }
 
   /**
