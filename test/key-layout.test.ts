@@ -7,11 +7,11 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import t from 'tap'
 import { LUA_DIR } from '../src/paths.js'
-import { eventChannels, EventKeys, holderDigest, KEY_SUFFIX } from '../src/redis/keys.js'
+import { eventChannels, EventKeys, holderDigest, KEY_SUFFIX, soldTo } from '../src/redis/keys.js'
 import { withIncludes } from '../src/redis/scripts.js'
 import { TEST_REDIS_URL } from './helpers/app.js'
 
-t.test('the scripts build the names EventKeys builds', async (t) => {
+t.test('the scripts build the names EventKeys builds, and sold seat values as keys.ts does', async (t) => {
   const redis = new Redis(TEST_REDIS_URL)
   t.teardown(() => redis.disconnect())
   const k = new EventKeys('pre.fix', 'ev-1.a_b')
@@ -21,9 +21,9 @@ local base = baseOf(KEYS[1])
 return {
   base, base .. KEY.counts, base .. KEY.expiry, base .. KEY.confirming, base .. KEY.cancelling,
   base .. KEY.holderUnits, base .. KEY.changes, base .. KEY.watched, base .. KEY.hold .. ARGV[1],
-  seatKey(base, ARGV[2], ARGV[3]), holderKey(base, ARGV[4])
+  seatKey(base, ARGV[2], ARGV[3]), holderKey(base, ARGV[4]), soldTo(ARGV[5])
 }`)
-  const names = await redis.eval(lua, 1, k.meta, 'h1', 'A', '12', digest)
+  const names = await redis.eval(lua, 1, k.meta, 'h1', 'A', '12', digest, 'r-1')
   t.same(
     names,
     [
@@ -38,8 +38,9 @@ return {
       k.hold('h1'),
       k.seat('A', '12'),
       k.holder('alice'),
+      soldTo('r-1'),
     ],
-    'every name agrees',
+    'every name, and the value of a sold seat, agrees',
   )
 })
 

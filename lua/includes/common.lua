@@ -45,9 +45,8 @@
 --- @include "includes/codes"
 --- @include "includes/layout"
 
--- A sold seat's key names the reservation that owns it, so a return frees it only for that reservation.
-local SOLD_PREFIX = '$'
-
+-- A sold seat's key names the reservation that owns it (SOLD_PREFIX, from src/redis/keys.ts), so a
+-- return frees it only for that reservation.
 local function soldTo(reservationId)
   return SOLD_PREFIX .. reservationId
 end

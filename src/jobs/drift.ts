@@ -1,6 +1,6 @@
 import type { Ledger } from '../ledger/port.js'
 import type { HealPlan, HealResult, HoldStore } from '../redis/hold-store.js'
-import { isSoldValue, SOLD_PREFIX } from '../redis/hold-store.js'
+import { isSoldValue, soldTo } from '../redis/keys.js'
 import type { EventService } from '../services/events.js'
 
 /** Seat fixes per heal script call, so one call stays short whatever drifted. */
@@ -116,7 +116,7 @@ export class DriftReconciler {
           const owner = owners.get(seat)
           if (owner === undefined) {
             if (sale) seatFixes.push([id, seat, ''])
-          } else if (value === null || (sale && value !== `${SOLD_PREFIX}${owner}`)) {
+          } else if (value === null || (sale && value !== soldTo(owner))) {
             seatFixes.push([id, seat, owner])
           }
         })

@@ -1,4 +1,4 @@
-import { KEY_SUFFIX } from './keys.js'
+import { KEY_SUFFIX, SOLD_PREFIX } from './keys.js'
 import { SCRIPT_CODE } from './script-codes.js'
 
 /**
@@ -30,6 +30,7 @@ export const GENERATED_INCLUDES: ReadonlyMap<string, string> = new Map([
   [
     'includes/layout',
     "-- Generated from KEY_SUFFIX in src/redis/keys.ts: what follows an event's base in its key names.\n" +
-      luaConstants('KEY', KEY_SUFFIX),
+      luaConstants('KEY', KEY_SUFFIX) +
+      `local SOLD_PREFIX = ${JSON.stringify(SOLD_PREFIX)}\n`,
   ],
 ])

@@ -1,4 +1,3 @@
-import { Cluster } from 'ioredis'
 import type { SectionDefinition } from '../domain/event.js'
 import type { HoldAuth } from '../domain/hold.js'
 import type { Item } from '../domain/items.js'
@@ -13,24 +12,30 @@ import { ownKeysOf } from './commands/items.js'
 import { abandonHold, extendHold, getHold, pinHold, releaseHold, unpinHold } from './commands/owned-hold.js'
 import type { KeysChanged, PinReply, StoredHold } from './commands/owned-hold.js'
 import { reclaimHolder, releaseHolder, sweepEvent } from './commands/reclaim.js'
-import {
-  activateEvent,
-  healSold,
-  markCancelling,
-  markSold,
-  returnSeats,
-  syncSold,
-} from './commands/sold-state.js'
+import type { SweepReply } from './commands/reclaim.js'
+import { healSold, markCancelling, markSold, returnSeats, syncSold } from './commands/sold-state.js'
 import type { HealPlan, HealResult } from './commands/sold-state.js'
+import { loadEvent } from './event-loading.js'
+import type { SoldSection } from './event-loading.js'
 import { EventKeys, residentIndexKey } from './keys.js'
 import { OwnKeysCache } from './own-keys-cache.js'
 import type { SoldOutCache } from './sold-out.js'
 import { HoldRefusedError, storeFailure } from './store-errors.js'
+import {
+  redisTime,
+  saleSnapshot,
+  sectionCounts,
+  seatStatuses,
+  seatValues,
+  storeActivity,
+} from './store-statistics.js'
+import type { SaleSnapshot, SeatStatus, SectionCounts, StoreActivity } from './store-statistics.js'
 
 export type { HoldRefusalReason, StoredHold } from './commands/owned-hold.js'
 export type { CreateRefusal } from './commands/create-hold.js'
 export type { HealPlan, HealResult } from './commands/sold-state.js'
 export type { FinaliseOutcome } from './commands/finalise-holds.js'
+export type { SaleSnapshot, SectionCounts, StoreActivity } from './store-statistics.js'
 
 export type CreateHoldInput = CreateHoldArgs
 
@@ -57,95 +62,14 @@ export interface ReleasePage {
 
 export type PinResult = PinReply
 
-/** See HoldStore.activity(). */
-export interface StoreActivity {
-  events: number
-  /** Holds in status "held" (including any past expiry that no script or sweep has reclaimed yet). */
-  held: number
-  /** Holds pinned while their confirm's ledger transaction runs. */
-  confirming: number
-  /** Seats and general-admission units in active holds. */
-  units: number
-  /** The smallest expiry (ms) in any event's expiry index, or null when there is no held hold. */
-  oldestExpiry: number | null
-  /** Redis server time (ms) when the totals were read. */
-  now: number
-}
-
-/** One sweep of one event (HoldStore.sweep). */
-export interface SweepResult {
-  reclaimed: number
-  /** The oldest expiry still in the index, or null when it is empty. */
-  oldestExpiry: number | null
-  /** Redis server time of the sweep, ms. */
-  now: number
-  /** More expired holds wait than one batch took: call again. */
-  more: boolean
-}
-
-export interface SectionCounts {
-  held: number
-  sold: number
-}
-
-/**
- * A sold seat's key holds "$<reservationId>" (or "$" while its owner is unknown); a held seat's key holds
- * the hold id, which is base64url and so never starts with "$".
- */
-export const SOLD_PREFIX = '$'
-const SEAT_BATCH = 1000
-/** Meta field naming the eviction in progress (see redis/eviction.ts); a load removes it first. */
-export const RETIRING = 'retiring'
-
-export function isSoldValue(value: string | null): boolean {
-  return value !== null && value.startsWith(SOLD_PREFIX)
-}
-
-/** What the drift reconciler reads first: the sale version and the sold count of each section. */
-export interface SaleSnapshot {
-  /** The counts hash's sale version ("" when no script changed sold state since the event was loaded). */
-  version: string
-  sold: Map<string, number>
-  /** Holds of the event pinned for a confirm right now (their sales may be in the ledger, not yet here). */
-  confirming: number
-}
+/** One sweep of one event (HoldStore.sweep): the expired tally goes to `onExpired`. */
+export type SweepResult = Omit<SweepReply, 'expired'>
 
 /**
  * Holds finalised per script call at most, and the page of a bulk release (RECLAIM_BATCH in common.lua,
  * which releaseHolder takes per call).
  */
 const FINALISE_CHUNK = 50
-
-/**
- * The refusal the script would give, from memory, when every section of the hold is known sold out:
- * the seats asked for are all unavailable (seats are checked first), else the first GA item is short.
- */
-function soldOutRefusal(
-  cache: SoldOutCache | undefined,
-  eventId: string,
-  items: Item[],
-): CreateRefusal | null {
-  if (
-    cache === undefined ||
-    !cache.allSoldOut(
-      eventId,
-      items.map((i) => i.section),
-    )
-  )
-    return null
-  const seats = items.flatMap((i) =>
-    'seats' in i ? i.seats.map((seat) => ({ section: i.section, seat })) : [],
-  )
-  if (seats.length > 0) return { kind: 'seatsTaken', seats, soldOut: [] }
-  const first = items[0] as Item & { quantity: number }
-  return {
-    kind: 'sectionShort',
-    section: first.section,
-    requested: first.quantity,
-    available: 0,
-    soldOut: [],
-  }
-}
 
 /**
  * The hold store: one method per Lua script, each one round trip. Refusals come back as typed outcomes
@@ -243,7 +167,7 @@ export class HoldStore {
    * no Redis call), or null. Callers skip it for requests with an Idempotency-Key, which may replay a hold.
    */
   soldOutRefusal(eventId: string, items: Item[]): CreateRefusal | null {
-    return soldOutRefusal(this.soldOut, eventId, items)
+    return this.soldOut?.refusal(eventId, items) ?? null
   }
 
   async create(eventId: string, input: CreateHoldInput): Promise<CreateHoldResult> {
@@ -480,37 +404,12 @@ export class HoldStore {
 
   /** The sale version and sold counts, or null when the event's state is not loaded. One round trip. */
   async saleSnapshot(eventId: string): Promise<SaleSnapshot | null> {
-    const k = this.keys(eventId)
-    const results = await this.call(() =>
-      this.redis.pipeline().hget(k.meta, 'ready').hgetall(k.counts).zcard(k.confirming).exec(),
-    )
-    const [readyError, ready] = results?.[0] ?? [null, null]
-    const [countsError, raw] = results?.[1] ?? [null, {}]
-    const [confirmingError, confirming] = results?.[2] ?? [null, 0]
-    if (readyError) throw storeFailure(readyError)
-    if (countsError) throw storeFailure(countsError)
-    if (confirmingError) throw storeFailure(confirmingError)
-    if (ready !== '1') return null
-    const sold = new Map<string, number>()
-    let version = ''
-    for (const [field, value] of Object.entries(raw as Record<string, string>)) {
-      if (field === 'sv') version = value
-      else if (field.startsWith('s:')) sold.set(field.slice(2), Number(value))
-    }
-    return { version, sold, confirming: Number(confirming) }
+    return this.call(() => saleSnapshot(this.redis, this.keys(eventId)))
   }
 
   /** The raw values of a section's seat keys (null free, a hold id, "$<reservationId>"), in label order. */
   async seatValues(eventId: string, section: string, labels: string[]): Promise<(string | null)[]> {
-    const k = this.keys(eventId)
-    const values: (string | null)[] = []
-    for (let i = 0; i < labels.length; i += SEAT_BATCH) {
-      const page = await this.call(() =>
-        this.redis.mget(labels.slice(i, i + SEAT_BATCH).map((seat) => k.seat(section, seat))),
-      )
-      values.push(...page)
-    }
-    return values
+    return this.call(() => seatValues(this.redis, this.keys(eventId), section, labels))
   }
 
   /** Applies a heal if the sale version is still `version` (lua/healSold-4.lua). */
@@ -526,79 +425,29 @@ export class HoldStore {
 
   /** Redis server time in ms: every instance agrees on it. */
   async now(): Promise<number> {
-    const [seconds, micros] = await this.call(() => this.redis.time())
-    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)
+    return this.call(() => redisTime(this.redis))
   }
 
-  /**
-   * Writes an event's state from the ledger: sold seat keys first, then counts and ready=1 in one script.
-   * Called only while the event is not ready, so every hold script answers "not ready" until the last
-   * step; activation refuses to overwrite a state a concurrent loader made live first.
-   */
+  /** Writes an event's state from the ledger (see loadEvent). */
   async load(
     eventId: string,
     sections: SectionDefinition[],
-    sold: Map<string, { sold: number; seats: string[]; owners: string[] }>,
+    sold: Map<string, SoldSection>,
     /** When the retention job may remove the state again (ms), or null to keep it. */
     evictAt: number | null,
-  ) {
-    const k = this.keys(eventId)
-    await this.call(async () => {
-      // An eviction that lost its lock (a stalled evictor) must not delete what this load writes.
-      await this.redis.hdel(k.meta, RETIRING)
-      for (const section of sections) {
-        const seats = sold.get(section.id)?.seats ?? []
-        const owners = sold.get(section.id)?.owners ?? []
-        for (let i = 0; i < seats.length; i += SEAT_BATCH) {
-          const pipeline = this.redis.pipeline()
-          for (let j = i; j < Math.min(i + SEAT_BATCH, seats.length); j++)
-            pipeline.set(k.seat(section.id, seats[j] as string), `${SOLD_PREFIX}${owners[j] ?? ''}`)
-          const results = await pipeline.exec()
-          const failed = results?.find(([error]) => error)?.[0]
-          if (failed) throw failed
-        }
-      }
-      await activateEvent(this.redis, k, { sections, sold: (section) => sold.get(section)?.sold ?? 0 })
-      if (evictAt !== null) await this.redis.zadd(residentIndexKey(this.prefix), 'GT', evictAt, eventId)
-    })
+  ): Promise<void> {
+    const resident = { index: residentIndexKey(this.prefix), eventId, evictAt }
+    await this.call(() => loadEvent(this.redis, this.keys(eventId), sections, sold, resident))
   }
 
   /** Held and sold units per section, or null when the event's state is not loaded in Redis. */
   async counts(eventId: string): Promise<Map<string, SectionCounts> | null> {
-    const k = this.keys(eventId)
-    const [ready, raw] = await this.call(() =>
-      Promise.all([this.redis.hget(k.meta, 'ready'), this.redis.hgetall(k.counts)]),
-    )
-    if (ready !== '1') return null
-    const counts = new Map<string, SectionCounts>()
-    for (const [field, value] of Object.entries(raw)) {
-      const kind = field.slice(0, 2)
-      if (kind !== 'h:' && kind !== 's:') continue // xp: the expiry tally for metrics
-      const section = field.slice(2)
-      const entry = counts.get(section) ?? { held: 0, sold: 0 }
-      if (kind === 'h:') entry.held = Number(value)
-      else entry.sold = Number(value)
-      counts.set(section, entry)
-    }
-    return counts
+    return this.call(() => sectionCounts(this.redis, this.keys(eventId)))
   }
 
   /** Status of each seat of a seated section, in label order. */
-  async seatStatuses(
-    eventId: string,
-    section: string,
-    labels: string[],
-  ): Promise<('available' | 'held' | 'sold')[]> {
-    const k = this.keys(eventId)
-    const statuses: ('available' | 'held' | 'sold')[] = []
-    for (let i = 0; i < labels.length; i += SEAT_BATCH) {
-      const values = await this.call(() =>
-        this.redis.mget(labels.slice(i, i + SEAT_BATCH).map((seat) => k.seat(section, seat))),
-      )
-      for (const value of values)
-        statuses.push(value === null ? 'available' : isSoldValue(value) ? 'sold' : 'held')
-    }
-    return statuses
+  async seatStatuses(eventId: string, section: string, labels: string[]): Promise<SeatStatus[]> {
+    return this.call(() => seatStatuses(this.redis, this.keys(eventId), section, labels))
   }
 
   /**
@@ -610,55 +459,14 @@ export class HoldStore {
     return this.call(() => this.active.list())
   }
 
-  /**
-   * Totals over the active events, for metrics (an event outside the index has no hold, so it adds
-   * nothing): active holds (held / confirming), units they hold,
-   * and the oldest expiry still in any index (with Redis server time, so `now - oldestExpiry` is how
-   * overdue the sweeper is). One pipeline per batch of events (per event on a Cluster: one slot each).
-   */
+  /** Totals over the active events, for metrics (an event outside the index has no hold: it adds nothing). */
   async activity(): Promise<StoreActivity> {
     const ids = await this.activeEvents()
-    const total: StoreActivity = {
-      events: ids.length,
-      held: 0,
-      confirming: 0,
-      units: 0,
-      oldestExpiry: null,
-      now: 0,
-    }
-    const add = (results: [Error | null, unknown][] | null) => {
-      const values = (results ?? []).map(([error, value]) => {
-        if (error) throw error
-        return value
-      })
-      for (let i = 0; i < values.length; i += 4) {
-        total.held += Number(values[i])
-        total.confirming += Number(values[i + 1])
-        for (const [field, value] of Object.entries((values[i + 2] ?? {}) as Record<string, string>))
-          if (field.startsWith('h:')) total.units += Number(value)
-        const score = (values[i + 3] as string[] | undefined)?.[1]
-        if (score !== undefined)
-          total.oldestExpiry = Math.min(total.oldestExpiry ?? Number.POSITIVE_INFINITY, Number(score))
-      }
-    }
-    const queue = (pipeline: ReturnType<RedisClient['pipeline']>, eventId: string) => {
-      const k = this.keys(eventId)
-      pipeline.zcard(k.expiry).zcard(k.confirming).hgetall(k.counts).zrange(k.expiry, 0, 0, 'WITHSCORES')
-    }
-    total.now = await this.now()
-    await this.call(async () => {
-      const batches: string[][] = []
-      const size = this.redis instanceof Cluster ? 1 : SEAT_BATCH
-      for (let i = 0; i < ids.length; i += size) batches.push(ids.slice(i, i + size))
-      const results = await Promise.all(
-        batches.map((batch) => {
-          const pipeline = this.redis.pipeline()
-          for (const eventId of batch) queue(pipeline, eventId)
-          return pipeline.exec()
-        }),
-      )
-      results.forEach(add)
-    })
-    return total
+    return this.call(() =>
+      storeActivity(
+        this.redis,
+        ids.map((id) => this.keys(id)),
+      ),
+    )
   }
 }

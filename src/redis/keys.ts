@@ -43,6 +43,24 @@ export const KEY_SUFFIX = {
   idempotency: ':idem:',
 } as const
 
+/**
+ * A sold seat's key holds "$<reservationId>" (or "$" while its owner is unknown); a held seat's key holds
+ * the hold id, which is base64url and so never starts with "$". The scripts read it as SOLD_PREFIX.
+ */
+export const SOLD_PREFIX = '$'
+
+/** A sold seat key's value. */
+export function soldTo(reservationId: string): string {
+  return SOLD_PREFIX + reservationId
+}
+
+export function isSoldValue(value: string | null): boolean {
+  return value !== null && value.startsWith(SOLD_PREFIX)
+}
+
+/** Keys per MGET or pipeline page when reading or writing many (seats, events): one round trip each. */
+export const KEYS_PER_PAGE = 1000
+
 /** Identifiers allowed in keys (validated before they reach one): letters, digits, "_", ".", "-". */
 const ID_PATTERN = '[A-Za-z0-9_.-]+'
 

@@ -13,8 +13,10 @@
  * Pub/sub is fire-and-forget, so the cache only marks while its subscription is live, forgets
  * everything when the subscriber connection drops, and a mark lives at most maxAgeMs anyway.
  */
+import type { Item } from '../domain/items.js'
 import { connectRedis } from './client.js'
 import type { RedisClient } from './client.js'
+import type { CreateRefusal } from './commands/create-hold.js'
 import { eventChannels, KEY_SUFFIX } from './keys.js'
 
 /** How long a mark may live without confirmation (a lost message costs at most this much staleness). */
@@ -88,6 +90,33 @@ export class SoldOutCache {
     while (!this.closed) {
       await new Promise((resolve) => setTimeout(resolve, RETRY_MS).unref())
       if (this.closed || (await this.subscribe())) return
+    }
+  }
+
+  /**
+   * The refusal createHold would give, from memory, when every section of the hold is known sold out
+   * (else null): the seats asked for are all unavailable (seats are checked first), else the first GA
+   * item is short.
+   */
+  refusal(eventId: string, items: readonly Item[]): CreateRefusal | null {
+    if (
+      !this.allSoldOut(
+        eventId,
+        items.map((i) => i.section),
+      )
+    )
+      return null
+    const seats = items.flatMap((i) =>
+      'seats' in i ? i.seats.map((seat) => ({ section: i.section, seat })) : [],
+    )
+    if (seats.length > 0) return { kind: 'seatsTaken', seats, soldOut: [] }
+    const first = items[0] as Item & { quantity: number }
+    return {
+      kind: 'sectionShort',
+      section: first.section,
+      requested: first.quantity,
+      available: 0,
+      soldOut: [],
     }
   }
 
