@@ -151,35 +151,32 @@ export async function pinHold(
   }
 }
 
-export type UnpinReply = { kind: 'heldAgain' } | { kind: 'freed' } | { kind: 'notPinned' } | KeysChanged
+/** A reply whose first value names what the script did, one of `kinds`, or KEYS_CHANGED. */
+function didOf<K extends string>(
+  script: string,
+  reply: ScriptReply,
+  kinds: Readonly<Record<number, K>>,
+): { kind: K } | KeysChanged {
+  if (reply[0] === CODE.KEYS_CHANGED) return KEYS_CHANGED
+  const kind = kinds[num(reply[0])]
+  if (kind === undefined) throw unexpectedReply(script, reply)
+  return { kind }
+}
 
-/** The reconciler gives a pinned hold back (lua/unpinHold-7.lua). */
+export type UnpinReply = { kind: 'heldAgain' | 'freed' | 'notPinned' } | KeysChanged
+
+/** The reconciler gives a pinned hold back (lua/unpinHold-7.lua): held again, or freed as expired. */
 export async function unpinHold(
   redis: RedisClient,
   k: EventKeys,
   args: { holdId: string; own: string[] },
 ): Promise<UnpinReply> {
-  const reply = await redis.unpinHold(
-    7 + args.own.length,
-    ...k.shared,
-    k.hold(args.holdId),
-    ...args.own,
-    args.holdId,
-  )
-  switch (reply[0]) {
-    case 1:
-      return { kind: 'heldAgain' }
-    case 2:
-      return { kind: 'freed' }
-    case 0:
-      return { kind: 'notPinned' }
-    case CODE.KEYS_CHANGED:
-      return KEYS_CHANGED
-  }
-  throw unexpectedReply('unpinHold', reply)
+  const keys = [...k.shared, k.hold(args.holdId), ...args.own]
+  const reply = await redis.unpinHold(keys.length, ...keys, args.holdId)
+  return didOf('unpinHold', reply, { 1: 'heldAgain', 2: 'freed', 0: 'notPinned' })
 }
 
-export type AbandonReply = { kind: 'tombstone' } | { kind: 'released' } | { kind: 'nothing' } | KeysChanged
+export type AbandonReply = { kind: 'tombstone' | 'released' | 'nothing' } | KeysChanged
 
 /** Undoes a create whose call timed out (lua/abandonHold-7.lua). */
 export async function abandonHold(
@@ -187,22 +184,7 @@ export async function abandonHold(
   k: EventKeys,
   args: { holdId: string; own: string[] },
 ): Promise<AbandonReply> {
-  const reply = await redis.abandonHold(
-    7 + args.own.length,
-    ...k.shared,
-    k.hold(args.holdId),
-    ...args.own,
-    args.holdId,
-  )
-  switch (reply[0]) {
-    case 1:
-      return { kind: 'tombstone' }
-    case 2:
-      return { kind: 'released' }
-    case 0:
-      return { kind: 'nothing' }
-    case CODE.KEYS_CHANGED:
-      return KEYS_CHANGED
-  }
-  throw unexpectedReply('abandonHold', reply)
+  const keys = [...k.shared, k.hold(args.holdId), ...args.own]
+  const reply = await redis.abandonHold(keys.length, ...keys, args.holdId)
+  return didOf('abandonHold', reply, { 1: 'tombstone', 2: 'released', 0: 'nothing' })
 }
