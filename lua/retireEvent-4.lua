@@ -16,8 +16,6 @@
   Flags: allow-oom. It writes two small fields of meta only to let the eviction free the event's keys,
   which is what an instance over maxmemory needs most.
 ]]
---- @include "includes/codes"
-
 if redis.call('HGET', KEYS[1], 'ready') == '1' then
   if redis.call('ZCARD', KEYS[2]) > 0 or redis.call('ZCARD', KEYS[3]) > 0 or redis.call('EXISTS', KEYS[4]) == 1 then
     return { CODE.EVENT_BUSY }

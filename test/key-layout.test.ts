@@ -1,6 +1,6 @@
 /**
- * One key layout: KEY_SUFFIX in src/redis/keys.ts. The scripts build names from the KEY table generated
- * from it, and the names they build are the ones EventKeys builds.
+ * One key layout: KEY_SUFFIX in src/redis/keys.ts. The scripts build names from KEY.<name> (the loader
+ * puts in the values), and the names they build are the ones EventKeys builds.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -8,7 +8,7 @@ import { Redis } from 'ioredis'
 import t from 'tap'
 import { LUA_DIR } from '../src/paths.js'
 import { eventChannels, EventKeys, holderDigest, KEY_SUFFIX, soldTo } from '../src/redis/keys.js'
-import { withIncludes } from '../src/redis/scripts.js'
+import { scriptText } from '../src/redis/scripts.js'
 import { TEST_REDIS_URL } from './helpers/app.js'
 
 t.test('the scripts build the names EventKeys builds, and sold seat values as keys.ts does', async (t) => {
@@ -16,13 +16,16 @@ t.test('the scripts build the names EventKeys builds, and sold seat values as ke
   t.teardown(() => redis.disconnect())
   const k = new EventKeys('pre.fix', 'ev-1.a_b')
   const digest = holderDigest('alice')
-  const lua = withIncludes(`--- @include "includes/common"
+  const lua = scriptText(
+    'layout.lua',
+    `--- @include "includes/common"
 local base = baseOf(KEYS[1])
 return {
   base, base .. KEY.counts, base .. KEY.expiry, base .. KEY.confirming, base .. KEY.cancelling,
   base .. KEY.holderUnits, base .. KEY.changes, base .. KEY.watched, base .. KEY.hold .. ARGV[1],
   seatKey(base, ARGV[2], ARGV[3]), holderKey(base, ARGV[4]), soldTo(ARGV[5])
-}`)
+}`,
+  )
   const names = await redis.eval(lua, 1, k.meta, 'h1', 'A', '12', digest, 'r-1')
   t.same(
     names,

@@ -1,14 +1,15 @@
 /**
- * Refusal codes are named once, in src/redis/script-codes.ts: the scripts read them as CODE (an include
- * generated from that table) and never write a bare refusal number.
+ * Refusal codes are named once, in src/redis/script-codes.ts: scripts write CODE.<NAME>, the loader puts
+ * in the number (src/redis/lua-constants.ts), and no script writes a bare refusal number.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import t from 'tap'
 import { LUA_DIR } from '../src/paths.js'
-import { GENERATED_INCLUDES } from '../src/redis/generated-includes.js'
+import { inlineConstants } from '../src/redis/lua-constants.js'
 import { SCRIPT_CODE } from '../src/redis/script-codes.js'
+import { loadScripts } from '../src/redis/scripts.js'
 import { TEST_REDIS_URL } from './helpers/app.js'
 
 function luaSources(): [string, string][] {
@@ -33,6 +34,7 @@ t.test('every CODE name a script uses is defined in script-codes.ts', async (t) 
     }
   }
   t.ok(uses > 20, `${uses} uses checked`)
+  t.doesNotThrow(() => loadScripts(), 'so every script loads')
 })
 
 t.test('no script replies with a bare negative number', async (t) => {
@@ -42,20 +44,20 @@ t.test('no script replies with a bare negative number', async (t) => {
   }
 })
 
-t.test('the generated include gives Redis the same numbers and refuses unknown names', async (t) => {
+t.test('the loader gives Redis the same numbers and refuses unknown names', async (t) => {
   const redis = new Redis(TEST_REDIS_URL)
   t.teardown(() => redis.disconnect())
-  const include = GENERATED_INCLUDES.get('includes/codes') ?? ''
   const names = Object.keys(SCRIPT_CODE)
-  const values = await redis.eval(
-    `${include}\nlocal out = {}\nfor i, name in ipairs(ARGV) do out[i] = CODE[name] end\nreturn out`,
-    0,
-    ...names,
+  const lua = inlineConstants(`return { ${names.map((name) => `CODE.${name}`).join(', ')} }`, 'test.lua')
+  t.same(await redis.eval(lua, 0), Object.values(SCRIPT_CODE), 'every code has the same number in Lua')
+  t.equal(
+    await redis.eval(inlineConstants('return 1 - CODE.SEATS_TAKEN', 'test.lua'), 0),
+    2,
+    'a negative code stays one operand',
   )
-  t.same(values, Object.values(SCRIPT_CODE), 'every code has the same number in Lua')
-  await t.rejects(
-    redis.eval(`${include}\nreturn { CODE.NO_SUCH_CODE }`, 0),
-    /CODE\.NO_SUCH_CODE is not defined/,
-    'a misspelt name fails the script instead of replying nil',
+  t.throws(
+    () => inlineConstants('return { CODE.NO_SUCH_CODE }', 'bad-1.lua'),
+    /bad-1\.lua: CODE\.NO_SUCH_CODE is not defined/,
+    'a misspelt name fails the load',
   )
 })

@@ -3,8 +3,9 @@
 
   Key layout (all keys of one event share the hash tag {ev:<eventId>}, so each script runs in one
   cluster slot). `base` is "<prefix>:<layout version>:{ev:<eventId>}"; every script receives base..KEY.meta
-  as KEYS[1]. The names after `base` come from KEY_SUFFIX in src/redis/keys.ts, generated into the KEY
-  table (includes/layout): scripts build names from KEY, never from literals. What each key holds:
+  as KEYS[1]. The names after `base` come from KEY_SUFFIX in src/redis/keys.ts: scripts write KEY.<name>,
+  never a literal, and the loader puts in the value (src/redis/lua-constants.ts; CODE.<NAME> and
+  SEAT.soldPrefix likewise). What each key holds:
     :meta            hash   ready=1, c:<section> capacity, k:<section> kind ("s" seated, "g" GA)
     :counts          hash   h:<section> held units, s:<section> sold units, xp expiries not yet counted by metrics,
                             z:<section> version of a sold-out mark some instance may be refusing from (see unitsBack),
@@ -42,11 +43,10 @@
   half-done: the next reclaim of that hold finishes it, since freeHold only deletes and decrements once per
   key it still finds). PUBLISH names channels, not keys.
 ]]
---- @include "includes/codes"
---- @include "includes/layout"
 
--- A sold seat's key names the reservation that owns it (SOLD_PREFIX, from src/redis/keys.ts), so a
--- return frees it only for that reservation.
+-- A sold seat's key names the reservation that owns it, so a return frees it only for that reservation.
+local SOLD_PREFIX = SEAT.soldPrefix
+
 local function soldTo(reservationId)
   return SOLD_PREFIX .. reservationId
 end

@@ -17,9 +17,8 @@ export function layoutPrefix(prefix: string): string {
 
 /**
  * What follows an event's base (`<prefix>:<layout version>:{ev:<eventId>}`) in each of its key and
- * channel names: the one source of the layout. Scripts read the same table as KEY (the loader generates
- * the `includes/layout` include from it, see generated-includes.ts); lua/includes/common.lua's header
- * says what each key holds.
+ * channel names: the one source of the layout. Scripts write `KEY.<name>` and the loader puts in the
+ * value (lua-constants.ts); lua/includes/common.lua's header says what each key holds.
  */
 export const KEY_SUFFIX = {
   meta: ':meta',
@@ -45,7 +44,7 @@ export const KEY_SUFFIX = {
 
 /**
  * A sold seat's key holds "$<reservationId>" (or "$" while its owner is unknown); a held seat's key holds
- * the hold id, which is base64url and so never starts with "$". The scripts read it as SOLD_PREFIX.
+ * the hold id, which is base64url and so never starts with "$". Scripts write `SEAT.soldPrefix`.
  */
 export const SOLD_PREFIX = '$'
 

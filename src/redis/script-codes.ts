@@ -1,7 +1,6 @@
 /**
- * The numbers scripts refuse with, named once. The Lua side reads the same table as `CODE` (the loader
- * generates the `includes/codes` include from it, see generated-includes.ts), so neither side writes a
- * bare number and the two cannot drift. Success replies (1, 2, ...) are each script's own; its header
+ * The numbers scripts refuse with, named once. Scripts write `CODE.<NAME>` and the loader puts in the
+ * number (lua-constants.ts), so neither side writes a bare number and the two cannot drift. Success replies (1, 2, ...) are each script's own; its header
  * and its wrapper in src/redis/commands/ document them.
  */
 export const SCRIPT_CODE = {

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Cluster, Redis, Result } from 'ioredis'
 import { LUA_DIR } from '../paths.js'
-import { GENERATED_INCLUDES } from './generated-includes.js'
+import { inlineConstants } from './lua-constants.js'
 
 /** Raw script replies: arrays of integers and strings, as documented in each script's header. */
 export type ScriptReply = (string | number)[]
@@ -39,13 +39,11 @@ declare module 'ioredis' {
 
 const INCLUDE = /^--- @include "([\w/]+)"\s*$/gm
 
-/** A script source with its `--- @include` lines replaced by the included sources (each at most once). */
-export function withIncludes(source: string, seen = new Set<string>()): string {
+function withIncludes(source: string, seen = new Set<string>()): string {
   return source.replace(INCLUDE, (_line, name: string) => {
     if (seen.has(name)) return ''
     seen.add(name)
-    const source = GENERATED_INCLUDES.get(name) ?? readFileSync(join(LUA_DIR, `${name}.lua`), 'utf8')
-    return withIncludes(source, seen)
+    return withIncludes(readFileSync(join(LUA_DIR, `${name}.lua`), 'utf8'), seen)
   })
 }
 
@@ -67,7 +65,15 @@ export function checkScript(file: string, source: string): void {
     throw new Error(`${file}: the header declares ${declared} fixed KEYS, the file name says ${match[2]}`)
 }
 
-/** Script sources by command name, includes inlined. Read once per process. */
+/**
+ * What Redis runs for a script file: its `--- @include` lines replaced by the included files (each at
+ * most once) and the shared constants by their values (lua-constants.ts).
+ */
+export function scriptText(file: string, source: string): string {
+  return inlineConstants(withIncludes(source), file)
+}
+
+/** Script sources by command name, includes and constants inlined. Read once per process. */
 export function loadScripts(): Map<string, string> {
   const scripts = new Map<string, string>()
   for (const file of readdirSync(LUA_DIR)) {
@@ -75,7 +81,7 @@ export function loadScripts(): Map<string, string> {
     if (!match) continue
     const source = readFileSync(join(LUA_DIR, file), 'utf8')
     checkScript(file, source)
-    scripts.set(match[1] as string, withIncludes(source))
+    scripts.set(match[1] as string, scriptText(file, source))
   }
   return scripts
 }
