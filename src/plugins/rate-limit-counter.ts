@@ -1,4 +1,5 @@
 import type { RedisClient } from '../redis/client.js'
+import { countRequests } from '../redis/commands/count-requests.js'
 
 export type CountDone = (error: Error | null, result?: { current: number; ttl: number }) => void
 
@@ -26,7 +27,7 @@ export class SharedCounter {
   }
 
   private send(key: string, windowMs: number, batch: CountDone[]): void {
-    const settle = (error: Error | null, reply?: unknown[]) => {
+    const settle = (error: Error | null, reply?: { count: number; leftMs: number }) => {
       const next = this.queued.get(key) ?? []
       if (next.length > 0) {
         this.queued.set(key, [])
@@ -34,13 +35,13 @@ export class SharedCounter {
       } else {
         this.queued.delete(key)
       }
-      const total = Number(reply?.[0])
-      const ttl = Number(reply?.[1])
+      const total = Number(reply?.count)
+      const ttl = Number(reply?.leftMs)
       batch.forEach((done, i) =>
         error ? done(error) : done(null, { current: total - batch.length + 1 + i, ttl }),
       )
     }
-    this.redis.countRequests(1, key, batch.length, windowMs).then(
+    countRequests(this.redis, { key, n: batch.length, windowMs }).then(
       (reply) => settle(null, reply),
       (error: unknown) => settle(error instanceof Error ? error : new Error(String(error))),
     )
