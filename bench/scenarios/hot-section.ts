@@ -68,6 +68,8 @@ export interface HotResult {
   redisCpuMsPerConfirm: number
   /** Write system calls (sockets: HTTP, Redis, ledger) of the server per confirm answered 201. */
   serverWritesPerConfirm: number
+  /** seatlock: confirms per ledger transaction of its group commit in the measured run (from its metrics). */
+  confirmsPerTransaction?: number
 }
 
 /** Write system calls a process made so far (/proc/<pid>/io), 0 where that cannot be read. */
@@ -76,6 +78,19 @@ function writeCalls(pid: number): number {
     return Number(/syscw:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0)
   } catch {
     return 0
+  }
+}
+
+/** The group commit's transactions and the confirms they carried so far, from seatlock's /metrics. */
+async function ledgerTransactions(url: string): Promise<{ count: number; confirms: number } | undefined> {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text()
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN)
+    const count = value('seatlock_ledger_confirm_batch_size_count')
+    const confirms = value('seatlock_ledger_confirm_batch_size_sum')
+    return Number.isFinite(count) && Number.isFinite(confirms) ? { count, confirms } : undefined
+  } catch {
+    return undefined
   }
 }
 
@@ -124,6 +139,8 @@ async function flow(
   let redisCpu0 = 0
   let serverCpu = 0
   let writes0 = 0
+  let batches0: { count: number; confirms: number } | undefined
+  let perTransaction: number | undefined
   let serverWrites = 0
   let redisCpu = 0
   const running = await startTarget(target, infra, { cpuProfDir: opts.cpuProfDir, ledgerUrl })
@@ -146,6 +163,7 @@ async function flow(
       requests: [hold(new KindTimer()), onHoldStep(eventId, 'POST', '/confirm', new KindTimer(), onConfirm)],
       quiet: true,
     })
+    batches0 = target === 'seatlock' ? await ledgerTransactions(running.url) : undefined
     cpu0 = running.child.cpuSeconds()
     writes0 = writeCalls(running.child.pid)
     redisCpu0 = await infra.redisCpuSeconds()
@@ -158,6 +176,9 @@ async function flow(
     })
     serverCpu = running.child.cpuSeconds() - cpu0
     serverWrites = writeCalls(running.child.pid) - writes0
+    const batches1 = batches0 ? await ledgerTransactions(running.url) : undefined
+    if (batches0 && batches1)
+      perTransaction = (batches1.confirms - batches0.confirms) / Math.max(1, batches1.count - batches0.count)
     redisCpu = (await infra.redisCpuSeconds()) - redisCpu0
   } finally {
     // Stopped first: it finishes the confirms in flight, so the ledger no longer moves when it is read.
@@ -194,6 +215,7 @@ async function flow(
     serverCpuMsPerConfirm: round((serverCpu * 1000) / Math.max(1, confirms.count(201)), 3),
     redisCpuMsPerConfirm: round((redisCpu * 1000) / Math.max(1, confirms.count(201)), 3),
     serverWritesPerConfirm: round(serverWrites / Math.max(1, confirms.count(201)), 2),
+    ...(perTransaction === undefined ? {} : { confirmsPerTransaction: round(perTransaction, 2) }),
   }
   log(
     `  ${target} (${ledgerName}) ${variant} round ${roundNo}: ${fmt(result.confirmsPerSec)} confirms/s; ` +
@@ -201,7 +223,11 @@ async function flow(
       `${result.holdLatency.p50} / p99 ${result.holdLatency.p99} ms; holds ${JSON.stringify(result.holdStatuses)}, ` +
       `confirms ${JSON.stringify(result.confirmStatuses)}; 5xx ${result.serverErrors}, errors ${result.errors}, ` +
       `timeouts ${result.timeouts}; CPU per hold → confirm: server ${result.serverCpuMsPerConfirm} ms, ` +
-      `Redis ${result.redisCpuMsPerConfirm} ms, server writes ${result.serverWritesPerConfirm}; ledger ${check.sales} sales, ${check.unitsSold} units ` +
+      `Redis ${result.redisCpuMsPerConfirm} ms, server writes ${result.serverWritesPerConfirm}` +
+      (result.confirmsPerTransaction === undefined
+        ? ''
+        : `; ${result.confirmsPerTransaction} confirms per ledger transaction`) +
+      `; ledger ${check.sales} sales, ${check.unitsSold} units ` +
       `(section count ${check.sectionSold ?? '–'}) for ${confirmed.size} confirms answered 201, ` +
       `${check.unanswered} cut off: ${check.exact ? 'exact' : `NOT EXACT (${check.problems.join('; ')})`}`,
   )
