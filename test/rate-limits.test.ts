@@ -6,7 +6,9 @@
 import t from 'tap'
 import type { Test } from 'tap'
 import type { Config } from '../src/config.js'
-import { createEvent, startApp, uniqueId } from './helpers/app.js'
+import { SharedCounter } from '../src/plugins/rate-limit-counter.js'
+import { connectRedis, createRedis } from '../src/redis/client.js'
+import { createEvent, startApp, testConfig, uniqueId } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
 import { openLedger, postgresTarget } from './helpers/ledgers.js'
 import { RedisServer } from './helpers/redis-server.js'
@@ -74,23 +76,64 @@ t.test('per address: counted across two instances sharing Redis', async (t) => {
   t.equal(admin.status, 201, 'admin requests are not limited')
 })
 
-t.test('concurrent checks of one address share Redis calls and are counted exactly', async (t) => {
+t.test('concurrent holds from one address under a limit: exactly the limit passes', async (t) => {
   const api = await startApp(t, ledger, limits({ holdsPerAddress: 30 }), undefined, { jobs: false })
   const eventId = await createEvent(api, { ga: { g: 1000 } })
-  let calls = 0
-  const count = api.redis.countRequests.bind(api.redis)
-  api.redis.countRequests = ((...args: Parameters<typeof count>) => {
-    calls++
-    return count(...args)
-  }) as typeof count
   const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => hold(api, eventId, `crowd-${i}`)))
   const statuses = answers.map((r) => r.status)
   t.equal(statuses.filter((s) => s === 201).length, 30, 'exactly the limit was let through')
   t.equal(statuses.filter((s) => s === 429).length, 30, 'every other request refused')
-  t.ok(calls < 60, `60 checks in ${calls} Redis calls`)
   const view = await api.request('GET', `/v1/events/${eventId}`)
   t.equal(view.body.sections[0].held, 30, 'refused requests took nothing')
 })
+
+t.test(
+  'checks of one key while its call is in flight share the next call, each in its own place',
+  async (t) => {
+    const redis = createRedis(testConfig(), 'seatlock-test-counter')
+    redis.on('error', () => undefined)
+    await connectRedis(redis)
+    t.teardown(() => redis.disconnect())
+    let calls = 0
+    const count = redis.countRequests.bind(redis)
+    redis.countRequests = ((...args: Parameters<typeof count>) => {
+      calls++
+      return count(...args)
+    }) as typeof count
+    const counter = new SharedCounter(redis)
+    const key = `t-counter-${uniqueId('k')}`
+    t.teardown(() => redis.del(key))
+    // Sixty checks in one tick: the first goes at once, the other 59 wait for it and go together.
+    const results = await Promise.all(
+      Array.from(
+        { length: 60 },
+        () =>
+          new Promise<{ current: number; ttl: number }>((resolve, reject) =>
+            counter.incr(key, 60_000, (error, result) =>
+              error || !result ? reject(error) : resolve(result),
+            ),
+          ),
+      ),
+    )
+    t.equal(calls, 2, '60 checks, 2 Redis calls')
+    t.same(
+      results.map((r) => r.current),
+      Array.from({ length: 60 }, (_, i) => i + 1),
+      'each check has its own place in the count, in arrival order',
+    )
+    t.ok(
+      results.every((r) => r.ttl > 0 && r.ttl <= 60_000),
+      'and the window left',
+    )
+    t.equal(await redis.get(key), '60', 'Redis counted every check')
+    t.equal((await redis.pttl(key)) > 0, true, 'the window expires')
+    const another = await new Promise<number>((resolve) =>
+      counter.incr(`${key}:other`, 60_000, (_e, r) => resolve(r?.current ?? -1)),
+    )
+    t.teardown(() => redis.del(`${key}:other`))
+    t.equal(another, 1, 'another key is counted on its own')
+  },
+)
 
 t.test('per holder: one holder limited, others not', async (t) => {
   const api = await startApp(t, ledger, limits({ holdsPerHolder: 3 }), undefined, { jobs: false })
