@@ -3,28 +3,19 @@ import type { FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastif
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { Config } from './config.js'
 import { clientErrorHandler, installErrorHandling } from './error-handler.js'
-import { createJobs } from './jobs/index.js'
-import { GroupCommit } from './ledger/group-commit.js'
-import type { Ledger } from './ledger/port.js'
-import { createAuth } from './lib/auth.js'
-import { Locks } from './lib/locks.js'
-import { createMetrics } from './metrics.js'
-import type { Metrics } from './metrics.js'
+import { changeStreamsPlugin } from './plugins/change-streams.js'
 import { corsPlugin } from './plugins/cors.js'
 import { registerHolderIdentity } from './plugins/holder-identity.js'
 import { registerHoldLimits } from './plugins/rate-limits.js'
 import { drainPlugin } from './plugins/drain.js'
+import { jobsPlugin } from './plugins/jobs.js'
 import { metricsPlugin } from './plugins/metrics.js'
 import { requestLogPlugin } from './plugins/request-log.js'
-import { createRedis } from './redis/client.js'
-import type { RedisClient } from './redis/client.js'
-import type { ActiveEventsOptions } from './redis/active-events.js'
-import { EventEviction } from './redis/eviction.js'
-import { HoldStore } from './redis/hold-store.js'
-import { SoldOutCache } from './redis/sold-out.js'
+import { servicesPlugin } from './plugins/services.js'
+import { soldOutPlugin } from './plugins/sold-out.js'
 import { layoutPrefix } from './redis/keys.js'
+import type { SoldOutCache } from './redis/sold-out.js'
 import { eventRoutes } from './routes/events.js'
 import { holdRoutes } from './routes/holds.js'
 import { opsRoutes } from './routes/ops.js'
@@ -34,13 +25,8 @@ import { ErrorBody } from './schemas/common.js'
 import { EventView } from './schemas/events.js'
 import { HoldView } from './schemas/holds.js'
 import { ReservationView } from './schemas/reservations.js'
-import { ConfirmService } from './services/confirm.js'
-import type { Services } from './services/container.js'
-import { EventService } from './services/events.js'
-import { HoldService } from './services/holds.js'
-import { ReservationService } from './services/reservations.js'
-import { ChangeStreams, STREAM_DEFAULTS } from './services/streams.js'
-import type { StreamOptions } from './services/streams.js'
+import type { ServiceDependencies, Services } from './services/container.js'
+import { STREAM_DEFAULTS } from './services/streams.js'
 
 export const BODY_LIMIT = 64 * 1024
 
@@ -74,84 +60,23 @@ export const HTTP_TIMEOUTS: HttpTimeouts = {
   idleTimeoutMs: 60_000,
 }
 
-export interface AppDependencies {
-  config: Config
-  redis: RedisClient
-  ledger: Ledger
+export interface AppDependencies extends Omit<ServiceDependencies, 'log' | 'soldOut'> {
   logger?: FastifyServerOptions['logger']
-  /** How long a confirm may take before the reconciler settles its hold (default CONFIRM_GRACE_MS). */
-  confirmGraceMs?: number
+  /** Sold-out sections refused from memory (plugins/sold-out.ts makes one when absent). */
+  soldOut?: SoldOutCache
   /** Run the sweeper and reconciler (default true). */
   jobs?: boolean
-  /** Limits of GET /v1/events/:eventId/stream. */
-  streams?: Partial<StreamOptions>
-  /** Sold-out sections refused from memory (buildApp makes one; off when absent). */
-  soldOut?: SoldOutCache
   /** Bounds on slow and idle clients (default HTTP_TIMEOUTS). */
   http?: Partial<HttpTimeouts>
   /** Pause between ticks of the retention job (default 60 s). */
   retentionIntervalMs?: number
   /** Pause between reconciler passes (default 1 s). */
   reconcileIntervalMs?: number
-  /** Margins of the index of events with due work (tests shrink them to race it). */
-  activeEvents?: ActiveEventsOptions
-  /** How long a job or rebuild lock lives unless extended (default Locks': 5 s); tests shorten it to watch one lapse. */
-  lockTtlMs?: number
 }
 
 /** Trust the nearest `hops` proxies: X-Forwarded-For's entries are read from the right, that many deep. */
 function hopsTrusted(hops: number): (address: string, hop: number) => boolean {
   return (_address, hop) => hop < hops
-}
-
-export function createServices(deps: AppDependencies): Services {
-  const { config, redis, ledger } = deps
-  // Every sweep hands out the expiries tallied since the last one: counted where they are collected.
-  const metrics: { current?: Metrics } = {}
-  const store = new HoldStore(
-    redis,
-    config.keyPrefix,
-    (holds) => metrics.current?.expired(holds),
-    deps.soldOut,
-    deps.activeEvents,
-  )
-  // Job and rebuild locks are per layout too: each version sweeps and rebuilds its own data.
-  const locks = new Locks(redis, layoutPrefix(config.keyPrefix), deps.lockTtlMs)
-  const events = new EventService(
-    ledger,
-    store,
-    (name, work) => locks.run(name, work),
-    config.eventRetentionS * 1000,
-  )
-  const services: Services = {
-    config,
-    redis,
-    ledger,
-    auth: createAuth(config.adminToken),
-    locks,
-    store,
-    eviction: new EventEviction(redis, config.keyPrefix),
-    events,
-    holds: new HoldService(events, store, ledger, config),
-    confirm: new ConfirmService(
-      events,
-      store,
-      ledger,
-      new GroupCommit(ledger, {
-        onTransaction: (size, outcome) => metrics.current?.confirmTransaction(size, outcome),
-      }),
-      deps.confirmGraceMs,
-    ),
-    reservations: new ReservationService(events, store, ledger),
-    metrics: (metrics.current = createMetrics({
-      store,
-      redis,
-      ledger,
-      events: config.metricsEvents,
-      openStreams: () => services.streams?.size ?? 0,
-    })),
-  }
-  return services
 }
 
 /** The HTTP application: plugins, schemas, routes and error handling. Connections are made by the caller. */
@@ -258,18 +183,17 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   app.addSchema(HoldView)
   app.addSchema(ReservationView)
 
-  // Its own subscriber connection: it must hear every "units are back" the moment it is published.
-  const soldOut =
-    deps.soldOut ?? new SoldOutCache(createRedis(deps.config, 'seatlock-soldout'), deps.config.keyPrefix)
-  app.addHook('onReady', () => soldOut.start())
-  app.addHook('onClose', async () => soldOut.close())
-  const services = createServices({ ...deps, soldOut })
-  services.reservations.onReturnFailed = (eventId, reservationId, error) =>
-    app.log.warn(
-      { eventId, reservationId, err: (error as Error).message },
-      'cancelled in the ledger; Redis missed the return (the drift reconciler heals it)',
-    )
-  app.addHook('onClose', async () => services.holds.abandoned.close())
+  await app.register(soldOutPlugin, { config: deps.config, soldOut: deps.soldOut })
+  await app.register(servicesPlugin, {
+    config: deps.config,
+    redis: deps.redis,
+    ledger: deps.ledger,
+    confirmGraceMs: deps.confirmGraceMs,
+    streams: deps.streams,
+    activeEvents: deps.activeEvents,
+    lockTtlMs: deps.lockTtlMs,
+  })
+  const services = app.services
   if (deps.config.corsOrigins.length > 0) await app.register(corsPlugin, { origins: deps.config.corsOrigins })
   await app.register(drainPlugin)
   await app.register(metricsPlugin, { metrics: services.metrics })
@@ -286,44 +210,12 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   })
   await app.register(holdRoutes, { services, identity, limits })
   await app.register(reservationRoutes, { services })
-
-  // One subscriber connection per process for every change stream; streams end before the server closes.
-  const streams = new ChangeStreams(
-    () => createRedis(deps.config, 'seatlock-sub'),
-    deps.config.keyPrefix,
-    services.events,
-    (eventIds, ttlMs) => services.store.watch(eventIds, ttlMs),
-    app.log,
-    deps.streams,
-  )
-  services.streams = streams
-  await app.register(streamRoutes, { services, streams })
-  app.addHook('onReady', () => streams.start())
-  // The watched marks live in Redis, which may have come back empty: renew them first thing on reconnection.
-  // The index of events with due work may be gone too: each event's next create registers it again.
-  const renewMarks = () => {
-    services.store.active.reset()
-    void streams.renewMarks()
-  }
-  deps.redis.on('ready', renewMarks)
-  app.addHook('onClose', async () => void deps.redis.off('ready', renewMarks))
-  app.addHook('preClose', () => streams.endAll())
-  app.addHook('onClose', () => streams.close())
-
+  await app.register(changeStreamsPlugin)
+  await app.register(streamRoutes, { services, streams: services.streams })
   if (deps.jobs !== false) {
-    const jobs = createJobs(
-      services,
-      app.log,
-      {
-        onSweep: (report) => services.metrics.swept(report),
-        onLeadership: (job, leading) => services.metrics.leadership(job, leading),
-        onDrift: (_eventId, report) => services.metrics.healed(report),
-      },
-      { retentionIntervalMs: deps.retentionIntervalMs, reconcileIntervalMs: deps.reconcileIntervalMs },
-    )
-    app.addHook('onReady', async () => jobs.forEach((job) => job.start()))
-    app.addHook('onClose', async () => {
-      await Promise.all(jobs.map((job) => job.stop()))
+    await app.register(jobsPlugin, {
+      retentionIntervalMs: deps.retentionIntervalMs,
+      reconcileIntervalMs: deps.reconcileIntervalMs,
     })
   }
   return { app, services }

@@ -12,7 +12,7 @@ export interface MetricsSources {
   store: HoldStore
   redis: RedisClient
   ledger: Ledger
-  /** Open change streams of this process (set once buildApp has made them). */
+  /** Open change streams of this process. */
   openStreams?: () => number
   /**
    * METRICS_EVENTS: the only events that get per-event series (an opt-in list keeps the number of series

@@ -56,6 +56,8 @@ export function createReconciler(
 
 export interface JobHooks {
   onSweep?: (report: { reclaimed: number; lagMs: number }) => void
+  /** Holds expired since the last sweep, as each sweep collects the tally (see HoldStore.sweep). */
+  onExpired?: (holds: number) => void
   onLeadership?: (job: string, leading: boolean) => void
   onDrift?: (eventId: string, report: DriftReport) => void
 }
@@ -72,6 +74,12 @@ export interface JobOptions {
   reconcileIntervalMs?: number
 }
 
+/** What the jobs use of the services. */
+export type JobServices = Pick<
+  Services,
+  'config' | 'redis' | 'ledger' | 'locks' | 'store' | 'eviction' | 'events' | 'confirm'
+>
+
 export interface Job {
   start(): void
   stop(): Promise<void>
@@ -85,7 +93,7 @@ export interface Job {
  * and the retention job. The sweeper and the reconciler visit only the events that can have due work.
  */
 export function createJobs(
-  services: Services,
+  services: JobServices,
   log: FastifyBaseLogger,
   hooks: JobHooks = {},
   options: JobOptions = {},
@@ -95,7 +103,7 @@ export function createJobs(
   let leadingSweeper = false
   let leadingReconciler = false
   const sweep = async (signal: AbortSignal) => {
-    const report = await sweepAll(services.store, signal)
+    const report = await sweepAll(services.store, signal, hooks.onExpired)
     hooks.onSweep?.(report)
   }
   const standby = new StandbySweeper({

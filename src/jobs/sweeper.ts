@@ -19,7 +19,12 @@ export interface SweepReport {
  * scripts also reclaim lazily, so correctness never waits for this; it bounds how stale counts get when
  * no traffic arrives.
  */
-export async function sweepAll(store: HoldStore, signal: AbortSignal): Promise<SweepReport> {
+export async function sweepAll(
+  store: HoldStore,
+  signal: AbortSignal,
+  /** Told each expired tally as soon as a sweep collects it, so a pass cut short loses none. */
+  onExpired: (holds: number) => void = () => undefined,
+): Promise<SweepReport> {
   let reclaimed = 0
   let lagMs = 0
   for (const eventId of await store.activeEvents()) {
@@ -29,6 +34,7 @@ export async function sweepAll(store: HoldStore, signal: AbortSignal): Promise<S
     let batches = 0
     do {
       result = await store.sweep(eventId)
+      if (result.expired > 0) onExpired(result.expired)
       reclaimed += result.reclaimed
     } while (result.more && ++batches < MAX_BATCHES_PER_EVENT && !signal.aborted)
     if (result.oldestExpiry !== null && result.oldestExpiry <= result.now) {

@@ -10,7 +10,7 @@ const SWEEP_IDLE_MS = 100
  *   client does not reuse the socket and the server need not wait for its keep-alive timeout;
  * - keep-alive connections that go idle while draining are closed at once (Node closes idle ones only
  *   when `close()` is called, not those that become idle afterwards);
- * - change streams are ended by their own plugin's preClose hook (routes/stream.ts via services/streams.ts).
+ * - change streams are ended by their own plugin's preClose hook (plugins/change-streams.ts).
  */
 export const drainPlugin = fp(
   async (app) => {

@@ -62,8 +62,8 @@ export interface ReleasePage {
 
 export type PinResult = PinReply
 
-/** One sweep of one event (HoldStore.sweep): the expired tally goes to `onExpired`. */
-export type SweepResult = Omit<SweepReply, 'expired'>
+/** One sweep of one event (HoldStore.sweep), with the expired tally it collected for the caller to count. */
+export type SweepResult = SweepReply
 
 /**
  * Holds finalised per script call at most, and the page of a bulk release (RECLAIM_BATCH in common.lua,
@@ -84,8 +84,6 @@ export class HoldStore {
   constructor(
     private readonly redis: RedisClient,
     private readonly prefix: string,
-    /** Told how many holds expired each time a sweep collects the tally (the expired-holds metric). */
-    private readonly onExpired: (holds: number) => void = () => undefined,
     /** Sections known sold out: holds on them are refused without a script call (the rush path). */
     private readonly soldOut?: SoldOutCache,
     activeOptions: ActiveEventsOptions = {},
@@ -266,13 +264,11 @@ export class HoldStore {
   /**
    * Reclaims one batch of the event's expired holds. `more` says expired holds are still waiting (a
    * backlog larger than one batch): call again. The holds that expired since the last sweep, reclaimed
-   * by this sweep or by any other script, are handed to exactly one sweep, which passes their number to
-   * `onExpired`.
+   * by this sweep or by any other script, are handed to exactly one sweep, which returns their number as
+   * `expired` (its caller counts them: the expired-holds metric).
    */
   async sweep(eventId: string): Promise<SweepResult> {
-    const { expired, ...result } = await this.call(() => sweepEvent(this.redis, this.keys(eventId)))
-    if (expired > 0) this.onExpired(expired)
-    return result
+    return this.call(() => sweepEvent(this.redis, this.keys(eventId)))
   }
 
   /**

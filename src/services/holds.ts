@@ -83,6 +83,8 @@ export class HoldService {
     private readonly store: HoldStore,
     private readonly ledger: Ledger,
     private readonly limits: Limits,
+    /** Told the expired tally a sweep of this service collects (the expired-holds metric). */
+    private readonly onExpired: (holds: number) => void = () => undefined,
     /** Undoes creates that timed out (see abandoned-creates.ts). */
     readonly abandoned: AbandonedCreates = new AbandonedCreates(store),
   ) {}
@@ -144,7 +146,10 @@ export class HoldService {
       if (result.refusal.kind === 'holderLimit') {
         for (let call = 0; call < HOLDER_RECLAIM_CALLS; call++)
           if (!(await this.store.reclaimHolder(eventId, body.holder))) break
-      } else await this.store.sweep(eventId)
+      } else {
+        const { expired } = await this.store.sweep(eventId)
+        if (expired > 0) this.onExpired(expired)
+      }
       result = await create()
     }
     if (result.kind === 'not-ready') throw apiError('EVENT_LOADING')

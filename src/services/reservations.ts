@@ -22,10 +22,10 @@ export class ReservationService {
     private readonly events: EventService,
     private readonly store: HoldStore,
     private readonly ledger: Ledger,
+    /** Told when the ledger cancelled but Redis could not be told (the drift reconciler heals it). */
+    private readonly onReturnFailed: (eventId: string, reservationId: string, error: unknown) => void = () =>
+      undefined,
   ) {}
-
-  /** Told when the ledger cancelled but Redis could not be told (the drift reconciler heals it). */
-  onReturnFailed: (eventId: string, reservationId: string, error: unknown) => void = () => undefined
 
   async get(eventId: string, reservationId: string, auth: HoldAuth): Promise<ReservationView> {
     await this.events.get(eventId)
