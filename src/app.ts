@@ -198,8 +198,8 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   await app.register(drainPlugin)
   await app.register(metricsPlugin, { metrics: services.metrics })
   await app.register(requestLogPlugin)
-  await app.register(opsRoutes, { services })
-  await app.register(eventRoutes, { services })
+  await app.register(opsRoutes, { redis: services.redis, ledger: services.ledger, metrics: services.metrics })
+  await app.register(eventRoutes, { auth: services.auth, events: services.events })
   const isAdmin = services.auth.isAdmin
   const identity = await registerHolderIdentity(app, deps.config.holderIdentity, isAdmin)
   const limits = await registerHoldLimits(app, {
@@ -208,10 +208,16 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     limits: deps.config.rateLimits,
     isAdmin,
   })
-  await app.register(holdRoutes, { services, identity, limits })
-  await app.register(reservationRoutes, { services })
+  await app.register(holdRoutes, {
+    auth: services.auth,
+    holds: services.holds,
+    confirm: services.confirm,
+    identity,
+    limits,
+  })
+  await app.register(reservationRoutes, { auth: services.auth, reservations: services.reservations })
   await app.register(changeStreamsPlugin)
-  await app.register(streamRoutes, { services, streams: services.streams })
+  await app.register(streamRoutes, { events: services.events, streams: services.streams })
   if (deps.jobs !== false) {
     await app.register(jobsPlugin, {
       retentionIntervalMs: deps.retentionIntervalMs,

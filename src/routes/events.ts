@@ -4,9 +4,9 @@ import { errors } from '../schemas/common.js'
 import { CreateEventBody, EventParams, SeatsQuery, SeatsView } from '../schemas/events.js'
 import type { Services } from '../services/container.js'
 
-export const eventRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { auth, events } = services
+export type EventRouteOptions = Pick<Services, 'auth' | 'events'>
 
+export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (app, { auth, events }) => {
   app.post(
     '/v1/events',
     {

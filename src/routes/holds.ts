@@ -29,17 +29,15 @@ const HOLDER_MESSAGE = 'holder must be 1-128 printable characters'
 const DEPENDENCY_ERRORS = ['REDIS_UNAVAILABLE', 'LEDGER_UNAVAILABLE'] as const
 const HOLD_SECURITY: Record<string, string[]>[] = [{ holdToken: [] }, { admin: [] }]
 
-export interface HoldRouteOptions {
-  services: Services
+export interface HoldRouteOptions extends Pick<Services, 'auth' | 'holds' | 'confirm'> {
   identity: HolderIdentity
   limits: HoldLimits
 }
 
 export const holdRoutes: FastifyPluginAsyncTypebox<HoldRouteOptions> = async (
   app,
-  { services, identity, limits },
+  { auth, holds, confirm, identity, limits },
 ) => {
-  const { auth, holds, confirm } = services
   // Checked before the body is parsed: the cheapest refusal of a flood.
   const createLimit = limits.createByAddress ? { onRequest: limits.createByAddress } : {}
   const actionLimit = limits.actionsByAddress

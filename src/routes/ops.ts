@@ -9,7 +9,13 @@ const Readiness = Type.Object({
   ledger: Type.Union([Type.Literal('up'), Type.Literal('down')]),
 })
 
-export const opsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+/** What the operations routes use: the two dependencies they probe and the metrics they render. */
+export type OpsRouteOptions = Pick<Services, 'redis' | 'ledger' | 'metrics'>
+
+export const opsRoutes: FastifyPluginAsyncTypebox<OpsRouteOptions> = async (
+  app,
+  { redis, ledger, metrics },
+) => {
   app.get(
     '/health',
     {
@@ -34,17 +40,17 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asyn
       },
     },
     async (_request, reply) => {
-      const [{ up: redis }, { up: ledger }] = await Promise.all([
-        probe(() => services.redis.ping()),
-        probe(() => services.ledger.ping()),
+      const [{ up: redisUp }, { up: ledgerUp }] = await Promise.all([
+        probe(() => redis.ping()),
+        probe(() => ledger.ping()),
       ])
       const body = {
-        status: redis && ledger ? ('ready' as const) : ('unavailable' as const),
-        redis: redis ? ('up' as const) : ('down' as const),
-        ledger: ledger ? ('up' as const) : ('down' as const),
+        status: redisUp && ledgerUp ? ('ready' as const) : ('unavailable' as const),
+        redis: redisUp ? ('up' as const) : ('down' as const),
+        ledger: ledgerUp ? ('up' as const) : ('down' as const),
       }
-      if (!(redis && ledger)) reply.header('Retry-After', '1')
-      return reply.code(redis && ledger ? 200 : 503).send(body)
+      if (!(redisUp && ledgerUp)) reply.header('Retry-After', '1')
+      return reply.code(redisUp && ledgerUp ? 200 : 503).send(body)
     },
   )
 
@@ -69,8 +75,8 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asyn
       },
     },
     async (_request, reply) => {
-      const text = await services.metrics.render()
-      return reply.type(services.metrics.contentType).send(text)
+      const text = await metrics.render()
+      return reply.type(metrics.contentType).send(text)
     },
   )
 }

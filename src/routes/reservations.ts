@@ -13,12 +13,12 @@ const ACCESS_ERRORS = [
   'RESERVATION_NOT_FOUND',
 ] as const
 
-export const reservationRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (
-  app,
-  { services },
-) => {
-  const { auth, reservations } = services
+export type ReservationRouteOptions = Pick<Services, 'auth' | 'reservations'>
 
+export const reservationRoutes: FastifyPluginAsyncTypebox<ReservationRouteOptions> = async (
+  app,
+  { auth, reservations },
+) => {
   app.get(
     '/v1/events/:eventId/reservations/:reservationId',
     {

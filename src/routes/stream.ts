@@ -3,7 +3,6 @@ import { Type } from 'typebox'
 import { errors } from '../schemas/common.js'
 import { EventParams } from '../schemas/events.js'
 import type { Services } from '../services/container.js'
-import type { ChangeStreams } from '../services/streams.js'
 
 const STREAM_DESCRIPTION = `Server-Sent Events (\`text/event-stream\`), public. The stream opens with one \`snapshot\` event whose
 data is the event view (as \`GET /v1/events/{eventId}\`), then sends one event per change:
@@ -15,9 +14,11 @@ data is the event view (as \`GET /v1/events/{eventId}\`), then sends one event p
 reconnection (\`Last-Event-ID\` is ignored) a new snapshot gives the current counts. 503
 \`TOO_MANY_STREAMS\` when this instance serves as many streams as it allows.`
 
-export const streamRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: ChangeStreams }> = async (
+export type StreamRouteOptions = Pick<Services, 'events' | 'streams'>
+
+export const streamRoutes: FastifyPluginAsyncTypebox<StreamRouteOptions> = async (
   app,
-  { services, streams },
+  { events, streams },
 ) => {
   app.get(
     '/v1/events/:eventId/stream',
@@ -53,7 +54,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ services: Services; strea
       },
     },
     async (request, reply) => {
-      const event = await services.events.get(request.params.eventId)
+      const event = await events.get(request.params.eventId)
       await streams.open(event, reply)
       return reply
     },
