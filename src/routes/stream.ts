@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { SseResponse } from '../lib/sse-response.js'
 import { errors } from '../schemas/common.js'
 import { EventParams } from '../schemas/events.js'
 import type { Services } from '../services/container.js'
@@ -55,7 +56,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRouteOptions> = async
     },
     async (request, reply) => {
       const event = await events.get(request.params.eventId)
-      await streams.open(event, reply)
+      await streams.open(event, () => SseResponse.hijack(reply))
       return reply
     },
   )

@@ -1,15 +1,14 @@
-import type { ServerResponse } from 'node:http'
-import type { Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { FastifyBaseLogger, FastifyReply } from 'fastify'
+import type { FastifyBaseLogger } from 'fastify'
+import type { LoadedEvent } from '../domain/loaded-event.js'
 import { apiError } from '../errors.js'
+import type { SseResponse } from '../lib/sse-response.js'
 import { connectRedis } from '../redis/client.js'
 import type { RedisClient } from '../redis/client.js'
 import { EventBus } from '../redis/event-bus.js'
 import type { Change } from '../redis/event-bus.js'
 import type { EventView } from '../schemas/events.js'
-import type { ChangeMessage, SectionCountsView } from '../schemas/stream.js'
-import type { LoadedEvent } from '../domain/loaded-event.js'
+import { ChangeStream } from './change-stream.js'
 import type { EventService } from './events.js'
 
 export interface StreamOptions {
@@ -45,69 +44,6 @@ const BUS_RETRY_MS = 1000
 const WATCH_TTL_MS = 10_000
 const RESNAPSHOT_ATTEMPTS = 10
 
-/** A published change as the stream sends it: counts completed with each section's capacity. */
-export function changeMessage(change: Change, event: LoadedEvent): ChangeMessage {
-  const sections: SectionCountsView[] = []
-  for (const section of event.definition.sections) {
-    const counts = change.counts[section.id]
-    if (!counts) continue
-    const [held, sold] = counts
-    sections.push({
-      id: section.id,
-      capacity: section.capacity,
-      available: Math.max(0, section.capacity - held - sold),
-      held,
-      sold,
-    })
-  }
-  return {
-    type: change.type,
-    eventId: change.eventId,
-    at: new Date(change.at).toISOString(),
-    ...(change.holdId !== undefined ? { holdId: change.holdId } : {}),
-    ...(change.reservationId !== undefined ? { reservationId: change.reservationId } : {}),
-    ...(change.expiresAt !== undefined ? { expiresAt: new Date(change.expiresAt).toISOString() } : {}),
-    sections,
-  }
-}
-
-class Stream {
-  private seq = 0
-  readonly channel: string
-  /** Kept: a finished response detaches from its socket, and shutdown must close keep-alive sockets. */
-  readonly socket: Socket | null
-  listener: (change: Change) => void = () => undefined
-
-  constructor(
-    readonly event: LoadedEvent,
-    readonly res: ServerResponse,
-    private readonly onOverflow: (stream: Stream) => void,
-    private readonly maxBufferedBytes: number,
-  ) {
-    this.channel = `change:${event.definition.id}`
-    this.socket = res.socket
-  }
-
-  get open(): boolean {
-    return !this.res.writableEnded && !this.res.destroyed && this.socket !== null && !this.socket.destroyed
-  }
-
-  write(text: string): void {
-    if (!this.open) return
-    this.res.write(text)
-    if (this.res.writableLength > this.maxBufferedBytes) this.onOverflow(this)
-  }
-
-  snapshot(view: EventView): void {
-    this.write(`event: snapshot\ndata: ${JSON.stringify(view)}\n\n`)
-  }
-
-  change(change: Change): void {
-    const message = changeMessage(change, this.event)
-    this.write(`id: ${change.at}-${++this.seq}\nevent: ${message.type}\ndata: ${JSON.stringify(message)}\n\n`)
-  }
-}
-
 /**
  * The change streams of one process (GET /v1/events/:eventId/stream). Every stream listens on one
  * EventBus, itself one pattern subscription on a dedicated connection, however many streams are open.
@@ -116,7 +52,7 @@ class Stream {
  */
 export class ChangeStreams {
   private readonly options: StreamOptions
-  private readonly streams = new Set<Stream>()
+  private readonly streams = new Set<ChangeStream>()
   private readonly stopper = new AbortController()
   private subscriber: RedisClient | undefined
   private bus: EventBus | undefined
@@ -158,7 +94,7 @@ export class ChangeStreams {
       this.log.debug({ err: error.message }, 'change stream subscriber connection error'),
     )
     this.heartbeat = setInterval(() => {
-      for (const stream of this.streams) stream.write(': ping\n\n')
+      for (const stream of this.streams) stream.ping()
     }, this.options.heartbeatMs)
     this.heartbeat.unref()
     this.renewer = setInterval(() => void this.renewMarks(), this.options.watchRenewMs)
@@ -235,8 +171,8 @@ export class ChangeStreams {
           () => undefined,
         )
       if (this.stopper.signal.aborted) return
-      const failed = new Set<Stream>()
-      const byEvent = new Map<LoadedEvent, Stream[]>()
+      const failed = new Set<ChangeStream>()
+      const byEvent = new Map<LoadedEvent, ChangeStream[]>()
       for (const stream of pending) {
         if (!this.streams.has(stream)) continue
         byEvent.set(stream.event, [...(byEvent.get(stream.event) ?? []), stream])
@@ -255,12 +191,12 @@ export class ChangeStreams {
   }
 
   /**
-   * Starts a stream on the reply: subscribes first and buffers, marks the event watched, reads the
-   * snapshot, then switches the response to SSE. Counts in changes are absolute, so a change both in the
+   * Starts a stream: subscribes first and buffers, marks the event watched, reads the snapshot, then
+   * switches the response to SSE (`start`). Counts in changes are absolute, so a change both in the
    * snapshot and replayed from the buffer shows the same numbers twice and nothing is missed. Errors before
    * the switch are JSON errors.
    */
-  async open(event: LoadedEvent, reply: FastifyReply): Promise<void> {
+  async open(event: LoadedEvent, start: () => SseResponse): Promise<void> {
     if (!this.bus || this.stopper.signal.aborted)
       throw apiError('TOO_MANY_STREAMS', undefined, 'This instance is shutting down, reconnect shortly')
     if (this.streams.size + this.opening >= this.options.maxStreams) throw apiError('TOO_MANY_STREAMS')
@@ -287,21 +223,10 @@ export class ChangeStreams {
       this.unwatch(eventId)
       throw apiError('TOO_MANY_STREAMS', undefined, 'This instance is shutting down, reconnect shortly')
     }
-    reply.hijack()
-    const res = reply.raw
-    // Headers set by hooks before the switch (request id, …) are kept.
-    for (const [name, value] of Object.entries(reply.getHeaders())) {
-      if (value !== undefined) res.setHeader(name, value)
-    }
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      'x-accel-buffering': 'no',
-    })
-    const stream = new Stream(event, res, (s) => this.overflow(s), this.options.maxBufferedBytes)
+    const stream = new ChangeStream(event, start(), (s) => this.overflow(s), this.options.maxBufferedBytes)
     this.streams.add(stream)
-    res.on('close', () => this.drop(stream))
-    stream.write(`retry: ${RETRY_MS}\n\n`)
+    stream.response.onClose(() => this.drop(stream))
+    stream.retry(RETRY_MS)
     stream.snapshot(view)
     for (const change of buffered) stream.change(change)
     stream.listener = (change) => stream.change(change)
@@ -310,33 +235,26 @@ export class ChangeStreams {
     if (!stream.open) this.drop(stream)
   }
 
-  private drop(stream: Stream): void {
+  private drop(stream: ChangeStream): void {
     if (!this.streams.delete(stream)) return
     this.bus?.off(stream.channel, stream.listener)
     this.unwatch(stream.event.definition.id)
   }
 
-  private overflow(stream: Stream): void {
+  private overflow(stream: ChangeStream): void {
     this.log.warn(
-      { eventId: stream.event.definition.id, buffered: stream.res.writableLength },
+      { eventId: stream.event.definition.id, buffered: stream.response.buffered },
       'change stream client is not reading; disconnected',
     )
     this.drop(stream)
-    stream.res.destroy()
+    stream.response.destroy()
   }
 
   /** Ends every open stream (shutdown: before the server closes, so closing never waits on them). */
   async endAll(): Promise<void> {
     this.stopper.abort()
     const streams = [...this.streams]
-    const closed = streams.map(
-      (stream) =>
-        new Promise<void>((resolve) => {
-          if (stream.res.destroyed) return resolve()
-          stream.res.once('close', () => resolve())
-          stream.res.end()
-        }),
-    )
+    const closed = streams.map((stream) => stream.response.end())
     let timer: NodeJS.Timeout | undefined
     await Promise.race([
       Promise.all(closed),
@@ -349,7 +267,7 @@ export class ChangeStreams {
     for (const stream of streams) {
       this.drop(stream)
       // Keep-alive sockets of ended streams must not hold server.close() up.
-      stream.socket?.destroySoon()
+      stream.response.release()
     }
   }
 
