@@ -18,6 +18,11 @@ export interface Config {
   holdLifetimeMaxS: number
   maxSeatsPerHold: number
   maxSeatsPerHolder: number
+  /**
+   * ADMIN_BODY_LIMIT_BYTES: the largest body an admin route accepts (a stadium's layout in one request);
+   * public routes keep the contract's 64 KiB.
+   */
+  adminBodyLimitBytes: number
   /** EVENT_RETENTION_S: an event's Redis state is removed this long after its start (rebuilt on demand). */
   eventRetentionS: number
   logLevel: string
@@ -61,6 +66,9 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>
+
+/** Default of ADMIN_BODY_LIMIT_BYTES: 8 MiB. */
+export const DEFAULT_ADMIN_BODY_LIMIT = 8 * 1024 * 1024
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
@@ -198,6 +206,8 @@ export function loadConfig(env: Env = process.env): Config {
     holdLifetimeMaxS,
     maxSeatsPerHold: int(env, 'MAX_SEATS_PER_HOLD', 10, 1, 1000),
     maxSeatsPerHolder: int(env, 'MAX_SEATS_PER_HOLDER', 10, 1, 100_000),
+    // 100,000 labels of up to 64 characters in list form fit; a range-written stadium is far smaller.
+    adminBodyLimitBytes: int(env, 'ADMIN_BODY_LIMIT_BYTES', DEFAULT_ADMIN_BODY_LIMIT, 64 * 1024, 1024 ** 3),
     eventRetentionS: int(env, 'EVENT_RETENTION_S', 86_400, 0, 10 * 365 * 86_400),
     logLevel,
     production,

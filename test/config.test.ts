@@ -16,6 +16,7 @@ t.test('defaults are the contract table', async (t) => {
     maxSeatsPerHold: 10,
     maxSeatsPerHolder: 10,
     eventRetentionS: 86_400,
+    adminBodyLimitBytes: 8 * 1024 * 1024,
     logLevel: 'info',
     production: false,
     adminTokenGenerated: true,
@@ -39,6 +40,7 @@ t.test('every variable is read', async (t) => {
     MAX_SEATS_PER_HOLD: '4',
     MAX_SEATS_PER_HOLDER: '8',
     EVENT_RETENTION_S: '3600',
+    ADMIN_BODY_LIMIT_BYTES: '1048576',
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
   })
@@ -60,6 +62,7 @@ t.test('every variable is read', async (t) => {
     maxSeatsPerHold: 4,
     maxSeatsPerHolder: 8,
     eventRetentionS: 3600,
+    adminBodyLimitBytes: 1_048_576,
     logLevel: 'warn',
     production: true,
   })
@@ -77,6 +80,7 @@ t.test('bad values are refused with a clear message', async (t) => {
     ],
     [{ MAX_SEATS_PER_HOLD: '0' }, /MAX_SEATS_PER_HOLD must be between/],
     [{ EVENT_RETENTION_S: '-1' }, /EVENT_RETENTION_S must be a whole number/],
+    [{ ADMIN_BODY_LIMIT_BYTES: '1000' }, /ADMIN_BODY_LIMIT_BYTES must be between 65536/],
     [{ LEDGER_URL: 'mysql://x' }, /LEDGER_URL must start with/],
     [{ KEY_PREFIX: 'a{b}' }, /KEY_PREFIX may only use/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
