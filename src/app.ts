@@ -22,7 +22,7 @@ import { opsRoutes } from './routes/ops.js'
 import { reservationRoutes } from './routes/reservations.js'
 import { streamRoutes } from './routes/stream.js'
 import { ErrorBody } from './schemas/common.js'
-import { EventView } from './schemas/events.js'
+import { EventView, SeatMapView } from './schemas/events.js'
 import { HoldView } from './schemas/holds.js'
 import { ReservationView } from './schemas/reservations.js'
 import type { ServiceDependencies, Services } from './services/container.js'
@@ -180,6 +180,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
 
   app.addSchema(ErrorBody)
   app.addSchema(EventView)
+  app.addSchema(SeatMapView)
   app.addSchema(HoldView)
   app.addSchema(ReservationView)
 
@@ -199,7 +200,11 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   await app.register(metricsPlugin, { metrics: services.metrics })
   await app.register(requestLogPlugin)
   await app.register(opsRoutes, { redis: services.redis, ledger: services.ledger, metrics: services.metrics })
-  await app.register(eventRoutes, { auth: services.auth, events: services.events })
+  await app.register(eventRoutes, {
+    auth: services.auth,
+    events: services.events,
+    adminBodyLimitBytes: deps.config.adminBodyLimitBytes,
+  })
   const isAdmin = services.auth.isAdmin
   const identity = await registerHolderIdentity(app, deps.config.holderIdentity, isAdmin)
   const limits = await registerHoldLimits(app, {

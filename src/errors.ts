@@ -12,6 +12,7 @@ export const ERRORS = {
   TOO_MANY_SEATS: [400, 'Too many seats or units in one hold'],
   INVALID_TTL: [400, 'ttlSeconds is out of range'],
   INVALID_CURSOR: [400, 'The cursor is not valid'],
+  INVALID_LAYOUT: [400, 'The venue layout is not valid'],
   // Answered by the HTTP layer before any route runs (see clientErrorHandler in error-handler.ts).
   MALFORMED_REQUEST: [400, 'The request is not well-formed HTTP/1.1'],
   UNAUTHORIZED: [401, 'A valid admin bearer token is required'],
@@ -33,7 +34,10 @@ export const ERRORS = {
   HOLD_CONFIRMING: [409, 'The hold is being confirmed'],
   HOLD_EXPIRED: [410, 'The hold has expired'],
   HOLD_RELEASED: [410, 'The hold was released'],
-  PAYLOAD_TOO_LARGE: [413, 'The body is larger than 64 KiB'],
+  PAYLOAD_TOO_LARGE: [
+    413,
+    'The body is larger than this route accepts (64 KiB; ADMIN_BODY_LIMIT_BYTES on admin routes)',
+  ],
   UNSUPPORTED_MEDIA_TYPE: [415, 'The body must be application/json'],
   UNKNOWN_SECTION: [422, 'The event has no such section'],
   UNKNOWN_SEAT: [422, 'The section has no such seat'],

@@ -1,5 +1,7 @@
 /** An event and its sections, as created and as the ledger stores them. */
 import { isoInput } from './iso-time.js'
+import { expandRows, LayoutError } from './venue-layout.js'
+import type { SeatRow } from './venue-layout.js'
 
 export type SectionKind = 'seated' | 'ga'
 
@@ -13,6 +15,8 @@ export interface SectionDefinition {
   capacity: number
   /** Seat labels, in the order given at creation; present only for seated sections. */
   seats?: string[]
+  /** The rows the seats were given as (seats holds their labels, expanded); absent for a plain list. */
+  rows?: SeatRow[]
 }
 
 export interface EventDefinition {
@@ -21,12 +25,14 @@ export interface EventDefinition {
   /** ISO 8601 UTC, or null when the event has no start time. */
   startsAt: string | null
   currency: string
+  /** Price categories (id → price in minor units) that rows and seats may name; absent when none. */
+  categories?: Record<string, number>
   sections: SectionDefinition[]
   createdAt: string
 }
 
 /** A section's fixed facts without its seat labels, in the order every view lists them. */
-export function sectionFacts(s: SectionDefinition): Omit<SectionDefinition, 'seats'> {
+export function sectionFacts(s: SectionDefinition): Omit<SectionDefinition, 'seats' | 'rows'> {
   return { id: s.id, name: s.name, kind: s.kind, price: s.price, capacity: s.capacity }
 }
 
@@ -35,6 +41,10 @@ export function normalizeEvent(event: EventDefinition): EventDefinition {
   if (!Array.isArray(event.sections) || event.sections.length === 0) {
     throw new Error('createEvent: an event needs at least one section')
   }
+  const categories = new Set(Object.keys(event.categories ?? {}))
+  for (const [id, price] of Object.entries(event.categories ?? {}))
+    if (!Number.isSafeInteger(price) || price < 0)
+      throw new Error(`createEvent: category ${id} has an invalid price`)
   const ids = new Set<string>()
   const sections: SectionDefinition[] = event.sections.map((s) => {
     if (ids.has(s.id)) throw new Error(`createEvent: section id ${s.id} is used twice`)
@@ -48,7 +58,10 @@ export function normalizeEvent(event: EventDefinition): EventDefinition {
       }
       if (new Set(s.seats).size !== s.seats.length)
         throw new Error(`createEvent: section ${s.id} repeats a seat`)
-      return { ...sectionFacts(s), seats: [...s.seats] }
+      if (s.rows === undefined) return { ...sectionFacts(s), seats: [...s.seats] }
+      if (!rowsGiveSeats(s.rows, s.seats, categories))
+        throw new Error(`createEvent: the rows of section ${s.id} do not give its seats`)
+      return { ...sectionFacts(s), seats: [...s.seats], rows: s.rows }
     }
     if (s.kind !== 'ga') throw new Error(`createEvent: section ${s.id} has an unknown kind`)
     return sectionFacts(s)
@@ -58,7 +71,20 @@ export function normalizeEvent(event: EventDefinition): EventDefinition {
     name: event.name,
     startsAt: event.startsAt === null ? null : isoInput(event.startsAt, 'startsAt'),
     currency: event.currency,
+    ...(event.categories === undefined ? {} : { categories: { ...event.categories } }),
     sections,
     createdAt: isoInput(event.createdAt, 'createdAt'),
   }
+}
+
+/** The ledger keeps a layout only together with the labels it expands to (the ones sold seats name). */
+function rowsGiveSeats(rows: SeatRow[], seats: string[], categories: ReadonlySet<string>): boolean {
+  let labels: string[]
+  try {
+    labels = expandRows(rows, categories).labels
+  } catch (err) {
+    if (err instanceof LayoutError) return false
+    throw err
+  }
+  return labels.length === seats.length && labels.every((label, i) => label === seats[i])
 }

@@ -1,15 +1,22 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { errors } from '../schemas/common.js'
-import { CreateEventBody, EventParams, SeatsQuery, SeatsView } from '../schemas/events.js'
+import { CreateEventBody, EventParams, SeatMapView, SeatsQuery, SeatsView } from '../schemas/events.js'
 import type { Services } from '../services/container.js'
 
-export type EventRouteOptions = Pick<Services, 'auth' | 'events'>
+export type EventRouteOptions = Pick<Services, 'auth' | 'events'> & {
+  /** Body limit of the admin routes that take a venue (ADMIN_BODY_LIMIT_BYTES). */
+  adminBodyLimitBytes: number
+}
 
-export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (app, { auth, events }) => {
+export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
+  app,
+  { auth, events, adminBodyLimitBytes },
+) => {
   app.post(
     '/v1/events',
     {
+      bodyLimit: adminBodyLimitBytes,
       schema: {
         operationId: 'createEvent',
         summary: 'Create an event (admin)',
@@ -21,6 +28,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
           ...errors(
             'INVALID_JSON',
             'DUPLICATE_SEATS',
+            'INVALID_LAYOUT',
             'UNAUTHORIZED',
             'EVENT_EXISTS',
             'PAYLOAD_TOO_LARGE',
@@ -77,5 +85,32 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
       },
     },
     async (request) => events.seats(await events.get(request.params.eventId), request.query.section),
+  )
+
+  app.get(
+    '/v1/events/:eventId/seat-map',
+    {
+      schema: {
+        operationId: 'getSeatMap',
+        summary: 'Compact status of every seat of the seated sections, with counts per section and row',
+        description:
+          'One character per seat, for a live seat map of a large venue (about one byte a seat). Each ' +
+          'section is read in pages: seats change while it is read, and the counts are those of `status`.',
+        tags: ['events'],
+        params: EventParams,
+        querystring: SeatsQuery,
+        response: {
+          200: Type.Ref('SeatMap'),
+          ...errors(
+            'EVENT_NOT_FOUND',
+            'UNKNOWN_SECTION',
+            'REDIS_UNAVAILABLE',
+            'LEDGER_UNAVAILABLE',
+            'EVENT_LOADING',
+          ),
+        },
+      },
+    },
+    async (request) => events.seatMap(await events.get(request.params.eventId), request.query.section),
   )
 }

@@ -1,9 +1,44 @@
 import { Type } from 'typebox'
 import type { Static } from 'typebox'
-import { EventId, Identifier } from './common.js'
+import { EventId, IDENTIFIER, Identifier } from './common.js'
 
 const Name = Type.String({ minLength: 1, maxLength: 200 })
 const Price = Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'Minor units of the currency' })
+
+/** Seats of a row: "1-50", "1-10,12,14-20" (comma-separated seats and inclusive ranges) or a list. */
+const SeatList = Type.Union([
+  Type.String({
+    pattern: '^[A-Za-z0-9_., -]{1,1000000}$',
+    description: 'Comma-separated seats and inclusive ranges of whole numbers, e.g. "1-10,12,14-20"',
+  }),
+  Type.Array(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$' }), {
+    maxItems: 100_000,
+    description: 'Seats in row order, each taken literally',
+  }),
+])
+
+const CategoryId = Type.String({ ...Identifier, description: "A key of the event's `categories`" })
+
+export const SeatRowInput = Type.Object(
+  {
+    row: Type.String({
+      ...Identifier,
+      description: 'Row name; a seat\'s label is "<row>-<seat>", e.g. "A-12"',
+    }),
+    seats: SeatList,
+    accessible: Type.Optional(SeatList),
+    companions: Type.Optional(SeatList),
+    category: Type.Optional(CategoryId),
+    seatCategories: Type.Optional(
+      Type.Record(Type.String({ pattern: IDENTIFIER }), SeatList, {
+        additionalProperties: false,
+        maxProperties: 100,
+        description: "Category id → seats of this row that take it instead of the row's category",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
 
 export const SectionInput = Type.Union([
   Type.Object(
@@ -20,11 +55,30 @@ export const SectionInput = Type.Union([
       id: Type.Optional(Identifier),
       name: Name,
       price: Price,
+      rows: Type.Array(SeatRowInput, {
+        minItems: 1,
+        maxItems: 100_000,
+        description: 'A seated section as rows of seats (1-100,000 seats in all); labels are "<row>-<seat>"',
+      }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      id: Type.Optional(Identifier),
+      name: Name,
+      price: Price,
       capacity: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'General admission units' }),
     },
     { additionalProperties: false },
   ),
 ])
+
+const Categories = Type.Record(Type.String({ pattern: IDENTIFIER }), Price, {
+  additionalProperties: false,
+  maxProperties: 100,
+  description: "Price categories: a seat of a category costs its price instead of its section's",
+})
 
 export const CreateEventBody = Type.Object(
   {
@@ -32,9 +86,34 @@ export const CreateEventBody = Type.Object(
     name: Name,
     startsAt: Type.Optional(Type.String({ format: 'date-time' })),
     currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217, default USD' })),
+    categories: Type.Optional(Categories),
     sections: Type.Array(SectionInput, { minItems: 1, maxItems: 100 }),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        id: 'arena-2026-12-01',
+        name: 'Arena concert',
+        startsAt: '2026-12-01T19:00:00Z',
+        currency: 'EUR',
+        categories: { P1: 9900 },
+        sections: [
+          {
+            id: 'block-101',
+            name: 'Block 101',
+            price: 4900,
+            rows: [
+              { row: 'A', seats: '1-20', accessible: '1,20', companions: '2,19', category: 'P1' },
+              { row: 'B', seats: '1-10,12,14-20', seatCategories: { P1: '9-10,12' } },
+            ],
+          },
+          { id: 'vip', name: 'VIP', price: 15000, seats: ['V1', 'V2', 'V3'] },
+          { id: 'floor', name: 'Floor', price: 3900, capacity: 2000 },
+        ],
+      },
+    ],
+  },
 )
 export type CreateEventBody = Static<typeof CreateEventBody>
 
@@ -47,6 +126,7 @@ export const SectionView = Type.Object({
   available: Type.Integer(),
   held: Type.Integer(),
   sold: Type.Integer(),
+  rows: Type.Optional(Type.Array(SeatRowInput, { description: 'The rows as they were given at creation' })),
 })
 
 export const EventView = Type.Object(
@@ -55,6 +135,7 @@ export const EventView = Type.Object(
     name: Type.String(),
     startsAt: Type.Union([Type.String(), Type.Null()]),
     currency: Type.String(),
+    categories: Type.Optional(Categories),
     sections: Type.Array(SectionView),
   },
   { $id: 'Event' },
@@ -76,3 +157,47 @@ export const SeatsView = Type.Object({
   ),
 })
 export type SeatsView = Static<typeof SeatsView>
+
+const Counts = Type.Array(Type.Integer())
+
+export const SeatMapView = Type.Object(
+  {
+    sections: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        capacity: Type.Integer(),
+        available: Type.Integer(),
+        held: Type.Integer(),
+        sold: Type.Integer(),
+        status: Type.String({
+          description:
+            "One character per seat in layout order (the section's rows, each in its order; or its list of " +
+            'seats): "a" available, "h" held, "s" sold. Treat any other character as not available.',
+          examples: ['aaahhsaaaa'],
+        }),
+        accessible: Type.Array(Type.Integer(), { description: 'Positions in `status` of wheelchair spaces' }),
+        companions: Type.Array(Type.Integer(), {
+          description: 'Positions in `status` of companion seats of wheelchair spaces',
+        }),
+        rows: Type.Optional(
+          Type.Object(
+            {
+              names: Type.Array(Type.String()),
+              seats: Counts,
+              available: Counts,
+              held: Counts,
+              sold: Counts,
+            },
+            {
+              description:
+                'Counts per row of a section given as rows, as parallel arrays: row i is names[i] with ' +
+                'seats[i] seats, the next seats[i] characters of `status`',
+            },
+          ),
+        ),
+      }),
+    ),
+  },
+  { $id: 'SeatMap' },
+)
+export type SeatMapView = Static<typeof SeatMapView>

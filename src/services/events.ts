@@ -8,8 +8,11 @@ import type { LoadedEvent } from '../domain/loaded-event.js'
 import { apiError } from '../errors.js'
 import type { Ledger } from '../ledger/port.js'
 import { LockBusyError } from '../lib/locks.js'
+import { expandRows, LayoutError } from '../domain/venue-layout.js'
+import type { SeatRow } from '../domain/venue-layout.js'
 import type { HoldStore, SectionCounts } from '../redis/hold-store.js'
-import type { CreateEventBody, EventView, SeatsView } from '../schemas/events.js'
+import type { CreateEventBody, EventView, SeatMapView, SeatsView } from '../schemas/events.js'
+import { sectionSeatMap } from '../domain/seat-map.js'
 
 /** Runs `work` on one instance at a time for `name`; LockBusyError when it cannot get its turn (lib/locks.ts). */
 export type Exclusive = <T>(name: string, work: (signal: AbortSignal) => Promise<T>) => Promise<T>
@@ -32,6 +35,21 @@ export function evictionTime(
   return Math.max(Date.parse(definition.startsAt), now) + retentionMs
 }
 
+/** The labels a section's rows give, or 400 INVALID_LAYOUT saying where the layout is wrong. */
+function layoutLabels(section: string, rows: SeatRow[], categories: ReadonlySet<string>): string[] {
+  try {
+    return expandRows(rows, categories).labels
+  } catch (err) {
+    if (!(err instanceof LayoutError)) throw err
+    const details = {
+      section,
+      ...(err.row === undefined ? {} : { row: err.row }),
+      ...(err.seat === undefined ? {} : { seat: err.seat }),
+    }
+    throw apiError('INVALID_LAYOUT', details, `Section ${section}: ${err.message}`)
+  }
+}
+
 function generatedId(): string {
   return randomBytes(9).toString('base64url').replace(/^[-_]/, 'e')
 }
@@ -50,11 +68,17 @@ export class EventService {
 
   async create(body: CreateEventBody): Promise<EventView> {
     const sectionIds = new Set<string>()
+    const categories = new Set(Object.keys(body.categories ?? {}))
     const sections: SectionDefinition[] = body.sections.map((input) => {
       const id = input.id ?? generatedId()
       if (sectionIds.has(id))
         throw apiError('INVALID_REQUEST', { section: id }, `Section id "${id}" is repeated`)
       sectionIds.add(id)
+      if ('rows' in input) {
+        const seats = layoutLabels(id, input.rows, categories)
+        const { name, price, rows } = input
+        return { id, name, kind: 'seated', price, capacity: seats.length, seats, rows }
+      }
       if ('seats' in input) {
         const repeated = repeatedLabels(input.seats)
         if (repeated.length > 0) throw apiError('DUPLICATE_SEATS', { section: id, seats: repeated })
@@ -74,6 +98,7 @@ export class EventService {
       name: body.name,
       startsAt: body.startsAt ? new Date(body.startsAt).toISOString() : null,
       currency: body.currency ?? 'USD',
+      ...(body.categories === undefined ? {} : { categories: body.categories }),
       sections,
       createdAt: new Date().toISOString(),
     }
@@ -132,6 +157,7 @@ export class EventService {
       name: definition.name,
       startsAt: definition.startsAt,
       currency: definition.currency,
+      ...(definition.categories === undefined ? {} : { categories: definition.categories }),
       sections: definition.sections.map((s) => {
         const c = live.get(s.id) ?? { held: 0, sold: 0 }
         return {
@@ -139,19 +165,15 @@ export class EventService {
           available: Math.max(0, s.capacity - c.held - c.sold),
           held: c.held,
           sold: c.sold,
+          ...(s.rows === undefined ? {} : { rows: s.rows }),
         }
       }),
     }
   }
 
   async seats(event: LoadedEvent, sectionId: string | undefined): Promise<SeatsView> {
-    if (sectionId !== undefined && !event.sections.has(sectionId)) {
-      throw apiError('UNKNOWN_SECTION', { section: sectionId })
-    }
+    const seated = this.seatedSections(event, sectionId)
     await this.counts(event) // makes sure the state is loaded
-    const seated = event.definition.sections.filter(
-      (s) => s.seats && (sectionId === undefined || s.id === sectionId),
-    )
     const sections = []
     for (const section of seated) {
       const labels = section.seats as string[]
@@ -162,6 +184,30 @@ export class EventService {
       })
     }
     return { sections }
+  }
+
+  /** Every seated section's seats as one character each (or the one section asked for); see domain/seat-map.ts. */
+  async seatMap(event: LoadedEvent, sectionId: string | undefined): Promise<SeatMapView> {
+    const seated = this.seatedSections(event, sectionId)
+    await this.counts(event) // makes sure the state is loaded
+    // Sections are read concurrently: their pages share round trips on the connection.
+    const sections = await Promise.all(
+      seated.map(async (section) =>
+        sectionSeatMap(
+          section.id,
+          await this.store.seatStatuses(event.definition.id, section.id, section.seats as string[]),
+          event.sections.get(section.id)?.layout,
+        ),
+      ),
+    )
+    return { sections }
+  }
+
+  private seatedSections(event: LoadedEvent, sectionId: string | undefined): SectionDefinition[] {
+    if (sectionId !== undefined && !event.sections.has(sectionId)) {
+      throw apiError('UNKNOWN_SECTION', { section: sectionId })
+    }
+    return event.definition.sections.filter((s) => s.seats && (sectionId === undefined || s.id === sectionId))
   }
 
   /**
