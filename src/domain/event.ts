@@ -5,6 +5,10 @@ import type { SeatRow } from './venue-layout.js'
 
 export type SectionKind = 'seated' | 'ga'
 
+/** A price category's id: an identifier without "." (MongoDB reads a dotted key as a path). */
+export const CATEGORY_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$'
+const CATEGORY_ID = new RegExp(CATEGORY_ID_PATTERN)
+
 export interface SectionDefinition {
   id: string
   name: string
@@ -42,9 +46,11 @@ export function normalizeEvent(event: EventDefinition): EventDefinition {
     throw new Error('createEvent: an event needs at least one section')
   }
   const categories = new Set(Object.keys(event.categories ?? {}))
-  for (const [id, price] of Object.entries(event.categories ?? {}))
+  for (const [id, price] of Object.entries(event.categories ?? {})) {
+    if (!CATEGORY_ID.test(id)) throw new Error(`createEvent: category id ${id} is not valid`)
     if (!Number.isSafeInteger(price) || price < 0)
       throw new Error(`createEvent: category ${id} has an invalid price`)
+  }
   const ids = new Set<string>()
   const sections: SectionDefinition[] = event.sections.map((s) => {
     if (ids.has(s.id)) throw new Error(`createEvent: section id ${s.id} is used twice`)
@@ -71,7 +77,8 @@ export function normalizeEvent(event: EventDefinition): EventDefinition {
     name: event.name,
     startsAt: event.startsAt === null ? null : isoInput(event.startsAt, 'startsAt'),
     currency: event.currency,
-    ...(event.categories === undefined ? {} : { categories: { ...event.categories } }),
+    // An empty map is no map: MongoDB would not keep it, so neither ledger does.
+    ...(Object.keys(event.categories ?? {}).length === 0 ? {} : { categories: { ...event.categories } }),
     sections,
     createdAt: isoInput(event.createdAt, 'createdAt'),
   }

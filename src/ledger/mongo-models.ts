@@ -3,6 +3,7 @@ import mongoose from 'mongoose'
 import type { Connection, Model } from 'mongoose'
 import type { SectionKind } from '../domain/event.js'
 import type { ReservationStatus } from '../domain/reservation.js'
+import type { SeatRow } from '../domain/venue-layout.js'
 import { defineSectionCountModel } from './mongo-counts.js'
 import type { SectionCountDoc } from './mongo-counts.js'
 
@@ -20,6 +21,8 @@ export interface EventDoc {
   startsAt: Date | null
   currency: string
   createdAt: Date
+  /** Price categories (id → price); absent when the event has none. Ids have no "." (a path in MongoDB). */
+  categories?: Record<string, number>
   /** Section definitions without seat labels (those live in seatmaps: one document per section). */
   sections: SectionMeta[]
 }
@@ -47,6 +50,8 @@ export interface SeatMapDoc {
   eventId: string
   sectionId: string
   seats: string[]
+  /** The rows the section was given as, when it was (seats holds their labels). */
+  rows?: SeatRow[]
 }
 
 export interface ItemDoc {
@@ -108,6 +113,7 @@ export function defineModels(conn: Connection): Models {
       startsAt: { type: Date, default: null },
       currency: { type: String, required: true },
       createdAt: { type: Date, required: true },
+      categories: { type: Schema.Types.Mixed, default: undefined },
       sections: { type: [sectionMetaSchema], required: true },
     },
     { ...schemaOptions, collection: 'events' },
@@ -134,6 +140,7 @@ export function defineModels(conn: Connection): Models {
       eventId: { type: String, required: true },
       sectionId: { type: String, required: true },
       seats: { type: [String], required: true },
+      rows: { type: Schema.Types.Mixed, default: undefined },
     },
     { ...schemaOptions, collection: 'seatmaps' },
   )

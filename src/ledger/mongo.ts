@@ -112,6 +112,7 @@ export class MongoLedger implements Ledger {
       startsAt: def.startsAt === null ? null : new Date(def.startsAt),
       currency: def.currency,
       createdAt: new Date(def.createdAt),
+      ...(def.categories === undefined ? {} : { categories: def.categories }),
       sections: def.sections.map((s) => ({
         id: s.id,
         name: s.name,
@@ -132,7 +133,15 @@ export class MongoLedger implements Ledger {
     }))
     const seatMaps: SeatMapDoc[] = def.sections.flatMap((s) =>
       s.kind === 'seated' && s.seats !== undefined
-        ? [{ _id: sectionKey(def.id, s.id), eventId: def.id, sectionId: s.id, seats: s.seats }]
+        ? [
+            {
+              _id: sectionKey(def.id, s.id),
+              eventId: def.id,
+              sectionId: s.id,
+              seats: s.seats,
+              ...(s.rows === undefined ? {} : { rows: s.rows }),
+            },
+          ]
         : [],
     )
     await this.store.run(async () => {
@@ -160,24 +169,19 @@ export class MongoLedger implements Ledger {
       const doc = await this.store.m.Event.findById(eventId).lean<EventDoc>().exec()
       if (doc === null) return null
       const maps = await this.store.m.SeatMap.find({ eventId }).lean<SeatMapDoc[]>().exec()
-      const seats = new Map(maps.map((m) => [m.sectionId, m.seats]))
-      const sections: SectionDefinition[] = doc.sections.map((s) =>
-        s.kind === 'seated'
-          ? {
-              id: s.id,
-              name: s.name,
-              kind: s.kind,
-              price: s.price,
-              capacity: s.capacity,
-              seats: seats.get(s.id) ?? [],
-            }
-          : { id: s.id, name: s.name, kind: s.kind, price: s.price, capacity: s.capacity },
-      )
+      const byId = new Map(maps.map((m) => [m.sectionId, m]))
+      const sections: SectionDefinition[] = doc.sections.map((s) => {
+        const facts = { id: s.id, name: s.name, kind: s.kind, price: s.price, capacity: s.capacity }
+        if (s.kind !== 'seated') return facts
+        const map = byId.get(s.id)
+        return { ...facts, seats: map?.seats ?? [], ...(map?.rows ? { rows: map.rows } : {}) }
+      })
       return {
         id: doc._id,
         name: doc.name,
         startsAt: doc.startsAt ? new Date(doc.startsAt).toISOString() : null,
         currency: doc.currency,
+        ...(doc.categories ? { categories: doc.categories } : {}),
         sections,
         createdAt: new Date(doc.createdAt).toISOString(),
       }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { errors } from '../schemas/common.js'
-import { CreateEventBody, EventParams, SeatMapView, SeatsQuery, SeatsView } from '../schemas/events.js'
+import { CreateEventBody, EventParams, SeatsQuery, SeatsView } from '../schemas/events.js'
 import type { Services } from '../services/container.js'
 
 export type EventRouteOptions = Pick<Services, 'auth' | 'events'> & {

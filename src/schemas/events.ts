@@ -1,6 +1,7 @@
 import { Type } from 'typebox'
 import type { Static } from 'typebox'
-import { EventId, IDENTIFIER, Identifier } from './common.js'
+import { CATEGORY_ID_PATTERN } from '../domain/event.js'
+import { EventId, Identifier } from './common.js'
 
 const Name = Type.String({ minLength: 1, maxLength: 200 })
 const Price = Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'Minor units of the currency' })
@@ -17,7 +18,10 @@ const SeatList = Type.Union([
   }),
 ])
 
-const CategoryId = Type.String({ ...Identifier, description: "A key of the event's `categories`" })
+const CategoryId = Type.String({
+  pattern: CATEGORY_ID_PATTERN,
+  description: "A key of the event's `categories`",
+})
 
 export const SeatRowInput = Type.Object(
   {
@@ -30,7 +34,7 @@ export const SeatRowInput = Type.Object(
     companions: Type.Optional(SeatList),
     category: Type.Optional(CategoryId),
     seatCategories: Type.Optional(
-      Type.Record(Type.String({ pattern: IDENTIFIER }), SeatList, {
+      Type.Record(Type.String({ pattern: CATEGORY_ID_PATTERN }), SeatList, {
         additionalProperties: false,
         maxProperties: 100,
         description: "Category id → seats of this row that take it instead of the row's category",
@@ -74,7 +78,7 @@ export const SectionInput = Type.Union([
   ),
 ])
 
-const Categories = Type.Record(Type.String({ pattern: IDENTIFIER }), Price, {
+const Categories = Type.Record(Type.String({ pattern: CATEGORY_ID_PATTERN }), Price, {
   additionalProperties: false,
   maxProperties: 100,
   description: "Price categories: a seat of a category costs its price instead of its section's",

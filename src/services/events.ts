@@ -50,6 +50,10 @@ function layoutLabels(section: string, rows: SeatRow[], categories: ReadonlySet<
   }
 }
 
+function hasKeys(record: Record<string, number> | undefined): record is Record<string, number> {
+  return record !== undefined && Object.keys(record).length > 0
+}
+
 function generatedId(): string {
   return randomBytes(9).toString('base64url').replace(/^[-_]/, 'e')
 }
@@ -98,7 +102,7 @@ export class EventService {
       name: body.name,
       startsAt: body.startsAt ? new Date(body.startsAt).toISOString() : null,
       currency: body.currency ?? 'USD',
-      ...(body.categories === undefined ? {} : { categories: body.categories }),
+      ...(hasKeys(body.categories) ? { categories: body.categories } : {}),
       sections,
       createdAt: new Date().toISOString(),
     }

@@ -143,6 +143,36 @@ export function ledgerContract(
     )
   })
 
+  t.test('a layout of rows and price categories round-trips with its labels', async (t) => {
+    const rows = [
+      { row: 'A', seats: '1-3', accessible: '1', companions: ['2'], category: 'P1' },
+      { row: 'B', seats: ['2', '1'], seatCategories: { P2: '1' } },
+    ]
+    const seats = ['A-1', 'A-2', 'A-3', 'B-2', 'B-1']
+    const def = eventDef({
+      categories: { P1: 9900, P2: 7900 },
+      sections: [
+        { id: 'block', name: 'Block', kind: 'seated', price: 4900, capacity: 5, seats, rows },
+        { id: 'general', name: 'General', kind: 'ga', price: 300, capacity: 5 },
+      ],
+    })
+    await ledger.createEvent(def)
+    t.same(await other.getEvent(def.id), def, 'rows, labels and categories come back')
+
+    const wrong = eventDef({
+      categories: def.categories,
+      sections: [{ ...def.sections[0]!, seats: ['A-1', 'A-2', 'A-3', 'B-1', 'B-2'], rows }],
+    })
+    await t.rejects(
+      ledger.createEvent(wrong),
+      /rows of section block do not give its seats/,
+      'labels must match',
+    )
+    t.equal(await ledger.getEvent(wrong.id), null, 'nothing written')
+    const dotted = eventDef({ categories: { 'P.1': 1 } })
+    await t.rejects(ledger.createEvent(dotted), /category id P\.1 is not valid/, 'no "." in a category id')
+  })
+
   t.test('createEvent refuses a taken id', async (t) => {
     const def = eventDef()
     await ledger.createEvent(def)
