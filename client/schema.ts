@@ -221,6 +221,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events/{eventId}/seat-map": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compact status of every seat of the seated sections, with counts per section and row
+         * @description One character per seat, for a live seat map of a large venue (about one byte a seat). Each section is read in pages: seats change while it is read, and the counts are those of `status`.
+         */
+        get: operations["getSeatMap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events/{eventId}/seats": {
         parameters: {
             query?: never;
@@ -280,6 +300,10 @@ export interface components {
             statusCode: number;
         };
         Event: {
+            /** @description Price categories: a seat of a category costs its price instead of its section's */
+            categories?: {
+                [key: string]: number;
+            };
             currency: string;
             id: string;
             name: string;
@@ -291,6 +315,20 @@ export interface components {
                 kind: "seated" | "ga";
                 name: string;
                 price: number;
+                /** @description The rows as they were given at creation */
+                rows?: {
+                    accessible?: string | string[];
+                    /** @description A key of the event's `categories` */
+                    category?: string;
+                    companions?: string | string[];
+                    /** @description Row name; a seat's label is "<row>-<seat>", e.g. "A-12" */
+                    row: string;
+                    /** @description Category id → seats of this row that take it instead of the row's category */
+                    seatCategories?: {
+                        [key: string]: string | string[];
+                    };
+                    seats: string | string[];
+                }[];
                 sold: number;
             }[];
             startsAt: string | null;
@@ -350,6 +388,32 @@ export interface components {
             })[];
             paymentRef: string | null;
             status: "confirmed" | "cancelled";
+        };
+        SeatMap: {
+            sections: {
+                /** @description Positions in `status` of wheelchair spaces */
+                accessible: number[];
+                available: number;
+                capacity: number;
+                /** @description Positions in `status` of companion seats of wheelchair spaces */
+                companions: number[];
+                held: number;
+                id: string;
+                /** @description Counts per row of a section given as rows, as parallel arrays: row i is names[i] with seats[i] seats, the next seats[i] characters of `status` */
+                rows?: {
+                    available: number[];
+                    held: number[];
+                    names: string[];
+                    seats: number[];
+                    sold: number[];
+                };
+                sold: number;
+                /**
+                 * @description One character per seat in layout order (the section's rows, each in its order; or its list of seats): "a" available, "h" held, "s" sold. Treat any other character as not available.
+                 * @example aaahhsaaaa
+                 */
+                status: string;
+            }[];
         };
     };
     responses: never;
@@ -449,7 +513,61 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "arena-2026-12-01",
+                 *       "name": "Arena concert",
+                 *       "startsAt": "2026-12-01T19:00:00Z",
+                 *       "currency": "EUR",
+                 *       "categories": {
+                 *         "P1": 9900
+                 *       },
+                 *       "sections": [
+                 *         {
+                 *           "id": "block-101",
+                 *           "name": "Block 101",
+                 *           "price": 4900,
+                 *           "rows": [
+                 *             {
+                 *               "row": "A",
+                 *               "seats": "1-20",
+                 *               "accessible": "1,20",
+                 *               "companions": "2,19",
+                 *               "category": "P1"
+                 *             },
+                 *             {
+                 *               "row": "B",
+                 *               "seats": "1-10,12,14-20",
+                 *               "seatCategories": {
+                 *                 "P1": "9-10,12"
+                 *               }
+                 *             }
+                 *           ]
+                 *         },
+                 *         {
+                 *           "id": "vip",
+                 *           "name": "VIP",
+                 *           "price": 15000,
+                 *           "seats": [
+                 *             "V1",
+                 *             "V2",
+                 *             "V3"
+                 *           ]
+                 *         },
+                 *         {
+                 *           "id": "floor",
+                 *           "name": "Floor",
+                 *           "price": 3900,
+                 *           "capacity": 2000
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
+                    /** @description Price categories: a seat of a category costs its price instead of its section's */
+                    categories?: {
+                        [key: string]: number;
+                    };
                     /** @description ISO 4217, default USD */
                     currency?: string;
                     /** @description Letters, digits, "_", "." and "-" */
@@ -463,6 +581,26 @@ export interface operations {
                         price: number;
                         /** @description Seat labels, unique */
                         seats: string[];
+                    } | {
+                        /** @description Letters, digits, "_", "." and "-" */
+                        id?: string;
+                        name: string;
+                        /** @description Minor units of the currency */
+                        price: number;
+                        /** @description A seated section as rows of seats (1-100,000 seats in all); labels are "<row>-<seat>" */
+                        rows: {
+                            accessible?: string | string[];
+                            /** @description A key of the event's `categories` */
+                            category?: string;
+                            companions?: string | string[];
+                            /** @description Row name; a seat's label is "<row>-<seat>", e.g. "A-12" */
+                            row: string;
+                            /** @description Category id → seats of this row that take it instead of the row's category */
+                            seatCategories?: {
+                                [key: string]: string | string[];
+                            };
+                            seats: string | string[];
+                        }[];
                     } | {
                         /** @description General admission units */
                         capacity: number;
@@ -487,7 +625,7 @@ export interface operations {
                     "application/json": components["schemas"]["Event"];
                 };
             };
-            /** @description Error codes: INVALID_REQUEST, INVALID_JSON, DUPLICATE_SEATS */
+            /** @description Error codes: INVALID_REQUEST, INVALID_JSON, DUPLICATE_SEATS, INVALID_LAYOUT */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -495,7 +633,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        code: "INVALID_REQUEST" | "INVALID_JSON" | "DUPLICATE_SEATS";
+                        code: "INVALID_REQUEST" | "INVALID_JSON" | "DUPLICATE_SEATS" | "INVALID_LAYOUT";
                         details?: {
                             [key: string]: unknown;
                         };
@@ -2334,6 +2472,130 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         code: "LEDGER_UNAVAILABLE" | "REDIS_UNAVAILABLE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
+    getSeatMap: {
+        parameters: {
+            query?: {
+                /** @description Letters, digits, "_", "." and "-" */
+                section?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description Letters, digits, "_", "." and "-"
+                 * @example demo
+                 */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeatMap"];
+                };
+            };
+            /** @description Error codes: INVALID_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_FOUND";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: UNKNOWN_SECTION */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNKNOWN_SECTION";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 422;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: REDIS_UNAVAILABLE, LEDGER_UNAVAILABLE, EVENT_LOADING */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "REDIS_UNAVAILABLE" | "LEDGER_UNAVAILABLE" | "EVENT_LOADING";
                         details?: {
                             [key: string]: unknown;
                         };

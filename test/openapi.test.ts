@@ -10,7 +10,7 @@ const CONTRACT: [string, string, Record<number, ErrorCode[] | 'ok'>][] = [
     '/v1/events',
     {
       201: 'ok',
-      400: ['INVALID_REQUEST'],
+      400: ['INVALID_REQUEST', 'INVALID_LAYOUT'],
       401: ['UNAUTHORIZED'],
       409: ['EVENT_EXISTS'],
       413: ['PAYLOAD_TOO_LARGE'],
@@ -22,6 +22,11 @@ const CONTRACT: [string, string, Record<number, ErrorCode[] | 'ok'>][] = [
     { 200: 'ok', 404: ['EVENT_NOT_FOUND'], 503: ['REDIS_UNAVAILABLE', 'LEDGER_UNAVAILABLE'] },
   ],
   ['get', '/v1/events/{eventId}/seats', { 200: 'ok', 404: ['EVENT_NOT_FOUND'] }],
+  [
+    'get',
+    '/v1/events/{eventId}/seat-map',
+    { 200: 'ok', 404: ['EVENT_NOT_FOUND'], 422: ['UNKNOWN_SECTION'], 503: ['EVENT_LOADING'] },
+  ],
   [
     'post',
     '/v1/events/{eventId}/holds',
@@ -124,7 +129,8 @@ await eachLedger(t, 'OpenAPI document', async (t, ledger) => {
     [],
     `component schemas are named (${names.join(', ')})`,
   )
-  for (const name of ['Hold', 'Event', 'Reservation']) t.ok(names.includes(name), `a ${name} schema`)
+  for (const name of ['Hold', 'Event', 'Reservation', 'SeatMap'])
+    t.ok(names.includes(name), `a ${name} schema`)
 
   const ui = await api.request('GET', '/docs')
   t.ok([200, 302].includes(ui.status), 'Swagger UI is served at /docs')
