@@ -34,7 +34,7 @@ await eachLedger(t, 'venue layout', async (t, ledger) => {
   await t.test('rows become labels "<row>-<seat>"; the event view returns the layout as given', async (t) => {
     const id = uniqueId('arena')
     const created = await api.request('POST', '/v1/events', { admin: true, body: arena(id) })
-    t.equal(created.status, 201, JSON.stringify(created.body))
+    t.equal(created.status, 201, 'created', { body: created.body })
     t.same(created.body.categories, { P1: 9900, P2: 7900 })
     t.match(created.body.sections[0], { id: 'b101', kind: 'seated', capacity: 10, available: 10 })
     t.same(created.body.sections[0].rows, arena(id).sections[0]?.rows, 'rows as given')
@@ -52,6 +52,22 @@ await eachLedger(t, 'venue layout', async (t, ledger) => {
       ['A-1', 'A-2', 'A-3', 'A-4', 'A-5', 'B-1', 'B-2', 'B-3', 'B-5', 'B-4'],
       'labels in row order',
     )
+  })
+
+  await t.test("the OpenAPI document's example of a venue is accepted as it stands", async (t) => {
+    const doc = await api.request('GET', '/docs/json')
+    const content = doc.body.paths['/v1/events'].post.requestBody.content['application/json']
+    // @fastify/swagger writes a schema's first example as the media type's `example` (OpenAPI 3.0).
+    const body = content.example ?? content.schema.example ?? content.schema.examples?.[0]
+    t.ok(
+      body.sections.some((s: object) => 'rows' in s),
+      'it has rows',
+    )
+    const created = await api.request('POST', '/v1/events', {
+      admin: true,
+      body: { ...body, id: uniqueId('ex') },
+    })
+    t.equal(created.status, 201, 'created', { body: created.body })
   })
 
   await t.test("a confirm's amount: the seat's category price, else its section's", async (t) => {
