@@ -13,6 +13,14 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
   app,
   { auth, events, adminBodyLimitBytes },
 ) => {
+  /** What the two seat reads (the list and the map) answer besides their view. */
+  const seatReadErrors = errors(
+    'EVENT_NOT_FOUND',
+    'UNKNOWN_SECTION',
+    'REDIS_UNAVAILABLE',
+    'LEDGER_UNAVAILABLE',
+    'EVENT_LOADING',
+  )
   app.post(
     '/v1/events',
     {
@@ -74,13 +82,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
         querystring: SeatsQuery,
         response: {
           200: SeatsView,
-          ...errors(
-            'EVENT_NOT_FOUND',
-            'UNKNOWN_SECTION',
-            'REDIS_UNAVAILABLE',
-            'LEDGER_UNAVAILABLE',
-            'EVENT_LOADING',
-          ),
+          ...seatReadErrors,
         },
       },
     },
@@ -101,13 +103,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
         querystring: SeatsQuery,
         response: {
           200: Type.Ref('SeatMap'),
-          ...errors(
-            'EVENT_NOT_FOUND',
-            'UNKNOWN_SECTION',
-            'REDIS_UNAVAILABLE',
-            'LEDGER_UNAVAILABLE',
-            'EVENT_LOADING',
-          ),
+          ...seatReadErrors,
         },
       },
     },
