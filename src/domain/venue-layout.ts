@@ -6,8 +6,8 @@
 
 /**
  * Seats of one row: a list of seat numbers in row order, or a string of comma-separated parts, each a seat
- * ("12", "12A") or an inclusive range of whole numbers ("1-50"; "50-1" runs backwards). List entries are
- * taken literally, so a seat actually called "1-2" is written in a list.
+ * ("12", "12A") or an inclusive range of whole numbers ("1-50"; "50-1" runs backwards; "01-12" keeps the
+ * zeros). List entries are taken literally, so a seat whose name has a "-" is written in a list.
  */
 export type SeatList = string | string[]
 
@@ -74,14 +74,24 @@ export function expandSeatList(list: SeatList, limit = MAX_SECTION_SEATS): strin
   for (const part of parts) {
     const range = literal ? null : RANGE.exec(part)
     if (range) {
-      const from = Number(range[1])
-      const to = Number(range[2])
+      const [, first = '', last = ''] = range
+      const from = Number(first)
+      const to = Number(last)
       const step = from <= to ? 1 : -1
       if (seats.length + Math.abs(to - from) + 1 > limit)
         throw new TooManySeats(`more than ${limit} seats`, undefined, part)
-      for (let n = from; n !== to + step; n += step) seats.push(String(n))
+      // "01-12" keeps its zeros: 01, 02, ... 12.
+      const width = /^0\d/.test(first) || /^0\d/.test(last) ? Math.max(first.length, last.length) : 0
+      for (let n = from; n !== to + step; n += step) seats.push(String(n).padStart(width, '0'))
       continue
     }
+    // "A1-A5" reads like a range but is none: refused rather than taken as one seat called "A1-A5".
+    if (!literal && part.includes('-'))
+      throw new LayoutError(
+        `"${part}" is not a range of whole numbers (list a seat named with "-")`,
+        undefined,
+        part,
+      )
     if (!SEAT.test(part))
       throw new LayoutError(`"${part}" is not a seat or a range of seats`, undefined, part)
     if (seats.length + 1 > limit) throw new TooManySeats(`more than ${limit} seats`, undefined, part)
