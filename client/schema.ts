@@ -317,9 +317,11 @@ export interface components {
                 price: number;
                 /** @description The rows as they were given at creation */
                 rows?: {
+                    /** @description Wheelchair spaces among the seats of the row */
                     accessible?: string | string[];
-                    /** @description A key of the event's `categories` */
+                    /** @description The price category of the row's seats (a key of the event's `categories`) */
                     category?: string;
+                    /** @description Companion seats of wheelchair spaces among the seats of the row */
                     companions?: string | string[];
                     /** @description Row name; a seat's label is "<row>-<seat>", e.g. "A-12" */
                     row: string;
@@ -327,6 +329,7 @@ export interface components {
                     seatCategories?: {
                         [key: string]: string | string[];
                     };
+                    /** @description The seats of the row in adjacency order */
                     seats: string | string[];
                 }[];
                 sold: number;
@@ -589,9 +592,11 @@ export interface operations {
                         price: number;
                         /** @description A seated section as rows of seats (1-100,000 seats in all); labels are "<row>-<seat>" */
                         rows: {
+                            /** @description Wheelchair spaces among the seats of the row */
                             accessible?: string | string[];
-                            /** @description A key of the event's `categories` */
+                            /** @description The price category of the row's seats (a key of the event's `categories`) */
                             category?: string;
+                            /** @description Companion seats of wheelchair spaces among the seats of the row */
                             companions?: string | string[];
                             /** @description Row name; a seat's label is "<row>-<seat>", e.g. "A-12" */
                             row: string;
@@ -599,6 +604,7 @@ export interface operations {
                             seatCategories?: {
                                 [key: string]: string | string[];
                             };
+                            /** @description The seats of the row in adjacency order */
                             seats: string | string[];
                         }[];
                     } | {

@@ -7,21 +7,25 @@ const Name = Type.String({ minLength: 1, maxLength: 200 })
 const Price = Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'Minor units of the currency' })
 
 /** Seats of a row: "1-50", "1-10,12,14-20" (comma-separated seats and inclusive ranges) or a list. */
-const SeatList = Type.Union([
-  Type.String({
-    pattern: '^[A-Za-z0-9_., -]{1,1000000}$',
-    description: 'Comma-separated seats and inclusive ranges of whole numbers, e.g. "1-10,12,14-20"',
-  }),
-  Type.Array(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$' }), {
-    maxItems: 100_000,
-    description: 'Seats in row order, each taken literally',
-  }),
-])
+function seatList(description: string) {
+  return Type.Union(
+    [
+      Type.String({
+        pattern: '^[A-Za-z0-9_., -]{1,1000000}$',
+        description:
+          'Comma-separated seats and inclusive ranges of whole numbers, e.g. "1-10,12,14-20" ("50-1" runs ' +
+          'backwards, "01-12" keeps its zeros)',
+      }),
+      Type.Array(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$' }), {
+        maxItems: 100_000,
+        description: 'Seats in row order, each taken literally (the way to name a seat with "-")',
+      }),
+    ],
+    { description },
+  )
+}
 
-const CategoryId = Type.String({
-  pattern: CATEGORY_ID_PATTERN,
-  description: "A key of the event's `categories`",
-})
+const categoryId = (description: string) => Type.String({ pattern: CATEGORY_ID_PATTERN, description })
 
 export const SeatRowInput = Type.Object(
   {
@@ -29,12 +33,14 @@ export const SeatRowInput = Type.Object(
       ...Identifier,
       description: 'Row name; a seat\'s label is "<row>-<seat>", e.g. "A-12"',
     }),
-    seats: SeatList,
-    accessible: Type.Optional(SeatList),
-    companions: Type.Optional(SeatList),
-    category: Type.Optional(CategoryId),
+    seats: seatList('The seats of the row in adjacency order'),
+    accessible: Type.Optional(seatList('Wheelchair spaces among the seats of the row')),
+    companions: Type.Optional(seatList('Companion seats of wheelchair spaces among the seats of the row')),
+    category: Type.Optional(
+      categoryId("The price category of the row's seats (a key of the event's `categories`)"),
+    ),
     seatCategories: Type.Optional(
-      Type.Record(Type.String({ pattern: CATEGORY_ID_PATTERN }), SeatList, {
+      Type.Record(categoryId("A key of the event's `categories`"), seatList('Seats of the row'), {
         additionalProperties: false,
         maxProperties: 100,
         description: "Category id → seats of this row that take it instead of the row's category",
@@ -78,7 +84,7 @@ export const SectionInput = Type.Union([
   ),
 ])
 
-const Categories = Type.Record(Type.String({ pattern: CATEGORY_ID_PATTERN }), Price, {
+const Categories = Type.Record(categoryId('A category id (no ".")'), Price, {
   additionalProperties: false,
   maxProperties: 100,
   description: "Price categories: a seat of a category costs its price instead of its section's",

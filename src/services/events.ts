@@ -5,14 +5,14 @@ import type { EventDefinition, SectionDefinition } from '../domain/event.js'
 import { repeatedLabels } from '../domain/hold-rules.js'
 import { loadEvent } from '../domain/loaded-event.js'
 import type { LoadedEvent } from '../domain/loaded-event.js'
+import { sectionSeatMap } from '../domain/seat-map.js'
+import { expandRows, LayoutError } from '../domain/venue-layout.js'
+import type { SeatRow } from '../domain/venue-layout.js'
 import { apiError } from '../errors.js'
 import type { Ledger } from '../ledger/port.js'
 import { LockBusyError } from '../lib/locks.js'
-import { expandRows, LayoutError } from '../domain/venue-layout.js'
-import type { SeatRow } from '../domain/venue-layout.js'
 import type { HoldStore, SectionCounts } from '../redis/hold-store.js'
 import type { CreateEventBody, EventView, SeatMapView, SeatsView } from '../schemas/events.js'
-import { sectionSeatMap } from '../domain/seat-map.js'
 
 /** Runs `work` on one instance at a time for `name`; LockBusyError when it cannot get its turn (lib/locks.ts). */
 export type Exclusive = <T>(name: string, work: (signal: AbortSignal) => Promise<T>) => Promise<T>
