@@ -11,7 +11,7 @@
 import type { ConnectOptions, mongo } from 'mongoose'
 import { unitsBySection } from '../domain/confirm-plan.js'
 import { EventExistsError } from '../domain/errors.js'
-import { normalizeEvent } from '../domain/event.js'
+import { normalizeEvent, sectionFacts } from '../domain/event.js'
 import type { EventDefinition, SectionDefinition } from '../domain/event.js'
 import type { Reservation } from '../domain/reservation.js'
 import { compareStrings } from '../lib/compare.js'
@@ -171,7 +171,7 @@ export class MongoLedger implements Ledger {
       const maps = await this.store.m.SeatMap.find({ eventId }).lean<SeatMapDoc[]>().exec()
       const byId = new Map(maps.map((m) => [m.sectionId, m]))
       const sections: SectionDefinition[] = doc.sections.map((s) => {
-        const facts = { id: s.id, name: s.name, kind: s.kind, price: s.price, capacity: s.capacity }
+        const facts = sectionFacts(s)
         if (s.kind !== 'seated') return facts
         const map = byId.get(s.id)
         return { ...facts, seats: map?.seats ?? [], ...(map?.rows ? { rows: map.rows } : {}) }
