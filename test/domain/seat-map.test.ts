@@ -1,0 +1,31 @@
+import t from 'tap'
+import { sectionSeatMap } from '../../src/domain/seat-map.js'
+import { expandRows } from '../../src/domain/venue-layout.js'
+
+t.test('a plain list: one character a seat, section counts, no rows', async (t) => {
+  t.same(sectionSeatMap('vip', ['available', 'sold', 'held', 'available']), {
+    id: 'vip',
+    capacity: 4,
+    available: 2,
+    held: 1,
+    sold: 1,
+    status: 'asha',
+    accessible: [],
+    companions: [],
+  })
+})
+
+t.test('rows: counts per row from the same characters, attribute positions', async (t) => {
+  const layout = expandRows(
+    [
+      { row: 'A', seats: '1-2', accessible: '2' },
+      { row: 'B', seats: '1-3', companions: '1' },
+    ],
+    new Set(),
+  )
+  const map = sectionSeatMap('b', ['sold', 'available', 'held', 'held', 'available'], layout)
+  t.equal(map.status, 'sahha')
+  t.same(map.accessible, [1])
+  t.same(map.companions, [2])
+  t.same(map.rows, { names: ['A', 'B'], seats: [2, 3], available: [1, 1], held: [0, 2], sold: [1, 0] })
+})
