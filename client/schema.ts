@@ -221,6 +221,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events/{eventId}/sales/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close the event's sales at once (admin)
+         * @description From the next request on every instance, holds are refused with 409 SALES_CLOSED until the sales are reopened. Admin holds (the box office) still sell; existing holds may be confirmed.
+         */
+        post: operations["closeSales"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{eventId}/sales/open": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reopen the event's sales closed by hand (admin)
+         * @description Undoes a close: holds are accepted again within the sales window (outside it they are still refused: SALES_NOT_OPEN before it, SALES_CLOSED after it).
+         */
+        post: operations["openSales"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events/{eventId}/seat-map": {
         parameters: {
             query?: never;
@@ -307,6 +347,12 @@ export interface components {
             currency: string;
             id: string;
             name: string;
+            /** @description null: until closed by hand */
+            salesCloseAt: string | null;
+            /** @description Sales closed by an admin, whatever the window says */
+            salesClosed: boolean;
+            /** @description null: on sale from creation */
+            salesOpenAt: string | null;
             sections: {
                 available: number;
                 capacity: number;
@@ -521,6 +567,8 @@ export interface operations {
                  *       "id": "arena-2026-12-01",
                  *       "name": "Arena concert",
                  *       "startsAt": "2026-12-01T19:00:00Z",
+                 *       "salesOpenAt": "2026-09-01T09:00:00Z",
+                 *       "salesCloseAt": "2026-12-01T18:00:00Z",
                  *       "currency": "EUR",
                  *       "categories": {
                  *         "P1": 9900
@@ -576,6 +624,16 @@ export interface operations {
                     /** @description Letters, digits, "_", "." and "-" */
                     id?: string;
                     name: string;
+                    /**
+                     * Format: date-time
+                     * @description Holds are refused from it on (409 SALES_CLOSED)
+                     */
+                    salesCloseAt?: string;
+                    /**
+                     * Format: date-time
+                     * @description Holds are refused before it (409 SALES_NOT_OPEN)
+                     */
+                    salesOpenAt?: string;
                     sections: ({
                         /** @description Letters, digits, "_", "." and "-" */
                         id?: string;
@@ -1103,7 +1161,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Error codes: SEAT_UNAVAILABLE, INSUFFICIENT_CAPACITY, HOLDER_LIMIT_EXCEEDED */
+            /** @description Error codes: SEAT_UNAVAILABLE, INSUFFICIENT_CAPACITY, HOLDER_LIMIT_EXCEEDED, SALES_NOT_OPEN, SALES_CLOSED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1111,7 +1169,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        code: "SEAT_UNAVAILABLE" | "INSUFFICIENT_CAPACITY" | "HOLDER_LIMIT_EXCEEDED";
+                        code: "SEAT_UNAVAILABLE" | "INSUFFICIENT_CAPACITY" | "HOLDER_LIMIT_EXCEEDED" | "SALES_NOT_OPEN" | "SALES_CLOSED";
                         details?: {
                             [key: string]: unknown;
                         };
@@ -2478,6 +2536,248 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         code: "LEDGER_UNAVAILABLE" | "REDIS_UNAVAILABLE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
+    closeSales: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Letters, digits, "_", "." and "-"
+                 * @example demo
+                 */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            /** @description Error codes: INVALID_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNAUTHORIZED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 401;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_FOUND";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: REDIS_UNAVAILABLE, LEDGER_UNAVAILABLE, EVENT_LOADING */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "REDIS_UNAVAILABLE" | "LEDGER_UNAVAILABLE" | "EVENT_LOADING";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
+    openSales: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Letters, digits, "_", "." and "-"
+                 * @example demo
+                 */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            /** @description Error codes: INVALID_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNAUTHORIZED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 401;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_FOUND";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: REDIS_UNAVAILABLE, LEDGER_UNAVAILABLE, EVENT_LOADING */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "REDIS_UNAVAILABLE" | "LEDGER_UNAVAILABLE" | "EVENT_LOADING";
                         details?: {
                             [key: string]: unknown;
                         };

@@ -14,6 +14,7 @@
     ARGV[8] units in the hold  ARGV[9] "1" when an Idempotency-Key was given
     ARGV[10] request body hash ARGV[11] encrypted token for replays   ARGV[12] idempotency ttl ms
     ARGV[13] the holder's digest (the name of KEYS[8] after :hd:)
+    ARGV[14] "1" when the sales window applies (public holds), "0" when it does not (admin holds)
 
   Output:
     { 1, createdAt, expiresAt }                         hold taken
@@ -24,6 +25,8 @@
       (soldOut: { section, version, ... } of the hold's sections with nothing available, now flagged)
     { HOLDER_LIMIT, unitsHeld, limit }                           holder limit
     { NOT_READY }                                                event state not loaded in Redis
+    { SALES_NOT_OPEN, opensAt }                                  sales open at opensAt (ms)
+    { SALES_CLOSED, why }                                        why: "closed" by hand or "ended" (window)
     { IDEMPOTENCY_REUSED }                                       idempotency key reused with another body
     { ABANDONED }                          the hold's key exists: abandoned by a timed-out call
     { EXPIRED_PENDING, refusal... }        expired holds pending: the hold is refused as `refusal`
@@ -51,6 +54,20 @@ if ARGV[9] == '1' then
       return { CODE.IDEMPOTENCY_REUSED }
     end
     return { 2, prior[2], prior[3], tonumber(prior[4]), tonumber(prior[5]) }
+  end
+end
+
+-- A replay above still answers: the hold was taken while on sale. The window is the meta's (recordSales).
+if ARGV[14] == '1' then
+  local sales = redis.call('HMGET', KEYS[1], 'so', 'sc', 'sx')
+  if sales[3] == '1' then
+    return { CODE.SALES_CLOSED, 'closed' }
+  end
+  if sales[1] and now < tonumber(sales[1]) then
+    return { CODE.SALES_NOT_OPEN, tonumber(sales[1]) }
+  end
+  if sales[2] and now >= tonumber(sales[2]) then
+    return { CODE.SALES_CLOSED, 'ended' }
   end
 end
 

@@ -30,6 +30,8 @@ export const ERRORS = {
   SEAT_UNAVAILABLE: [409, 'Some seats are not available'],
   INSUFFICIENT_CAPACITY: [409, 'Not enough units are available in the section'],
   HOLDER_LIMIT_EXCEEDED: [409, 'The holder would exceed the seats allowed per holder'],
+  SALES_NOT_OPEN: [409, "The event's sales have not opened yet"],
+  SALES_CLOSED: [409, "The event's sales are closed"],
   HOLD_CONFIRMED: [409, 'The hold is already confirmed'],
   HOLD_CONFIRMING: [409, 'The hold is being confirmed'],
   HOLD_EXPIRED: [410, 'The hold has expired'],

@@ -58,6 +58,7 @@ await eachLedger(t, 'a hold create that timed out is undone', async (t, ledger) 
       holder: 'late',
       ttlMs: 60_000,
       lifetimeMs: 7_200_000,
+      salesWindow: true,
       maxPerHolder: 10,
       items: [{ section: 's', seats: ['A1'] }],
       idempotency: null,

@@ -23,6 +23,16 @@ const CONTRACT: [string, string, Record<number, ErrorCode[] | 'ok'>][] = [
   ],
   ['get', '/v1/events/{eventId}/seats', { 200: 'ok', 404: ['EVENT_NOT_FOUND'] }],
   [
+    'post',
+    '/v1/events/{eventId}/sales/close',
+    { 200: 'ok', 401: ['UNAUTHORIZED'], 404: ['EVENT_NOT_FOUND'], 503: ['REDIS_UNAVAILABLE'] },
+  ],
+  [
+    'post',
+    '/v1/events/{eventId}/sales/open',
+    { 200: 'ok', 401: ['UNAUTHORIZED'], 404: ['EVENT_NOT_FOUND'], 503: ['REDIS_UNAVAILABLE'] },
+  ],
+  [
     'get',
     '/v1/events/{eventId}/seat-map',
     { 200: 'ok', 404: ['EVENT_NOT_FOUND'], 422: ['UNKNOWN_SECTION'], 503: ['EVENT_LOADING'] },
@@ -34,7 +44,13 @@ const CONTRACT: [string, string, Record<number, ErrorCode[] | 'ok'>][] = [
       201: 'ok',
       400: ['INVALID_REQUEST', 'DUPLICATE_SEATS', 'TOO_MANY_SEATS', 'INVALID_TTL'],
       404: ['EVENT_NOT_FOUND'],
-      409: ['SEAT_UNAVAILABLE', 'INSUFFICIENT_CAPACITY', 'HOLDER_LIMIT_EXCEEDED'],
+      409: [
+        'SEAT_UNAVAILABLE',
+        'INSUFFICIENT_CAPACITY',
+        'HOLDER_LIMIT_EXCEEDED',
+        'SALES_NOT_OPEN',
+        'SALES_CLOSED',
+      ],
       413: ['PAYLOAD_TOO_LARGE'],
       422: ['UNKNOWN_SECTION', 'UNKNOWN_SEAT', 'WRONG_ITEM_KIND', 'IDEMPOTENCY_KEY_REUSED'],
       503: ['REDIS_UNAVAILABLE'],

@@ -6,7 +6,10 @@
   as KEYS[1]. The names after `base` come from KEY_SUFFIX in src/redis/keys.ts: scripts write KEY.<name>,
   never a literal, and the loader puts in the value (src/redis/lua-constants.ts; CODE.<NAME> and
   SEAT.soldPrefix likewise). What each key holds:
-    :meta            hash   ready=1, c:<section> capacity, k:<section> kind ("s" seated, "g" GA)
+    :meta            hash   ready=1, c:<section> capacity, k:<section> kind ("s" seated, "g" GA),
+                            the sales window (recordSales): so opening ms, sc closing ms (each absent when
+                            none), sx "1" closed by hand, sr present once a window is recorded. Older
+                            layouts without these fields read as always on sale, so they need no new version
     :counts          hash   h:<section> held units, s:<section> sold units, xp expiries not yet counted by metrics,
                             z:<section> version of a sold-out mark some instance may be refusing from (see unitsBack),
                             sv the sale version: changes whenever sold state changes (see bumpSale)

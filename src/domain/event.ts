@@ -1,5 +1,7 @@
 /** An event and its sections, as created and as the ledger stores them. */
 import { isoInput } from './iso-time.js'
+import { normalizeSales } from './sales-window.js'
+import type { SalesWindow } from './sales-window.js'
 import { expandRows, LayoutError } from './venue-layout.js'
 import type { SeatRow } from './venue-layout.js'
 
@@ -33,6 +35,8 @@ export interface EventDefinition {
   categories?: Record<string, number>
   sections: SectionDefinition[]
   createdAt: string
+  /** When the event sells (see sales-window.ts); absent: always on sale (events created before windows). */
+  sales?: SalesWindow
 }
 
 /** A section's fixed facts without its seat labels, in the order every view lists them. */
@@ -81,6 +85,7 @@ export function normalizeEvent(event: EventDefinition): EventDefinition {
     ...(Object.keys(event.categories ?? {}).length === 0 ? {} : { categories: { ...event.categories } }),
     sections,
     createdAt: isoInput(event.createdAt, 'createdAt'),
+    ...(event.sales === undefined ? {} : { sales: normalizeSales(event.sales) }),
   }
 }
 

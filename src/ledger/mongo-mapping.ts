@@ -2,7 +2,8 @@
 import type { Item } from '../domain/items.js'
 import { isoInput } from '../domain/iso-time.js'
 import type { Reservation } from '../domain/reservation.js'
-import type { ItemDoc, ReservationDoc, SoldSeatDoc } from './mongo-models.js'
+import type { SalesWindow } from '../domain/sales-window.js'
+import type { ItemDoc, ReservationDoc, SalesDoc, SoldSeatDoc } from './mongo-models.js'
 import type { ConfirmInput } from './port.js'
 
 export function toItem(item: ItemDoc): Item {
@@ -51,4 +52,20 @@ export function soldSeatDocs(
   reservationId: string,
 ): SoldSeatDoc[] {
   return seats.map((s) => ({ eventId, section: s.section, seat: s.seat, reservationId }))
+}
+
+export function salesDoc(sales: SalesWindow): SalesDoc {
+  return {
+    openAt: sales.openAt === null ? null : new Date(sales.openAt),
+    closeAt: sales.closeAt === null ? null : new Date(sales.closeAt),
+    closed: sales.closed,
+  }
+}
+
+export function toSales(doc: SalesDoc): SalesWindow {
+  return {
+    openAt: doc.openAt ? new Date(doc.openAt).toISOString() : null,
+    closeAt: doc.closeAt ? new Date(doc.closeAt).toISOString() : null,
+    closed: doc.closed === true,
+  }
 }

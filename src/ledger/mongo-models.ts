@@ -15,6 +15,12 @@ export interface SectionMeta {
   capacity: number
 }
 
+export interface SalesDoc {
+  openAt: Date | null
+  closeAt: Date | null
+  closed: boolean
+}
+
 export interface EventDoc {
   _id: string
   name: string
@@ -23,6 +29,8 @@ export interface EventDoc {
   createdAt: Date
   /** Price categories (id → price); absent when the event has none. Ids have no "." (a path in MongoDB). */
   categories?: Record<string, number>
+  /** The sales window; absent on an event created without one (always on sale). */
+  sales?: SalesDoc
   /** Section definitions without seat labels (those live in seatmaps: one document per section). */
   sections: SectionMeta[]
 }
@@ -106,6 +114,14 @@ export function defineModels(conn: Connection): Models {
     },
     { _id: false, id: false, strict: true },
   )
+  const salesSchema = new Schema<SalesDoc>(
+    {
+      openAt: { type: Date, default: null },
+      closeAt: { type: Date, default: null },
+      closed: { type: Boolean, required: true },
+    },
+    { _id: false, id: false, strict: true },
+  )
   const eventSchema = new Schema<EventDoc>(
     {
       _id: { type: String, required: true },
@@ -115,6 +131,7 @@ export function defineModels(conn: Connection): Models {
       createdAt: { type: Date, required: true },
       categories: { type: Schema.Types.Mixed, default: undefined },
       sections: { type: [sectionMetaSchema], required: true },
+      sales: { type: salesSchema, default: undefined },
     },
     { ...schemaOptions, collection: 'events' },
   )

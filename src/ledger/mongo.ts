@@ -14,6 +14,8 @@ import { EventExistsError } from '../domain/errors.js'
 import { normalizeEvent, sectionFacts } from '../domain/event.js'
 import type { EventDefinition, SectionDefinition } from '../domain/event.js'
 import type { Reservation } from '../domain/reservation.js'
+import { ALWAYS_ON_SALE, normalizeSales } from '../domain/sales-window.js'
+import type { SalesWindow } from '../domain/sales-window.js'
 import { compareStrings } from '../lib/compare.js'
 import { decodeCursor, pageFrom, pageSize } from './common.js'
 import { confirm, confirmBatch } from './mongo-confirm.js'
@@ -25,7 +27,7 @@ import {
 import type { MongoLedgerOptions } from './mongo-connection.js'
 import { giveUnits, splitCount } from './mongo-counts.js'
 import { isDuplicateKey, mapMongoError } from './mongo-errors.js'
-import { toItem, toReservation } from './mongo-mapping.js'
+import { salesDoc, toItem, toReservation, toSales } from './mongo-mapping.js'
 import { MONGO_MIGRATIONS, migrateMongo } from './mongo-migrations.js'
 import { sectionKey } from './mongo-models.js'
 import type { EventDoc, ReservationDoc, SeatMapDoc, SectionDoc } from './mongo-models.js'
@@ -113,6 +115,7 @@ export class MongoLedger implements Ledger {
       currency: def.currency,
       createdAt: new Date(def.createdAt),
       ...(def.categories === undefined ? {} : { categories: def.categories }),
+      ...(def.sales === undefined ? {} : { sales: salesDoc(def.sales) }),
       sections: def.sections.map((s) => ({
         id: s.id,
         name: s.name,
@@ -184,7 +187,27 @@ export class MongoLedger implements Ledger {
         ...(doc.categories ? { categories: doc.categories } : {}),
         sections,
         createdAt: new Date(doc.createdAt).toISOString(),
+        ...(doc.sales ? { sales: toSales(doc.sales) } : {}),
       }
+    })
+  }
+
+  async getSales(eventId: string): Promise<SalesWindow | null> {
+    return this.store.run(async () => {
+      const doc = await this.store.m.Event.findById(eventId, { sales: 1 })
+        .lean<Pick<EventDoc, '_id' | 'sales'>>()
+        .exec()
+      if (doc === null) return null
+      return doc.sales ? toSales(doc.sales) : ALWAYS_ON_SALE
+    })
+  }
+
+  async setSales(eventId: string, sales: SalesWindow): Promise<boolean> {
+    const doc = salesDoc(normalizeSales(sales))
+    return this.store.run(async () => {
+      // One document, one atomic $set: no transaction needed.
+      const result = await this.store.m.Event.updateOne({ _id: eventId }, { $set: { sales: doc } }).exec()
+      return result.matchedCount === 1
     })
   }
 

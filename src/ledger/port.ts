@@ -6,6 +6,7 @@
  */
 import type { EventDefinition } from '../domain/event.js'
 import type { Reservation } from '../domain/reservation.js'
+import type { SalesWindow } from '../domain/sales-window.js'
 
 /** The sale a confirm asks for: the reservation to record, in the fields its caller decides. */
 export interface ConfirmInput extends Pick<
@@ -50,6 +51,10 @@ export interface Ledger {
   createEvent(event: EventDefinition): Promise<void>
   getEvent(eventId: string): Promise<EventDefinition | null>
   countEvents(): Promise<number>
+  /** The event's sales window (an event created without one is always on sale), or null when unknown. */
+  getSales(eventId: string): Promise<SalesWindow | null>
+  /** Replaces the event's sales window; false when the event is unknown. */
+  setSales(eventId: string, sales: SalesWindow): Promise<boolean>
 
   /**
    * In one transaction: insert the reservation (unique per holdId), one record per sold seat

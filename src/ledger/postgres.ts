@@ -12,6 +12,8 @@
 import { unitsBySection } from '../domain/confirm-plan.js'
 import { EventExistsError } from '../domain/errors.js'
 import { normalizeEvent } from '../domain/event.js'
+import { ALWAYS_ON_SALE, normalizeSales } from '../domain/sales-window.js'
+import type { SalesWindow } from '../domain/sales-window.js'
 import type { EventDefinition } from '../domain/event.js'
 import type { Reservation } from '../domain/reservation.js'
 import { decodeCursor, pageFrom, pageSize } from './common.js'
@@ -86,6 +88,25 @@ export class PostgresLedger implements Ledger {
       [eventId],
     )
     return rows[0]?.definition ?? null
+  }
+
+  async getSales(eventId: string): Promise<SalesWindow | null> {
+    // Only the window: a stadium's definition carries 100,000 labels a load does not need again.
+    const rows = await this.client.query<{ sales: SalesWindow | null }>(
+      `SELECT definition -> 'sales' AS sales FROM seatlock_events WHERE id = $1`,
+      [eventId],
+    )
+    const row = rows[0]
+    return row === undefined ? null : (row.sales ?? ALWAYS_ON_SALE)
+  }
+
+  async setSales(eventId: string, sales: SalesWindow): Promise<boolean> {
+    const rows = await this.client.query<{ id: string }>(
+      `UPDATE seatlock_events SET definition = jsonb_set(definition, '{sales}', $2::jsonb)
+       WHERE id = $1 RETURNING id`,
+      [eventId, JSON.stringify(normalizeSales(sales))],
+    )
+    return rows.length === 1
   }
 
   async countEvents(): Promise<number> {

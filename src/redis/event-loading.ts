@@ -1,5 +1,7 @@
 import type { SectionDefinition } from '../domain/event.js'
+import type { SalesWindow } from '../domain/sales-window.js'
 import type { RedisClient } from './client.js'
+import { recordSales } from './commands/sales-window.js'
 import { activateEvent } from './commands/sold-state.js'
 import { KEYS_PER_PAGE, soldTo } from './keys.js'
 import type { EventKeys } from './keys.js'
@@ -15,8 +17,9 @@ export interface SoldSection {
 }
 
 /**
- * Writes an event's state from the ledger: sold seat keys first (pipelined pages), then counts and
- * ready=1 in one script (lua/activateEvent-2.lua). Called only while the event is not ready, so every
+ * Writes an event's state from the ledger: sold seat keys and the sales window first (pipelined pages;
+ * a window an admin recorded meanwhile is newer and stays), then counts and ready=1 in one script
+ * (lua/activateEvent-2.lua). Called only while the event is not ready, so every
  * hold script answers "not ready" until the last step; activation refuses to overwrite a state a
  * concurrent loader made live first. `resident`: the index of resident events and when the retention
  * job may remove this one (ms), or null to keep it.
@@ -26,6 +29,7 @@ export async function loadEvent(
   k: EventKeys,
   sections: readonly SectionDefinition[],
   sold: ReadonlyMap<string, SoldSection>,
+  sales: SalesWindow,
   resident: { index: string; eventId: string; evictAt: number | null },
 ): Promise<void> {
   // An eviction that lost its lock (a stalled evictor) must not delete what this load writes.
@@ -42,6 +46,7 @@ export async function loadEvent(
       if (failed) throw failed
     }
   }
+  await recordSales(redis, k, { sales, replace: false })
   await activateEvent(redis, k, { sections, sold: (section) => sold.get(section)?.sold ?? 0 })
   if (resident.evictAt !== null) await redis.zadd(resident.index, 'GT', resident.evictAt, resident.eventId)
 }

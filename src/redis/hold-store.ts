@@ -1,3 +1,4 @@
+import type { SalesWindow } from '../domain/sales-window.js'
 import type { SectionDefinition } from '../domain/event.js'
 import type { HoldAuth } from '../domain/hold.js'
 import type { Item } from '../domain/items.js'
@@ -5,7 +6,8 @@ import type { RedisClient } from './client.js'
 import { ActiveEvents } from './active-events.js'
 import type { ActiveEventsOptions } from './active-events.js'
 import { createHold } from './commands/create-hold.js'
-import type { CreateHoldArgs, CreateRefusal } from './commands/create-hold.js'
+import { recordSales } from './commands/sales-window.js'
+import type { CreateHoldArgs, CreateRefusal, SalesRefusal } from './commands/create-hold.js'
 import { finaliseHolds } from './commands/finalise-holds.js'
 import type { FinaliseOutcome } from './commands/finalise-holds.js'
 import { ownKeysOf } from './commands/items.js'
@@ -32,7 +34,7 @@ import {
 import type { SaleSnapshot, SeatStatus, SectionCounts, StoreActivity } from './store-statistics.js'
 
 export type { HoldRefusalReason, StoredHold } from './commands/owned-hold.js'
-export type { CreateRefusal } from './commands/create-hold.js'
+export type { CreateRefusal, SalesRefusal } from './commands/create-hold.js'
 export type { HealPlan, HealResult } from './commands/sold-state.js'
 export type { FinaliseOutcome } from './commands/finalise-holds.js'
 export type { SaleSnapshot, SectionCounts, StoreActivity } from './store-statistics.js'
@@ -45,7 +47,7 @@ export type CreateHoldResult =
   | { kind: 'not-ready' }
   /** The hold's key was taken by abandon(): an earlier call with this hold id timed out and was undone. */
   | { kind: 'abandoned' }
-  | { kind: 'refused'; refusal: CreateRefusal | { kind: 'idempotencyReused' } }
+  | { kind: 'refused'; refusal: CreateRefusal | SalesRefusal | { kind: 'idempotencyReused' } }
   /**
    * Refused only because the script reclaims a bounded number of expired holds per call and more of them
    * wait (their units would count against the section or the holder): reclaim more and call again.
@@ -186,6 +188,8 @@ export class HoldStore {
         return { kind: 'refused', refusal: reply }
       case 'holderLimit':
       case 'idempotencyReused':
+      case 'salesNotOpen':
+      case 'salesClosed':
         return { kind: 'refused', refusal: reply }
       case 'expiredPending':
         return { kind: 'expired-pending', refusal: reply.refusal }
@@ -429,11 +433,22 @@ export class HoldStore {
     eventId: string,
     sections: SectionDefinition[],
     sold: Map<string, SoldSection>,
+    /** The sales window from the ledger, read no earlier than `sold`. */
+    sales: SalesWindow,
     /** When the retention job may remove the state again (ms), or null to keep it. */
     evictAt: number | null,
   ): Promise<void> {
     const resident = { index: residentIndexKey(this.prefix), eventId, evictAt }
-    await this.call(() => loadEvent(this.redis, this.keys(eventId), sections, sold, resident))
+    await this.call(() => loadEvent(this.redis, this.keys(eventId), sections, sold, sales, resident))
+  }
+
+  /**
+   * An admin's change of the sales window, written after the ledger's: createHold on every instance
+   * refuses or accepts by it from the next call. Written whether or not the event is loaded, so a load
+   * that read the ledger before the change cannot record the older window over it.
+   */
+  async recordSales(eventId: string, sales: SalesWindow): Promise<void> {
+    await this.call(() => recordSales(this.redis, this.keys(eventId), { sales, replace: true }))
   }
 
   /** Held and sold units per section, or null when the event's state is not loaded in Redis. */

@@ -20,6 +20,10 @@ export const SCRIPT_CODE = {
   ABANDONED: -7,
   /** createHold: refused only because more expired holds wait than one call reclaims. */
   EXPIRED_PENDING: -8,
+  /** createHold: the event's sales window has not opened yet. */
+  SALES_NOT_OPEN: -15,
+  /** createHold: the event's sales window has closed, or an admin closed sales. */
+  SALES_CLOSED: -16,
   HOLD_UNKNOWN: -10,
   HOLD_RELEASED: -11,
   HOLD_EXPIRED: -12,

@@ -33,6 +33,7 @@ declare module 'ioredis' {
     dropEventKeys(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     markCancelling(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     healSold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    recordSales(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     countRequests(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
   }
 }

@@ -109,4 +109,41 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
     },
     async (request) => events.seatMap(await events.get(request.params.eventId), request.query.section),
   )
+
+  for (const [action, closed] of [
+    ['close', true],
+    ['open', false],
+  ] as const) {
+    app.post(
+      `/v1/events/:eventId/sales/${action}`,
+      {
+        schema: {
+          operationId: closed ? 'closeSales' : 'openSales',
+          summary: closed
+            ? "Close the event's sales at once (admin)"
+            : "Reopen the event's sales closed by hand (admin)",
+          description: closed
+            ? 'From the next request on every instance, holds are refused with 409 SALES_CLOSED until the ' +
+              'sales are reopened. Admin holds (the box office) still sell; existing holds may be confirmed.'
+            : 'Undoes a close: holds are accepted again within the sales window (outside it they are ' +
+              'still refused: SALES_NOT_OPEN before it, SALES_CLOSED after it).',
+          tags: ['events'],
+          security: [{ admin: [] }],
+          params: EventParams,
+          response: {
+            200: Type.Ref('Event'),
+            ...errors(
+              'UNAUTHORIZED',
+              'EVENT_NOT_FOUND',
+              'REDIS_UNAVAILABLE',
+              'LEDGER_UNAVAILABLE',
+              'EVENT_LOADING',
+            ),
+          },
+        },
+        preValidation: async (request) => auth.requireAdmin(request),
+      },
+      async (request) => events.setSalesClosed(request.params.eventId, closed),
+    )
+  }
 }

@@ -75,6 +75,8 @@ export const holdRoutes: FastifyPluginAsyncTypebox<HoldRouteOptions> = async (
             'SEAT_UNAVAILABLE',
             'INSUFFICIENT_CAPACITY',
             'HOLDER_LIMIT_EXCEEDED',
+            'SALES_NOT_OPEN',
+            'SALES_CLOSED',
             'PAYLOAD_TOO_LARGE',
             'UNSUPPORTED_MEDIA_TYPE',
             'UNKNOWN_SECTION',
@@ -102,6 +104,7 @@ export const holdRoutes: FastifyPluginAsyncTypebox<HoldRouteOptions> = async (
         { ...request.body, holder },
         request.headers['idempotency-key'],
         disclose,
+        auth.isAdmin(request),
       )
       if (replayed) reply.header('Idempotent-Replayed', 'true')
       return reply.code(201).header('Location', `/v1/events/${eventId}/holds/${view.id}`).send(view)

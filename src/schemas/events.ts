@@ -95,6 +95,12 @@ export const CreateEventBody = Type.Object(
     id: Type.Optional(Identifier),
     name: Name,
     startsAt: Type.Optional(Type.String({ format: 'date-time' })),
+    salesOpenAt: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Holds are refused before it (409 SALES_NOT_OPEN)' }),
+    ),
+    salesCloseAt: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Holds are refused from it on (409 SALES_CLOSED)' }),
+    ),
     currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217, default USD' })),
     categories: Type.Optional(Categories),
     sections: Type.Array(SectionInput, { minItems: 1, maxItems: 100 }),
@@ -106,6 +112,8 @@ export const CreateEventBody = Type.Object(
         id: 'arena-2026-12-01',
         name: 'Arena concert',
         startsAt: '2026-12-01T19:00:00Z',
+        salesOpenAt: '2026-09-01T09:00:00Z',
+        salesCloseAt: '2026-12-01T18:00:00Z',
         currency: 'EUR',
         categories: { P1: 9900 },
         sections: [
@@ -146,6 +154,9 @@ export const EventView = Type.Object(
     startsAt: Type.Union([Type.String(), Type.Null()]),
     currency: Type.String(),
     categories: Type.Optional(Categories),
+    salesOpenAt: Type.Union([Type.String(), Type.Null()], { description: 'null: on sale from creation' }),
+    salesCloseAt: Type.Union([Type.String(), Type.Null()], { description: 'null: until closed by hand' }),
+    salesClosed: Type.Boolean({ description: 'Sales closed by an admin, whatever the window says' }),
     sections: Type.Array(SectionView),
   },
   { $id: 'Event' },

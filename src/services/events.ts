@@ -4,6 +4,8 @@ import { sectionFacts } from '../domain/event.js'
 import type { EventDefinition, SectionDefinition } from '../domain/event.js'
 import { repeatedLabels } from '../domain/hold-rules.js'
 import { loadEvent } from '../domain/loaded-event.js'
+import { ALWAYS_ON_SALE, normalizeSales, SalesWindowError } from '../domain/sales-window.js'
+import type { SalesWindow } from '../domain/sales-window.js'
 import type { LoadedEvent } from '../domain/loaded-event.js'
 import { sectionSeatMap } from '../domain/seat-map.js'
 import { expandRows, LayoutError } from '../domain/venue-layout.js'
@@ -54,8 +56,22 @@ function hasKeys(record: Record<string, number> | undefined): record is Record<s
   return record !== undefined && Object.keys(record).length > 0
 }
 
+/** The window given, normalised, or 400 INVALID_REQUEST when it closes before it opens. */
+function salesWindow(sales: SalesWindow): SalesWindow {
+  try {
+    return normalizeSales(sales)
+  } catch (err) {
+    if (!(err instanceof SalesWindowError)) throw err
+    throw apiError('INVALID_REQUEST', { salesOpenAt: sales.openAt, salesCloseAt: sales.closeAt }, err.message)
+  }
+}
+
 function generatedId(): string {
   return randomBytes(9).toString('base64url').replace(/^[-_]/, 'e')
+}
+
+function salesView(sales: SalesWindow): Pick<EventView, 'salesOpenAt' | 'salesCloseAt' | 'salesClosed'> {
+  return { salesOpenAt: sales.openAt, salesCloseAt: sales.closeAt, salesClosed: sales.closed }
 }
 
 export class EventService {
@@ -97,6 +113,11 @@ export class EventService {
       }
       return { id, name: input.name, kind: 'ga', price: input.price, capacity: input.capacity }
     })
+    const sales = salesWindow({
+      openAt: body.salesOpenAt ?? null,
+      closeAt: body.salesCloseAt ?? null,
+      closed: false,
+    })
     const definition: EventDefinition = {
       id: body.id ?? generatedId(),
       name: body.name,
@@ -105,6 +126,7 @@ export class EventService {
       ...(hasKeys(body.categories) ? { categories: body.categories } : {}),
       sections,
       createdAt: new Date().toISOString(),
+      sales,
     }
     try {
       await this.ledger.createEvent(definition)
@@ -113,7 +135,13 @@ export class EventService {
       throw error
     }
     // The ledger is written first: if Redis fails here, the first read rebuilds the state from the ledger.
-    await this.store.load(definition.id, sections, new Map(), evictionTime(definition, this.retentionMs))
+    await this.store.load(
+      definition.id,
+      sections,
+      new Map(),
+      sales,
+      evictionTime(definition, this.retentionMs),
+    )
     const event = this.remember(definition)
     return this.view(event, new Map())
   }
@@ -162,6 +190,7 @@ export class EventService {
       startsAt: definition.startsAt,
       currency: definition.currency,
       ...(definition.categories === undefined ? {} : { categories: definition.categories }),
+      ...salesView(definition.sales ?? ALWAYS_ON_SALE),
       sections: definition.sections.map((s) => {
         const c = live.get(s.id) ?? { held: 0, sold: 0 }
         return {
@@ -228,10 +257,13 @@ export class EventService {
         const sold = new Map(
           state.sections.map((s) => [s.id, { sold: s.sold, seats: s.soldSeats, owners: s.soldBy }]),
         )
+        // From the ledger, not this instance's cached definition: an admin may have changed it since.
+        const sales = (await this.ledger.getSales(eventId)) ?? ALWAYS_ON_SALE
         await this.store.load(
           eventId,
           event.definition.sections,
           sold,
+          sales,
           evictionTime(event.definition, this.retentionMs),
         )
       })
@@ -243,6 +275,23 @@ export class EventService {
       this.loading.set(eventId, pending)
     }
     await pending
+  }
+
+  /**
+   * Closes (or reopens) the event's sales at once: the ledger keeps it, then the event's Redis meta, which
+   * every instance's next hold reads. The window's times stay as they were.
+   */
+  async setSalesClosed(eventId: string, closed: boolean): Promise<EventView> {
+    const current = await this.ledger.getSales(eventId)
+    if (current === null) throw apiError('EVENT_NOT_FOUND', { eventId })
+    return this.changeSales(eventId, { ...current, closed })
+  }
+
+  private async changeSales(eventId: string, sales: SalesWindow): Promise<EventView> {
+    if (!(await this.ledger.setSales(eventId, sales))) throw apiError('EVENT_NOT_FOUND', { eventId })
+    await this.store.recordSales(eventId, sales)
+    this.cache.delete(eventId)
+    return this.view(await this.get(eventId))
   }
 
   async countEvents(): Promise<number> {

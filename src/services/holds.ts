@@ -95,6 +95,8 @@ export class HoldService {
     idempotencyKey: string | undefined,
     /** The caller proved it is the holder (or an admin): a refusal may show the holder's usage. */
     disclose = false,
+    /** An admin's hold (the box office): it sells outside the sales window and while sales are closed. */
+    boxOffice = false,
   ): Promise<CreatedHold> {
     const event = await this.events.get(eventId)
     validateItems(event, body.items, this.limits.maxSeatsPerHold)
@@ -116,6 +118,7 @@ export class HoldService {
       lifetimeMs: this.limits.holdLifetimeMaxS * 1000,
       maxPerHolder: this.limits.maxSeatsPerHolder,
       items: body.items,
+      salesWindow: !boxOffice,
       idempotency: idempotencyKey
         ? {
             key: idempotencyKey,

@@ -35,6 +35,10 @@ export function refusalError(refusal: StoreRefusal, disclose = true): ApiError {
       )
     case 'idempotencyReused':
       return apiError('IDEMPOTENCY_KEY_REUSED')
+    case 'salesNotOpen':
+      return apiError('SALES_NOT_OPEN', { salesOpenAt: new Date(refusal.opensAt).toISOString() })
+    case 'salesClosed':
+      return apiError('SALES_CLOSED', { reason: refusal.reason })
     case 'hold':
       return apiError(HOLD_REFUSALS[refusal.reason])
   }

@@ -117,6 +117,32 @@ export function ledgerContract(
     t.same(fresh, { vip: { sold: 0, seats: [] }, general: { sold: 0, seats: [] } }, 'nothing sold yet')
   })
 
+  t.test('the sales window: kept at creation, replaced, read alone', async (t) => {
+    const plain = eventDef({})
+    await ledger.createEvent(plain)
+    t.same(
+      await ledger.getSales(plain.id),
+      { openAt: null, closeAt: null, closed: false },
+      'an event created without a window is always on sale',
+    )
+    const sales = { openAt: '2026-09-01T09:00:00Z', closeAt: '2026-12-01T18:00:00Z', closed: false }
+    const def = eventDef({ sales })
+    await ledger.createEvent(def)
+    const iso = { openAt: '2026-09-01T09:00:00.000Z', closeAt: '2026-12-01T18:00:00.000Z', closed: false }
+    t.same((await ledger.getEvent(def.id))?.sales, iso, 'the definition carries it (ISO with ms)')
+    t.same(await ledger.getSales(def.id), iso, 'read alone')
+    t.equal(await other.setSales(def.id, { ...iso, openAt: null, closed: true }), true, 'replaced')
+    t.same(await ledger.getSales(def.id), { ...iso, openAt: null, closed: true }, 'every instance reads it')
+    t.same((await ledger.getEvent(def.id))?.sales, { ...iso, openAt: null, closed: true })
+    t.equal(await ledger.getSales(`missing-${rand()}`), null, 'unknown event: null')
+    t.equal(await ledger.setSales(`missing-${rand()}`, iso), false, 'unknown event: nothing written')
+    await t.rejects(
+      ledger.setSales(def.id, { ...iso, closeAt: iso.openAt }),
+      /salesOpenAt must be before salesCloseAt/,
+      'a window closing before it opens is refused',
+    )
+  })
+
   t.test('a large seated section round-trips', async (t) => {
     const seats = Array.from({ length: 100_000 }, (_, i) => `R${Math.floor(i / 100)}-S${i % 100}`)
     const def = eventDef({

@@ -15,6 +15,8 @@ export interface CreateHoldArgs {
   lifetimeMs: number
   maxPerHolder: number
   items: Item[]
+  /** The event's sales window applies (public holds); a box office (admin) sells outside it. */
+  salesWindow: boolean
   idempotency: { key: string; bodyHash: string; encryptedToken: string; ttlMs: number } | null
 }
 
@@ -30,11 +32,16 @@ export type CreateRefusal =
   | { kind: 'sectionShort'; section: string; requested: number; available: number; soldOut: SoldOutMark[] }
   | { kind: 'holderLimit'; held: number; limit: number }
 
+/** The event is not on sale: its window has not opened, has closed, or an admin closed it. */
+export type SalesRefusal =
+  { kind: 'salesNotOpen'; opensAt: number } | { kind: 'salesClosed'; reason: 'closed' | 'ended' }
+
 export type CreateHoldReply =
   /** `own`: the new hold's own keys (holder index, seat keys), which a script acting on it declares. */
   | { kind: 'created'; createdAt: number; expiresAt: number; own: string[] }
   | { kind: 'replayed'; holdId: string; encryptedToken: string; createdAt: number; expiresAt: number }
   | CreateRefusal
+  | SalesRefusal
   /** Refused only because more expired holds wait than one call reclaims: reclaim more and call again. */
   | { kind: 'expiredPending'; refusal: CreateRefusal }
   | { kind: 'notReady' }
@@ -107,6 +114,7 @@ export async function createHold(
     idem?.encryptedToken ?? '',
     idem?.ttlMs ?? 0,
     digest,
+    args.salesWindow ? '1' : '0',
   )
   switch (reply[0]) {
     case 1:
@@ -131,6 +139,10 @@ export async function createHold(
     }
     case CODE.NOT_READY:
       return { kind: 'notReady' }
+    case CODE.SALES_NOT_OPEN:
+      return { kind: 'salesNotOpen', opensAt: num(reply[1]) }
+    case CODE.SALES_CLOSED:
+      return { kind: 'salesClosed', reason: reply[1] === 'ended' ? 'ended' : 'closed' }
     case CODE.IDEMPOTENCY_REUSED:
       return { kind: 'idempotencyReused' }
     case CODE.ABANDONED:
