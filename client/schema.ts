@@ -88,7 +88,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change an event: name, start, sales window, prices before the first sale (admin)
+         * @description Only the fields given change. A sales window change applies to the next hold on every instance; other instances serve a new name, start or price within about 2 s. Prices change only while nothing is sold (409 PRICES_LOCKED); seats and sections never change.
+         */
+        patch: operations["updateEvent"];
         trace?: never;
     };
     "/v1/events/{eventId}/holders/{holder}/holds": {
@@ -883,6 +887,231 @@ export interface operations {
                         message: string;
                         /** @enum {integer} */
                         statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: REDIS_UNAVAILABLE, LEDGER_UNAVAILABLE, EVENT_LOADING */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "REDIS_UNAVAILABLE" | "LEDGER_UNAVAILABLE" | "EVENT_LOADING";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
+    updateEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Letters, digits, "_", "." and "-"
+                 * @example demo
+                 */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Arena concert (second night)",
+                 *       "startsAt": "2026-12-02T19:00:00Z",
+                 *       "salesCloseAt": "2026-12-02T18:00:00Z",
+                 *       "prices": {
+                 *         "sections": {
+                 *           "floor": 4500
+                 *         },
+                 *         "categories": {
+                 *           "P1": 10900
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    name?: string;
+                    /** @description New prices, only while nothing is sold (else 409 PRICES_LOCKED) */
+                    prices?: {
+                        /** @description Category id → new price */
+                        categories?: {
+                            [key: string]: number;
+                        };
+                        /** @description Section id → new price */
+                        sections?: {
+                            [key: string]: number;
+                        };
+                    };
+                    /**
+                     * Format: date-time
+                     * @description null: on sale until closed by hand
+                     */
+                    salesCloseAt?: string | null;
+                    /**
+                     * Format: date-time
+                     * @description null: on sale without an opening time
+                     */
+                    salesOpenAt?: string | null;
+                    /**
+                     * Format: date-time
+                     * @description null: no start time
+                     */
+                    startsAt?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            /** @description Error codes: INVALID_REQUEST, INVALID_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST" | "INVALID_JSON";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNAUTHORIZED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 401;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_FOUND";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: PRICES_LOCKED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "PRICES_LOCKED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 409;
+                    };
+                };
+            };
+            /** @description Error codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 415;
+                    };
+                };
+            };
+            /** @description Error codes: UNKNOWN_SECTION */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNKNOWN_SECTION";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 422;
                     };
                 };
             };

@@ -32,6 +32,7 @@ export const ERRORS = {
   HOLDER_LIMIT_EXCEEDED: [409, 'The holder would exceed the seats allowed per holder'],
   SALES_NOT_OPEN: [409, "The event's sales have not opened yet"],
   SALES_CLOSED: [409, "The event's sales are closed"],
+  PRICES_LOCKED: [409, 'Prices change only while nothing of the event is sold'],
   HOLD_CONFIRMED: [409, 'The hold is already confirmed'],
   HOLD_CONFIRMING: [409, 'The hold is being confirmed'],
   HOLD_EXPIRED: [410, 'The hold has expired'],

@@ -23,6 +23,18 @@ const CONTRACT: [string, string, Record<number, ErrorCode[] | 'ok'>][] = [
   ],
   ['get', '/v1/events/{eventId}/seats', { 200: 'ok', 404: ['EVENT_NOT_FOUND'] }],
   [
+    'patch',
+    '/v1/events/{eventId}',
+    {
+      200: 'ok',
+      400: ['INVALID_REQUEST'],
+      401: ['UNAUTHORIZED'],
+      404: ['EVENT_NOT_FOUND'],
+      409: ['PRICES_LOCKED'],
+      422: ['UNKNOWN_SECTION'],
+    },
+  ],
+  [
     'post',
     '/v1/events/{eventId}/sales/close',
     { 200: 'ok', 401: ['UNAUTHORIZED'], 404: ['EVENT_NOT_FOUND'], 503: ['REDIS_UNAVAILABLE'] },

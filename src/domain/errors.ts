@@ -26,3 +26,8 @@ export class CapacityExceededError extends Error {
     super('section capacity exceeded')
   }
 }
+
+/** Prices change only while nothing of the event is sold. */
+export class PricesLockedError extends Error {
+  override name = 'PricesLockedError'
+}

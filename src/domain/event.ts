@@ -37,6 +37,8 @@ export interface EventDefinition {
   createdAt: string
   /** When the event sells (see sales-window.ts); absent: always on sale (events created before windows). */
   sales?: SalesWindow
+  /** Raised by every admin change (see event-changes.ts); absent: never changed (0). */
+  revision?: number
 }
 
 /** A section's fixed facts without its seat labels, in the order every view lists them. */
@@ -86,6 +88,7 @@ export function normalizeEvent(event: EventDefinition): EventDefinition {
     sections,
     createdAt: isoInput(event.createdAt, 'createdAt'),
     ...(event.sales === undefined ? {} : { sales: normalizeSales(event.sales) }),
+    ...(event.revision === undefined ? {} : { revision: event.revision }),
   }
 }
 

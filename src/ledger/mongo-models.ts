@@ -29,6 +29,8 @@ export interface EventDoc {
   createdAt: Date
   /** Price categories (id → price); absent when the event has none. Ids have no "." (a path in MongoDB). */
   categories?: Record<string, number>
+  /** Raised by every admin change; absent until the first. */
+  revision?: number
   /** The sales window; absent on an event created without one (always on sale). */
   sales?: SalesDoc
   /** Section definitions without seat labels (those live in seatmaps: one document per section). */
@@ -132,6 +134,7 @@ export function defineModels(conn: Connection): Models {
       categories: { type: Schema.Types.Mixed, default: undefined },
       sections: { type: [sectionMetaSchema], required: true },
       sales: { type: salesSchema, default: undefined },
+      revision: { type: Number, default: undefined },
     },
     { ...schemaOptions, collection: 'events' },
   )

@@ -10,11 +10,13 @@
  */
 import type { ConnectOptions, mongo } from 'mongoose'
 import { unitsBySection } from '../domain/confirm-plan.js'
-import { EventExistsError } from '../domain/errors.js'
+import { EventExistsError, PricesLockedError } from '../domain/errors.js'
+import { applyChanges, pricesDiffer } from '../domain/event-changes.js'
+import type { EventChanges } from '../domain/event-changes.js'
 import { normalizeEvent, sectionFacts } from '../domain/event.js'
 import type { EventDefinition, SectionDefinition } from '../domain/event.js'
 import type { Reservation } from '../domain/reservation.js'
-import { ALWAYS_ON_SALE, normalizeSales } from '../domain/sales-window.js'
+import { ALWAYS_ON_SALE } from '../domain/sales-window.js'
 import type { SalesWindow } from '../domain/sales-window.js'
 import { compareStrings } from '../lib/compare.js'
 import { decodeCursor, pageFrom, pageSize } from './common.js'
@@ -188,6 +190,7 @@ export class MongoLedger implements Ledger {
         sections,
         createdAt: new Date(doc.createdAt).toISOString(),
         ...(doc.sales ? { sales: toSales(doc.sales) } : {}),
+        ...(doc.revision === undefined ? {} : { revision: doc.revision }),
       }
     })
   }
@@ -202,12 +205,61 @@ export class MongoLedger implements Ledger {
     })
   }
 
-  async setSales(eventId: string, sales: SalesWindow): Promise<boolean> {
-    const doc = salesDoc(normalizeSales(sales))
+  async setSalesClosed(eventId: string, closed: boolean): Promise<SalesWindow | null> {
     return this.store.run(async () => {
-      // One document, one atomic $set: no transaction needed.
-      const result = await this.store.m.Event.updateOne({ _id: eventId }, { $set: { sales: doc } }).exec()
-      return result.matchedCount === 1
+      // One document, one atomic update: the window's times stay as they are.
+      const doc = await this.store.m.Event.findOneAndUpdate(
+        { _id: eventId },
+        { $set: { 'sales.closed': closed }, $inc: { revision: 1 } },
+        { new: true, projection: { sales: 1 } },
+      )
+        .lean<Pick<EventDoc, '_id' | 'sales'>>()
+        .exec()
+      return doc === null ? null : toSales(doc.sales ?? { openAt: null, closeAt: null, closed })
+    })
+  }
+
+  async updateEvent(eventId: string, changes: EventChanges): Promise<EventDefinition | null> {
+    const before = await this.getEvent(eventId)
+    if (before === null) return null
+    const after = normalizeEvent(applyChanges(before, changes))
+    const { Event, Reservation } = this.store.m
+    const updated = await this.store.run(() =>
+      this.store.txn(async (session) => {
+        // The reservation read and the event write in one snapshot transaction: a sale committed
+        // meanwhile conflicts with it (a write conflict retries the whole transaction).
+        if (pricesDiffer(before, after)) {
+          const sold = await Reservation.exists({ eventId, status: 'confirmed' }).session(session).exec()
+          if (sold !== null) throw new PricesLockedError(`event ${eventId} has sales`)
+        }
+        // Guarded by the revision read: a change made meanwhile makes this one match nothing.
+        const result = await Event.updateOne(
+          { _id: eventId, revision: before.revision ?? { $exists: false } },
+          {
+            $set: {
+              name: after.name,
+              startsAt: after.startsAt === null ? null : new Date(after.startsAt),
+              sections: after.sections.map((s) => sectionFacts(s)),
+              revision: after.revision,
+              ...(after.categories === undefined ? {} : { categories: after.categories }),
+              ...(after.sales === undefined ? {} : { sales: salesDoc(after.sales) }),
+            },
+          },
+          { session },
+        ).exec()
+        return result.matchedCount === 1
+      }),
+    )
+    // Another change won the race: apply this one to what it wrote.
+    return updated ? after : this.updateEvent(eventId, changes)
+  }
+
+  async getRevision(eventId: string): Promise<number | null> {
+    return this.store.run(async () => {
+      const doc = await this.store.m.Event.findById(eventId, { revision: 1 })
+        .lean<Pick<EventDoc, '_id' | 'revision'>>()
+        .exec()
+      return doc === null ? null : (doc.revision ?? 0)
     })
   }
 

@@ -5,6 +5,7 @@
  * refusals it reports are domain facts, defined in src/domain/.
  */
 import type { EventDefinition } from '../domain/event.js'
+import type { EventChanges } from '../domain/event-changes.js'
 import type { Reservation } from '../domain/reservation.js'
 import type { SalesWindow } from '../domain/sales-window.js'
 
@@ -53,8 +54,19 @@ export interface Ledger {
   countEvents(): Promise<number>
   /** The event's sales window (an event created without one is always on sale), or null when unknown. */
   getSales(eventId: string): Promise<SalesWindow | null>
-  /** Replaces the event's sales window; false when the event is unknown. */
-  setSales(eventId: string, sales: SalesWindow): Promise<boolean>
+  /**
+   * Closes or reopens sales by hand, leaving the window's times as they are (one atomic write; the
+   * revision goes up by one). Returns the window now in force, or null when the event is unknown.
+   */
+  setSalesClosed(eventId: string, closed: boolean): Promise<SalesWindow | null>
+  /**
+   * Applies an admin's changes in one transaction (applyChanges: the revision goes up by one) and returns
+   * the new definition, or null when the event is unknown. Throws PricesLockedError when a price would
+   * change and a confirmed reservation of the event exists, UnknownPriceTargetError for an unknown id.
+   */
+  updateEvent(eventId: string, changes: EventChanges): Promise<EventDefinition | null>
+  /** The event's revision (0 until its first change), or null when unknown: a cheap staleness check. */
+  getRevision(eventId: string): Promise<number | null>
 
   /**
    * In one transaction: insert the reservation (unique per holdId), one record per sold seat

@@ -10,9 +10,11 @@
  * don't deadlock each other; a deadlock or serialization failure that happens anyway is retried.
  */
 import { unitsBySection } from '../domain/confirm-plan.js'
-import { EventExistsError } from '../domain/errors.js'
+import { EventExistsError, PricesLockedError } from '../domain/errors.js'
+import { applyChanges, pricesDiffer } from '../domain/event-changes.js'
+import type { EventChanges } from '../domain/event-changes.js'
 import { normalizeEvent } from '../domain/event.js'
-import { ALWAYS_ON_SALE, normalizeSales } from '../domain/sales-window.js'
+import { ALWAYS_ON_SALE } from '../domain/sales-window.js'
 import type { SalesWindow } from '../domain/sales-window.js'
 import type { EventDefinition } from '../domain/event.js'
 import type { Reservation } from '../domain/reservation.js'
@@ -100,13 +102,50 @@ export class PostgresLedger implements Ledger {
     return row === undefined ? null : (row.sales ?? ALWAYS_ON_SALE)
   }
 
-  async setSales(eventId: string, sales: SalesWindow): Promise<boolean> {
-    const rows = await this.client.query<{ id: string }>(
-      `UPDATE seatlock_events SET definition = jsonb_set(definition, '{sales}', $2::jsonb)
-       WHERE id = $1 RETURNING id`,
-      [eventId, JSON.stringify(normalizeSales(sales))],
+  async setSalesClosed(eventId: string, closed: boolean): Promise<SalesWindow | null> {
+    const rows = await this.client.query<{ sales: SalesWindow }>(
+      `UPDATE seatlock_events
+       SET definition = definition || jsonb_build_object(
+         'sales', COALESCE(definition -> 'sales', $3::jsonb) || jsonb_build_object('closed', $2::boolean),
+         'revision', COALESCE((definition ->> 'revision')::int, 0) + 1)
+       WHERE id = $1 RETURNING definition -> 'sales' AS sales`,
+      [eventId, closed, JSON.stringify(ALWAYS_ON_SALE)],
     )
-    return rows.length === 1
+    return rows[0]?.sales ?? null
+  }
+
+  async updateEvent(eventId: string, changes: EventChanges): Promise<EventDefinition | null> {
+    return this.client.tx(async (db) => {
+      // A stadium's definition is large: read and written whole, so the slow limits apply.
+      await db.query(`SET LOCAL statement_timeout = ${SLOW_STATEMENT_TIMEOUT_MS}`)
+      const current = await db.slowQuery<{ definition: EventDefinition }>(
+        'SELECT definition FROM seatlock_events WHERE id = $1 FOR UPDATE',
+        [eventId],
+      )
+      const before = current.rows[0]?.definition
+      if (before === undefined) return null
+      const after = normalizeEvent(applyChanges(before, changes))
+      if (pricesDiffer(before, after)) {
+        const sold = await db.query<{ sold: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM seatlock_reservations WHERE event_id = $1 AND status = 'confirmed') AS sold`,
+          [eventId],
+        )
+        if (sold.rows[0]?.sold) throw new PricesLockedError(`event ${eventId} has sales`)
+      }
+      await db.slowQuery(
+        'UPDATE seatlock_events SET name = $2, starts_at = $3, definition = $4::jsonb WHERE id = $1',
+        [eventId, after.name, after.startsAt, JSON.stringify(after)],
+      )
+      return after
+    })
+  }
+
+  async getRevision(eventId: string): Promise<number | null> {
+    const rows = await this.client.query<{ revision: number }>(
+      `SELECT COALESCE((definition ->> 'revision')::int, 0) AS revision FROM seatlock_events WHERE id = $1`,
+      [eventId],
+    )
+    return rows[0]?.revision ?? null
   }
 
   async countEvents(): Promise<number> {

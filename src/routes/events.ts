@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { errors } from '../schemas/common.js'
-import { CreateEventBody, EventParams, SeatsQuery, SeatsView } from '../schemas/events.js'
+import { CreateEventBody, EventParams, SeatsQuery, SeatsView, UpdateEventBody } from '../schemas/events.js'
 import type { Services } from '../services/container.js'
 
 export type EventRouteOptions = Pick<Services, 'auth' | 'events'> & {
@@ -69,6 +69,40 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
       },
     },
     async (request) => events.view(await events.get(request.params.eventId)),
+  )
+
+  app.patch(
+    '/v1/events/:eventId',
+    {
+      schema: {
+        operationId: 'updateEvent',
+        summary: 'Change an event: name, start, sales window, prices before the first sale (admin)',
+        description:
+          'Only the fields given change. A sales window change applies to the next hold on every instance; ' +
+          'other instances serve a new name, start or price within about 2 s. Prices change only while ' +
+          'nothing is sold (409 PRICES_LOCKED); seats and sections never change.',
+        tags: ['events'],
+        security: [{ admin: [] }],
+        params: EventParams,
+        body: UpdateEventBody,
+        response: {
+          200: Type.Ref('Event'),
+          ...errors(
+            'INVALID_JSON',
+            'UNAUTHORIZED',
+            'EVENT_NOT_FOUND',
+            'PRICES_LOCKED',
+            'UNKNOWN_SECTION',
+            'UNSUPPORTED_MEDIA_TYPE',
+            'REDIS_UNAVAILABLE',
+            'LEDGER_UNAVAILABLE',
+            'EVENT_LOADING',
+          ),
+        },
+      },
+      preValidation: async (request) => auth.requireAdmin(request),
+    },
+    async (request) => events.update(request.params.eventId, request.body),
   )
 
   app.get(

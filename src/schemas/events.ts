@@ -135,6 +135,50 @@ export const CreateEventBody = Type.Object(
 )
 export type CreateEventBody = Static<typeof CreateEventBody>
 
+const OptionalTime = (description: string) =>
+  Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description }))
+
+export const UpdateEventBody = Type.Object(
+  {
+    name: Type.Optional(Name),
+    startsAt: OptionalTime('null: no start time'),
+    salesOpenAt: OptionalTime('null: on sale without an opening time'),
+    salesCloseAt: OptionalTime('null: on sale until closed by hand'),
+    prices: Type.Optional(
+      Type.Object(
+        {
+          sections: Type.Optional(
+            Type.Record(Identifier, Price, { maxProperties: 100, description: 'Section id → new price' }),
+          ),
+          categories: Type.Optional(
+            Type.Record(categoryId('A category id of the event'), Price, {
+              maxProperties: 100,
+              description: 'Category id → new price',
+            }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description: 'New prices, only while nothing is sold (else 409 PRICES_LOCKED)',
+        },
+      ),
+    ),
+  },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    examples: [
+      {
+        name: 'Arena concert (second night)',
+        startsAt: '2026-12-02T19:00:00Z',
+        salesCloseAt: '2026-12-02T18:00:00Z',
+        prices: { sections: { floor: 4500 }, categories: { P1: 10900 } },
+      },
+    ],
+  },
+)
+export type UpdateEventBody = Static<typeof UpdateEventBody>
+
 export const SectionView = Type.Object({
   id: Type.String(),
   name: Type.String(),

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { EventExistsError } from '../domain/errors.js'
+import { EventExistsError, PricesLockedError } from '../domain/errors.js'
+import { UnknownPriceTargetError } from '../domain/event-changes.js'
+import type { EventChanges } from '../domain/event-changes.js'
 import { sectionFacts } from '../domain/event.js'
 import type { EventDefinition, SectionDefinition } from '../domain/event.js'
 import { repeatedLabels } from '../domain/hold-rules.js'
@@ -14,12 +16,25 @@ import { apiError } from '../errors.js'
 import type { Ledger } from '../ledger/port.js'
 import { LockBusyError } from '../lib/locks.js'
 import type { HoldStore, SectionCounts } from '../redis/hold-store.js'
-import type { CreateEventBody, EventView, SeatMapView, SeatsView } from '../schemas/events.js'
+import type {
+  CreateEventBody,
+  EventView,
+  SeatMapView,
+  SeatsView,
+  UpdateEventBody,
+} from '../schemas/events.js'
 
 /** Runs `work` on one instance at a time for `name`; LockBusyError when it cannot get its turn (lib/locks.ts). */
 export type Exclusive = <T>(name: string, work: (signal: AbortSignal) => Promise<T>) => Promise<T>
 
 const CACHE_LIMIT = 1000
+/**
+ * How long a cached definition is served before its revision is compared with the ledger's (one small
+ * query, in the background: the request is answered from the cache meanwhile). So another instance's
+ * change of a name, start or price is served here within about this long; a sales window needs no
+ * wait: createHold reads it from Redis.
+ */
+export const REVALIDATE_MS = 2000
 /** Default of EVENT_RETENTION_S: how long an event's Redis state outlives its start. */
 export const DEFAULT_RETENTION_MS = 24 * 3600 * 1000
 
@@ -78,12 +93,16 @@ export class EventService {
   private readonly cache = new Map<string, LoadedEvent>()
   private readonly loading = new Map<string, Promise<void>>()
   private readonly fetching = new Map<string, Promise<LoadedEvent>>()
+  /** When each cached definition was fetched or last found current. */
+  private readonly checkedAt = new Map<string, number>()
+  private readonly checking = new Set<string>()
 
   constructor(
     private readonly ledger: Ledger,
     private readonly store: HoldStore,
     private readonly exclusive: Exclusive,
     private readonly retentionMs = DEFAULT_RETENTION_MS,
+    private readonly revalidateMs = REVALIDATE_MS,
   ) {}
 
   async create(body: CreateEventBody): Promise<EventView> {
@@ -149,7 +168,10 @@ export class EventService {
   /** The event's definition (cached), or 404 EVENT_NOT_FOUND. */
   async get(eventId: string): Promise<LoadedEvent> {
     const cached = this.cache.get(eventId)
-    if (cached) return cached
+    if (cached) {
+      this.revalidate(cached)
+      return cached
+    }
     // A rush on a cold event asks the ledger once, not once per request.
     let pending = this.fetching.get(eventId)
     if (!pending) {
@@ -167,9 +189,31 @@ export class EventService {
 
   private remember(definition: EventDefinition): LoadedEvent {
     const event = loadEvent(definition)
-    if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string)
+    if (this.cache.size >= CACHE_LIMIT) {
+      const oldest = this.cache.keys().next().value as string
+      this.cache.delete(oldest)
+      this.checkedAt.delete(oldest)
+    }
     this.cache.set(definition.id, event)
+    this.checkedAt.set(definition.id, Date.now())
     return event
+  }
+
+  /** Drops a cached definition the ledger has changed since (see REVALIDATE_MS); never fails a request. */
+  private revalidate(event: LoadedEvent): void {
+    const { id } = event.definition
+    if (Date.now() - (this.checkedAt.get(id) ?? 0) < this.revalidateMs || this.checking.has(id)) return
+    this.checking.add(id)
+    this.ledger
+      .getRevision(id)
+      .then((revision) => {
+        if (this.cache.get(id) !== event) return
+        if (revision === (event.definition.revision ?? 0)) this.checkedAt.set(id, Date.now())
+        else this.cache.delete(id)
+      })
+      // The ledger is down: keep serving what is cached, and ask again next time.
+      .catch(() => undefined)
+      .finally(() => this.checking.delete(id))
   }
 
   async counts(event: LoadedEvent): Promise<Map<string, SectionCounts>> {
@@ -282,16 +326,53 @@ export class EventService {
    * every instance's next hold reads. The window's times stay as they were.
    */
   async setSalesClosed(eventId: string, closed: boolean): Promise<EventView> {
-    const current = await this.ledger.getSales(eventId)
-    if (current === null) throw apiError('EVENT_NOT_FOUND', { eventId })
-    return this.changeSales(eventId, { ...current, closed })
-  }
-
-  private async changeSales(eventId: string, sales: SalesWindow): Promise<EventView> {
-    if (!(await this.ledger.setSales(eventId, sales))) throw apiError('EVENT_NOT_FOUND', { eventId })
+    const sales = await this.ledger.setSalesClosed(eventId, closed)
+    if (sales === null) throw apiError('EVENT_NOT_FOUND', { eventId })
     await this.store.recordSales(eventId, sales)
     this.cache.delete(eventId)
     return this.view(await this.get(eventId))
+  }
+
+  /**
+   * An admin's change of what can change safely (see domain/event-changes.ts). The ledger decides first;
+   * a changed window then goes to the Redis meta (every instance's next hold), and other instances learn
+   * of the rest within REVALIDATE_MS (see get()).
+   */
+  async update(eventId: string, body: UpdateEventBody): Promise<EventView> {
+    const changes: EventChanges = {
+      ...(body.name === undefined ? {} : { name: body.name }),
+      ...(body.startsAt === undefined ? {} : { startsAt: body.startsAt }),
+      ...(body.salesOpenAt === undefined && body.salesCloseAt === undefined
+        ? {}
+        : {
+            sales: {
+              ...(body.salesOpenAt === undefined ? {} : { openAt: body.salesOpenAt }),
+              ...(body.salesCloseAt === undefined ? {} : { closeAt: body.salesCloseAt }),
+            },
+          }),
+      ...(body.prices?.sections === undefined ? {} : { sectionPrices: body.prices.sections }),
+      ...(body.prices?.categories === undefined ? {} : { categoryPrices: body.prices.categories }),
+    }
+    let updated: EventDefinition | null
+    try {
+      updated = await this.ledger.updateEvent(eventId, changes)
+    } catch (err) {
+      if (err instanceof PricesLockedError) throw apiError('PRICES_LOCKED', { eventId })
+      if (err instanceof UnknownPriceTargetError) {
+        if (err.kind === 'section') throw apiError('UNKNOWN_SECTION', { section: err.id })
+        throw apiError('INVALID_REQUEST', { category: err.id }, `The event has no price category ${err.id}`)
+      }
+      if (err instanceof SalesWindowError)
+        throw apiError(
+          'INVALID_REQUEST',
+          { salesOpenAt: body.salesOpenAt, salesCloseAt: body.salesCloseAt },
+          err.message,
+        )
+      throw err
+    }
+    if (updated === null) throw apiError('EVENT_NOT_FOUND', { eventId })
+    if (changes.sales !== undefined) await this.store.recordSales(eventId, updated.sales ?? ALWAYS_ON_SALE)
+    return this.view(this.remember(updated))
   }
 
   async countEvents(): Promise<number> {

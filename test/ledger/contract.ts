@@ -5,8 +5,14 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type { Test } from 'tap'
-import { CapacityExceededError, EventExistsError, SeatsTakenError } from '../../src/domain/errors.js'
+import {
+  CapacityExceededError,
+  EventExistsError,
+  PricesLockedError,
+  SeatsTakenError,
+} from '../../src/domain/errors.js'
 import type { EventDefinition } from '../../src/domain/event.js'
+import { UnknownPriceTargetError } from '../../src/domain/event-changes.js'
 import type { Item } from '../../src/domain/items.js'
 import type { Reservation } from '../../src/domain/reservation.js'
 import { BatchRefusedError, InvalidCursorError, LedgerUnavailableError } from '../../src/ledger/port.js'
@@ -131,16 +137,63 @@ export function ledgerContract(
     const iso = { openAt: '2026-09-01T09:00:00.000Z', closeAt: '2026-12-01T18:00:00.000Z', closed: false }
     t.same((await ledger.getEvent(def.id))?.sales, iso, 'the definition carries it (ISO with ms)')
     t.same(await ledger.getSales(def.id), iso, 'read alone')
-    t.equal(await other.setSales(def.id, { ...iso, openAt: null, closed: true }), true, 'replaced')
-    t.same(await ledger.getSales(def.id), { ...iso, openAt: null, closed: true }, 'every instance reads it')
-    t.same((await ledger.getEvent(def.id))?.sales, { ...iso, openAt: null, closed: true })
+    t.same(await other.setSalesClosed(def.id, true), { ...iso, closed: true }, 'closed, times kept')
+    t.same(await ledger.getSales(def.id), { ...iso, closed: true }, 'every instance reads it')
+    t.same((await ledger.getEvent(def.id))?.sales, { ...iso, closed: true })
+    t.equal(await ledger.getRevision(def.id), 1, 'a close is a change: the revision goes up')
+    t.same(await ledger.setSalesClosed(def.id, false), iso, 'reopened')
+    t.same(
+      await ledger.setSalesClosed(plain.id, true),
+      { openAt: null, closeAt: null, closed: true },
+      'an event created without a window can be closed',
+    )
     t.equal(await ledger.getSales(`missing-${rand()}`), null, 'unknown event: null')
-    t.equal(await ledger.setSales(`missing-${rand()}`, iso), false, 'unknown event: nothing written')
+    t.equal(await ledger.setSalesClosed(`missing-${rand()}`, true), null, 'unknown event: nothing written')
+  })
+
+  t.test('updateEvent: name, start, window and prices; prices only before the first sale', async (t) => {
+    const def = eventDef({ categories: { P1: 900 } })
+    await ledger.createEvent(def)
+    t.equal(await ledger.getRevision(def.id), 0, 'never changed: revision 0')
+    const changed = await other.updateEvent(def.id, {
+      name: 'Renamed',
+      startsAt: '2026-12-02T18:00:00Z',
+      sales: { closeAt: '2026-12-02T17:00:00Z' },
+      sectionPrices: { general: 350 },
+      categoryPrices: { P1: 950 },
+    })
+    const expected = {
+      ...def,
+      name: 'Renamed',
+      startsAt: '2026-12-02T18:00:00.000Z',
+      categories: { P1: 950 },
+      sections: def.sections.map((s) => (s.id === 'general' ? { ...s, price: 350 } : s)),
+      sales: { openAt: null, closeAt: '2026-12-02T17:00:00.000Z', closed: false },
+      revision: 1,
+    }
+    t.same(changed, expected, 'the new definition is returned')
+    t.same(await ledger.getEvent(def.id), expected, 'and kept')
+    t.equal(await ledger.getRevision(def.id), 1)
     await t.rejects(
-      ledger.setSales(def.id, { ...iso, closeAt: iso.openAt }),
+      ledger.updateEvent(def.id, { sales: { openAt: '2026-12-03T00:00:00Z' } }),
       /salesOpenAt must be before salesCloseAt/,
       'a window closing before it opens is refused',
     )
+    await t.rejects(ledger.updateEvent(def.id, { sectionPrices: { nope: 1 } }), UnknownPriceTargetError)
+    await t.rejects(ledger.updateEvent(def.id, { categoryPrices: { P9: 1 } }), UnknownPriceTargetError)
+    t.equal(await ledger.updateEvent(`missing-${rand()}`, { name: 'x' }), null, 'unknown event: null')
+    t.equal(await ledger.getRevision(`missing-${rand()}`), null)
+
+    await ledger.confirm(confirmInput(def.id, [{ section: 'general', quantity: 1 }]))
+    await t.rejects(
+      ledger.updateEvent(def.id, { sectionPrices: { general: 400 } }),
+      PricesLockedError,
+      'after a sale a price is locked',
+    )
+    await t.rejects(ledger.updateEvent(def.id, { categoryPrices: { P1: 1 } }), PricesLockedError)
+    const same = await ledger.updateEvent(def.id, { name: 'Again', sectionPrices: { general: 350 } })
+    t.equal(same?.name, 'Again', 'a price given unchanged and other fields still change after a sale')
+    t.equal(same?.revision, 2)
   })
 
   t.test('a large seated section round-trips', async (t) => {
