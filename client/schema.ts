@@ -64,7 +64,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Events, paged, by where their sale stands and by start (admin)
+         * @description A stable order: events without a start first, then by start, then by id. `status` is judged at Redis time, the clock holds are refused by.
+         */
+        get: operations["listEvents"];
         put?: never;
         /** Create an event (admin) */
         post: operations["createEvent"];
@@ -386,6 +390,18 @@ export interface components {
             }[];
             startsAt: string | null;
         };
+        EventSummary: {
+            createdAt: string;
+            currency: string;
+            id: string;
+            name: string;
+            salesCloseAt: string | null;
+            salesClosed: boolean;
+            salesOpenAt: string | null;
+            /** @description Where the sale stands now: closed by hand, else not yet open (before salesOpenAt), ended (from salesCloseAt on) or on sale */
+            salesState: "on-sale" | "not-yet-open" | "ended" | "closed";
+            startsAt: string | null;
+        };
         Hold: {
             /**
              * Format: date-time
@@ -552,6 +568,116 @@ export interface operations {
                         ledger: "up" | "down";
                         redis: "up" | "down";
                         status: "ready" | "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                /** @description 1-100, default 20 */
+                limit?: string;
+                /** @description Events starting before this time */
+                startsBefore?: string;
+                /** @description Events starting at or after this time */
+                startsFrom?: string;
+                /** @description Where the sale stands now: closed by hand, else not yet open (before salesOpenAt), ended (from salesCloseAt on) or on sale */
+                status?: "on-sale" | "not-yet-open" | "ended" | "closed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["EventSummary"][];
+                        /** @description Pass as `cursor` for the next page; null on the last */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Error codes: INVALID_REQUEST, INVALID_CURSOR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST" | "INVALID_CURSOR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNAUTHORIZED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 401;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: REDIS_UNAVAILABLE, LEDGER_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "REDIS_UNAVAILABLE" | "LEDGER_UNAVAILABLE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
                     };
                 };
             };

@@ -22,7 +22,7 @@ import { opsRoutes } from './routes/ops.js'
 import { reservationRoutes } from './routes/reservations.js'
 import { streamRoutes } from './routes/stream.js'
 import { ErrorBody } from './schemas/common.js'
-import { EventView, SeatMapView } from './schemas/events.js'
+import { EventSummaryView, EventView, SeatMapView } from './schemas/events.js'
 import { HoldView } from './schemas/holds.js'
 import { ReservationView } from './schemas/reservations.js'
 import type { ServiceDependencies, Services } from './services/container.js'
@@ -181,6 +181,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   app.addSchema(ErrorBody)
   app.addSchema(EventView)
   app.addSchema(SeatMapView)
+  app.addSchema(EventSummaryView)
   app.addSchema(HoldView)
   app.addSchema(ReservationView)
 

@@ -16,6 +16,7 @@ const CONTRACT: [string, string, Record<number, ErrorCode[] | 'ok'>][] = [
       413: ['PAYLOAD_TOO_LARGE'],
     },
   ],
+  ['get', '/v1/events', { 200: 'ok', 400: ['INVALID_REQUEST', 'INVALID_CURSOR'], 401: ['UNAUTHORIZED'] }],
   [
     'get',
     '/v1/events/{eventId}',

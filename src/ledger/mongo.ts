@@ -17,9 +17,11 @@ import { normalizeEvent, sectionFacts } from '../domain/event.js'
 import type { EventDefinition, SectionDefinition } from '../domain/event.js'
 import type { Reservation } from '../domain/reservation.js'
 import { ALWAYS_ON_SALE } from '../domain/sales-window.js'
-import type { SalesWindow } from '../domain/sales-window.js'
+import type { SalesState, SalesWindow } from '../domain/sales-window.js'
 import { compareStrings } from '../lib/compare.js'
 import { decodeCursor, pageFrom, pageSize } from './common.js'
+import { decodeEventCursor, eventPageFrom } from './event-list.js'
+import type { EventQuery } from './event-list.js'
 import { confirm, confirmBatch } from './mongo-confirm.js'
 import {
   assertTransactionsSupported,
@@ -35,12 +37,37 @@ import { sectionKey } from './mongo-models.js'
 import type { EventDoc, ReservationDoc, SeatMapDoc, SectionDoc } from './mongo-models.js'
 import { MongoStore, soldOf } from './mongo-store.js'
 import { LedgerUnavailableError } from './port.js'
-import type { ConfirmInput, ConfirmResult, Ledger, ReservationPage, SoldCounts, SoldState } from './port.js'
+import type {
+  ConfirmInput,
+  ConfirmResult,
+  EventPage,
+  Ledger,
+  ReservationPage,
+  SoldCounts,
+  SoldState,
+} from './port.js'
 
 export type { MongoLedgerOptions } from './mongo-connection.js'
 
 /** Required fields of a void document; it is never shown to anyone. */
 const VOID_PLACEHOLDER = '(voided)'
+
+/** Where an event's sale stands at `now`, as a filter (see salesState; a missing field is no limit). */
+function mongoSalesState(state: SalesState, now: Date): Record<string, unknown> {
+  const notClosed = { 'sales.closed': { $ne: true } }
+  const notYetOpen = { 'sales.openAt': { $gt: now } }
+  const opened = { 'sales.openAt': { $not: { $gt: now } } }
+  switch (state) {
+    case 'closed':
+      return { 'sales.closed': true }
+    case 'not-yet-open':
+      return { ...notClosed, ...notYetOpen }
+    case 'ended':
+      return { ...notClosed, ...opened, 'sales.closeAt': { $lte: now } }
+    case 'on-sale':
+      return { ...notClosed, ...opened, 'sales.closeAt': { $not: { $lte: now } } }
+  }
+}
 
 export class MongoLedger implements Ledger {
   readonly kind = 'mongodb' as const
@@ -252,6 +279,53 @@ export class MongoLedger implements Ledger {
     )
     // Another change won the race: apply this one to what it wrote.
     return updated ? after : this.updateEvent(eventId, changes)
+  }
+
+  async listEvents(query: EventQuery): Promise<EventPage> {
+    const size = pageSize(query.limit)
+    const now = new Date(query.now)
+    const and: Record<string, unknown>[] = []
+    if (query.startsFrom !== undefined) and.push({ startsAt: { $gte: new Date(query.startsFrom) } })
+    if (query.startsBefore !== undefined) and.push({ startsAt: { $lt: new Date(query.startsBefore) } })
+    if (query.status !== undefined) and.push(mongoSalesState(query.status, now))
+    if (query.cursor !== null) {
+      const after = decodeEventCursor(query.cursor)
+      // Ascending order puts a null (or absent) start first, as PostgreSQL's order does.
+      and.push(
+        after.startsAt === null
+          ? { $or: [{ startsAt: null, _id: { $gt: after.id } }, { startsAt: { $ne: null } }] }
+          : {
+              $or: [
+                { startsAt: { $gt: new Date(after.startsAt) } },
+                { startsAt: new Date(after.startsAt), _id: { $gt: after.id } },
+              ],
+            },
+      )
+    }
+    return this.store.run(async () => {
+      const docs = await this.store.m.Event.find(and.length === 0 ? {} : { $and: and }, {
+        name: 1,
+        startsAt: 1,
+        currency: 1,
+        sales: 1,
+        createdAt: 1,
+      })
+        .sort({ startsAt: 1, _id: 1 })
+        .limit(size + 1)
+        .lean<Pick<EventDoc, '_id' | 'name' | 'startsAt' | 'currency' | 'sales' | 'createdAt'>[]>()
+        .exec()
+      return eventPageFrom(
+        docs.map((d) => ({
+          id: d._id,
+          name: d.name,
+          startsAt: d.startsAt ? new Date(d.startsAt).toISOString() : null,
+          currency: d.currency,
+          sales: d.sales ? toSales(d.sales) : ALWAYS_ON_SALE,
+          createdAt: new Date(d.createdAt).toISOString(),
+        })),
+        size,
+      )
+    })
   }
 
   async getRevision(eventId: string): Promise<number | null> {

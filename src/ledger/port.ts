@@ -8,6 +8,7 @@ import type { EventDefinition } from '../domain/event.js'
 import type { EventChanges } from '../domain/event-changes.js'
 import type { Reservation } from '../domain/reservation.js'
 import type { SalesWindow } from '../domain/sales-window.js'
+import type { EventQuery } from './event-list.js'
 
 /** The sale a confirm asks for: the reservation to record, in the fields its caller decides. */
 export interface ConfirmInput extends Pick<
@@ -33,6 +34,21 @@ export interface SoldState {
 /** Units sold per section, from one snapshot: the drift reconciler's cheap comparison. */
 export interface SoldCounts {
   sections: { id: string; sold: number }[]
+}
+
+/** An event as a list shows it: its facts without sections. */
+export interface EventSummary {
+  id: string
+  name: string
+  startsAt: string | null
+  currency: string
+  sales: SalesWindow
+  createdAt: string
+}
+
+export interface EventPage {
+  items: EventSummary[]
+  nextCursor: string | null
 }
 
 export interface ReservationPage {
@@ -67,6 +83,11 @@ export interface Ledger {
   updateEvent(eventId: string, changes: EventChanges): Promise<EventDefinition | null>
   /** The event's revision (0 until its first change), or null when unknown: a cheap staleness check. */
   getRevision(eventId: string): Promise<number | null>
+  /**
+   * Events in a stable order (without a start first, then by start, then by id), filtered by where their
+   * sale stands and by start. Throws InvalidCursorError for a cursor it did not produce.
+   */
+  listEvents(query: EventQuery): Promise<EventPage>
 
   /**
    * In one transaction: insert the reservation (unique per holdId), one record per sold seat

@@ -15,10 +15,12 @@ import { applyChanges, pricesDiffer } from '../domain/event-changes.js'
 import type { EventChanges } from '../domain/event-changes.js'
 import { normalizeEvent } from '../domain/event.js'
 import { ALWAYS_ON_SALE } from '../domain/sales-window.js'
-import type { SalesWindow } from '../domain/sales-window.js'
+import type { SalesState, SalesWindow } from '../domain/sales-window.js'
 import type { EventDefinition } from '../domain/event.js'
 import type { Reservation } from '../domain/reservation.js'
 import { decodeCursor, pageFrom, pageSize } from './common.js'
+import { decodeEventCursor, eventPageFrom } from './event-list.js'
+import type { EventQuery } from './event-list.js'
 import { PgClient } from './pg-client.js'
 import type { PgClientOptions } from './pg-client.js'
 import { confirmBatch, confirmExplained } from './pg-confirm.js'
@@ -27,9 +29,38 @@ import { SLOW_STATEMENT_TIMEOUT_MS } from './pg-pool.js'
 import { RESERVATION_COLUMNS, toReservation } from './pg-rows.js'
 import type { ReservationRow } from './pg-rows.js'
 import { BatchRefusedError } from './port.js'
-import type { ConfirmInput, ConfirmResult, Ledger, ReservationPage, SoldCounts, SoldState } from './port.js'
+import type {
+  ConfirmInput,
+  ConfirmResult,
+  EventPage,
+  Ledger,
+  ReservationPage,
+  SoldCounts,
+  SoldState,
+} from './port.js'
 
 export type PostgresLedgerOptions = PgClientOptions
+
+/**
+ * Where an event's sale stands, as SQL over its definition (see salesState). `now` gives the placeholder of
+ * the time it is judged at, asked only when used (PostgreSQL refuses a parameter no statement uses).
+ */
+function pgSalesState(state: SalesState, now: () => string): string {
+  const sales = `definition -> 'sales'`
+  const closed = `COALESCE((${sales} ->> 'closed')::boolean, false)`
+  if (state === 'closed') return closed
+  const at = now()
+  const notOpen = `COALESCE((${sales} ->> 'openAt')::timestamptz > ${at}, false)`
+  const ended = `COALESCE((${sales} ->> 'closeAt')::timestamptz <= ${at}, false)`
+  switch (state) {
+    case 'not-yet-open':
+      return `NOT ${closed} AND ${notOpen}`
+    case 'ended':
+      return `NOT ${closed} AND NOT ${notOpen} AND ${ended}`
+    case 'on-sale':
+      return `NOT ${closed} AND NOT ${notOpen} AND NOT ${ended}`
+  }
+}
 
 export class PostgresLedger implements Ledger {
   readonly kind = 'postgres' as const
@@ -138,6 +169,48 @@ export class PostgresLedger implements Ledger {
       )
       return after
     })
+  }
+
+  async listEvents(query: EventQuery): Promise<EventPage> {
+    const size = pageSize(query.limit)
+    const values: unknown[] = [size + 1]
+    const param = (value: unknown) => `$${values.push(value)}`
+    const where: string[] = []
+    if (query.startsFrom !== undefined) where.push(`starts_at >= ${param(query.startsFrom)}::timestamptz`)
+    if (query.startsBefore !== undefined) where.push(`starts_at < ${param(query.startsBefore)}::timestamptz`)
+    if (query.status !== undefined)
+      where.push(pgSalesState(query.status, () => `${param(new Date(query.now).toISOString())}::timestamptz`))
+    if (query.cursor !== null) {
+      const after = decodeEventCursor(query.cursor)
+      // Events without a start sort first: as '-infinity', so one row comparison walks the order.
+      where.push(
+        `(COALESCE(starts_at, '-infinity'), id) > (COALESCE(${param(after.startsAt)}::timestamptz, '-infinity'), ${param(after.id)}::text)`,
+      )
+    }
+    const rows = await this.client.query<{
+      id: string
+      name: string
+      starts_at: Date | null
+      currency: string
+      sales: SalesWindow | null
+      created_at: Date
+    }>(
+      `SELECT id, name, starts_at, currency, definition -> 'sales' AS sales, created_at
+       FROM seatlock_events ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`}
+       ORDER BY COALESCE(starts_at, '-infinity'), id LIMIT $1`,
+      values,
+    )
+    return eventPageFrom(
+      rows.map((r) => ({
+        id: r.id,
+        name: r.name,
+        startsAt: r.starts_at === null ? null : r.starts_at.toISOString(),
+        currency: r.currency.trim(),
+        sales: r.sales ?? ALWAYS_ON_SALE,
+        createdAt: r.created_at.toISOString(),
+      })),
+      size,
+    )
   }
 
   async getRevision(eventId: string): Promise<number | null> {

@@ -209,6 +209,55 @@ export type EventView = Static<typeof EventView>
 
 export const EventParams = Type.Object({ eventId: EventId })
 
+const SalesStateSchema = Type.Union(
+  [Type.Literal('on-sale'), Type.Literal('not-yet-open'), Type.Literal('ended'), Type.Literal('closed')],
+  {
+    description:
+      'Where the sale stands now: closed by hand, else not yet open (before salesOpenAt), ended (from ' +
+      'salesCloseAt on) or on sale',
+  },
+)
+
+export const EventListQuery = Type.Object(
+  {
+    status: Type.Optional(SalesStateSchema),
+    startsFrom: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Events starting at or after this time' }),
+    ),
+    startsBefore: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Events starting before this time' }),
+    ),
+    limit: Type.Optional(Type.String({ pattern: '^(100|[1-9][0-9]?)$', description: '1-100, default 20' })),
+    cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  },
+  { additionalProperties: false },
+)
+export type EventListQuery = Static<typeof EventListQuery>
+
+export const EventSummaryView = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    startsAt: Type.Union([Type.String(), Type.Null()]),
+    currency: Type.String(),
+    salesOpenAt: Type.Union([Type.String(), Type.Null()]),
+    salesCloseAt: Type.Union([Type.String(), Type.Null()]),
+    salesClosed: Type.Boolean(),
+    salesState: SalesStateSchema,
+    createdAt: Type.String(),
+  },
+  { $id: 'EventSummary' },
+)
+export type EventSummaryView = Static<typeof EventSummaryView>
+
+export const EventListView = Type.Object({
+  items: Type.Array(Type.Ref('EventSummary')),
+  nextCursor: Type.Union([Type.String(), Type.Null()], {
+    description: 'Pass as `cursor` for the next page; null on the last',
+  }),
+})
+export type EventListView = Static<typeof EventListView>
+
 export const SeatsQuery = Type.Object({ section: Type.Optional(Identifier) }, { additionalProperties: false })
 
 const SeatStatus = Type.Union([Type.Literal('available'), Type.Literal('held'), Type.Literal('sold')])

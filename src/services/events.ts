@@ -6,18 +6,21 @@ import { sectionFacts } from '../domain/event.js'
 import type { EventDefinition, SectionDefinition } from '../domain/event.js'
 import { repeatedLabels } from '../domain/hold-rules.js'
 import { loadEvent } from '../domain/loaded-event.js'
-import { ALWAYS_ON_SALE, normalizeSales, SalesWindowError } from '../domain/sales-window.js'
+import { ALWAYS_ON_SALE, normalizeSales, salesState, SalesWindowError } from '../domain/sales-window.js'
 import type { SalesWindow } from '../domain/sales-window.js'
 import type { LoadedEvent } from '../domain/loaded-event.js'
 import { sectionSeatMap } from '../domain/seat-map.js'
 import { expandRows, LayoutError } from '../domain/venue-layout.js'
 import type { SeatRow } from '../domain/venue-layout.js'
 import { apiError } from '../errors.js'
+import { InvalidCursorError } from '../ledger/port.js'
 import type { Ledger } from '../ledger/port.js'
 import { LockBusyError } from '../lib/locks.js'
 import type { HoldStore, SectionCounts } from '../redis/hold-store.js'
 import type {
   CreateEventBody,
+  EventListQuery,
+  EventListView,
   EventView,
   SeatMapView,
   SeatsView,
@@ -373,6 +376,36 @@ export class EventService {
     if (updated === null) throw apiError('EVENT_NOT_FOUND', { eventId })
     if (changes.sales !== undefined) await this.store.recordSales(eventId, updated.sales ?? ALWAYS_ON_SALE)
     return this.view(this.remember(updated))
+  }
+
+  /** A page of events in a stable order, their sale judged at Redis time (the clock holds are refused by). */
+  async list(query: EventListQuery): Promise<EventListView> {
+    const now = await this.store.now()
+    try {
+      const page = await this.ledger.listEvents({
+        ...(query.status === undefined ? {} : { status: query.status }),
+        ...(query.startsFrom === undefined ? {} : { startsFrom: query.startsFrom }),
+        ...(query.startsBefore === undefined ? {} : { startsBefore: query.startsBefore }),
+        limit: Number(query.limit ?? 20),
+        cursor: query.cursor ?? null,
+        now,
+      })
+      return {
+        items: page.items.map((e) => ({
+          id: e.id,
+          name: e.name,
+          startsAt: e.startsAt,
+          currency: e.currency,
+          ...salesView(e.sales),
+          salesState: salesState(e.sales, now),
+          createdAt: e.createdAt,
+        })),
+        nextCursor: page.nextCursor,
+      }
+    } catch (error) {
+      if (error instanceof InvalidCursorError) throw apiError('INVALID_CURSOR')
+      throw error
+    }
   }
 
   async countEvents(): Promise<number> {

@@ -196,6 +196,51 @@ export function ledgerContract(
     t.equal(same?.revision, 2)
   })
 
+  t.test('listEvents: stable order, status at the time given, dates, cursor', async (t) => {
+    const day = 24 * 3600 * 1000
+    // Starts no other test uses, so the date filter sees only these.
+    const base = Date.parse('2400-01-01T00:00:00Z') + Math.floor(Math.random() * 1e6) * day
+    const now = Date.parse('2026-06-01T00:00:00Z')
+    const iso = (ms: number) => new Date(ms).toISOString()
+    const a = eventDef({ id: `a-${rand()}`, startsAt: iso(base + day) })
+    const b = eventDef({
+      id: `b-${rand()}`,
+      startsAt: iso(base + 2 * day),
+      sales: { openAt: iso(now + day), closeAt: null, closed: false },
+    })
+    const c = eventDef({
+      id: `c-${rand()}`,
+      startsAt: iso(base + 2 * day),
+      sales: { openAt: null, closeAt: iso(now - day), closed: false },
+    })
+    const d = eventDef({ id: `d-${rand()}`, startsAt: iso(base + 3 * day) })
+    for (const def of [a, b, c, d]) await ledger.createEvent(def)
+    await ledger.setSalesClosed(d.id, true)
+    const range = { startsFrom: iso(base), startsBefore: iso(base + 10 * day), now }
+    const ids = async (query: Partial<Parameters<Ledger['listEvents']>[0]>) =>
+      (await other.listEvents({ ...range, limit: 100, cursor: null, ...query })).items.map((e) => e.id)
+    const sameDay = [b.id, c.id].sort()
+    t.same(await ids({}), [a.id, ...sameDay, d.id], 'by start, then id')
+    t.same(await ids({ status: 'on-sale' }), [a.id])
+    t.same(await ids({ status: 'not-yet-open' }), [b.id])
+    t.same(await ids({ status: 'ended' }), [c.id])
+    t.same(await ids({ status: 'closed' }), [d.id])
+    t.same(await ids({ status: 'on-sale', now: now + 2 * day }), [a.id, b.id], 'judged at the time given')
+    t.same(await ids({ startsBefore: iso(base + 2 * day) }), [a.id], 'startsBefore excludes its bound')
+    const first = await ledger.listEvents({ ...range, limit: 3, cursor: null })
+    t.match(first.items[0], { id: a.id, name: a.name, currency: 'EUR', startsAt: a.startsAt })
+    t.same(first.items[0]?.sales, { openAt: null, closeAt: null, closed: false })
+    t.type(first.nextCursor, 'string')
+    const second = await ledger.listEvents({ ...range, limit: 3, cursor: first.nextCursor })
+    t.same(
+      [...first.items, ...second.items].map((e) => e.id),
+      [a.id, ...sameDay, d.id],
+      'two pages: each event once, in order',
+    )
+    t.equal(second.nextCursor, null, 'the last page says so')
+    await t.rejects(ledger.listEvents({ ...range, limit: 3, cursor: 'nope' }), InvalidCursorError)
+  })
+
   t.test('a large seated section round-trips', async (t) => {
     const seats = Array.from({ length: 100_000 }, (_, i) => `R${Math.floor(i / 100)}-S${i % 100}`)
     const def = eventDef({
