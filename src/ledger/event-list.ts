@@ -2,7 +2,7 @@
  * Listing events, shared by both adapters: the order (events without a start first, then by start, then by
  * id: stable, every event once), its keyset cursor, and the query's checks. Pure, no I/O.
  */
-import type { SalesState } from '../domain/sales-window.js'
+import type { SalesState, SalesWindow } from '../domain/sales-window.js'
 import { InvalidCursorError } from './port.js'
 
 export interface EventQuery {
@@ -16,6 +16,21 @@ export interface EventQuery {
   cursor: string | null
   /** The time the status is judged at (ms): the caller passes Redis time, the clock holds are refused by. */
   now: number
+}
+
+/** An event as a list shows it: its facts without sections. */
+export interface EventSummary {
+  id: string
+  name: string
+  startsAt: string | null
+  currency: string
+  sales: SalesWindow
+  createdAt: string
+}
+
+export interface EventPage {
+  items: EventSummary[]
+  nextCursor: string | null
 }
 
 /** Where a page ends in the order: the last event's start (null: none) and id. */

@@ -21,7 +21,7 @@ import type { SalesState, SalesWindow } from '../domain/sales-window.js'
 import { compareStrings } from '../lib/compare.js'
 import { decodeCursor, pageFrom, pageSize } from './common.js'
 import { decodeEventCursor, eventPageFrom } from './event-list.js'
-import type { EventQuery } from './event-list.js'
+import type { EventPage, EventQuery } from './event-list.js'
 import { confirm, confirmBatch } from './mongo-confirm.js'
 import {
   assertTransactionsSupported,
@@ -37,15 +37,7 @@ import { sectionKey } from './mongo-models.js'
 import type { EventDoc, ReservationDoc, SeatMapDoc, SectionDoc } from './mongo-models.js'
 import { MongoStore, soldOf } from './mongo-store.js'
 import { LedgerUnavailableError } from './port.js'
-import type {
-  ConfirmInput,
-  ConfirmResult,
-  EventPage,
-  Ledger,
-  ReservationPage,
-  SoldCounts,
-  SoldState,
-} from './port.js'
+import type { ConfirmInput, ConfirmResult, Ledger, ReservationPage, SoldCounts, SoldState } from './port.js'
 
 export type { MongoLedgerOptions } from './mongo-connection.js'
 

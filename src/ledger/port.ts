@@ -8,7 +8,7 @@ import type { EventDefinition } from '../domain/event.js'
 import type { EventChanges } from '../domain/event-changes.js'
 import type { Reservation } from '../domain/reservation.js'
 import type { SalesWindow } from '../domain/sales-window.js'
-import type { EventQuery } from './event-list.js'
+import type { EventPage, EventQuery } from './event-list.js'
 
 /** The sale a confirm asks for: the reservation to record, in the fields its caller decides. */
 export interface ConfirmInput extends Pick<
@@ -34,21 +34,6 @@ export interface SoldState {
 /** Units sold per section, from one snapshot: the drift reconciler's cheap comparison. */
 export interface SoldCounts {
   sections: { id: string; sold: number }[]
-}
-
-/** An event as a list shows it: its facts without sections. */
-export interface EventSummary {
-  id: string
-  name: string
-  startsAt: string | null
-  currency: string
-  sales: SalesWindow
-  createdAt: string
-}
-
-export interface EventPage {
-  items: EventSummary[]
-  nextCursor: string | null
 }
 
 export interface ReservationPage {

@@ -20,7 +20,7 @@ import type { EventDefinition } from '../domain/event.js'
 import type { Reservation } from '../domain/reservation.js'
 import { decodeCursor, pageFrom, pageSize } from './common.js'
 import { decodeEventCursor, eventPageFrom } from './event-list.js'
-import type { EventQuery } from './event-list.js'
+import type { EventPage, EventQuery } from './event-list.js'
 import { PgClient } from './pg-client.js'
 import type { PgClientOptions } from './pg-client.js'
 import { confirmBatch, confirmExplained } from './pg-confirm.js'
@@ -29,15 +29,7 @@ import { SLOW_STATEMENT_TIMEOUT_MS } from './pg-pool.js'
 import { RESERVATION_COLUMNS, toReservation } from './pg-rows.js'
 import type { ReservationRow } from './pg-rows.js'
 import { BatchRefusedError } from './port.js'
-import type {
-  ConfirmInput,
-  ConfirmResult,
-  EventPage,
-  Ledger,
-  ReservationPage,
-  SoldCounts,
-  SoldState,
-} from './port.js'
+import type { ConfirmInput, ConfirmResult, Ledger, ReservationPage, SoldCounts, SoldState } from './port.js'
 
 export type PostgresLedgerOptions = PgClientOptions
 
