@@ -1,5 +1,6 @@
 import type { RedisClient } from '../redis/client.js'
 import { countRequests } from '../redis/commands/count-requests.js'
+import { allOk, Coalescer } from '../lib/coalesce.js'
 
 export type CountDone = (error: Error | null, result?: { current: number; ttl: number }) => void
 
@@ -11,39 +12,24 @@ export type CountDone = (error: Error | null, result?: { current: number; ttl: n
  * instead of one per request. Counters of different keys never wait for each other.
  */
 export class SharedCounter {
-  /** Checks queued behind each counter's call in flight (an entry exists while a call is in flight). */
-  private readonly queued = new Map<string, CountDone[]>()
+  /** Per counter key: the checks that wait for its call in flight go together in the next (lib/coalesce). */
+  private readonly calls: Coalescer<number, { current: number; ttl: number }>
 
-  constructor(private readonly redis: RedisClient) {}
-
-  incr(key: string, windowMs: number, done: CountDone): void {
-    const waiting = this.queued.get(key)
-    if (waiting) {
-      waiting.push(done)
-      return
-    }
-    this.queued.set(key, [])
-    this.send(key, windowMs, [done])
+  constructor(redis: RedisClient) {
+    this.calls = new Coalescer(async (key, windows) => {
+      const { count, leftMs } = await countRequests(redis, {
+        key,
+        n: windows.length,
+        windowMs: windows[0] as number,
+      })
+      return allOk(windows.map((_, i) => ({ current: count - windows.length + 1 + i, ttl: leftMs })))
+    })
   }
 
-  private send(key: string, windowMs: number, batch: CountDone[]): void {
-    const settle = (error: Error | null, reply?: { count: number; leftMs: number }) => {
-      const next = this.queued.get(key) ?? []
-      if (next.length > 0) {
-        this.queued.set(key, [])
-        this.send(key, windowMs, next)
-      } else {
-        this.queued.delete(key)
-      }
-      const total = Number(reply?.count)
-      const ttl = Number(reply?.leftMs)
-      batch.forEach((done, i) =>
-        error ? done(error) : done(null, { current: total - batch.length + 1 + i, ttl }),
-      )
-    }
-    countRequests(this.redis, { key, n: batch.length, windowMs }).then(
-      (reply) => settle(null, reply),
-      (error: unknown) => settle(error instanceof Error ? error : new Error(String(error))),
+  incr(key: string, windowMs: number, done: CountDone): void {
+    this.calls.submit(key, windowMs).then(
+      (result) => done(null, result),
+      (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
     )
   }
 }
