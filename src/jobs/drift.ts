@@ -55,9 +55,8 @@ export class DriftReconciler {
    * Whether a seated section's count difference is worth a seat-by-seat comparison: always when nothing
    * of the event is being confirmed; during a rush only when the same counts were seen on the last pass.
    */
-  private maybeDrift(eventId: string, section: string, ledger: number, here: number, confirming: number) {
+  private maybeDrift(key: string, ledger: number, here: number, confirming: number) {
     if (confirming === 0) return true
-    const key = `${eventId}\u0000${section}`
     const counts = `${ledger}:${here}`
     const settled = this.seen.get(key) === counts
     // Bounded: sections differing during a rush, across the events visited (cleared when they agree).
@@ -83,11 +82,12 @@ export class DriftReconciler {
       const differs = here !== sold
       if (section.kind === 'ga') {
         if (differs) ga.push([id, sold])
-      } else if (everySeat || (differs && this.maybeDrift(eventId, id, sold, here, snapshot.confirming))) {
-        seated.push(id)
-        this.seen.delete(`${eventId}\u0000${id}`)
-      } else if (!differs) {
-        this.seen.delete(`${eventId}\u0000${id}`)
+      } else {
+        const key = `${eventId}\u0000${id}`
+        const compare = everySeat || (differs && this.maybeDrift(key, sold, here, snapshot.confirming))
+        if (compare) seated.push(id)
+        // Compared now, or agreeing: nothing to remember for the next pass.
+        if (compare || !differs) this.seen.delete(key)
       }
     }
     if (ga.length === 0 && seated.length === 0) return report
