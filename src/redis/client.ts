@@ -1,7 +1,9 @@
+import type { Socket } from 'node:net'
 import { Cluster, Redis } from 'ioredis'
 import type { RedisOptions } from 'ioredis'
 import type { Config } from '../config.js'
 import { defineScripts } from './scripts.js'
+import { batchWrites } from './write-batching.js'
 
 export type RedisClient = Redis | Cluster
 
@@ -31,6 +33,9 @@ export function createRedis(
           redisOptions: { ...FAIL_FAST, connectionName: name },
         })
       : new Redis(config.redisUrl, { ...FAIL_FAST, connectionName: name, lazyConnect: true })
+  // Each connection (a reconnect makes a new socket) sends the commands of one event-loop turn together.
+  if (client instanceof Redis) client.on('connect', () => batchWrites(client.stream as Socket))
+  else client.on('+node', (node: Redis) => node.on('connect', () => batchWrites(node.stream as Socket)))
   defineScripts(client)
   return client
 }
