@@ -72,6 +72,8 @@ export interface AppDependencies extends Omit<ServiceDependencies, 'log' | 'sold
   retentionIntervalMs?: number
   /** Pause between reconciler passes (default 1 s). */
   reconcileIntervalMs?: number
+  /** How long a rate-limit check may wait for Redis before failing open (default 100 ms). */
+  limitCheckTimeoutMs?: number
 }
 
 /** Trust the nearest `hops` proxies: X-Forwarded-For's entries are read from the right, that many deep. */
@@ -213,6 +215,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     namespace: `${layoutPrefix(deps.config.keyPrefix)}:rl:`,
     limits: deps.config.rateLimits,
     isAdmin,
+    checkTimeoutMs: deps.limitCheckTimeoutMs,
   })
   await app.register(holdRoutes, {
     auth: services.auth,

@@ -46,16 +46,21 @@ function assertLimited(t: Test, res: Awaited<ReturnType<typeof hold>>, scope: st
 
 const ledger = await openLedger(t, await postgresTarget())
 
+/**
+ * The tests of counting wait for Redis as long as it takes: with the production check timeout (100 ms) a
+ * round trip slowed by a loaded machine opens the breaker, and the requests behind it pass unlimited, which
+ * is the fail-open behaviour (tested last, with the production timeout) rather than a miscount.
+ */
+const COUNTING = { jobs: false, limitCheckTimeoutMs: 5000 }
+
 t.test('per address: counted across two instances sharing Redis', async (t) => {
-  const a = await startApp(t, ledger, limits({ holdsPerAddress: 5 }), undefined, { jobs: false })
+  const a = await startApp(t, ledger, limits({ holdsPerAddress: 5 }), undefined, COUNTING)
   const b = await startApp(
     t,
     ledger,
     { ...limits({ holdsPerAddress: 5 }), keyPrefix: a.config.keyPrefix },
     undefined,
-    {
-      jobs: false,
-    },
+    COUNTING,
   )
   const eventId = await createEvent(a, { ga: { g: 100 } })
   const answers = []
@@ -77,7 +82,7 @@ t.test('per address: counted across two instances sharing Redis', async (t) => {
 })
 
 t.test('concurrent holds from one address under a limit: exactly the limit passes', async (t) => {
-  const api = await startApp(t, ledger, limits({ holdsPerAddress: 30 }), undefined, { jobs: false })
+  const api = await startApp(t, ledger, limits({ holdsPerAddress: 30 }), undefined, COUNTING)
   const eventId = await createEvent(api, { ga: { g: 1000 } })
   const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => hold(api, eventId, `crowd-${i}`)))
   const statuses = answers.map((r) => r.status)
@@ -136,7 +141,7 @@ t.test(
 )
 
 t.test('per holder: one holder limited, others not', async (t) => {
-  const api = await startApp(t, ledger, limits({ holdsPerHolder: 3 }), undefined, { jobs: false })
+  const api = await startApp(t, ledger, limits({ holdsPerHolder: 3 }), undefined, COUNTING)
   const eventId = await createEvent(api, { ga: { g: 100 } })
   for (let i = 0; i < 3; i++) t.equal((await hold(api, eventId, 'busy')).status, 201)
   assertLimited(t, await hold(api, eventId, 'busy'), 'holder')
@@ -144,7 +149,7 @@ t.test('per holder: one holder limited, others not', async (t) => {
 })
 
 t.test('actions on holds per address (read, extend, release, confirm)', async (t) => {
-  const api = await startApp(t, ledger, limits({ holdActionsPerAddress: 3 }), undefined, { jobs: false })
+  const api = await startApp(t, ledger, limits({ holdActionsPerAddress: 3 }), undefined, COUNTING)
   const eventId = await createEvent(api, { ga: { g: 100 } })
   const created = await hold(api, eventId, 'reader')
   t.equal(created.status, 201)
@@ -159,7 +164,7 @@ t.test('actions on holds per address (read, extend, release, confirm)', async (t
 })
 
 t.test('client address: X-Forwarded-For only counts with TRUST_PROXY', async (t) => {
-  const direct = await startApp(t, ledger, limits({ holdsPerAddress: 2 }), undefined, { jobs: false })
+  const direct = await startApp(t, ledger, limits({ holdsPerAddress: 2 }), undefined, COUNTING)
   const eventId = await createEvent(direct, { ga: { g: 100 } })
   const statuses = []
   for (let i = 0; i < 3; i++)
@@ -171,9 +176,7 @@ t.test('client address: X-Forwarded-For only counts with TRUST_PROXY', async (t)
     ledger,
     { ...limits({ holdsPerAddress: 2 }), trustProxy: true },
     undefined,
-    {
-      jobs: false,
-    },
+    COUNTING,
   )
   const behind = []
   for (let i = 0; i < 3; i++)

@@ -28,7 +28,7 @@ export type LimitScope = 'address' | 'holder' | 'actions'
  * same Redis. The counting itself is the plugin's fixed window (INCR, expiry set by the first count), done
  * by SharedCounter so concurrent checks of one key share a round trip.
  */
-function failOpenStore(redis: RedisClient, namespace: string) {
+function failOpenStore(redis: RedisClient, namespace: string, checkTimeoutMs: number) {
   let skipUntil = 0
   const counter = new SharedCounter(redis)
   return class FailOpenRedisStore implements FastifyRateLimitStore {
@@ -52,7 +52,7 @@ function failOpenStore(redis: RedisClient, namespace: string) {
         settled = true
         skipUntil = Date.now() + LIMIT_BREAKER_MS
         callback(new Error('Redis did not answer the rate limit check in time'))
-      }, LIMIT_CHECK_TIMEOUT_MS)
+      }, checkTimeoutMs)
       counter.incr(this.prefix + key, timeWindow, (error, result) => {
         if (settled) return
         settled = true
@@ -93,13 +93,15 @@ export async function registerHoldLimits(
     namespace: string
     limits: RateLimits
     isAdmin: (r: FastifyRequest) => boolean
+    /** How long a check may wait for Redis before failing open (default LIMIT_CHECK_TIMEOUT_MS). */
+    checkTimeoutMs?: number
   },
 ): Promise<HoldLimits> {
   const { limits } = options
   if (limits.holdsPerAddress + limits.holdsPerHolder + limits.holdActionsPerAddress === 0) return {}
   await app.register(rateLimit, {
     global: false,
-    store: failOpenStore(options.redis, options.namespace),
+    store: failOpenStore(options.redis, options.namespace, options.checkTimeoutMs ?? LIMIT_CHECK_TIMEOUT_MS),
     skipOnError: true,
     timeWindow: WINDOW_MS,
   })

@@ -99,6 +99,7 @@ export async function startApp(
       | 'reconcileIntervalMs'
       | 'activeEvents'
       | 'lockTtlMs'
+      | 'limitCheckTimeoutMs'
     >
   > = {},
 ): Promise<TestApp> {
