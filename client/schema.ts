@@ -89,7 +89,11 @@ export interface paths {
         get: operations["getEvent"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete an event that never sold (admin)
+         * @description Only an event without any reservation (confirmed, cancelled or voided) may be deleted: 204, and the event, its holds and its Redis state are gone (404 afterwards). Otherwise 409 EVENT_HAS_SALES. The ledger decides in one transaction: a confirm racing the delete either commits first (and the delete is refused) or fails with 404 EVENT_NOT_FOUND.
+         */
+        delete: operations["deleteEvent"];
         options?: never;
         head?: never;
         /**
@@ -97,6 +101,26 @@ export interface paths {
          * @description Only the fields given change. A sales window change applies to the next hold on every instance; other instances serve a new name, start or price within about 2 s. Prices change only while nothing is sold (409 PRICES_LOCKED); seats and sections never change.
          */
         patch: operations["updateEvent"];
+        trace?: never;
+    };
+    "/v1/events/{eventId}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive an event that is over (admin)
+         * @description An event whose start has passed, or whose sales ended or were closed, becomes `archived` for good: its Redis state is removed and never rebuilt; reads (the event, its seats and seat map) come from the ledger; holds are refused with 409 EVENT_ARCHIVED on every instance from the next request; reservations stay readable and cancellable (in the ledger alone). 409 EVENT_NOT_ENDED before it is over, 409 EVENT_BUSY while a hold, a confirm in flight or a change stream lives in it (release or let them expire, then retry). A repeat answers 200 with the archived event.
+         */
+        post: operations["archiveEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/events/{eventId}/holders/{holder}/holds": {
@@ -323,7 +347,8 @@ export interface paths {
          *     "available", "held", "sold"}]}`, with the counts after the change for each section it touched. `id:` is
          *     `<at ms>-<sequence>`. A `: ping` comment is sent every 15 s. Changes are not replayed: after a
          *     reconnection (`Last-Event-ID` is ignored) a new snapshot gives the current counts. 503
-         *     `TOO_MANY_STREAMS` when this instance serves as many streams as it allows.
+         *     `TOO_MANY_STREAMS` when this instance serves as many streams as it allows; 409 `EVENT_ARCHIVED` for an
+         *     archived event (it changes no more).
          */
         get: operations["streamEvent"];
         put?: never;
@@ -348,6 +373,8 @@ export interface components {
             statusCode: number;
         };
         Event: {
+            /** @description When archived; null while active */
+            archivedAt: string | null;
             /** @description Price categories: a seat of a category costs its price instead of its section's */
             categories?: {
                 [key: string]: number;
@@ -389,8 +416,11 @@ export interface components {
                 sold: number;
             }[];
             startsAt: string | null;
+            /** @description active: the sales window and a close by hand decide what sells; archived (final): sells nothing, changes no more, counts and seats read from the ledger, reservations readable and cancellable */
+            status: "active" | "archived";
         };
         EventSummary: {
+            archivedAt: string | null;
             createdAt: string;
             currency: string;
             id: string;
@@ -398,9 +428,11 @@ export interface components {
             salesCloseAt: string | null;
             salesClosed: boolean;
             salesOpenAt: string | null;
-            /** @description Where the sale stands now: closed by hand, else not yet open (before salesOpenAt), ended (from salesCloseAt on) or on sale */
-            salesState: "on-sale" | "not-yet-open" | "ended" | "closed";
+            /** @description Where the sale stands now: archived, else closed by hand, else not yet open (before salesOpenAt), ended (from salesCloseAt on) or on sale */
+            salesState: "on-sale" | "not-yet-open" | "ended" | "closed" | "archived";
             startsAt: string | null;
+            /** @description active: the sales window and a close by hand decide what sells; archived (final): sells nothing, changes no more, counts and seats read from the ledger, reservations readable and cancellable */
+            status: "active" | "archived";
         };
         Hold: {
             /**
@@ -583,8 +615,8 @@ export interface operations {
                 startsBefore?: string;
                 /** @description Events starting at or after this time */
                 startsFrom?: string;
-                /** @description Where the sale stands now: closed by hand, else not yet open (before salesOpenAt), ended (from salesCloseAt on) or on sale */
-                status?: "on-sale" | "not-yet-open" | "ended" | "closed";
+                /** @description Where the sale stands now: archived, else closed by hand, else not yet open (before salesOpenAt), ended (from salesCloseAt on) or on sale */
+                status?: "on-sale" | "not-yet-open" | "ended" | "closed" | "archived";
             };
             header?: never;
             path?: never;
@@ -1056,6 +1088,144 @@ export interface operations {
             };
         };
     };
+    deleteEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Letters, digits, "_", "." and "-"
+                 * @example demo
+                 */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error codes: INVALID_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNAUTHORIZED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 401;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_FOUND";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_HAS_SALES */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_HAS_SALES";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 409;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: REDIS_UNAVAILABLE, LEDGER_UNAVAILABLE, EVENT_LOADING */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "REDIS_UNAVAILABLE" | "LEDGER_UNAVAILABLE" | "EVENT_LOADING";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
     updateEvent: {
         parameters: {
             query?: never;
@@ -1184,7 +1354,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Error codes: PRICES_LOCKED */
+            /** @description Error codes: PRICES_LOCKED, EVENT_ARCHIVED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1192,7 +1362,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        code: "PRICES_LOCKED";
+                        code: "PRICES_LOCKED" | "EVENT_ARCHIVED";
                         details?: {
                             [key: string]: unknown;
                         };
@@ -1238,6 +1408,146 @@ export interface operations {
                         message: string;
                         /** @enum {integer} */
                         statusCode: 422;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: REDIS_UNAVAILABLE, LEDGER_UNAVAILABLE, EVENT_LOADING */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "REDIS_UNAVAILABLE" | "LEDGER_UNAVAILABLE" | "EVENT_LOADING";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
+    archiveEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Letters, digits, "_", "." and "-"
+                 * @example demo
+                 */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            /** @description Error codes: INVALID_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNAUTHORIZED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 401;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_FOUND";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_ENDED, EVENT_BUSY */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_ENDED" | "EVENT_BUSY";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 409;
                     };
                 };
             };
@@ -1516,7 +1826,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Error codes: SEAT_UNAVAILABLE, INSUFFICIENT_CAPACITY, HOLDER_LIMIT_EXCEEDED, SALES_NOT_OPEN, SALES_CLOSED */
+            /** @description Error codes: SEAT_UNAVAILABLE, INSUFFICIENT_CAPACITY, HOLDER_LIMIT_EXCEEDED, SALES_NOT_OPEN, SALES_CLOSED, EVENT_ARCHIVED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1524,7 +1834,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        code: "SEAT_UNAVAILABLE" | "INSUFFICIENT_CAPACITY" | "HOLDER_LIMIT_EXCEEDED" | "SALES_NOT_OPEN" | "SALES_CLOSED";
+                        code: "SEAT_UNAVAILABLE" | "INSUFFICIENT_CAPACITY" | "HOLDER_LIMIT_EXCEEDED" | "SALES_NOT_OPEN" | "SALES_CLOSED" | "EVENT_ARCHIVED";
                         details?: {
                             [key: string]: unknown;
                         };
@@ -2984,6 +3294,25 @@ export interface operations {
                     };
                 };
             };
+            /** @description Error codes: EVENT_ARCHIVED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_ARCHIVED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 409;
+                    };
+                };
+            };
             /** @description Error codes: INTERNAL_ERROR */
             500: {
                 headers: {
@@ -3102,6 +3431,25 @@ export interface operations {
                         message: string;
                         /** @enum {integer} */
                         statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_ARCHIVED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_ARCHIVED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 409;
                     };
                 };
             };
@@ -3460,6 +3808,25 @@ export interface operations {
                         message: string;
                         /** @enum {integer} */
                         statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_ARCHIVED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_ARCHIVED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 409;
                     };
                 };
             };

@@ -206,6 +206,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   await app.register(eventRoutes, {
     auth: services.auth,
     events: services.events,
+    lifecycle: services.lifecycle,
     adminBodyLimitBytes: deps.config.adminBodyLimitBytes,
   })
   const isAdmin = services.auth.isAdmin

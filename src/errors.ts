@@ -33,6 +33,16 @@ export const ERRORS = {
   SALES_NOT_OPEN: [409, "The event's sales have not opened yet"],
   SALES_CLOSED: [409, "The event's sales are closed"],
   PRICES_LOCKED: [409, 'Prices change only while nothing of the event is sold'],
+  EVENT_ARCHIVED: [409, 'The event is archived: it sells nothing and changes no more'],
+  EVENT_NOT_ENDED: [
+    409,
+    'The event is not over: archive it once its start has passed or its sales have ended or been closed',
+  ],
+  EVENT_BUSY: [
+    409,
+    'Holds, confirms in flight or change streams still live in the event, retry once they end',
+  ],
+  EVENT_HAS_SALES: [409, 'The event has reservations: only an event that never sold may be deleted'],
   HOLD_CONFIRMED: [409, 'The hold is already confirmed'],
   HOLD_CONFIRMING: [409, 'The hold is being confirmed'],
   HOLD_EXPIRED: [410, 'The hold has expired'],

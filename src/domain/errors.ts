@@ -31,3 +31,18 @@ export class CapacityExceededError extends Error {
 export class PricesLockedError extends Error {
   override name = 'PricesLockedError'
 }
+
+/** The event is archived: it sells nothing and changes no more (see event-lifecycle.ts). */
+export class EventArchivedError extends Error {
+  override name = 'EventArchivedError'
+}
+
+/** The event has (or had) a reservation, so it cannot be deleted. */
+export class EventHasSalesError extends Error {
+  override name = 'EventHasSalesError'
+}
+
+/** The event is not in the ledger (never was, or was deleted while a sale for it was on its way). */
+export class UnknownEventError extends Error {
+  override name = 'UnknownEventError'
+}

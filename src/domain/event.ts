@@ -39,6 +39,8 @@ export interface EventDefinition {
   sales?: SalesWindow
   /** Raised by every admin change (see event-changes.ts); absent: never changed (0). */
   revision?: number
+  /** When the event was archived (see event-lifecycle.ts), as the ledger reads it back; absent: not archived. */
+  archivedAt?: string
 }
 
 /** A section's fixed facts without its seat labels, in the order every view lists them. */

@@ -2,12 +2,16 @@
  * Listing events, shared by both adapters: the order (events without a start first, then by start, then by
  * id: stable, every event once), its keyset cursor, and the query's checks. Pure, no I/O.
  */
-import type { SalesState, SalesWindow } from '../domain/sales-window.js'
+import type { ListStatus } from '../domain/event-lifecycle.js'
+import type { SalesWindow } from '../domain/sales-window.js'
 import { InvalidCursorError } from './port.js'
 
 export interface EventQuery {
-  /** Only events whose sale stands so at `now` (see salesState). */
-  status?: SalesState
+  /**
+   * Only archived events, or only active events whose sale stands so at `now` (see salesState). Without
+   * it, every event, archived ones included.
+   */
+  status?: ListStatus
   /** Only events starting at or after this time (ISO); events without a start are then left out. */
   startsFrom?: string
   /** Only events starting before this time (ISO); events without a start are then left out. */
@@ -26,6 +30,8 @@ export interface EventSummary {
   currency: string
   sales: SalesWindow
   createdAt: string
+  /** ISO 8601 UTC, or null while the event is active. */
+  archivedAt: string | null
 }
 
 export interface EventPage {

@@ -4,7 +4,7 @@
  * outside.
  */
 import { planConfirm } from '../domain/confirm-plan.js'
-import { CapacityExceededError, SeatsTakenError } from '../domain/errors.js'
+import { CapacityExceededError, SeatsTakenError, UnknownEventError } from '../domain/errors.js'
 import type { Reservation } from '../domain/reservation.js'
 import { batchResults, mergeBatch, planBatch } from './common.js'
 import { CountShort, takeUnits } from './mongo-counts.js'
@@ -50,7 +50,13 @@ export async function confirm(store: MongoStore, input: ConfirmInput): Promise<C
           const section = await store.m.Section.findById(sectionKey(input.eventId, err.section))
             .lean<SectionDoc>()
             .exec()
-          if (section === null) throw new Error(`confirm: unknown section ${input.eventId}/${err.section}`)
+          if (section === null) {
+            // The items were checked against the definition: a section missing is an event deleted since
+            // (deleteEvent; this transaction was aborted, so nothing of the sale was written).
+            const event = await store.m.Event.exists({ _id: input.eventId }).exec()
+            if (event === null) throw new UnknownEventError(`confirm: no event ${input.eventId}`)
+            throw new Error(`confirm: unknown section ${input.eventId}/${err.section}`)
+          }
           if (section.kind !== err.kind) {
             throw new Error(`confirm: section ${err.section} is ${section.kind}, the item is ${err.kind}`)
           }

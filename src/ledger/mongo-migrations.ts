@@ -23,6 +23,8 @@ export interface MongoMigrationContext {
   createCollectionsAndIndexes(): Promise<void>
   /** Move sections written before count shards to shards (idempotent, per section). */
   migrateCounts(): Promise<void>
+  /** Create the events collection's indexes declared since step 1 (idempotent). */
+  createEventIndexes(): Promise<void>
 }
 
 export interface MongoMigration {
@@ -37,6 +39,7 @@ export const MONGO_MIGRATIONS_LOCK_ID = 'lock'
 export const MONGO_MIGRATIONS: readonly MongoMigration[] = [
   { id: 1, name: 'collections and indexes', run: (ctx) => ctx.createCollectionsAndIndexes() },
   { id: 2, name: 'section counts to count shards', run: (ctx) => ctx.migrateCounts() },
+  { id: 3, name: 'events listing index (archived, start, id)', run: (ctx) => ctx.createEventIndexes() },
 ]
 
 export interface MigrationDoc {

@@ -35,6 +35,8 @@ export interface EventDoc {
   sales?: SalesDoc
   /** Section definitions without seat labels (those live in seatmaps: one document per section). */
   sections: SectionMeta[]
+  /** When the event was archived; absent (or null) while it is active. */
+  archivedAt?: Date | null
 }
 
 /** One section's fixed facts; its live count is spread over shard documents (mongo-counts.ts). */
@@ -135,9 +137,12 @@ export function defineModels(conn: Connection): Models {
       sections: { type: [sectionMetaSchema], required: true },
       sales: { type: salesSchema, default: undefined },
       revision: { type: Number, default: undefined },
+      archivedAt: { type: Date, default: undefined },
     },
     { ...schemaOptions, collection: 'events' },
   )
+  // The listing: active (archivedAt null or absent) or archived events, in its order (migration 3).
+  eventSchema.index({ archivedAt: 1, startsAt: 1, _id: 1 }, { name: 'archived_start' })
 
   const sectionSchema = new Schema<SectionDoc>(
     {

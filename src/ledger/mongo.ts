@@ -10,14 +10,20 @@
  */
 import type { ConnectOptions, mongo } from 'mongoose'
 import { unitsBySection } from '../domain/confirm-plan.js'
-import { EventExistsError, PricesLockedError } from '../domain/errors.js'
+import {
+  EventArchivedError,
+  EventExistsError,
+  EventHasSalesError,
+  PricesLockedError,
+} from '../domain/errors.js'
+import type { EventState, ListStatus } from '../domain/event-lifecycle.js'
 import { applyChanges, pricesDiffer } from '../domain/event-changes.js'
 import type { EventChanges } from '../domain/event-changes.js'
 import { normalizeEvent, sectionFacts } from '../domain/event.js'
 import type { EventDefinition, SectionDefinition } from '../domain/event.js'
 import type { Reservation } from '../domain/reservation.js'
 import { ALWAYS_ON_SALE } from '../domain/sales-window.js'
-import type { SalesState, SalesWindow } from '../domain/sales-window.js'
+import type { SalesWindow } from '../domain/sales-window.js'
 import { compareStrings } from '../lib/compare.js'
 import { decodeCursor, pageFrom, pageSize } from './common.js'
 import { decodeEventCursor, eventPageFrom } from './event-list.js'
@@ -44,8 +50,19 @@ export type { MongoLedgerOptions } from './mongo-connection.js'
 /** Required fields of a void document; it is never shown to anyone. */
 const VOID_PLACEHOLDER = '(voided)'
 
-/** Where an event's sale stands at `now`, as a filter (see salesState; a missing field is no limit). */
-function mongoSalesState(state: SalesState, now: Date): Record<string, unknown> {
+/** Active events: archivedAt null or absent (an equality the listing index serves). */
+const ACTIVE = { archivedAt: null }
+
+/**
+ * The listing's filter on status at `now`: archived events, or active ones whose sale stands so (see
+ * salesState; a missing field is no limit).
+ */
+function mongoListStatus(state: ListStatus, now: Date): Record<string, unknown> {
+  if (state === 'archived') return { archivedAt: { $type: 'date' } }
+  return { ...ACTIVE, ...mongoSalesState(state, now) }
+}
+
+function mongoSalesState(state: Exclude<ListStatus, 'archived'>, now: Date): Record<string, unknown> {
   const notClosed = { 'sales.closed': { $ne: true } }
   const notYetOpen = { 'sales.openAt': { $gt: now } }
   const opened = { 'sales.openAt': { $not: { $gt: now } } }
@@ -104,6 +121,9 @@ export class MongoLedger implements Ledger {
         {
           createCollectionsAndIndexes: () => createCollectionsAndIndexes(this.store.m),
           migrateCounts: () => this.store.migrateCounts(),
+          createEventIndexes: async () => {
+            await this.store.m.Event.createIndexes()
+          },
         },
         { log: this.store.log },
       )
@@ -210,8 +230,68 @@ export class MongoLedger implements Ledger {
         createdAt: new Date(doc.createdAt).toISOString(),
         ...(doc.sales ? { sales: toSales(doc.sales) } : {}),
         ...(doc.revision === undefined ? {} : { revision: doc.revision }),
+        ...(doc.archivedAt ? { archivedAt: new Date(doc.archivedAt).toISOString() } : {}),
       }
     })
+  }
+
+  async getState(eventId: string): Promise<EventState | null> {
+    return this.store.run(async () => {
+      const doc = await this.store.m.Event.findById(eventId, { startsAt: 1, sales: 1, archivedAt: 1 })
+        .lean<Pick<EventDoc, '_id' | 'startsAt' | 'sales' | 'archivedAt'>>()
+        .exec()
+      if (doc === null) return null
+      return {
+        startsAt: doc.startsAt ? new Date(doc.startsAt).toISOString() : null,
+        sales: doc.sales ? toSales(doc.sales) : ALWAYS_ON_SALE,
+        archivedAt: doc.archivedAt ? new Date(doc.archivedAt).toISOString() : null,
+      }
+    })
+  }
+
+  async archiveEvent(eventId: string, at: string): Promise<string | null> {
+    return this.store.run(async () => {
+      // One document, one atomic update: the first archive writes the time, a repeat reads it back.
+      const doc = await this.store.m.Event.findOneAndUpdate(
+        { _id: eventId, ...ACTIVE },
+        { $set: { archivedAt: new Date(at) }, $inc: { revision: 1 } },
+        { new: true, projection: { archivedAt: 1 } },
+      )
+        .lean<Pick<EventDoc, '_id' | 'archivedAt'>>()
+        .exec()
+      const archived =
+        doc ??
+        (await this.store.m.Event.findById(eventId, { archivedAt: 1 })
+          .lean<Pick<EventDoc, '_id' | 'archivedAt'>>()
+          .exec())
+      return archived?.archivedAt ? new Date(archived.archivedAt).toISOString() : null
+    })
+  }
+
+  async deleteEvent(eventId: string): Promise<boolean> {
+    const { Event, Section, SectionCount, SeatMap, Reservation } = this.store.m
+    return this.store.run(() =>
+      this.store.txn(async (session) => {
+        const event = await Event.findById(eventId, { _id: 1 }).session(session).lean<EventDoc>().exec()
+        if (event === null) return false
+        const sold = await Reservation.exists({ eventId }).session(session).exec()
+        if (sold !== null) throw new EventHasSalesError(`event ${eventId} has reservations`)
+        // Every confirm writes a count shard of its section: deleting the shards here makes a confirm that
+        // commits meanwhile a write conflict (one of the two starts again and sees the other), and one
+        // that comes later finds no count and is refused (mongo-confirm.ts).
+        await SectionCount.deleteMany({ eventId }, { session })
+        await Section.deleteMany({ eventId }, { session })
+        await SeatMap.deleteMany({ eventId }, { session })
+        await Event.deleteOne({ _id: eventId }, { session })
+        return true
+      }),
+    )
+  }
+
+  /** Throws EventArchivedError when the event exists and is archived; for a write that matched nothing. */
+  private async refuseArchived(eventId: string): Promise<void> {
+    const state = await this.getState(eventId)
+    if (state?.archivedAt != null) throw new EventArchivedError(`event ${eventId} is archived`)
   }
 
   async getSales(eventId: string): Promise<SalesWindow | null> {
@@ -228,19 +308,22 @@ export class MongoLedger implements Ledger {
     return this.store.run(async () => {
       // One document, one atomic update: the window's times stay as they are.
       const doc = await this.store.m.Event.findOneAndUpdate(
-        { _id: eventId },
+        { _id: eventId, ...ACTIVE },
         { $set: { 'sales.closed': closed }, $inc: { revision: 1 } },
         { new: true, projection: { sales: 1 } },
       )
         .lean<Pick<EventDoc, '_id' | 'sales'>>()
         .exec()
-      return doc === null ? null : toSales(doc.sales ?? { openAt: null, closeAt: null, closed })
+      if (doc !== null) return toSales(doc.sales ?? { openAt: null, closeAt: null, closed })
+      await this.refuseArchived(eventId)
+      return null
     })
   }
 
   async updateEvent(eventId: string, changes: EventChanges): Promise<EventDefinition | null> {
     const before = await this.getEvent(eventId)
     if (before === null) return null
+    if (before.archivedAt !== undefined) throw new EventArchivedError(`event ${eventId} is archived`)
     const after = normalizeEvent(applyChanges(before, changes))
     const { Event, Reservation } = this.store.m
     const updated = await this.store.run(() =>
@@ -279,7 +362,7 @@ export class MongoLedger implements Ledger {
     const and: Record<string, unknown>[] = []
     if (query.startsFrom !== undefined) and.push({ startsAt: { $gte: new Date(query.startsFrom) } })
     if (query.startsBefore !== undefined) and.push({ startsAt: { $lt: new Date(query.startsBefore) } })
-    if (query.status !== undefined) and.push(mongoSalesState(query.status, now))
+    if (query.status !== undefined) and.push(mongoListStatus(query.status, now))
     if (query.cursor !== null) {
       const after = decodeEventCursor(query.cursor)
       // Ascending order puts a null (or absent) start first, as PostgreSQL's order does.
@@ -301,10 +384,13 @@ export class MongoLedger implements Ledger {
         currency: 1,
         sales: 1,
         createdAt: 1,
+        archivedAt: 1,
       })
         .sort({ startsAt: 1, _id: 1 })
         .limit(size + 1)
-        .lean<Pick<EventDoc, '_id' | 'name' | 'startsAt' | 'currency' | 'sales' | 'createdAt'>[]>()
+        .lean<
+          Pick<EventDoc, '_id' | 'name' | 'startsAt' | 'currency' | 'sales' | 'createdAt' | 'archivedAt'>[]
+        >()
         .exec()
       return eventPageFrom(
         docs.map((d) => ({
@@ -314,6 +400,7 @@ export class MongoLedger implements Ledger {
           currency: d.currency,
           sales: d.sales ? toSales(d.sales) : ALWAYS_ON_SALE,
           createdAt: new Date(d.createdAt).toISOString(),
+          archivedAt: d.archivedAt ? new Date(d.archivedAt).toISOString() : null,
         })),
         size,
       )

@@ -1,6 +1,6 @@
 /** Confirms on PostgreSQL: a batch in one call of the batch function, or one confirm in explained steps. */
 import { planConfirm } from '../domain/confirm-plan.js'
-import { CapacityExceededError, SeatsTakenError } from '../domain/errors.js'
+import { CapacityExceededError, SeatsTakenError, UnknownEventError } from '../domain/errors.js'
 import type { SectionKind } from '../domain/event.js'
 import { isoInput } from '../domain/iso-time.js'
 import { batchResults, mergeBatch, planBatch } from './common.js'
@@ -89,7 +89,12 @@ export async function confirmExplained(client: PgClient, input: ConfirmInput): P
             'SELECT 1 FROM seatlock_sections WHERE event_id = $1 AND section_id = $2',
             [input.eventId, s.section],
           )
-          if (known.rowCount === 0) throw new Error(`confirm: unknown section ${input.eventId}/${s.section}`)
+          if (known.rowCount === 0) {
+            // The items were checked against the definition: a section missing is an event deleted since.
+            const event = await db.query('SELECT 1 FROM seatlock_events WHERE id = $1', [input.eventId])
+            if (event.rowCount === 0) throw new UnknownEventError(`confirm: no event ${input.eventId}`)
+            throw new Error(`confirm: unknown section ${input.eventId}/${s.section}`)
+          }
           throw new CapacityExceededError(s.section, s.units)
         }
         if (kind !== s.kind)
@@ -98,8 +103,10 @@ export async function confirmExplained(client: PgClient, input: ConfirmInput): P
       return { reservation: toReservation(row), created: true }
     })
   } catch (err) {
+    // The reservation or a sold seat refers to an event (or its sections) deleted meanwhile
+    // (deleteEvent: the delete committed first, so nothing of this sale was written).
     if (pgCode(err) === PG.foreignKeyViolation) {
-      throw new Error(`confirm: unknown event or section in event ${input.eventId}`, { cause: err })
+      throw new UnknownEventError(`confirm: no event ${input.eventId}`, { cause: err })
     }
     throw err
   }

@@ -93,6 +93,32 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     ],
   },
   { id: 3, name: 'confirm-batch function v1', sql: [CONFIRM_BATCH_SQL] },
+  {
+    // Listing filtered on the definition's JSON read every definition whole (a stadium's carries 100,000
+    // labels): the lifecycle and the sales window get columns of their own, kept with the definition by
+    // every write, and one index in the listing's order behind the status.
+    id: 4,
+    name: 'event status, archive time and sales window columns',
+    sql: [
+      `ALTER TABLE seatlock_events
+        ADD COLUMN IF NOT EXISTS status text NOT NULL DEFAULT 'active',
+        ADD COLUMN IF NOT EXISTS archived_at timestamptz NULL,
+        ADD COLUMN IF NOT EXISTS sales_open_at timestamptz NULL,
+        ADD COLUMN IF NOT EXISTS sales_close_at timestamptz NULL,
+        ADD COLUMN IF NOT EXISTS sales_closed boolean NOT NULL DEFAULT false`,
+      `ALTER TABLE seatlock_events DROP CONSTRAINT IF EXISTS seatlock_events_status_check`,
+      `ALTER TABLE seatlock_events ADD CONSTRAINT seatlock_events_status_check
+        CHECK ((status = 'active' AND archived_at IS NULL) OR (status = 'archived' AND archived_at IS NOT NULL))`,
+      `UPDATE seatlock_events SET
+        sales_open_at = (definition -> 'sales' ->> 'openAt')::timestamptz,
+        sales_close_at = (definition -> 'sales' ->> 'closeAt')::timestamptz,
+        sales_closed = COALESCE((definition -> 'sales' ->> 'closed')::boolean, false)`,
+      `CREATE INDEX IF NOT EXISTS seatlock_events_list_idx
+        ON seatlock_events (status, COALESCE(starts_at, '-infinity'::timestamptz), id)`,
+      `CREATE INDEX IF NOT EXISTS seatlock_events_order_idx
+        ON seatlock_events (COALESCE(starts_at, '-infinity'::timestamptz), id)`,
+    ],
+  },
 ]
 
 /**

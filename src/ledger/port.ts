@@ -6,6 +6,7 @@
  */
 import type { EventDefinition } from '../domain/event.js'
 import type { EventChanges } from '../domain/event-changes.js'
+import type { EventState } from '../domain/event-lifecycle.js'
 import type { Reservation } from '../domain/reservation.js'
 import type { SalesWindow } from '../domain/sales-window.js'
 import type { EventPage, EventQuery } from './event-list.js'
@@ -51,19 +52,35 @@ export interface Ledger {
 
   /** Throws EventExistsError when the id is taken. */
   createEvent(event: EventDefinition): Promise<void>
+  /** The definition, with archivedAt when the event is archived; null when unknown. */
   getEvent(eventId: string): Promise<EventDefinition | null>
+  /** Start, sales window and archive time without the sections (a rebuild reads it), or null when unknown. */
+  getState(eventId: string): Promise<EventState | null>
+  /**
+   * Archives the event unless it is archived already (one atomic write; the revision goes up by one).
+   * Returns the archive time in force (`at`, or the earlier one), or null when the event is unknown.
+   */
+  archiveEvent(eventId: string, at: string): Promise<string | null>
+  /**
+   * In one transaction, refusing any sale that commits meanwhile: removes the event and its sections when
+   * it has no reservation of any status. Returns false when the event is unknown; throws
+   * EventHasSalesError when it has a reservation.
+   */
+  deleteEvent(eventId: string): Promise<boolean>
   countEvents(): Promise<number>
   /** The event's sales window (an event created without one is always on sale), or null when unknown. */
   getSales(eventId: string): Promise<SalesWindow | null>
   /**
    * Closes or reopens sales by hand, leaving the window's times as they are (one atomic write; the
    * revision goes up by one). Returns the window now in force, or null when the event is unknown.
+   * Throws EventArchivedError when the event is archived.
    */
   setSalesClosed(eventId: string, closed: boolean): Promise<SalesWindow | null>
   /**
    * Applies an admin's changes in one transaction (applyChanges: the revision goes up by one) and returns
    * the new definition, or null when the event is unknown. Throws PricesLockedError when a price would
-   * change and a confirmed reservation of the event exists, UnknownPriceTargetError for an unknown id.
+   * change and a confirmed reservation of the event exists, UnknownPriceTargetError for an unknown id,
+   * EventArchivedError when the event is archived.
    */
   updateEvent(eventId: string, changes: EventChanges): Promise<EventDefinition | null>
   /** The event's revision (0 until its first change), or null when unknown: a cheap staleness check. */
@@ -78,7 +95,8 @@ export interface Ledger {
    * In one transaction: insert the reservation (unique per holdId), one record per sold seat
    * (unique per event+section+seat) and decrement each section's remaining count, refusing to go below zero.
    * A reservation that already exists for input.holdId is returned with created=false and nothing is written.
-   * Throws SeatsTakenError (a seat is already sold) or CapacityExceededError (a count would go below zero).
+   * Throws SeatsTakenError (a seat is already sold) or CapacityExceededError (a count would go below zero),
+   * UnknownEventError when the event is not in the ledger (deleted while the confirm was on its way).
    */
   confirm(input: ConfirmInput): Promise<ConfirmResult>
   /**

@@ -10,12 +10,18 @@
  * don't deadlock each other; a deadlock or serialization failure that happens anyway is retried.
  */
 import { unitsBySection } from '../domain/confirm-plan.js'
-import { EventExistsError, PricesLockedError } from '../domain/errors.js'
+import {
+  EventArchivedError,
+  EventExistsError,
+  EventHasSalesError,
+  PricesLockedError,
+} from '../domain/errors.js'
+import type { EventState, ListStatus } from '../domain/event-lifecycle.js'
 import { applyChanges, pricesDiffer } from '../domain/event-changes.js'
 import type { EventChanges } from '../domain/event-changes.js'
 import { normalizeEvent } from '../domain/event.js'
 import { ALWAYS_ON_SALE } from '../domain/sales-window.js'
-import type { SalesState, SalesWindow } from '../domain/sales-window.js'
+import type { SalesWindow } from '../domain/sales-window.js'
 import type { EventDefinition } from '../domain/event.js'
 import type { Reservation } from '../domain/reservation.js'
 import { decodeCursor, pageFrom, pageSize } from './common.js'
@@ -34,24 +40,31 @@ import type { ConfirmInput, ConfirmResult, Ledger, ReservationPage, SoldCounts, 
 export type PostgresLedgerOptions = PgClientOptions
 
 /**
- * Where an event's sale stands, as SQL over its definition (see salesState). `now` gives the placeholder of
- * the time it is judged at, asked only when used (PostgreSQL refuses a parameter no statement uses).
+ * The listing's filter on status, as SQL over the event's columns (see salesState; migration 4). `now`
+ * gives the placeholder of the time it is judged at, asked only when used (PostgreSQL refuses a parameter
+ * no statement uses).
  */
-function pgSalesState(state: SalesState, now: () => string): string {
-  const sales = `definition -> 'sales'`
-  const closed = `COALESCE((${sales} ->> 'closed')::boolean, false)`
-  if (state === 'closed') return closed
+function pgListStatus(state: ListStatus, now: () => string): string {
+  if (state === 'archived') return `status = 'archived'`
+  if (state === 'closed') return `status = 'active' AND sales_closed`
   const at = now()
-  const notOpen = `COALESCE((${sales} ->> 'openAt')::timestamptz > ${at}, false)`
-  const ended = `COALESCE((${sales} ->> 'closeAt')::timestamptz <= ${at}, false)`
+  const notOpen = `COALESCE(sales_open_at > ${at}, false)`
+  const ended = `COALESCE(sales_close_at <= ${at}, false)`
+  const open = `status = 'active' AND NOT sales_closed`
   switch (state) {
     case 'not-yet-open':
-      return `NOT ${closed} AND ${notOpen}`
+      return `${open} AND ${notOpen}`
     case 'ended':
-      return `NOT ${closed} AND NOT ${notOpen} AND ${ended}`
+      return `${open} AND NOT ${notOpen} AND ${ended}`
     case 'on-sale':
-      return `NOT ${closed} AND NOT ${notOpen} AND NOT ${ended}`
+      return `${open} AND NOT ${notOpen} AND NOT ${ended}`
   }
+}
+
+/** The sales window's columns (migration 4), in the order the writes below list them. */
+function salesColumns(sales: SalesWindow | undefined): [string | null, string | null, boolean] {
+  const window = sales ?? ALWAYS_ON_SALE
+  return [window.openAt, window.closeAt, window.closed]
 }
 
 export class PostgresLedger implements Ledger {
@@ -86,11 +99,20 @@ export class PostgresLedger implements Ledger {
       // An event can carry 100 sections of 100,000 seat labels: allow more than the hot-path timeout.
       await db.query(`SET LOCAL statement_timeout = ${SLOW_STATEMENT_TIMEOUT_MS}`)
       const inserted = await db.slowQuery(
-        `INSERT INTO seatlock_events (id, name, starts_at, currency, definition, created_at)
-         VALUES ($1, $2, $3, $4, $5::jsonb, $6)
+        `INSERT INTO seatlock_events
+           (id, name, starts_at, currency, definition, created_at, sales_open_at, sales_close_at, sales_closed)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9)
          ON CONFLICT (id) DO NOTHING
          RETURNING id`,
-        [def.id, def.name, def.startsAt, def.currency, JSON.stringify(def), def.createdAt],
+        [
+          def.id,
+          def.name,
+          def.startsAt,
+          def.currency,
+          JSON.stringify(def),
+          def.createdAt,
+          ...salesColumns(def.sales),
+        ],
       )
       if (inserted.rowCount !== 1) throw new EventExistsError(`event ${def.id} already exists`)
       await db.slowQuery(
@@ -108,11 +130,77 @@ export class PostgresLedger implements Ledger {
   }
 
   async getEvent(eventId: string): Promise<EventDefinition | null> {
-    const rows = await this.client.query<{ definition: EventDefinition }>(
-      'SELECT definition FROM seatlock_events WHERE id = $1',
+    const rows = await this.client.query<{ definition: EventDefinition; archived_at: Date | null }>(
+      'SELECT definition, archived_at FROM seatlock_events WHERE id = $1',
       [eventId],
     )
-    return rows[0]?.definition ?? null
+    const row = rows[0]
+    if (row === undefined) return null
+    // The column is the truth: an archive writes it, never the definition.
+    const { archivedAt: _ignored, ...definition } = row.definition
+    return row.archived_at === null
+      ? definition
+      : { ...definition, archivedAt: row.archived_at.toISOString() }
+  }
+
+  async getState(eventId: string): Promise<EventState | null> {
+    const rows = await this.client.query<{
+      starts_at: Date | null
+      sales: SalesWindow | null
+      archived_at: Date | null
+    }>(`SELECT starts_at, definition -> 'sales' AS sales, archived_at FROM seatlock_events WHERE id = $1`, [
+      eventId,
+    ])
+    const row = rows[0]
+    if (row === undefined) return null
+    return {
+      startsAt: row.starts_at === null ? null : row.starts_at.toISOString(),
+      sales: row.sales ?? ALWAYS_ON_SALE,
+      archivedAt: row.archived_at === null ? null : row.archived_at.toISOString(),
+    }
+  }
+
+  async archiveEvent(eventId: string, at: string): Promise<string | null> {
+    // One statement: the first archive writes the time, a repeat (or a racing archive) reads it back.
+    const rows = await this.client.query<{ archived_at: Date }>(
+      `WITH archived AS (
+         UPDATE seatlock_events
+         SET status = 'archived', archived_at = $2,
+             definition = definition || jsonb_build_object('revision', COALESCE((definition ->> 'revision')::int, 0) + 1)
+         WHERE id = $1 AND status = 'active'
+         RETURNING archived_at)
+       SELECT archived_at FROM archived
+       UNION ALL
+       SELECT archived_at FROM seatlock_events WHERE id = $1 AND status = 'archived'`,
+      [eventId, at],
+    )
+    const first = rows[0]
+    return first === undefined ? null : first.archived_at.toISOString()
+  }
+
+  async deleteEvent(eventId: string): Promise<boolean> {
+    return this.client.tx(async (db) => {
+      // The row lock waits for every confirm still inserting a reservation of the event (its foreign key
+      // holds a KEY SHARE lock on this row) and makes any later one wait for this transaction, whose
+      // end leaves it no event to refer to: it fails on the foreign key instead of selling.
+      const locked = await db.query('SELECT 1 FROM seatlock_events WHERE id = $1 FOR UPDATE', [eventId])
+      if (locked.rowCount !== 1) return false
+      // READ COMMITTED: this statement sees every reservation committed before the lock was granted.
+      const sold = await db.query<{ sold: boolean }>(
+        'SELECT EXISTS (SELECT 1 FROM seatlock_reservations WHERE event_id = $1) AS sold',
+        [eventId],
+      )
+      if (sold.rows[0]?.sold) throw new EventHasSalesError(`event ${eventId} has reservations`)
+      await db.query('DELETE FROM seatlock_sections WHERE event_id = $1', [eventId])
+      await db.query('DELETE FROM seatlock_events WHERE id = $1', [eventId])
+      return true
+    })
+  }
+
+  /** Throws EventArchivedError when the event exists and is archived; for a write that matched nothing. */
+  private async refuseArchived(eventId: string): Promise<void> {
+    const state = await this.getState(eventId)
+    if (state?.archivedAt != null) throw new EventArchivedError(`event ${eventId} is archived`)
   }
 
   async getSales(eventId: string): Promise<SalesWindow | null> {
@@ -130,23 +218,28 @@ export class PostgresLedger implements Ledger {
       `UPDATE seatlock_events
        SET definition = definition || jsonb_build_object(
          'sales', COALESCE(definition -> 'sales', $3::jsonb) || jsonb_build_object('closed', $2::boolean),
-         'revision', COALESCE((definition ->> 'revision')::int, 0) + 1)
-       WHERE id = $1 RETURNING definition -> 'sales' AS sales`,
+         'revision', COALESCE((definition ->> 'revision')::int, 0) + 1),
+         sales_closed = $2
+       WHERE id = $1 AND status = 'active' RETURNING definition -> 'sales' AS sales`,
       [eventId, closed, JSON.stringify(ALWAYS_ON_SALE)],
     )
-    return rows[0]?.sales ?? null
+    const sales = rows[0]?.sales
+    if (sales !== undefined) return sales
+    await this.refuseArchived(eventId)
+    return null
   }
 
   async updateEvent(eventId: string, changes: EventChanges): Promise<EventDefinition | null> {
     return this.client.tx(async (db) => {
       // A stadium's definition is large: read and written whole, so the slow limits apply.
       await db.query(`SET LOCAL statement_timeout = ${SLOW_STATEMENT_TIMEOUT_MS}`)
-      const current = await db.slowQuery<{ definition: EventDefinition }>(
-        'SELECT definition FROM seatlock_events WHERE id = $1 FOR UPDATE',
+      const current = await db.slowQuery<{ definition: EventDefinition; status: string }>(
+        'SELECT definition, status FROM seatlock_events WHERE id = $1 FOR UPDATE',
         [eventId],
       )
       const before = current.rows[0]?.definition
       if (before === undefined) return null
+      if (current.rows[0]?.status === 'archived') throw new EventArchivedError(`event ${eventId} is archived`)
       const after = normalizeEvent(applyChanges(before, changes))
       if (pricesDiffer(before, after)) {
         const sold = await db.query<{ sold: boolean }>(
@@ -156,8 +249,10 @@ export class PostgresLedger implements Ledger {
         if (sold.rows[0]?.sold) throw new PricesLockedError(`event ${eventId} has sales`)
       }
       await db.slowQuery(
-        'UPDATE seatlock_events SET name = $2, starts_at = $3, definition = $4::jsonb WHERE id = $1',
-        [eventId, after.name, after.startsAt, JSON.stringify(after)],
+        `UPDATE seatlock_events SET name = $2, starts_at = $3, definition = $4::jsonb,
+           sales_open_at = $5, sales_close_at = $6, sales_closed = $7
+         WHERE id = $1`,
+        [eventId, after.name, after.startsAt, JSON.stringify(after), ...salesColumns(after.sales)],
       )
       return after
     })
@@ -171,7 +266,7 @@ export class PostgresLedger implements Ledger {
     if (query.startsFrom !== undefined) where.push(`starts_at >= ${param(query.startsFrom)}::timestamptz`)
     if (query.startsBefore !== undefined) where.push(`starts_at < ${param(query.startsBefore)}::timestamptz`)
     if (query.status !== undefined)
-      where.push(pgSalesState(query.status, () => `${param(new Date(query.now).toISOString())}::timestamptz`))
+      where.push(pgListStatus(query.status, () => `${param(new Date(query.now).toISOString())}::timestamptz`))
     if (query.cursor !== null) {
       const after = decodeEventCursor(query.cursor)
       // Events without a start sort first: as '-infinity', so one row comparison walks the order.
@@ -184,10 +279,14 @@ export class PostgresLedger implements Ledger {
       name: string
       starts_at: Date | null
       currency: string
-      sales: SalesWindow | null
+      sales_open_at: Date | null
+      sales_close_at: Date | null
+      sales_closed: boolean
       created_at: Date
+      archived_at: Date | null
     }>(
-      `SELECT id, name, starts_at, currency, definition -> 'sales' AS sales, created_at
+      // Columns only: the definition (a stadium's 100,000 labels) is not read.
+      `SELECT id, name, starts_at, currency, sales_open_at, sales_close_at, sales_closed, created_at, archived_at
        FROM seatlock_events ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`}
        ORDER BY COALESCE(starts_at, '-infinity'), id LIMIT $1`,
       values,
@@ -198,8 +297,13 @@ export class PostgresLedger implements Ledger {
         name: r.name,
         startsAt: r.starts_at === null ? null : r.starts_at.toISOString(),
         currency: r.currency.trim(),
-        sales: r.sales ?? ALWAYS_ON_SALE,
+        sales: {
+          openAt: r.sales_open_at === null ? null : r.sales_open_at.toISOString(),
+          closeAt: r.sales_close_at === null ? null : r.sales_close_at.toISOString(),
+          closed: r.sales_closed,
+        },
         createdAt: r.created_at.toISOString(),
+        archivedAt: r.archived_at === null ? null : r.archived_at.toISOString(),
       })),
       size,
     )

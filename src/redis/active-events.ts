@@ -89,6 +89,16 @@ export class ActiveEvents {
     else this.registered.delete(eventId)
   }
 
+  /**
+   * Takes an event out of the index for good: it was archived or deleted, so it can have no hold, no pin
+   * and no cancel in Redis any more (its state is gone). A create that registers it again meets no state
+   * and is refused, and the one who refuses it removes it again.
+   */
+  async remove(eventId: string): Promise<void> {
+    this.registered.delete(eventId)
+    await this.redis.zrem(this.key, eventId)
+  }
+
   /** The events to visit: drops those whose score has passed, returns the rest (two commands, one key). */
   async list(now = Date.now()): Promise<string[]> {
     const results = await this.redis

@@ -54,9 +54,30 @@ export class EventEviction {
     definition: EventDefinition | null,
     signal?: AbortSignal,
   ): Promise<EvictionOutcome> {
-    const k = new EventKeys(this.prefix, eventId)
+    const token = await this.retire(eventId)
+    if (token === null) return 'busy'
+    return this.drop(eventId, definition, token, signal)
+  }
+
+  /**
+   * Step 1 of an eviction: takes the state out of service (every hold script answers "not ready" from
+   * here on) and returns the eviction's token, or null while a hold, a pin or a change stream lives in it.
+   * `force` retires it whatever lives in it (the event was deleted from the ledger).
+   */
+  async retire(eventId: string, force = false): Promise<string | null> {
     const token = randomUUID()
-    if ((await retireEvent(this.redis, k, { token })) === 'busy') return 'busy'
+    const k = new EventKeys(this.prefix, eventId)
+    return (await retireEvent(this.redis, k, { token, force })) === 'busy' ? null : token
+  }
+
+  /** Step 2 of an eviction retired under `token`: every key deleted, in pages (see evict). */
+  async drop(
+    eventId: string,
+    definition: EventDefinition | null,
+    token: string,
+    signal?: AbortSignal,
+  ): Promise<EvictionOutcome> {
+    const k = new EventKeys(this.prefix, eventId)
     const drop = async (keys: string[], last = false): Promise<boolean> =>
       (await dropEventKeys(this.redis, k, { token, keys, last })).owned
     const pages = async function* (): AsyncGenerator<string[]> {
@@ -78,6 +99,14 @@ export class EventEviction {
     if (!(await drop([], true))) return 'lost'
     await this.redis.zrem(this.resident, eventId)
     return 'evicted'
+  }
+
+  /**
+   * Whether the event's state may still have keys: its meta hash exists (an eviction deletes it last, so
+   * one cut short leaves it).
+   */
+  async present(eventId: string): Promise<boolean> {
+    return (await this.redis.exists(new EventKeys(this.prefix, eventId).meta)) === 1
   }
 
   /** The event's keys still present besides meta, in pages (every master on a Cluster: one holds the slot). */

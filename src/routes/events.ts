@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { errors } from '../schemas/common.js'
+import { errors, NoContent } from '../schemas/common.js'
 import {
   CreateEventBody,
   EventListQuery,
@@ -12,14 +12,14 @@ import {
 } from '../schemas/events.js'
 import type { Services } from '../services/container.js'
 
-export type EventRouteOptions = Pick<Services, 'auth' | 'events'> & {
+export type EventRouteOptions = Pick<Services, 'auth' | 'events' | 'lifecycle'> & {
   /** Body limit of the admin routes that take a venue (ADMIN_BODY_LIMIT_BYTES). */
   adminBodyLimitBytes: number
 }
 
 export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
   app,
-  { auth, events, adminBodyLimitBytes },
+  { auth, events, lifecycle, adminBodyLimitBytes },
 ) => {
   /** What the two seat reads (the list and the map) answer besides their view. */
   const seatReadErrors = errors(
@@ -122,6 +122,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
             'UNAUTHORIZED',
             'EVENT_NOT_FOUND',
             'PRICES_LOCKED',
+            'EVENT_ARCHIVED',
             'UNKNOWN_SECTION',
             'UNSUPPORTED_MEDIA_TYPE',
             'REDIS_UNAVAILABLE',
@@ -199,6 +200,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
             ...errors(
               'UNAUTHORIZED',
               'EVENT_NOT_FOUND',
+              'EVENT_ARCHIVED',
               'REDIS_UNAVAILABLE',
               'LEDGER_UNAVAILABLE',
               'EVENT_LOADING',
@@ -210,4 +212,72 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
       async (request) => events.setSalesClosed(request.params.eventId, closed),
     )
   }
+
+  app.post(
+    '/v1/events/:eventId/archive',
+    {
+      schema: {
+        operationId: 'archiveEvent',
+        summary: 'Archive an event that is over (admin)',
+        description:
+          'An event whose start has passed, or whose sales ended or were closed, becomes `archived` for good: ' +
+          'its Redis state is removed and never rebuilt; reads (the event, its seats and seat map) come from ' +
+          'the ledger; holds are refused with 409 EVENT_ARCHIVED on every instance from the next request; ' +
+          'reservations stay readable and cancellable (in the ledger alone). 409 EVENT_NOT_ENDED before it is ' +
+          'over, 409 EVENT_BUSY while a hold, a confirm in flight or a change stream lives in it (release or ' +
+          'let them expire, then retry). A repeat answers 200 with the archived event.',
+        tags: ['events'],
+        security: [{ admin: [] }],
+        params: EventParams,
+        response: {
+          200: Type.Ref('Event'),
+          ...errors(
+            'UNAUTHORIZED',
+            'EVENT_NOT_FOUND',
+            'EVENT_NOT_ENDED',
+            'EVENT_BUSY',
+            'REDIS_UNAVAILABLE',
+            'LEDGER_UNAVAILABLE',
+            'EVENT_LOADING',
+          ),
+        },
+      },
+      preValidation: async (request) => auth.requireAdmin(request),
+    },
+    async (request) => lifecycle.archive(request.params.eventId),
+  )
+
+  app.delete(
+    '/v1/events/:eventId',
+    {
+      schema: {
+        operationId: 'deleteEvent',
+        summary: 'Delete an event that never sold (admin)',
+        description:
+          'Only an event without any reservation (confirmed, cancelled or voided) may be deleted: 204, and ' +
+          'the event, its holds and its Redis state are gone (404 afterwards). Otherwise 409 EVENT_HAS_SALES. ' +
+          'The ledger decides in one transaction: a confirm racing the delete either commits first (and the ' +
+          'delete is refused) or fails with 404 EVENT_NOT_FOUND.',
+        tags: ['events'],
+        security: [{ admin: [] }],
+        params: EventParams,
+        response: {
+          204: NoContent,
+          ...errors(
+            'UNAUTHORIZED',
+            'EVENT_NOT_FOUND',
+            'EVENT_HAS_SALES',
+            'REDIS_UNAVAILABLE',
+            'LEDGER_UNAVAILABLE',
+            'EVENT_LOADING',
+          ),
+        },
+      },
+      preValidation: async (request) => auth.requireAdmin(request),
+    },
+    async (request, reply) => {
+      await lifecycle.delete(request.params.eventId)
+      return reply.code(204).send(null)
+    },
+  )
 }

@@ -77,6 +77,7 @@ export const holdRoutes: FastifyPluginAsyncTypebox<HoldRouteOptions> = async (
             'HOLDER_LIMIT_EXCEEDED',
             'SALES_NOT_OPEN',
             'SALES_CLOSED',
+            'EVENT_ARCHIVED',
             'PAYLOAD_TOO_LARGE',
             'UNSUPPORTED_MEDIA_TYPE',
             'UNKNOWN_SECTION',

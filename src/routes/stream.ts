@@ -1,9 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { apiError } from '../errors.js'
 import { SseResponse } from '../lib/sse-response.js'
 import { errors } from '../schemas/common.js'
 import { EventParams } from '../schemas/events.js'
 import type { Services } from '../services/container.js'
+import { isArchived } from '../services/events.js'
 
 const STREAM_DESCRIPTION = `Server-Sent Events (\`text/event-stream\`), public. The stream opens with one \`snapshot\` event whose
 data is the event view (as \`GET /v1/events/{eventId}\`), then sends one event per change:
@@ -13,7 +15,8 @@ data is the event view (as \`GET /v1/events/{eventId}\`), then sends one event p
 "available", "held", "sold"}]}\`, with the counts after the change for each section it touched. \`id:\` is
 \`<at ms>-<sequence>\`. A \`: ping\` comment is sent every 15 s. Changes are not replayed: after a
 reconnection (\`Last-Event-ID\` is ignored) a new snapshot gives the current counts. 503
-\`TOO_MANY_STREAMS\` when this instance serves as many streams as it allows.`
+\`TOO_MANY_STREAMS\` when this instance serves as many streams as it allows; 409 \`EVENT_ARCHIVED\` for an
+archived event (it changes no more).`
 
 export type StreamRouteOptions = Pick<Services, 'events' | 'streams'>
 
@@ -46,6 +49,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRouteOptions> = async
           },
           ...errors(
             'EVENT_NOT_FOUND',
+            'EVENT_ARCHIVED',
             'TOO_MANY_STREAMS',
             'REDIS_UNAVAILABLE',
             'LEDGER_UNAVAILABLE',
@@ -56,6 +60,9 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRouteOptions> = async
     },
     async (request, reply) => {
       const event = await events.get(request.params.eventId)
+      // An archived event changes no more, and a stream would mark it watched in Redis: refused.
+      await events.counts(event)
+      if (isArchived(event)) throw apiError('EVENT_ARCHIVED', { eventId: event.definition.id })
       await streams.open(event, () => SseResponse.hijack(reply))
       return reply
     },

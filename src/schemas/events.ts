@@ -191,6 +191,12 @@ export const SectionView = Type.Object({
   rows: Type.Optional(Type.Array(SeatRowInput, { description: 'The rows as they were given at creation' })),
 })
 
+const EventStatus = Type.Union([Type.Literal('active'), Type.Literal('archived')], {
+  description:
+    'active: the sales window and a close by hand decide what sells; archived (final): sells nothing, ' +
+    'changes no more, counts and seats read from the ledger, reservations readable and cancellable',
+})
+
 export const EventView = Type.Object(
   {
     id: Type.String(),
@@ -201,6 +207,8 @@ export const EventView = Type.Object(
     salesOpenAt: Type.Union([Type.String(), Type.Null()], { description: 'null: on sale from creation' }),
     salesCloseAt: Type.Union([Type.String(), Type.Null()], { description: 'null: until closed by hand' }),
     salesClosed: Type.Boolean({ description: 'Sales closed by an admin, whatever the window says' }),
+    status: EventStatus,
+    archivedAt: Type.Union([Type.String(), Type.Null()], { description: 'When archived; null while active' }),
     sections: Type.Array(SectionView),
   },
   { $id: 'Event' },
@@ -210,11 +218,17 @@ export type EventView = Static<typeof EventView>
 export const EventParams = Type.Object({ eventId: EventId })
 
 const SalesStateSchema = Type.Union(
-  [Type.Literal('on-sale'), Type.Literal('not-yet-open'), Type.Literal('ended'), Type.Literal('closed')],
+  [
+    Type.Literal('on-sale'),
+    Type.Literal('not-yet-open'),
+    Type.Literal('ended'),
+    Type.Literal('closed'),
+    Type.Literal('archived'),
+  ],
   {
     description:
-      'Where the sale stands now: closed by hand, else not yet open (before salesOpenAt), ended (from ' +
-      'salesCloseAt on) or on sale',
+      'Where the sale stands now: archived, else closed by hand, else not yet open (before salesOpenAt), ' +
+      'ended (from salesCloseAt on) or on sale',
   },
 )
 
@@ -244,6 +258,8 @@ export const EventSummaryView = Type.Object(
     salesCloseAt: Type.Union([Type.String(), Type.Null()]),
     salesClosed: Type.Boolean(),
     salesState: SalesStateSchema,
+    status: EventStatus,
+    archivedAt: Type.Union([Type.String(), Type.Null()]),
     createdAt: Type.String(),
   },
   { $id: 'EventSummary' },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { CapacityExceededError, SeatsTakenError } from '../domain/errors.js'
+import { CapacityExceededError, SeatsTakenError, UnknownEventError } from '../domain/errors.js'
 import type { HoldAuth } from '../domain/hold.js'
 import type { LoadedEvent } from '../domain/loaded-event.js'
 import { amountOf } from '../domain/pricing.js'
@@ -103,6 +103,12 @@ export class ConfirmService {
           requested: error.requested,
           available: available.get(error.section) ?? 0,
         })
+      }
+      // The event was deleted while this confirm was on its way: nothing was sold, and its Redis state
+      // (the pinned hold with it) is being removed by the delete.
+      if (error instanceof UnknownEventError) {
+        this.events.forget(eventId)
+        throw apiError('EVENT_NOT_FOUND', { eventId })
       }
       // Unreachable ledger: the hold stays pinned, so a retry confirms it (or the reconciler settles it).
       throw error

@@ -16,6 +16,7 @@ import { HoldStore } from '../redis/hold-store.js'
 import { layoutPrefix } from '../redis/keys.js'
 import type { SoldOutCache } from '../redis/sold-out.js'
 import { ConfirmService } from './confirm.js'
+import { EventLifecycle } from './event-lifecycle.js'
 import { EventService } from './events.js'
 import { HoldService } from './holds.js'
 import { ReservationService } from './reservations.js'
@@ -33,6 +34,8 @@ export interface Services {
   /** Removes the Redis state of past events (the retention job). */
   eviction: EventEviction
   events: EventService
+  /** Archiving and deleting events. */
+  lifecycle: EventLifecycle
   holds: HoldService
   confirm: ConfirmService
   reservations: ReservationService
@@ -71,12 +74,9 @@ export function createServices(deps: ServiceDependencies): Services {
   const store = new HoldStore(redis, config.keyPrefix, deps.soldOut, deps.activeEvents)
   // Job and rebuild locks are per layout too: each version sweeps and rebuilds its own data.
   const locks = new Locks(redis, layoutPrefix(config.keyPrefix), deps.lockTtlMs)
-  const events = new EventService(
-    ledger,
-    store,
-    (name, work) => locks.run(name, work),
-    config.eventRetentionS * 1000,
-  )
+  const exclusive = <T>(name: string, work: (signal: AbortSignal) => Promise<T>) => locks.run(name, work)
+  const events = new EventService(ledger, store, exclusive, config.eventRetentionS * 1000)
+  const eviction = new EventEviction(redis, config.keyPrefix)
   // One subscriber connection per process for every change stream.
   const streams = new ChangeStreams(
     () => createRedis(config, 'seatlock-sub'),
@@ -100,8 +100,9 @@ export function createServices(deps: ServiceDependencies): Services {
     auth: createAuth(config.adminToken),
     locks,
     store,
-    eviction: new EventEviction(redis, config.keyPrefix),
+    eviction,
     events,
+    lifecycle: new EventLifecycle(events, ledger, store, eviction, exclusive),
     // Every sweep hands out the expiries tallied since the last one: counted where they are collected.
     holds: new HoldService(events, store, ledger, config, (holds) => metrics.expired(holds)),
     confirm: new ConfirmService(

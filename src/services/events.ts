@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { EventExistsError, PricesLockedError } from '../domain/errors.js'
+import { EventArchivedError, EventExistsError, PricesLockedError } from '../domain/errors.js'
+import { eventStatus } from '../domain/event-lifecycle.js'
 import { UnknownPriceTargetError } from '../domain/event-changes.js'
 import type { EventChanges } from '../domain/event-changes.js'
 import { sectionFacts } from '../domain/event.js'
@@ -17,6 +18,7 @@ import { InvalidCursorError } from '../ledger/port.js'
 import type { Ledger } from '../ledger/port.js'
 import { LockBusyError } from '../lib/locks.js'
 import type { HoldStore, SectionCounts } from '../redis/hold-store.js'
+import type { SeatStatus } from '../redis/store-statistics.js'
 import type {
   CreateEventBody,
   EventListQuery,
@@ -40,6 +42,14 @@ const CACHE_LIMIT = 1000
 export const REVALIDATE_MS = 2000
 /** Default of EVENT_RETENTION_S: how long an event's Redis state outlives its start. */
 export const DEFAULT_RETENTION_MS = 24 * 3600 * 1000
+
+/** What ensureLoaded found: the state is in Redis (rebuilt or there), or the event is archived (no state). */
+export type LoadOutcome = 'loaded' | 'archived'
+
+/** Whether the event is archived, as this instance knows it (the ledger is asked by ensureLoaded). */
+export function isArchived(event: LoadedEvent): boolean {
+  return event.definition.archivedAt !== undefined
+}
 
 /**
  * When the retention job may remove an event's Redis state: `retentionMs` after the later of its start and
@@ -88,13 +98,21 @@ function generatedId(): string {
   return randomBytes(9).toString('base64url').replace(/^[-_]/, 'e')
 }
 
+/** A catch handler: 409 EVENT_ARCHIVED for the ledger's refusal of a change to an archived event. */
+function refuseArchived(eventId: string): (err: unknown) => never {
+  return (err) => {
+    if (err instanceof EventArchivedError) throw apiError('EVENT_ARCHIVED', { eventId })
+    throw err
+  }
+}
+
 function salesView(sales: SalesWindow): Pick<EventView, 'salesOpenAt' | 'salesCloseAt' | 'salesClosed'> {
   return { salesOpenAt: sales.openAt, salesCloseAt: sales.closeAt, salesClosed: sales.closed }
 }
 
 export class EventService {
   private readonly cache = new Map<string, LoadedEvent>()
-  private readonly loading = new Map<string, Promise<void>>()
+  private readonly loading = new Map<string, Promise<LoadOutcome>>()
   private readonly fetching = new Map<string, Promise<LoadedEvent>>()
   /** When each cached definition was fetched or last found current. */
   private readonly checkedAt = new Map<string, number>()
@@ -219,13 +237,78 @@ export class EventService {
       .finally(() => this.checking.delete(id))
   }
 
+  /**
+   * Held and sold units per section: from Redis, rebuilding the state first when it is gone; an archived
+   * event has no state, so its sold units come from the ledger (nothing is held).
+   */
   async counts(event: LoadedEvent): Promise<Map<string, SectionCounts>> {
+    if (isArchived(event)) return this.ledgerCounts(event)
     const counts = await this.store.counts(event.definition.id)
     if (counts) return counts
-    await this.ensureLoaded(event)
+    if ((await this.ensureLoaded(event)) === 'archived') return this.ledgerCounts(event)
     const loaded = await this.store.counts(event.definition.id)
     if (!loaded) throw apiError('EVENT_LOADING')
     return loaded
+  }
+
+  private async ledgerCounts(event: LoadedEvent): Promise<Map<string, SectionCounts>> {
+    const { sections } = await this.ledger.soldCounts(event.definition.id)
+    return new Map(sections.map((s) => [s.id, { held: 0, sold: s.sold }]))
+  }
+
+  /** Each seat's status in label order, per seated section asked for: from Redis, or the ledger once archived. */
+  private async seatStatuses(
+    event: LoadedEvent,
+    sections: SectionDefinition[],
+  ): Promise<Map<string, SeatStatus[]>> {
+    await this.counts(event) // makes sure the state is loaded, or finds the event archived
+    const eventId = event.definition.id
+    if (isArchived(event)) {
+      const sold = await this.ledger.soldState(eventId)
+      return new Map(
+        sections.map((section) => {
+          const seats = new Set(sold.sections.find((s) => s.id === section.id)?.soldSeats ?? [])
+          const labels = section.seats ?? []
+          return [section.id, labels.map((seat): SeatStatus => (seats.has(seat) ? 'sold' : 'available'))]
+        }),
+      )
+    }
+    // Sections are read concurrently: their pages share round trips on the connection.
+    const statuses = await Promise.all(
+      sections.map(async (section) => this.store.seatStatuses(eventId, section.id, section.seats ?? [])),
+    )
+    return new Map(sections.map((section, i) => [section.id, statuses[i] ?? []]))
+  }
+
+  /**
+   * Whether the event is archived, asking the ledger unless this instance knows it already: for what must
+   * not touch an archived event's Redis state (a cancel), on an instance that has not met the archive yet.
+   */
+  async archived(event: LoadedEvent): Promise<boolean> {
+    if (isArchived(event)) return true
+    const state = await this.ledger.getState(event.definition.id)
+    if (state === null) {
+      this.forget(event.definition.id)
+      throw apiError('EVENT_NOT_FOUND', { eventId: event.definition.id })
+    }
+    if (state.archivedAt === null) return false
+    await this.markArchived(event, state.archivedAt)
+    return true
+  }
+
+  /**
+   * Records on this instance that the event is archived (the cached definition everyone here shares), and
+   * takes it out of the jobs' index, which a request that met no state may have put it back in.
+   */
+  async markArchived(event: LoadedEvent, archivedAt: string): Promise<void> {
+    event.definition = { ...event.definition, archivedAt }
+    await this.store.active.remove(event.definition.id)
+  }
+
+  /** Drops a cached definition (the event was deleted). */
+  forget(eventId: string): void {
+    this.cache.delete(eventId)
+    this.checkedAt.delete(eventId)
   }
 
   async view(event: LoadedEvent, counts?: Map<string, SectionCounts>): Promise<EventView> {
@@ -238,6 +321,8 @@ export class EventService {
       currency: definition.currency,
       ...(definition.categories === undefined ? {} : { categories: definition.categories }),
       ...salesView(definition.sales ?? ALWAYS_ON_SALE),
+      status: eventStatus(definition.archivedAt),
+      archivedAt: definition.archivedAt ?? null,
       sections: definition.sections.map((s) => {
         const c = live.get(s.id) ?? { held: 0, sold: 0 }
         return {
@@ -253,34 +338,27 @@ export class EventService {
 
   async seats(event: LoadedEvent, sectionId: string | undefined): Promise<SeatsView> {
     const seated = this.seatedSections(event, sectionId)
-    await this.counts(event) // makes sure the state is loaded
-    const sections = []
-    for (const section of seated) {
-      const labels = section.seats as string[]
-      const statuses = await this.store.seatStatuses(event.definition.id, section.id, labels)
-      sections.push({
-        id: section.id,
-        seats: labels.map((seat, i) => ({ seat, status: statuses[i] ?? 'available' })),
-      })
+    const statuses = await this.seatStatuses(event, seated)
+    return {
+      sections: seated.map((section) => {
+        const status = statuses.get(section.id) ?? []
+        return {
+          id: section.id,
+          seats: (section.seats ?? []).map((seat, i) => ({ seat, status: status[i] ?? 'available' })),
+        }
+      }),
     }
-    return { sections }
   }
 
   /** Every seated section's seats as one character each (or the one section asked for); see domain/seat-map.ts. */
   async seatMap(event: LoadedEvent, sectionId: string | undefined): Promise<SeatMapView> {
     const seated = this.seatedSections(event, sectionId)
-    await this.counts(event) // makes sure the state is loaded
-    // Sections are read concurrently: their pages share round trips on the connection.
-    const sections = await Promise.all(
-      seated.map(async (section) =>
-        sectionSeatMap(
-          section.id,
-          await this.store.seatStatuses(event.definition.id, section.id, section.seats as string[]),
-          event.sections.get(section.id)?.layout,
-        ),
+    const statuses = await this.seatStatuses(event, seated)
+    return {
+      sections: seated.map((section) =>
+        sectionSeatMap(section.id, statuses.get(section.id) ?? [], event.sections.get(section.id)?.layout),
       ),
-    )
-    return { sections }
+    }
   }
 
   private seatedSections(event: LoadedEvent, sectionId: string | undefined): SectionDefinition[] {
@@ -293,19 +371,30 @@ export class EventService {
   /**
    * Rebuilds an event's Redis state from the ledger (sold seats and counts) when Redis has lost it.
    * One loader per event at a time across instances; concurrent callers here share one attempt.
+   * The ledger's lifecycle is the fence: an archived event is never rebuilt ('archived', nothing written),
+   * a deleted one is 404 EVENT_NOT_FOUND. Archive and delete hold the same lock, so no rebuild interleaves.
    */
-  async ensureLoaded(event: LoadedEvent): Promise<void> {
+  async ensureLoaded(event: LoadedEvent): Promise<LoadOutcome> {
     const eventId = event.definition.id
     let pending = this.loading.get(eventId)
     if (!pending) {
-      pending = this.exclusive(`load:${eventId}`, async () => {
-        if (await this.store.counts(eventId)) return
+      pending = this.exclusive(`load:${eventId}`, async (): Promise<LoadOutcome> => {
+        if (await this.store.counts(eventId)) return 'loaded'
         const state = await this.ledger.soldState(eventId)
         const sold = new Map(
           state.sections.map((s) => [s.id, { sold: s.sold, seats: s.soldSeats, owners: s.soldBy }]),
         )
         // From the ledger, not this instance's cached definition: an admin may have changed it since.
-        const sales = (await this.ledger.getSales(eventId)) ?? ALWAYS_ON_SALE
+        const lifecycle = await this.ledger.getState(eventId)
+        if (lifecycle === null) {
+          this.forget(eventId)
+          throw apiError('EVENT_NOT_FOUND', { eventId })
+        }
+        if (lifecycle.archivedAt !== null) {
+          await this.markArchived(event, lifecycle.archivedAt)
+          return 'archived'
+        }
+        const sales = lifecycle.sales
         await this.store.load(
           eventId,
           event.definition.sections,
@@ -313,6 +402,7 @@ export class EventService {
           sales,
           evictionTime(event.definition, this.retentionMs),
         )
+        return 'loaded'
       })
         .catch((error: unknown) => {
           // Another instance is still rebuilding it: the client retries shortly.
@@ -321,7 +411,7 @@ export class EventService {
         .finally(() => this.loading.delete(eventId))
       this.loading.set(eventId, pending)
     }
-    await pending
+    return pending
   }
 
   /**
@@ -329,7 +419,7 @@ export class EventService {
    * every instance's next hold reads. The window's times stay as they were.
    */
   async setSalesClosed(eventId: string, closed: boolean): Promise<EventView> {
-    const sales = await this.ledger.setSalesClosed(eventId, closed)
+    const sales = await this.ledger.setSalesClosed(eventId, closed).catch(refuseArchived(eventId))
     if (sales === null) throw apiError('EVENT_NOT_FOUND', { eventId })
     await this.store.recordSales(eventId, sales)
     this.cache.delete(eventId)
@@ -361,6 +451,7 @@ export class EventService {
       updated = await this.ledger.updateEvent(eventId, changes)
     } catch (err) {
       if (err instanceof PricesLockedError) throw apiError('PRICES_LOCKED', { eventId })
+      if (err instanceof EventArchivedError) throw apiError('EVENT_ARCHIVED', { eventId })
       if (err instanceof UnknownPriceTargetError) {
         if (err.kind === 'section') throw apiError('UNKNOWN_SECTION', { section: err.id })
         throw apiError('INVALID_REQUEST', { category: err.id }, `The event has no price category ${err.id}`)
@@ -397,7 +488,9 @@ export class EventService {
           startsAt: e.startsAt,
           currency: e.currency,
           ...salesView(e.sales),
-          salesState: salesState(e.sales, now),
+          salesState: e.archivedAt === null ? salesState(e.sales, now) : 'archived',
+          status: eventStatus(e.archivedAt),
+          archivedAt: e.archivedAt,
           createdAt: e.createdAt,
         })),
         nextCursor: page.nextCursor,

@@ -12,6 +12,7 @@ import type { HoldStore, StoredHold } from '../redis/hold-store.js'
 import { RedisUnavailableError } from '../redis/store-errors.js'
 import type { CreateHoldBody, HoldView } from '../schemas/holds.js'
 import { AbandonedCreates } from './abandoned-creates.js'
+import { isArchived } from './events.js'
 import type { EventService } from './events.js'
 import { saleOfForgottenHold } from './reservation-access.js'
 import { answerRefusal, isUnknownHold, refusalError } from './store-refusals.js'
@@ -99,6 +100,8 @@ export class HoldService {
     boxOffice = false,
   ): Promise<CreatedHold> {
     const event = await this.events.get(eventId)
+    // Known here to be archived: refused without a Redis call (and none of its keys written).
+    if (isArchived(event)) throw apiError('EVENT_ARCHIVED', { eventId })
     validateItems(event, body.items, this.limits.maxSeatsPerHold)
     const ttlMs = checkTtl(body.ttlSeconds ?? this.limits.holdTtlDefaultS, this.limits.holdTtlMaxS)
     // A retry with an Idempotency-Key may have to replay its hold, so it always asks Redis.
@@ -141,7 +144,9 @@ export class HoldService {
     }
     let result = await create()
     if (result.kind === 'not-ready') {
-      await this.events.ensureLoaded(event)
+      // No state: the ledger says whether it is gone for good (archived) before anything is rebuilt.
+      if ((await this.events.ensureLoaded(event)) === 'archived')
+        throw apiError('EVENT_ARCHIVED', { eventId })
       result = await create()
     }
     for (let round = 0; result.kind === 'expired-pending'; round++) {
@@ -220,7 +225,8 @@ export class HoldService {
    * ends (a holder can add holds meanwhile only up to its limit).
    */
   async releaseHolder(eventId: string, holder: string): Promise<number> {
-    await this.events.get(eventId)
+    // An archived event has no hold left, and its Redis state must stay gone.
+    if (isArchived(await this.events.get(eventId))) return 0
     let released = 0
     for (;;) {
       const page = await this.store.releaseHolderPage(eventId, holder)

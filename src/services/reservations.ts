@@ -42,13 +42,20 @@ export class ReservationService {
    * the truth, the cancel is done and a retry could only answer 404; what Redis missed is healed by the
    * drift reconciler within seconds (src/jobs/drift.ts), without a retry. A repeat of an already
    * cancelled reservation never touches Redis: only the request whose transaction made the cancel
-   * returns the seats, so a stale repeat cannot free what a later buyer holds or bought.
+   * returns the seats, so a stale repeat cannot free what a later buyer holds or bought. On an archived
+   * event the cancel is the ledger's transaction alone (the ledger is asked, not this instance's cache).
    */
   async cancel(eventId: string, reservationId: string, auth: HoldAuth): Promise<void> {
-    await this.events.get(eventId)
+    const event = await this.events.get(eventId)
     const existing = await this.ledger.getReservation(eventId, reservationId)
     if (!existing || existing.status !== 'confirmed') throw apiError('RESERVATION_NOT_FOUND')
     authorizeReservation(existing, auth)
+    // An archived event has no Redis state to return seats to, and must not get one back: the ledger's
+    // transaction (reservation cancelled, counts given back) is the whole cancel.
+    if (await this.events.archived(event)) {
+      if (!(await this.ledger.cancel(eventId, reservationId))) throw apiError('RESERVATION_NOT_FOUND')
+      return
+    }
     await this.store.markCancelling(eventId, reservationId, CANCEL_IN_FLIGHT_MS)
     // The reconciler visits the active events only: this one must stay among them long enough for it to
     // finish this cancel in Redis should the request die before it does (a crash, a Redis fault).

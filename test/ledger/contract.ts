@@ -7,9 +7,12 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { Test } from 'tap'
 import {
   CapacityExceededError,
+  EventArchivedError,
   EventExistsError,
+  EventHasSalesError,
   PricesLockedError,
   SeatsTakenError,
+  UnknownEventError,
 } from '../../src/domain/errors.js'
 import type { EventDefinition } from '../../src/domain/event.js'
 import { UnknownPriceTargetError } from '../../src/domain/event-changes.js'
@@ -240,6 +243,119 @@ export function ledgerContract(
     t.equal(second.nextCursor, null, 'the last page says so')
     await t.rejects(ledger.listEvents({ ...range, limit: 3, cursor: 'nope' }), InvalidCursorError)
   })
+
+  t.test(
+    'archive: state read alone, one archive time, no change afterwards, listed as archived',
+    async (t) => {
+      const day = 24 * 3600 * 1000
+      const base = Date.parse('2500-01-01T00:00:00Z') + Math.floor(Math.random() * 1e6) * day
+      const iso = (ms: number) => new Date(ms).toISOString()
+      const def = eventDef({
+        startsAt: iso(base),
+        sales: { openAt: null, closeAt: iso(base), closed: false },
+      })
+      const live = eventDef({ startsAt: iso(base + day) })
+      await ledger.createEvent(def)
+      await ledger.createEvent(live)
+      t.same(await other.getState(def.id), {
+        startsAt: def.startsAt,
+        sales: { openAt: null, closeAt: iso(base), closed: false },
+        archivedAt: null,
+      })
+      t.equal(await ledger.getState(`missing-${rand()}`), null, 'unknown: null')
+      const revision = (await ledger.getRevision(def.id)) ?? 0
+      const at = '2026-07-01T10:00:00.000Z'
+      t.equal(await ledger.archiveEvent(def.id, at), at, 'archived at the time given')
+      t.equal(
+        await other.archiveEvent(def.id, '2026-07-02T00:00:00.000Z'),
+        at,
+        'a repeat keeps the first time',
+      )
+      t.equal(await ledger.archiveEvent(`missing-${rand()}`, at), null, 'unknown: null')
+      t.equal((await other.getState(def.id))?.archivedAt, at)
+      t.equal((await other.getEvent(def.id))?.archivedAt, at, 'the definition carries it')
+      t.equal((await other.getEvent(live.id))?.archivedAt, undefined, 'an active one does not')
+      t.equal(await other.getRevision(def.id), revision + 1, 'the revision went up: caches drop it')
+      await t.rejects(ledger.setSalesClosed(def.id, true), EventArchivedError, 'sales no longer change')
+      await t.rejects(ledger.updateEvent(def.id, { name: 'x' }), EventArchivedError, 'nor anything else')
+      const range = { startsFrom: iso(base), startsBefore: iso(base + 2 * day), now: base + 2 * day }
+      const ids = async (status?: 'archived' | 'ended' | 'on-sale') =>
+        (
+          await other.listEvents({ ...range, limit: 100, cursor: null, ...(status ? { status } : {}) })
+        ).items.map((e) => e.id)
+      t.same(await ids(), [def.id, live.id], 'every event without a status filter')
+      t.same(await ids('archived'), [def.id], 'archived')
+      t.same(await ids('ended'), [], 'an archived event is no longer ended')
+      t.same(await ids('on-sale'), [live.id])
+      const page = await ledger.listEvents({ ...range, limit: 100, cursor: null })
+      t.same(
+        page.items.map((e) => e.archivedAt),
+        [at, null],
+        'the summary says when',
+      )
+      // An archived event's reservations stay cancellable in the ledger.
+      const confirmed = await ledger.confirm(confirmInput(live.id, [{ section: 'general', quantity: 2 }]))
+      await ledger.archiveEvent(live.id, at)
+      t.equal((await other.cancel(live.id, confirmed.reservation.id))?.status, 'cancelled')
+      t.same((await sold(ledger, live.id)).general, { sold: 0, seats: [] }, 'counts given back')
+    },
+  )
+
+  t.test('deleteEvent: only without reservations; a confirm after it finds no event', async (t) => {
+    const empty = eventDef()
+    await ledger.createEvent(empty)
+    t.equal(await other.deleteEvent(empty.id), true, 'deleted')
+    t.equal(await ledger.getEvent(empty.id), null, 'gone')
+    t.equal(await ledger.getState(empty.id), null)
+    t.equal(await ledger.deleteEvent(empty.id), false, 'a repeat: unknown')
+    for (const items of [[{ section: 'general', quantity: 1 }], [{ section: 'vip', seats: ['A1'] }]]) {
+      await t.rejects(
+        ledger.confirm(confirmInput(empty.id, items)),
+        UnknownEventError,
+        `a confirm for the deleted event (${items[0]?.section})`,
+      )
+    }
+    t.same((await ledger.listReservations(empty.id, 10, null)).items, [], 'nothing was written')
+
+    const cancelled = eventDef()
+    await ledger.createEvent(cancelled)
+    const sale = await ledger.confirm(confirmInput(cancelled.id, [{ section: 'vip', seats: ['A2'] }]))
+    await ledger.cancel(cancelled.id, sale.reservation.id)
+    await t.rejects(other.deleteEvent(cancelled.id), EventHasSalesError, 'a cancelled sale was a sale')
+    const voided = eventDef()
+    await ledger.createEvent(voided)
+    await ledger.voidHold(voided.id, `h-${rand()}`, 'EUR')
+    await t.rejects(other.deleteEvent(voided.id), EventHasSalesError, 'any reservation, a void too')
+    t.ok(await ledger.getEvent(cancelled.id), 'refused deletes leave the event')
+  })
+
+  t.test(
+    'deleteEvent racing confirms: every confirm either sold (and the delete refused) or wrote nothing',
+    async (t) => {
+      for (let round = 0; round < 6; round++) {
+        const def = eventDef({
+          sections: [{ id: 'general', name: 'General', kind: 'ga', price: 300, capacity: 100 }],
+        })
+        await ledger.createEvent(def)
+        const confirms = Array.from({ length: 10 }, (_, i) =>
+          both(i).confirm(confirmInput(def.id, [{ section: 'general', quantity: 1 }])),
+        )
+        const deletion = both(round).deleteEvent(def.id)
+        const [deleted, ...results] = await Promise.allSettled([deletion, ...confirms])
+        const sold = results.filter((r) => r.status === 'fulfilled').length
+        const gone = results.filter((r) => r.status === 'rejected' && r.reason instanceof UnknownEventError)
+        t.equal(sold + gone.length, results.length, `round ${round}: each confirm sold or found no event`)
+        if (deleted?.status === 'fulfilled') {
+          t.equal(sold, 0, `round ${round}: deleted, so nothing was sold`)
+          t.equal(await ledger.getEvent(def.id), null)
+        } else {
+          t.ok(deleted?.reason instanceof EventHasSalesError, `round ${round}: refused because it sold`)
+          t.ok(sold > 0)
+          t.equal((await ledger.soldCounts(def.id)).sections[0]?.sold, sold, 'the ledger counts every sale')
+        }
+      }
+    },
+  )
 
   t.test('a large seated section round-trips', async (t) => {
     const seats = Array.from({ length: 100_000 }, (_, i) => `R${Math.floor(i / 100)}-S${i % 100}`)

@@ -73,6 +73,12 @@ t.test('mongodb migrations', { skip: target.skip }, async (t) => {
     await openLedger(t, url, logs).init()
     t.same(await recorded(db), ALL_IDS, 'every step recorded')
     t.equal(applied(logs).length, ALL_IDS.length, 'each step logged once')
+    const indexes = await db.collection('events').indexes()
+    t.match(
+      indexes.find((i) => i.name === 'archived_start'),
+      { key: { archivedAt: 1, startsAt: 1, _id: 1 } },
+      'the events listing index (step 3)',
+    )
     const collections = (await db.listCollections().toArray()).map((c) => c.name)
     t.ok(collections.length >= 7, `six ledger collections and migrations: ${collections.join(', ')}`)
     t.equal(

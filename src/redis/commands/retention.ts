@@ -5,13 +5,24 @@ import { num, unexpectedReply } from './replies.js'
 
 /** The two steps of removing an event's state (see eviction.ts). */
 
-/** Step 1 (lua/retireEvent-4.lua): out of service under `token`, unless something still lives in it. */
+/**
+ * Step 1 (lua/retireEvent-4.lua): out of service under `token`, unless something still lives in it
+ * (`force`: whatever lives in it).
+ */
 export async function retireEvent(
   redis: RedisClient,
   k: EventKeys,
-  args: { token: string },
+  args: { token: string; force?: boolean },
 ): Promise<'retired' | 'busy'> {
-  const reply = await redis.retireEvent(4, k.meta, k.expiry, k.confirming, k.watched, args.token)
+  const reply = await redis.retireEvent(
+    4,
+    k.meta,
+    k.expiry,
+    k.confirming,
+    k.watched,
+    args.token,
+    args.force === true ? '1' : '0',
+  )
   if (reply[0] === 1) return 'retired'
   if (reply[0] === CODE.EVENT_BUSY) return 'busy'
   throw unexpectedReply('retireEvent', reply)
