@@ -1,0 +1,175 @@
+/// <reference lib="dom" />
+/**
+ * The seat map page in headless Chromium (playwright-core driving Debian's chromium), against the real
+ * service, Redis and PostgreSQL: two browser contexts watch one event; what one does, the other sees
+ * through the event stream. One browser for the file.
+ */
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import t from 'tap'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { ROOT_DIR } from '../src/paths.js'
+import { ADMIN_TOKEN, startApp, uniqueId } from './helpers/app.js'
+import type { TestApp } from './helpers/app.js'
+import {
+  browserSkip,
+  launchBrowser,
+  openSeatMap,
+  seatColour,
+  seatPoint,
+  seatState,
+} from './helpers/browser.js'
+import { eventually } from './helpers/eventually.js'
+import { openLedger, postgresTarget } from './helpers/ledgers.js'
+
+/** The page's colours (ui/assets/lib/renderer.js), as a person sees them. */
+const HELD = '#e8a100'
+const SOLD = '#59616b'
+const AVAILABLE = '#2f9e5b'
+
+const skip = browserSkip()
+if (skip) t.comment(`skipped: ${skip}`)
+
+function venue(id: string, name = 'Seat map test') {
+  return {
+    id,
+    name,
+    currency: 'EUR',
+    sections: [
+      {
+        id: 'stalls',
+        name: 'Stalls',
+        price: 4500,
+        rows: ['A', 'B', 'C', 'D'].map((row) => ({
+          row,
+          seats: '1-10',
+          ...(row === 'A' ? { accessible: '1', companions: '2' } : {}),
+        })),
+      },
+      { id: 'circle', name: 'Circle', price: 3000, seats: Array.from({ length: 24 }, (_, i) => `C${i + 1}`) },
+      { id: 'standing', name: 'Standing', price: 2000, capacity: 50 },
+    ],
+  }
+}
+
+async function createVenue(api: TestApp, name?: string): Promise<string> {
+  const id = uniqueId('ui')
+  const res = await api.request('POST', '/v1/events', { admin: true, body: venue(id, name) })
+  if (res.status !== 201) throw new Error(`event not created: ${res.status} ${JSON.stringify(res.body)}`)
+  return id
+}
+
+async function click(page: Page, section: string, seat: string) {
+  const { x, y } = await seatPoint(page, section, seat)
+  await page.mouse.click(x, y)
+}
+
+/** Clicks Hold and returns the API's answer to it (the moment the hold exists). */
+async function takeHold(page: Page) {
+  const answer = page.waitForResponse((r) => r.url().endsWith('/holds') && r.request().method() === 'POST')
+  await page.click('#hold')
+  const response = await answer
+  return { status: response.status(), body: (await response.json()) as { id: string; token: string } }
+}
+
+async function waitFor(page: Page, section: string, seat: string, state: string, deadlineMs: number) {
+  const start = performance.now()
+  await eventually(`${section} ${seat} to be ${state}`, async () => (await seatState(page, section, seat)) === state, {
+    deadlineMs,
+    intervalMs: 10,
+  })
+  return performance.now() - start
+}
+
+t.test('the seat map page in Chromium', { skip }, async (t) => {
+  const ledger = await openLedger(t, await postgresTarget())
+  const api = await startApp(t, ledger)
+  const browser: Browser = await launchBrowser(t)
+  const contexts: BrowserContext[] = []
+  t.teardown(async () => {
+    for (const context of contexts) await context.close()
+  })
+  async function newPage(viewport = { width: 1200, height: 900 }) {
+    const context = await browser.newContext({ viewport })
+    contexts.push(context)
+    return context.newPage()
+  }
+
+  await t.test('one context takes a hold, the other sees the seat held within 1 s', async (t) => {
+    const eventId = await createVenue(api)
+    const buyer = await newPage()
+    const watcher = await newPage()
+    await Promise.all([openSeatMap(buyer, api.url, eventId), openSeatMap(watcher, api.url, eventId)])
+    t.equal(await seatState(watcher, 'stalls', 'A-5'), 'available', 'available before')
+    t.equal(await seatColour(watcher, 'stalls', 'A-5'), AVAILABLE, 'drawn available')
+
+    await click(buyer, 'stalls', 'A-5')
+    await click(buyer, 'circle', 'C3')
+    t.match(await buyer.textContent('#selection'), /2 seats selected: Stalls A-5, Circle C3/, 'selected by click')
+    const hold = await takeHold(buyer)
+    t.equal(hold.status, 201, 'the hold is taken')
+    const ms = await waitFor(watcher, 'stalls', 'A-5', 'held', 1000)
+    t.comment(`the other context saw the seat held ${ms.toFixed(0)} ms after the hold was answered`)
+    t.ok(ms <= 1000, 'within 1 s')
+    t.equal(await seatColour(watcher, 'stalls', 'A-5'), HELD, 'and draws it held')
+    await waitFor(watcher, 'circle', 'C3', 'held', 1000)
+    await eventually('the counts from the stream', async () => {
+      const row = await watcher.textContent('#section-counts tr:first-child')
+      return row === 'Stalls3910'
+    })
+    t.pass('the section counts show the hold')
+    t.match(await buyer.textContent('#hold-state'), 'Held', "the buyer's panel shows the hold")
+    t.match(await buyer.textContent('#countdown'), /^\d+:\d\d$/, 'with a countdown')
+
+    // The token stays in the page's memory: not in the URL, storage, cookies or the document.
+    t.notMatch(buyer.url(), hold.body.token, 'not in the URL')
+    const stored = await buyer.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))
+    t.notMatch(stored, hold.body.token, 'not in storage')
+    t.same(await buyer.context().cookies(), [], 'no cookies')
+    t.notMatch(await buyer.content(), hold.body.token, 'not in the document')
+  })
+
+  await t.test('a hold with a 2 s TTL turns available again by itself', async (t) => {
+    const eventId = await createVenue(api)
+    const buyer = await newPage()
+    const watcher = await newPage()
+    await Promise.all([openSeatMap(buyer, api.url, eventId), openSeatMap(watcher, api.url, eventId)])
+    await buyer.fill('#ttl', '2')
+    // By keyboard: the cursor starts on the first seat (A-1); down one row, right two seats: B-3.
+    await buyer.focus('#map')
+    for (const key of ['ArrowDown', 'ArrowRight', 'ArrowRight']) await buyer.keyboard.press(key)
+    t.match(await buyer.textContent('#focus-seat'), /Stalls, B-3: available/, 'the cursor is announced')
+    await buyer.keyboard.press('Space')
+    t.match(await buyer.textContent('#focus-seat'), /B-3: available, selected/, 'selected by keyboard')
+    const hold = await takeHold(buyer)
+    t.equal(hold.status, 201, 'held for 2 s')
+    const heldAt = performance.now()
+    await waitFor(watcher, 'stalls', 'B-3', 'held', 1000)
+    // 2 s TTL, then guarantee 3 (reclaimed within 1 s), then one seat map read.
+    await waitFor(watcher, 'stalls', 'B-3', 'available', 4000)
+    const ms = performance.now() - heldAt
+    t.comment(`the seat turned available ${ms.toFixed(0)} ms after a 2 s hold was taken`)
+    t.ok(ms >= 1900, 'not before its expiry')
+    t.equal(await seatColour(watcher, 'stalls', 'B-3'), AVAILABLE, 'drawn available again')
+    await eventually('the buyer told', async () => (await buyer.textContent('#hold-state')) === 'Expired')
+    t.match(await buyer.textContent('#buyer-status'), /expired/, 'the buyer is told the hold expired')
+  })
+
+  await t.test('confirm turns the seats sold', async (t) => {
+    const eventId = await createVenue(api)
+    const buyer = await newPage()
+    const watcher = await newPage()
+    await Promise.all([openSeatMap(buyer, api.url, eventId), openSeatMap(watcher, api.url, eventId)])
+    await click(buyer, 'stalls', 'C-7')
+    t.equal((await takeHold(buyer)).status, 201, 'held')
+    await waitFor(watcher, 'stalls', 'C-7', 'held', 1000)
+    await buyer.click('#confirm')
+    await eventually('confirmed', async () => (await buyer.textContent('#hold-state')) === 'Confirmed')
+    t.match(await buyer.textContent('#buyer-status'), /Confirmed: reservation \S+, €45\.00/, 'the reservation')
+    const ms = await waitFor(watcher, 'stalls', 'C-7', 'sold', 1000)
+    t.comment(`the other context saw the seat sold ${ms.toFixed(0)} ms after the confirm was answered`)
+    t.equal(await seatColour(watcher, 'stalls', 'C-7'), SOLD, 'drawn sold')
+    const event = await api.request('GET', `/v1/events/${eventId}`)
+    t.equal(event.body.sections[0].sold, 1, 'sold in the ledger')
+  })
+})
