@@ -172,4 +172,72 @@ t.test('the seat map page in Chromium', { skip }, async (t) => {
     const event = await api.request('GET', `/v1/events/${eventId}`)
     t.equal(event.body.sections[0].sold, 1, 'sold in the ledger')
   })
+
+  await t.test('a screenshot of the page for the README (docs/seat-map.png)', async (t) => {
+    // A fixed scene: the same venue, the same seats sold and held, the countdown at a fixed clock, so the
+    // picture (and the committed file) only changes when the page does.
+    const id = uniqueId('arena')
+    const block = (row: string) => ({ row, seats: '1-24' })
+    const created = await api.request('POST', '/v1/events', {
+      admin: true,
+      body: {
+        id,
+        name: 'Arena concert',
+        currency: 'EUR',
+        sections: [
+          {
+            id: 'a',
+            name: 'Block A',
+            price: 6500,
+            rows: 'ABCDEFGHJKLM'.split('').map((r, i) => ({
+              ...block(r),
+              ...(i === 0 ? { accessible: '1,24', companions: '2,23' } : {}),
+            })),
+          },
+          { id: 'b', name: 'Block B', price: 6500, rows: 'ABCDEFGHJKLM'.split('').map(block) },
+          { id: 'balcony', name: 'Balcony', price: 3900, rows: 'NPQRST'.split('').map((r) => ({ row: r, seats: '1-40' })) },
+          { id: 'floor', name: 'Floor (standing)', price: 4500, capacity: 400 },
+        ],
+      },
+    })
+    t.equal(created.status, 201, 'the venue')
+    // At most MAX_SEATS_PER_HOLD (10) units a hold, each by a holder of its own.
+    let holders = 0
+    const take = async (items: unknown[], confirm: boolean) => {
+      const hold = await api.request('POST', `/v1/events/${id}/holds`, {
+        body: { holder: `fan-${++holders}`, ttlSeconds: 3600, items },
+      })
+      t.equal(hold.status, 201, `hold ${holders}`)
+      if (!confirm) return
+      const done = await api.request('POST', `/v1/events/${id}/holds/${hold.body.id}/confirm`, { token: hold.body.token })
+      t.equal(done.status, 201, `confirm ${holders}`)
+    }
+    const seatsOf = (row: string, from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) => `${row}-${from + i}`)
+    for (const row of ['A', 'B', 'C']) await take([{ section: 'a', seats: seatsOf(row, 8, 17) }], true)
+    await take([{ section: 'b', seats: seatsOf('D', 9, 16) }], true)
+    await take([{ section: 'balcony', seats: seatsOf('N', 1, 10) }], true)
+    for (let i = 0; i < 12; i++) await take([{ section: 'floor', quantity: 10 }], true)
+    await take([{ section: 'floor', quantity: 6 }], false)
+    await take([{ section: 'a', seats: seatsOf('F', 8, 11) }], false)
+    await take([{ section: 'b', seats: seatsOf('H', 3, 6) }], false)
+
+    const page = await newPage({ width: 1280, height: 860 })
+    await page.clock.setFixedTime(new Date('2026-12-01T18:00:00Z'))
+    await openSeatMap(page, api.url, id)
+    await page.fill('#holder', 'fan-42')
+    await page.fill('#ttl', '600')
+    for (const seat of ['G-12', 'G-13']) await click(page, 'a', seat)
+    t.equal((await takeHold(page)).status, 201, 'the page holds two seats')
+    for (const seat of ['K-3', 'K-4']) await click(page, 'b', seat)
+    await eventually('the page settled', async () => {
+      const rows = await page.locator('#section-counts tr').allTextContents()
+      return rows[0] === 'Block A252630' && (await seatState(page, 'b', 'H-3')) === 'held'
+    })
+    const shot = await page.screenshot({ fullPage: true })
+    const file = join(ROOT_DIR, 'docs', 'seat-map.png')
+    const before = await readFile(file).catch(() => undefined)
+    if (!before || !before.equals(shot)) await writeFile(file, shot)
+    t.ok(shot.length > 10_000, `a screenshot of ${shot.length} bytes in docs/seat-map.png`)
+  })
 })
