@@ -74,10 +74,14 @@ async function takeHold(page: Page) {
 
 async function waitFor(page: Page, section: string, seat: string, state: string, deadlineMs: number) {
   const start = performance.now()
-  await eventually(`${section} ${seat} to be ${state}`, async () => (await seatState(page, section, seat)) === state, {
-    deadlineMs,
-    intervalMs: 10,
-  })
+  await eventually(
+    `${section} ${seat} to be ${state}`,
+    async () => (await seatState(page, section, seat)) === state,
+    {
+      deadlineMs,
+      intervalMs: 10,
+    },
+  )
   return performance.now() - start
 }
 
@@ -105,7 +109,11 @@ t.test('the seat map page in Chromium', { skip }, async (t) => {
 
     await click(buyer, 'stalls', 'A-5')
     await click(buyer, 'circle', 'C3')
-    t.match(await buyer.textContent('#selection'), /2 seats selected: Stalls A-5, Circle C3/, 'selected by click')
+    t.match(
+      await buyer.textContent('#selection'),
+      /2 seats selected: Stalls A-5, Circle C3/,
+      'selected by click',
+    )
     const hold = await takeHold(buyer)
     t.equal(hold.status, 201, 'the hold is taken')
     const ms = await waitFor(watcher, 'stalls', 'A-5', 'held', 1000)
@@ -123,7 +131,9 @@ t.test('the seat map page in Chromium', { skip }, async (t) => {
 
     // The token stays in the page's memory: not in the URL, storage, cookies or the document.
     t.notMatch(buyer.url(), hold.body.token, 'not in the URL')
-    const stored = await buyer.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))
+    const stored = await buyer.evaluate(
+      () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
+    )
     t.notMatch(stored, hold.body.token, 'not in storage')
     t.same(await buyer.context().cookies(), [], 'no cookies')
     t.notMatch(await buyer.content(), hold.body.token, 'not in the document')
@@ -165,7 +175,11 @@ t.test('the seat map page in Chromium', { skip }, async (t) => {
     await waitFor(watcher, 'stalls', 'C-7', 'held', 1000)
     await buyer.click('#confirm')
     await eventually('confirmed', async () => (await buyer.textContent('#hold-state')) === 'Confirmed')
-    t.match(await buyer.textContent('#buyer-status'), /Confirmed: reservation \S+, €45\.00/, 'the reservation')
+    t.match(
+      await buyer.textContent('#buyer-status'),
+      /Confirmed: reservation \S+, €45\.00/,
+      'the reservation',
+    )
     const ms = await waitFor(watcher, 'stalls', 'C-7', 'sold', 1000)
     t.comment(`the other context saw the seat sold ${ms.toFixed(0)} ms after the confirm was answered`)
     t.equal(await seatColour(watcher, 'stalls', 'C-7'), SOLD, 'drawn sold')
@@ -195,7 +209,12 @@ t.test('the seat map page in Chromium', { skip }, async (t) => {
             })),
           },
           { id: 'b', name: 'Block B', price: 6500, rows: 'ABCDEFGHJKLM'.split('').map(block) },
-          { id: 'balcony', name: 'Balcony', price: 3900, rows: 'NPQRST'.split('').map((r) => ({ row: r, seats: '1-40' })) },
+          {
+            id: 'balcony',
+            name: 'Balcony',
+            price: 3900,
+            rows: 'NPQRST'.split('').map((r) => ({ row: r, seats: '1-40' })),
+          },
           { id: 'floor', name: 'Floor (standing)', price: 4500, capacity: 400 },
         ],
       },
@@ -209,7 +228,9 @@ t.test('the seat map page in Chromium', { skip }, async (t) => {
       })
       t.equal(hold.status, 201, `hold ${holders}`)
       if (!confirm) return
-      const done = await api.request('POST', `/v1/events/${id}/holds/${hold.body.id}/confirm`, { token: hold.body.token })
+      const done = await api.request('POST', `/v1/events/${id}/holds/${hold.body.id}/confirm`, {
+        token: hold.body.token,
+      })
       t.equal(done.status, 201, `confirm ${holders}`)
     }
     const seatsOf = (row: string, from: number, to: number) =>

@@ -36,8 +36,18 @@ export type UiRouteOptions = Pick<Services, 'events'>
 
 /** The live seat map page (`/ui/events/:eventId`) and its assets (`/ui/assets/…`). */
 export const uiRoutes: FastifyPluginAsyncTypebox<UiRouteOptions> = async (app, { events }) => {
-  // Read once: the page is the same for every event (it reads the id from its own URL).
+  // Read once; the page reads its event from its own URL. The server adds only the preloads of the
+  // event's first two reads, so they travel with the page's modules instead of after them.
   const page = await readFile(join(UI_DIR, 'index.html'), 'utf8')
+  const withPreloads = (eventId: string) => {
+    const path = `../../v1/events/${encodeURIComponent(eventId)}`
+    return page.replace(
+      '<!-- data preloads -->',
+      [path, `${path}/seat-map`]
+        .map((href) => `<link rel="preload" as="fetch" crossorigin="anonymous" href="${href}" />`)
+        .join('\n    '),
+    )
+  }
 
   await app.register(fastifyStatic, {
     root: join(UI_DIR, 'assets'),
@@ -84,7 +94,7 @@ export const uiRoutes: FastifyPluginAsyncTypebox<UiRouteOptions> = async (app, {
       return reply
         .headers({ ...UI_HEADERS, 'cache-control': 'no-cache' })
         .type('text/html; charset=utf-8')
-        .send(page)
+        .send(withPreloads(request.params.eventId))
     },
   )
 }

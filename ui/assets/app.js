@@ -76,9 +76,12 @@ function sectionModel(view, map) {
 
 async function load() {
   const [event, map] = await Promise.all([call('GET', eventPath), call('GET', `${eventPath}/seat-map`)])
+  performance.mark('seat-map-data')
   if (!event.ok || !map.ok) {
     const failed = event.ok ? map : event
-    setConnection(`Could not load the event: ${failed.body?.code ?? failed.status} ${failed.body?.message ?? ''}`)
+    setConnection(
+      `Could not load the event: ${failed.body?.code ?? failed.status} ${failed.body?.message ?? ''}`,
+    )
     return
   }
   state.event = event.body
@@ -90,7 +93,9 @@ async function load() {
     sections.push(sectionModel(view, maps.get(view.id)))
   }
   relayout()
+  performance.mark('seat-map-laid-out')
   renderer.flush()
+  performance.mark('seat-map-painted')
   updateTable()
   requestAnimationFrame(() => {
     state.drawnMs = performance.now()
@@ -116,7 +121,7 @@ async function loadLabels() {
 
 function relayout() {
   const width = $('map-wrap').clientWidth
-  layout = layoutSeats(sections, width)
+  layout = layoutSeats(sections, width, Math.max(600, window.innerHeight * 1.5))
   renderer.setLayout(layout, sections)
   if (!focus) focus = firstSeat(layout)
   renderer.focus = focus

@@ -25,10 +25,13 @@ export async function call(method, path, { body, token, admin } = {}) {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
-      cache: 'no-store',
     })
   } catch {
-    return { ok: false, status: 0, body: { code: 'NETWORK_ERROR', message: 'The service could not be reached' } }
+    return {
+      ok: false,
+      status: 0,
+      body: { code: 'NETWORK_ERROR', message: 'The service could not be reached' },
+    }
   }
   const text = await response.text()
   let parsed = text

@@ -210,7 +210,11 @@ export function createBuyer(page) {
     const res = await call('POST', `${holdPath()}/confirm`, { token: hold.token })
     acting = false
     if (res.ok) {
-      finish('Confirmed', 's', `Confirmed: reservation ${res.body.id}, ${money(res.body.amount, res.body.currency)}.`)
+      finish(
+        'Confirmed',
+        's',
+        `Confirmed: reservation ${res.body.id}, ${money(res.body.amount, res.body.currency)}.`,
+      )
     } else if (res.body?.code === 'HOLD_EXPIRED') {
       finish('Expired', 'a', 'Your hold expired before the confirm; its seats are available again.')
     } else {
@@ -255,7 +259,8 @@ export function createBuyer(page) {
     onChange(change) {
       if (!hold || hold.done || change.holdId !== hold.id) return
       if (acting && (change.type === 'hold.confirmed' || change.type === 'hold.released')) return
-      if (change.type === 'hold.expired') finish('Expired', 'a', 'Your hold expired; its seats are available again.')
+      if (change.type === 'hold.expired')
+        finish('Expired', 'a', 'Your hold expired; its seats are available again.')
       else if (change.type === 'hold.released') finish('Released', 'a', 'Your hold was released.')
       else if (change.type === 'hold.confirmed') finish('Confirmed', 's', 'Your hold was confirmed.')
       else if (change.type === 'hold.extended' && change.expiresAt)

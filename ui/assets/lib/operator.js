@@ -62,7 +62,9 @@ export function createOperator(page) {
     const now = performance.now()
     const samples = parseMetrics(res.body)
     const own = { event: page.eventId }
-    const perEvent = samples.some((s) => s.name === 'seatlock_event_holds_created_total' && s.labels.event === page.eventId)
+    const perEvent = samples.some(
+      (s) => s.name === 'seatlock_event_holds_created_total' && s.labels.event === page.eventId,
+    )
     const current = {
       at: now,
       created: perEvent
@@ -88,7 +90,11 @@ export function createOperator(page) {
       .sort((a, b) => b[1] - a[1])
       .map(([code, n]) => {
         const tr = document.createElement('tr')
-        const perSecond = ratePerSecond(previous?.refusals.get(code) ?? (previous ? 0 : undefined), n, seconds)
+        const perSecond = ratePerSecond(
+          previous?.refusals.get(code) ?? (previous ? 0 : undefined),
+          n,
+          seconds,
+        )
         for (const text of [code, count(n), previous ? perSecond.toFixed(1) : '…']) {
           const td = document.createElement('td')
           td.textContent = text
@@ -104,7 +110,9 @@ export function createOperator(page) {
   function showExpiring() {
     const serverNow = Date.now() + serverOffset
     for (const [id, expiresAt] of holds) if (expiresAt < serverNow - 5000) holds.delete(id)
-    const soon = [...holds].filter(([, at]) => at - serverNow <= EXPIRING_WITHIN_MS).sort((a, b) => a[1] - b[1])
+    const soon = [...holds]
+      .filter(([, at]) => at - serverNow <= EXPIRING_WITHIN_MS)
+      .sort((a, b) => a[1] - b[1])
     $('op-expiring').textContent = count(soon.length)
     const items = soon.slice(0, 8).map(([id, at]) => {
       const li = document.createElement('li')
@@ -131,7 +139,9 @@ export function createOperator(page) {
     const sold = page.sections.reduce((n, s) => n + s.sold, 0)
     $('chart-summary').textContent =
       `Now ${count(held)} held and ${count(sold)} sold in all` +
-      (shown < page.sections.length ? `; the first ${shown} of ${page.sections.length} sections are charted.` : '.')
+      (shown < page.sections.length
+        ? `; the first ${shown} of ${page.sections.length} sections are charted.`
+        : '.')
   }
 
   return {

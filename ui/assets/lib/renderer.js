@@ -152,27 +152,31 @@ export class SeatRenderer {
     }
   }
 
-  /** Every seat of a section as one path per fill colour, then the marks and the row names. */
+  /**
+   * Every seat of a section, grouped by colour so the fill style is set once per colour (measured in
+   * software-rendered Chromium: per-seat style changes, or one Path2D of 20,000 rectangles, cost several
+   * times more), then the marks and the row names.
+   */
   drawSection(s) {
     const { ctx, layout } = this
     const box = this.layout.sections[s]
     const section = this.sections[s]
     const cell = layout.cell
     const size = cell >= 5 ? cell - 1 : cell
-    /** @type {Map<string, Path2D>} */
-    const paths = new Map()
-    for (const row of box.rows) {
-      for (let col = 0; col < row.length; col++) {
-        const i = row.start + col
-        const colour = this.fillOf(section, i)
-        let path = paths.get(colour)
-        if (!path) paths.set(colour, (path = new Path2D()))
-        path.rect(row.x + col * cell, row.y, size, size)
-      }
+    /** @type {Map<string, number[]>} */
+    const byColour = new Map()
+    for (let i = 0; i < box.rowOf.length; i++) {
+      const colour = this.fillOf(section, i)
+      let list = byColour.get(colour)
+      if (!list) byColour.set(colour, (list = []))
+      list.push(i)
     }
-    for (const [colour, path] of paths) {
+    for (const [colour, list] of byColour) {
       ctx.fillStyle = colour
-      ctx.fill(path)
+      for (const i of list) {
+        const row = box.rows[box.rowOf[i]]
+        ctx.fillRect(row.x + (i - row.start) * cell, row.y, size, size)
+      }
     }
     for (const i of section.accessible) this.drawMarks(section, s, i)
     for (const i of section.companions) this.drawMarks(section, s, i)
@@ -219,7 +223,8 @@ export class SeatRenderer {
     const inner = Math.max(1, Math.floor(size / 3))
     ctx.fillStyle = COLORS.mark
     if (section.accessible.has(i)) ctx.fillRect(x + inner, y + inner, size - 2 * inner, size - 2 * inner)
-    else if (section.companions.has(i)) ctx.fillRect(x + inner, y + size - inner, size - 2 * inner, Math.max(1, inner / 2))
+    else if (section.companions.has(i))
+      ctx.fillRect(x + inner, y + size - inner, size - 2 * inner, Math.max(1, inner / 2))
     if (section.mine.has(i) && !section.selected.has(i)) {
       ctx.strokeStyle = COLORS.mine
       ctx.lineWidth = 2

@@ -38,17 +38,30 @@ function rowLengthsOf(section) {
 }
 
 /**
+ * The largest seats (up to 16 px) whose layout fits `maxHeight`, else the smallest (3 px). A small venue
+ * gets big seats to point at; a large one a drawing about a screen or two high, which a canvas draws
+ * and a browser composites quickly (a 20,000-seat venue at 16 px would be some 7,000 px tall).
+ *
  * @param {SectionShape[]} sections
  * @param {number} width the drawing's width in CSS pixels
+ * @param {number} [maxHeight]
  * @returns {Layout}
  */
-export function layoutSeats(sections, width) {
+export function layoutSeats(sections, width, maxHeight = Infinity) {
   const shapes = sections.map((s) => ({ s, lengths: s.kind === 'seated' ? rowLengthsOf(s) : [] }))
   const widest = Math.max(1, ...shapes.map(({ lengths }) => Math.max(0, ...lengths)))
   const usable = Math.max(60, width - 2 * PAD)
+  const largest = Math.max(MIN_CELL, Math.min(MAX_CELL, Math.floor((usable - 28) / widest)))
+  let layout
+  for (let cell = largest; cell >= MIN_CELL; cell--) {
+    layout = layoutWithCell(shapes, width, cell)
+    if (layout.height <= maxHeight) break
+  }
+  return layout
+}
+
+function layoutWithCell(shapes, width, cell) {
   // Row names need a gutter only where a cell is big enough to be pointed at and read.
-  let cell = Math.floor((usable - 28) / widest)
-  cell = Math.max(MIN_CELL, Math.min(MAX_CELL, cell))
   const gutter = cell >= 8 ? 28 : 0
 
   const boxes = []
@@ -69,7 +82,7 @@ export function layoutSeats(sections, width) {
     const rowOf = new Int32Array(s.kind === 'seated' ? s.capacity : 0)
     let start = 0
     lengths.forEach((length, r) => {
-      const rowX = x + gutter + Math.floor(((w - gutter - length * cell) / 2 / cell)) * cell
+      const rowX = x + gutter + Math.floor((w - gutter - length * cell) / 2 / cell) * cell
       rows.push({ start, length, name: s.rowNames?.[r] ?? '', x: rowX, y: top + r * cell })
       rowOf.fill(r, start, Math.min(start + length, rowOf.length))
       start += length
@@ -78,7 +91,12 @@ export function layoutSeats(sections, width) {
     x += w + GAP
     lineHeight = Math.max(lineHeight, h)
   }
-  return { width: Math.max(width, ...boxes.map((b) => b.x + b.w + PAD)), height: y + lineHeight + PAD, cell, sections: boxes }
+  return {
+    width: Math.max(width, ...boxes.map((b) => b.x + b.w + PAD)),
+    height: y + lineHeight + PAD,
+    cell,
+    sections: boxes,
+  }
 }
 
 /** The top-left corner of seat `index` of section box `box`. */
@@ -92,7 +110,8 @@ export function seatAt(layout, px, py) {
   const cell = layout.cell
   for (let s = 0; s < layout.sections.length; s++) {
     const box = layout.sections[s]
-    if (box.kind !== 'seated' || px < box.x || px >= box.x + box.w || py < box.top || py >= box.y + box.h) continue
+    if (box.kind !== 'seated' || px < box.x || px >= box.x + box.w || py < box.top || py >= box.y + box.h)
+      continue
     const row = box.rows[Math.floor((py - box.top) / cell)]
     if (!row) return undefined
     const col = Math.floor((px - row.x) / cell)
@@ -138,13 +157,15 @@ export function moveCursor(layout, at, key) {
       return prev === undefined ? at : lastOf(prev)
     case 'ArrowDown': {
       const below = box.rows[r + 1]
-      if (below) return { section: at.section, index: inRow(below, col + Math.round((row.x - below.x) / layout.cell)) }
+      if (below)
+        return { section: at.section, index: inRow(below, col + Math.round((row.x - below.x) / layout.cell)) }
       if (next === undefined) return at
       return { section: next, index: inRow(layout.sections[next].rows[0], col) }
     }
     case 'ArrowUp': {
       const above = box.rows[r - 1]
-      if (above) return { section: at.section, index: inRow(above, col + Math.round((row.x - above.x) / layout.cell)) }
+      if (above)
+        return { section: at.section, index: inRow(above, col + Math.round((row.x - above.x) / layout.cell)) }
       if (prev === undefined) return at
       const rows = layout.sections[prev].rows
       return { section: prev, index: inRow(rows[rows.length - 1], col) }
