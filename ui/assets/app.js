@@ -203,7 +203,7 @@ function scheduleTable() {
   }, 250)
 }
 
-let lastSummary = 0
+let lastSummary = -Infinity
 function updateTable() {
   const rows = sections.map((s) => {
     const tr = document.createElement('tr')

@@ -27,7 +27,8 @@ export function createOperator(page) {
   const holds = new Map()
   /** Server time minus this page's clock, from the stream's `at`. */
   let serverOffset = 0
-  const series = page.sections.map(() => ({ held: [], sold: [] }))
+  /** @type {{ held: number[], sold: number[] }[]} one per section, made as sections appear (after the load) */
+  const series = []
 
   $('operator-login').addEventListener('submit', (event) => {
     event.preventDefault()
@@ -126,6 +127,7 @@ export function createOperator(page) {
   /** One point per section per poll, from the stream's counts. */
   function sample() {
     page.sections.forEach((section, s) => {
+      series[s] ??= { held: [], sold: [] }
       series[s].held.push(section.held)
       series[s].sold.push(section.sold)
       if (series[s].held.length > HISTORY) {
