@@ -78,7 +78,6 @@ export const uiRoutes: FastifyPluginAsyncTypebox<UiRouteOptions> = async (app, {
           'this service, nothing from elsewhere.',
         tags: ['ui'],
         params: EventParams,
-        produces: ['text/html'],
         response: {
           200: {
             description: 'The page',
