@@ -113,7 +113,8 @@ function startProbe(page: Page) {
     const probe = { late: [] as number[], keys: [] as number[], running: true }
     Reflect.set(window, '__probe', probe)
     document.addEventListener('keydown', (event) => {
-      requestAnimationFrame((frame) => probe.keys.push(frame - event.timeStamp))
+      // The callback's own argument is the frame's start, which may precede the key: measure when it runs.
+      requestAnimationFrame(() => probe.keys.push(performance.now() - event.timeStamp))
     })
     const ask = () => {
       if (!probe.running) return
