@@ -34,7 +34,7 @@ const rowName = (r: number) => `R${String(r + 1).padStart(2, '0')}`
  * measurement is printed as measured.
  */
 function contention(): number {
-  return Math.max(1, loadavg()[0] / availableParallelism())
+  return Math.max(1, (loadavg()[0] ?? 0) / availableParallelism())
 }
 
 function median(values: number[]): number {
@@ -188,7 +188,7 @@ t.test('the seat map page at 20,000 seats', { skip }, async (t) => {
     const ms = median(walls)
     const best = Math.min(...walls)
     t.comment(
-      `${SEATS} seats drawn in a median of ${ms.toFixed(0)} ms, best ${best.toFixed(0)} ms, from page.goto (load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores; runs: ${walls
+      `${SEATS} seats drawn in a median of ${ms.toFixed(0)} ms, best ${best.toFixed(0)} ms, from page.goto (load average ${(loadavg()[0] ?? 0).toFixed(1)} on ${availableParallelism()} cores; runs: ${walls
         .map((w) => w.toFixed(0))
         .join(
           ', ',
