@@ -99,6 +99,7 @@ export async function openSeatMap(page: Page, baseUrl: string, eventId: string):
           document.getElementById('connection')?.textContent === 'Live'
         )
       }),
-    { deadlineMs: 10_000 },
+    // A wait, not a bound: a cold browser on a machine running other suites can take a while.
+    { deadlineMs: 30_000 },
   )
 }

@@ -152,7 +152,12 @@ function openStream() {
       for (const listener of listeners.change) listener(change)
     })
   }
-  source.addEventListener('error', () => setConnection('Reconnecting…'))
+  source.addEventListener('error', () => {
+    setConnection('Reconnecting…')
+    // EventSource retries a dropped connection by itself, but not an error answer (a 503 such as
+    // TOO_MANY_STREAMS or REDIS_UNAVAILABLE closes it for good): open a new one a little later.
+    if (source.readyState === EventSource.CLOSED) setTimeout(openStream, 3000)
+  })
 }
 
 function applyCounts(counts) {
