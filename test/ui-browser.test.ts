@@ -312,6 +312,26 @@ t.test('the seat map page in Chromium', { skip }, async (t) => {
     },
   )
 
+  await t.test('a stream refused with a 503 is opened again once the service has room', async (t) => {
+    // An instance serving one stream at most: the second page's stream is refused (TOO_MANY_STREAMS).
+    const small = await startApp(t, ledger, {}, undefined, { jobs: false, streams: { maxStreams: 1 } })
+    const eventId = await createVenue(small)
+    const first = await newPage()
+    await openSeatMap(first, small.url, eventId)
+    const second = await newPage()
+    await second.goto(`${small.url}/ui/events/${eventId}`)
+    await eventually(
+      'the refusal seen',
+      async () => (await second.textContent('#connection')) === 'Reconnecting…',
+    )
+    t.pass('the second page says it is reconnecting')
+    await first.context().close()
+    await eventually('live again', async () => (await second.textContent('#connection')) === 'Live', {
+      deadlineMs: 15_000,
+    })
+    t.pass('and is live once the first page has gone')
+  })
+
   await t.test('a screenshot of the page for the README (docs/seat-map.png)', async (t) => {
     // A fixed scene: the same venue, the same seats sold and held, the countdown at a fixed clock, so the
     // picture (and the committed file) only changes when the page does.
