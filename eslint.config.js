@@ -11,4 +11,30 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // The seat map page's modules run in the browser: the few browser globals they use, named.
+  {
+    files: ['ui/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'fetch',
+          'EventSource',
+          'requestAnimationFrame',
+          'Path2D',
+          'HTMLElement',
+          'HTMLCanvasElement',
+          'CanvasRenderingContext2D',
+          'URL',
+          'performance',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 )

@@ -57,6 +57,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ui/events/{eventId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A live seat map page for people (HTML): buyer and operator modes
+         * @description Draws every section as rows of seats coloured by status, live through the event stream; a buyer selects seats, holds, confirms or releases them; an operator (admin token typed into the page) watches holds per second, refusals, expiring holds and expiry lag. Served with its assets by this service, nothing from elsewhere.
+         */
+        get: operations["seatMapPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -600,6 +620,108 @@ export interface operations {
                         ledger: "up" | "down";
                         redis: "up" | "down";
                         status: "ready" | "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    seatMapPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Letters, digits, "_", "." and "-"
+                 * @example demo
+                 */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Error codes: INVALID_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_FOUND";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: REDIS_UNAVAILABLE, LEDGER_UNAVAILABLE, EVENT_LOADING */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "REDIS_UNAVAILABLE" | "LEDGER_UNAVAILABLE" | "EVENT_LOADING";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
                     };
                 };
             };

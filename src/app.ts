@@ -21,6 +21,7 @@ import { holdRoutes } from './routes/holds.js'
 import { opsRoutes } from './routes/ops.js'
 import { reservationRoutes } from './routes/reservations.js'
 import { streamRoutes } from './routes/stream.js'
+import { uiRoutes } from './routes/ui.js'
 import { ErrorBody } from './schemas/common.js'
 import { EventSummaryView, EventView, SeatMapView } from './schemas/events.js'
 import { HoldView } from './schemas/holds.js'
@@ -228,6 +229,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   await app.register(reservationRoutes, { auth: services.auth, reservations: services.reservations })
   await app.register(changeStreamsPlugin)
   await app.register(streamRoutes, { events: services.events, streams: services.streams })
+  await app.register(uiRoutes, { events: services.events })
   if (deps.jobs !== false) {
     await app.register(jobsPlugin, {
       retentionIntervalMs: deps.retentionIntervalMs,

@@ -15,3 +15,5 @@ function findRoot(): string {
 
 export const ROOT_DIR = findRoot()
 export const LUA_DIR = join(ROOT_DIR, 'lua')
+/** The seat map page and its browser assets, served as they are (plain JavaScript and CSS, no build step). */
+export const UI_DIR = join(ROOT_DIR, 'ui')
