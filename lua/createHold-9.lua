@@ -20,7 +20,7 @@
     { 1, createdAt, expiresAt }                         hold taken
     { 2, holdId, encryptedToken, createdAt, expiresAt } replay of an earlier create with this key
     (refusal codes: CODE in src/redis/script-codes.ts)
-    { SEATS_TAKEN, soldOut, section, seat, section, seat, ... }  seats unavailable
+    { SEATS_TAKEN, soldOut, section, seat, section, seat, ... }  seats unavailable (held, sold or blocked)
     { SECTION_SHORT, section, requested, available, soldOut }    GA section short
       (soldOut: { section, version, ... } of the hold's sections with nothing available, now flagged)
     { HOLDER_LIMIT, unitsHeld, limit }                           holder limit
@@ -104,8 +104,10 @@ for _, item in ipairs(items) do
       -- A seat whose hold expired is free: reclaim that hold here rather than wait for a sweep. A hold
       -- whose expiry (in the declared :expiry index) is still ahead is not read at all: its key is not
       -- declared (it cannot be known before the call), so only a reclaim touches it.
-      local due = owner and not isSold(owner) and tonumber(redis.call('ZSCORE', KEYS[3], owner))
-      if owner and not (not isSold(owner) and not (due and due > now) and reclaimIfExpired(base, owner, now)) then
+      -- A sold or blocked seat names no hold (a blocked one is nobody's, admin or not, until unblocked).
+      local settled = isSold(owner) or isBlocked(owner)
+      local due = owner and not settled and tonumber(redis.call('ZSCORE', KEYS[3], owner))
+      if owner and not (not settled and not (due and due > now) and reclaimIfExpired(base, owner, now)) then
         unavailable[#unavailable + 1] = item.s
         unavailable[#unavailable + 1] = seat
       end

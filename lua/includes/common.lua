@@ -5,12 +5,13 @@
   cluster slot). `base` is "<prefix>:<layout version>:{ev:<eventId>}"; every script receives base..KEY.meta
   as KEYS[1]. The names after `base` come from KEY_SUFFIX in src/redis/keys.ts: scripts write KEY.<name>,
   never a literal, and the loader puts in the value (src/redis/lua-constants.ts; CODE.<NAME> and
-  SEAT.soldPrefix likewise). What each key holds:
+  SEAT.soldPrefix and SEAT.blockedPrefix likewise). What each key holds:
     :meta            hash   ready=1, c:<section> capacity, k:<section> kind ("s" seated, "g" GA),
                             the sales window (recordSales): so opening ms, sc closing ms (each absent when
                             none), sx "1" closed by hand, sr present once a window is recorded. Older
                             layouts without these fields read as always on sale, so they need no new version
-    :counts          hash   h:<section> held units, s:<section> sold units, xp expiries not yet counted by metrics,
+    :counts          hash   h:<section> held units, s:<section> sold units, b:<section> blocked seats (absent: 0),
+                            xp expiries not yet counted by metrics,
                             z:<section> version of a sold-out mark some instance may be refusing from (see unitsBack),
                             sv the sale version: changes whenever sold state changes (see bumpSale)
     :back            channel "<section> <version>" when units come back to a section marked sold out
@@ -21,7 +22,11 @@
                             e expiresAt ms, st status, r reservation id
     :s:<sec>:<seat>  string holdId while held (expires with the hold), "$<reservationId>" once sold (the one
                             key per seat, so its name is kept short); "$" alone: sold, owner not known yet.
-                            Hold ids are base64url, so a value starting with "$" is never a hold.
+                            "!<blockId>" while an admin's block holds it back (no TTL; blockSeats,
+                            freeBlock). Hold ids are base64url, so a value starting with "$" or "!" is
+                            never a hold, and a blocked seat is neither held nor sold.
+    :releases        zset   blockId -> releaseAt (ms) of allocations waiting to go back on sale by themselves;
+                            whoever removes an entry releases that block (once)
     :cancelling      zset   reservationId -> deadline (ms) of cancels in flight (see returnSeats, healSold)
     :hd:<digest>     zset   one holder's active holds: holdId -> expiresAt (ms) while held, +inf while
                             confirming (so neither the holder's expiry reclaim nor a bulk release takes them);
@@ -56,6 +61,17 @@ end
 
 local function isSold(value)
   return type(value) == 'string' and string.sub(value, 1, 1) == SOLD_PREFIX
+end
+
+-- A blocked seat's key names its block: only that block's unblock or release frees it.
+local BLOCKED_PREFIX = SEAT.blockedPrefix
+
+local function blockedBy(blockId)
+  return BLOCKED_PREFIX .. blockId
+end
+
+local function isBlocked(value)
+  return type(value) == 'string' and string.sub(value, 1, 1) == BLOCKED_PREFIX
 end
 
 -- Every script that changes sold state (seat keys "$...", s:<section>) bumps the sale version, so the
@@ -248,8 +264,8 @@ local function emit(base, eventType, payload, items, now)
   local counts = {}
   for _, item in ipairs(items) do
     if counts[item.s] == nil then
-      local v = redis.call('HMGET', base .. KEY.counts, 'h:' .. item.s, 's:' .. item.s)
-      counts[item.s] = { tonumber(v[1]) or 0, tonumber(v[2]) or 0 }
+      local v = redis.call('HMGET', base .. KEY.counts, 'h:' .. item.s, 's:' .. item.s, 'b:' .. item.s)
+      counts[item.s] = { tonumber(v[1]) or 0, tonumber(v[2]) or 0, tonumber(v[3]) or 0 }
     end
   end
   payload.type = eventType
@@ -258,7 +274,7 @@ local function emit(base, eventType, payload, items, now)
   redis.call('PUBLISH', base .. KEY.changes, cjson.encode(payload))
 end
 
--- A hold was refused: the sections of `items` with nothing available (held or sold) are flagged in the
+-- A hold was refused: the sections of `items` with nothing available (held, sold or blocked) are flagged in the
 -- counts with a version (Redis time in microseconds) and returned as { section, version, ... }, so API
 -- instances can refuse the next requests for them without a script call (src/redis/sold-out.ts).
 local function markSoldOut(base, items)
@@ -270,8 +286,8 @@ local function markSoldOut(base, items)
     if not seen[item.s] then
       seen[item.s] = true
       local capacity = tonumber(redis.call('HGET', meta, 'c:' .. item.s)) or 0
-      local c = redis.call('HMGET', counts, 'h:' .. item.s, 's:' .. item.s, 'z:' .. item.s)
-      if capacity - (tonumber(c[1]) or 0) - (tonumber(c[2]) or 0) <= 0 then
+      local c = redis.call('HMGET', counts, 'h:' .. item.s, 's:' .. item.s, 'z:' .. item.s, 'b:' .. item.s)
+      if capacity - (tonumber(c[1]) or 0) - (tonumber(c[2]) or 0) - (tonumber(c[4]) or 0) <= 0 then
         local version = c[3]
         if not version then
           local t = redis.call('TIME')
@@ -286,7 +302,7 @@ local function markSoldOut(base, items)
   return out
 end
 
--- Units came back to a section (release, expiry, cancel): if some instance may be refusing it from a
+-- Units came back to a section (release, expiry, cancel, unblock): if some instance may be refusing it from a
 -- sold-out mark, the flag goes and every instance is told, before the script's caller gets its answer.
 local function unitsBack(base, section)
   local counts = base .. KEY.counts

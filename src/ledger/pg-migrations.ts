@@ -11,6 +11,7 @@
  * - Every step of one init runs in the same transaction as its record (PostgreSQL DDL is transactional),
  *   so a crash leaves either the step and its record or neither.
  */
+import { BLOCKS_SQL } from './pg-blocks.js'
 import { CONFIRM_BATCH_SQL } from './pg-confirm-batch.js'
 import { PG, pgCode } from './pg-errors.js'
 
@@ -93,6 +94,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     ],
   },
   { id: 3, name: 'confirm-batch function v1', sql: [CONFIRM_BATCH_SQL] },
+  { id: 4, name: 'seat blocks and allocations', sql: BLOCKS_SQL },
 ]
 
 /**

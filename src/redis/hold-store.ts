@@ -1,10 +1,13 @@
 import type { SalesWindow } from '../domain/sales-window.js'
+import type { BlockedSeat, SeatBlock } from '../domain/seat-block.js'
 import type { SectionDefinition } from '../domain/event.js'
 import type { HoldAuth } from '../domain/hold.js'
 import type { Item } from '../domain/items.js'
 import type { RedisClient } from './client.js'
 import { ActiveEvents } from './active-events.js'
 import type { ActiveEventsOptions } from './active-events.js'
+import { blockSeats, freeBlock } from './commands/blocks.js'
+import type { BlockReply, FreeBlockReply } from './commands/blocks.js'
 import { createHold } from './commands/create-hold.js'
 import { recordSales } from './commands/sales-window.js'
 import type { CreateHoldArgs, CreateRefusal, SalesRefusal } from './commands/create-hold.js'
@@ -37,6 +40,7 @@ export type { HoldRefusalReason, StoredHold } from './commands/owned-hold.js'
 export type { CreateRefusal, SalesRefusal } from './commands/create-hold.js'
 export type { HealPlan, HealResult } from './commands/sold-state.js'
 export type { FinaliseOutcome } from './commands/finalise-holds.js'
+export type { BlockReply, FreeBlockReply } from './commands/blocks.js'
 export type { SaleSnapshot, SectionCounts, StoreActivity } from './store-statistics.js'
 
 export type CreateHoldInput = CreateHoldArgs
@@ -437,9 +441,34 @@ export class HoldStore {
     sales: SalesWindow,
     /** When the retention job may remove the state again (ms), or null to keep it. */
     evictAt: number | null,
+    /** The blocks holding seats now, read from the ledger after `sold`. */
+    blocks: readonly SeatBlock[] = [],
   ): Promise<void> {
     const resident = { index: residentIndexKey(this.prefix), eventId, evictAt }
-    await this.call(() => loadEvent(this.redis, this.keys(eventId), sections, sold, sales, resident))
+    await this.call(() => loadEvent(this.redis, this.keys(eventId), sections, sold, sales, resident, blocks))
+  }
+
+  /** Blocks every seat or none (lua/blockSeats-7.lua); `releaseAt` (ms) indexes an allocation's release. */
+  async block(
+    eventId: string,
+    blockId: string,
+    seats: readonly BlockedSeat[],
+    releaseAt: number | null,
+  ): Promise<BlockReply> {
+    return this.call(() => blockSeats(this.redis, this.keys(eventId), { blockId, seats, releaseAt }))
+  }
+
+  /**
+   * Ends a block in one script (lua/freeBlock-7.lua): `unblock` at once; `release` only when due, and
+   * `freed` for exactly one caller however many try.
+   */
+  async freeBlock(
+    eventId: string,
+    blockId: string,
+    seats: readonly BlockedSeat[],
+    how: 'unblock' | 'release',
+  ): Promise<FreeBlockReply> {
+    return this.call(() => freeBlock(this.redis, this.keys(eventId), { blockId, seats, how }))
   }
 
   /**

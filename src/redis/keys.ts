@@ -7,8 +7,10 @@ import { createHash } from 'node:crypto'
  * refuses any double sale. v2: shared expiry timers, one holder index per event, items in pieces.
  * v3: sold seats name their reservation (`$<id>`), a sale version, per-holder sorted sets (`:hd:`) and
  * `:hunits`, cancels in flight (`:cancelling`), no expiry timer keys, the index of active events.
+ * v4: blocked seats (`!<blockId>`), blocked counts (`b:<section>`), the release index (`:releases`): a v3
+ * instance would rebuild an event without its blocks and sell blocked seats.
  */
-export const LAYOUT_VERSION = 'v3'
+export const LAYOUT_VERSION = 'v4'
 
 /** KEY_PREFIX with the layout version: what every key, channel and lock name of this version starts with. */
 export function layoutPrefix(prefix: string): string {
@@ -32,6 +34,8 @@ export const KEY_SUFFIX = {
   /** Channel: units came back to a section marked sold out (see sold-out.ts). */
   soldOutBack: ':back',
   watched: ':watched',
+  /** Allocations waiting for their release time: block id -> releaseAt (ms). */
+  releases: ':releases',
   /** Followed by the hold id. */
   hold: ':hold:',
   /** Followed by `<section>:<seat>`. */
@@ -55,6 +59,22 @@ export function soldTo(reservationId: string): string {
 
 export function isSoldValue(value: string | null): boolean {
   return value !== null && value.startsWith(SOLD_PREFIX)
+}
+
+/**
+ * A blocked seat's key holds "!<blockId>" and has no TTL. Neither a hold id (base64url) nor a sale ("$")
+ * starts with "!", so every script tells the three apart by the first character. Scripts write
+ * `SEAT.blockedPrefix`.
+ */
+export const BLOCKED_PREFIX = '!'
+
+/** A blocked seat key's value. */
+export function blockedBy(blockId: string): string {
+  return BLOCKED_PREFIX + blockId
+}
+
+export function isBlockedValue(value: string | null): boolean {
+  return value !== null && value.startsWith(BLOCKED_PREFIX)
 }
 
 /** Keys per MGET or pipeline page when reading or writing many (seats, events): one round trip each. */
@@ -98,6 +118,8 @@ export class EventKeys {
   readonly cancelling: string
   /** Holder digest -> seats and units in that holder's active holds, one hash for the event. */
   readonly holderUnits: string
+  /** Allocations waiting for their release time (block id -> releaseAt ms). */
+  readonly releases: string
   readonly channel: string
   /** Present while some instance streams this event's changes; scripts publish changes only then. */
   readonly watched: string
@@ -110,6 +132,7 @@ export class EventKeys {
     this.confirming = this.base + KEY_SUFFIX.confirming
     this.cancelling = this.base + KEY_SUFFIX.cancelling
     this.holderUnits = this.base + KEY_SUFFIX.holderUnits
+    this.releases = this.base + KEY_SUFFIX.releases
     this.channel = this.base + KEY_SUFFIX.changes
     this.watched = this.base + KEY_SUFFIX.watched
   }

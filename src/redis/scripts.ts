@@ -35,6 +35,8 @@ declare module 'ioredis' {
     healSold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     recordSales(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     countRequests(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    blockSeats(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    freeBlock(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
   }
 }
 

@@ -185,9 +185,10 @@ export const SectionView = Type.Object({
   kind: Type.Union([Type.Literal('seated'), Type.Literal('ga')]),
   price: Type.Integer(),
   capacity: Type.Integer(),
-  available: Type.Integer(),
+  available: Type.Integer({ description: 'capacity - held - sold - blocked' }),
   held: Type.Integer(),
   sold: Type.Integer(),
+  blocked: Type.Integer({ description: "Seats held back by an admin's blocks (0 in general admission)" }),
   rows: Type.Optional(Type.Array(SeatRowInput, { description: 'The rows as they were given at creation' })),
 })
 
@@ -260,7 +261,10 @@ export type EventListView = Static<typeof EventListView>
 
 export const SeatsQuery = Type.Object({ section: Type.Optional(Identifier) }, { additionalProperties: false })
 
-const SeatStatus = Type.Union([Type.Literal('available'), Type.Literal('held'), Type.Literal('sold')])
+const SeatStatus = Type.Union(
+  [Type.Literal('available'), Type.Literal('held'), Type.Literal('sold'), Type.Literal('blocked')],
+  { description: "blocked: held back by an admin's block, not available to anyone until it ends" },
+)
 
 export const SeatsView = Type.Object({
   sections: Type.Array(
@@ -283,10 +287,12 @@ export const SeatMapView = Type.Object(
         available: Type.Integer(),
         held: Type.Integer(),
         sold: Type.Integer(),
+        blocked: Type.Integer(),
         status: Type.String({
           description:
             "One character per seat in layout order (the section's rows, each in its order; or its list of " +
-            'seats): "a" available, "h" held, "s" sold. Treat any other character as not available.',
+            'seats): "a" available, "h" held, "s" sold, "b" blocked. Treat any other character as not ' +
+            'available.',
           examples: ['aaahhsaaaa'],
         }),
         accessible: Type.Array(Type.Integer(), { description: 'Positions in `status` of wheelchair spaces' }),
@@ -301,6 +307,7 @@ export const SeatMapView = Type.Object(
               available: Counts,
               held: Counts,
               sold: Counts,
+              blocked: Counts,
             },
             {
               description:

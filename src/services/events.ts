@@ -9,6 +9,7 @@ import { loadEvent } from '../domain/loaded-event.js'
 import { ALWAYS_ON_SALE, normalizeSales, salesState, SalesWindowError } from '../domain/sales-window.js'
 import type { SalesWindow } from '../domain/sales-window.js'
 import type { LoadedEvent } from '../domain/loaded-event.js'
+import { holdsSeats } from '../domain/seat-block.js'
 import { sectionSeatMap } from '../domain/seat-map.js'
 import { expandRows, LayoutError } from '../domain/venue-layout.js'
 import type { SeatRow } from '../domain/venue-layout.js'
@@ -239,12 +240,13 @@ export class EventService {
       ...(definition.categories === undefined ? {} : { categories: definition.categories }),
       ...salesView(definition.sales ?? ALWAYS_ON_SALE),
       sections: definition.sections.map((s) => {
-        const c = live.get(s.id) ?? { held: 0, sold: 0 }
+        const c = live.get(s.id) ?? { held: 0, sold: 0, blocked: 0 }
         return {
           ...sectionFacts(s),
-          available: Math.max(0, s.capacity - c.held - c.sold),
+          available: Math.max(0, s.capacity - c.held - c.sold - c.blocked),
           held: c.held,
           sold: c.sold,
+          blocked: c.blocked,
           ...(s.rows === undefined ? {} : { rows: s.rows }),
         }
       }),
@@ -291,7 +293,7 @@ export class EventService {
   }
 
   /**
-   * Rebuilds an event's Redis state from the ledger (sold seats and counts) when Redis has lost it.
+   * Rebuilds an event's Redis state from the ledger (sold seats and counts, blocks) when Redis has lost it.
    * One loader per event at a time across instances; concurrent callers here share one attempt.
    */
   async ensureLoaded(event: LoadedEvent): Promise<void> {
@@ -306,12 +308,17 @@ export class EventService {
         )
         // From the ledger, not this instance's cached definition: an admin may have changed it since.
         const sales = (await this.ledger.getSales(eventId)) ?? ALWAYS_ON_SALE
+        // Blocks holding seats now: allocations whose release time has come stay out (at Redis time, the
+        // release job's clock), even before the job records their release.
+        const now = await this.store.now()
+        const blocks = (await this.ledger.listBlocks(eventId)).filter((b) => holdsSeats(b, now))
         await this.store.load(
           eventId,
           event.definition.sections,
           sold,
           sales,
           evictionTime(event.definition, this.retentionMs),
+          blocks,
         )
       })
         .catch((error: unknown) => {

@@ -12,13 +12,18 @@ import { num, pairsOf, unexpectedReply } from './replies.js'
 export async function activateEvent(
   redis: RedisClient,
   k: EventKeys,
-  args: { sections: readonly SectionDefinition[]; sold: (section: string) => number },
+  args: {
+    sections: readonly SectionDefinition[]
+    sold: (section: string) => number
+    blocked: (section: string) => number
+  },
 ): Promise<{ activated: boolean }> {
   const argv = args.sections.flatMap((s) => [
     s.id,
     s.kind === 'seated' ? 's' : 'g',
     s.capacity,
     args.sold(s.id),
+    args.blocked(s.id),
   ])
   const reply = await redis.activateEvent(2, k.meta, k.counts, ...argv)
   return { activated: num(reply[0]) === 1 }
