@@ -52,7 +52,7 @@ async function seatMap(api: TestApp, eventId: string) {
 
 async function section(api: TestApp, eventId: string, id: string) {
   const res = await api.request('GET', `/v1/events/${eventId}`)
-  return (res.body.sections as { id: string }[]).find((s) => s.id === id) as Record<string, number>
+  return (res.body.sections as ({ id: string } & Record<string, number>)[]).find((s) => s.id === id)
 }
 
 /** Deletes every key of this app's prefix: Redis lost everything it knew. */

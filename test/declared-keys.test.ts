@@ -206,6 +206,24 @@ void eachLedger(t, 'declared keys', async (t, ledger) => {
     `$${other.reservation.id}`,
     'S9 names its owner',
   )
+  // Blocks: an allocation blocked (blockSeats, its release indexed), then unblocked (freeBlock).
+  const blocked = await api.request('POST', `/v1/events/${eventId}/blocks`, {
+    admin: true,
+    body: {
+      seats: [
+        { section: 's', seat: 'S11' },
+        { section: 's', seat: 'S12' },
+      ],
+      reason: 'press',
+      allocation: 'press',
+      releaseAt: new Date(Date.now() + 3600_000).toISOString(),
+    },
+  })
+  t.equal(blocked.status, 201, 'blocked')
+  const unblocked = await api.request('DELETE', `/v1/events/${eventId}/blocks/${blocked.body.id}`, {
+    admin: true,
+  })
+  t.equal(unblocked.status, 204, 'unblocked')
   // Retention: the past event's state retired and its keys dropped.
   const tally = await retireDueEvents(api.services, new AbortController().signal)
   t.equal(tally.evicted, 1, 'past event evicted')
