@@ -50,6 +50,11 @@ await eachLedger(t, 'allocations released at their time', async (t, ledger) => {
     const releaseAt = (await a.services.store.now()) + 1500
     const blockId = await allocate(a, eventId, releaseAt)
     t.equal(await mapOf(b, eventId), 'bba', 'held back until its time')
+    const early = await b.request('POST', `/v1/events/${eventId}/holds`, {
+      body: { holder: 'early', items: [{ section: 's', seats: ['A3', 'A2'] }] },
+    })
+    t.equal(early.body.code, 'SEAT_UNAVAILABLE', 'a hold of an allocated seat is refused, and takes nothing')
+    t.equal(await mapOf(b, eventId), 'bba')
 
     const { change, receivedAt } = await stream.waitFor(
       (c) => c.type === 'seats.released',
