@@ -7,10 +7,12 @@ import { createHash } from 'node:crypto'
  * refuses any double sale. v2: shared expiry timers, one holder index per event, items in pieces.
  * v3: sold seats name their reservation (`$<id>`), a sale version, per-holder sorted sets (`:hd:`) and
  * `:hunits`, cancels in flight (`:cancelling`), no expiry timer keys, the index of active events.
- * v4: blocked seats (`!<blockId>`), blocked counts (`b:<section>`), the release index (`:releases`): a v3
- * instance would rebuild an event without its blocks and sell blocked seats.
+ * Blocked seats (`!<blockId>`), blocked counts (`b:<section>`) and the release index (`:releases`) came
+ * without a new version on purpose: a v3 script reads a blocked seat as taken by a hold it cannot find and
+ * refuses it, so blocks hold on older instances during a rolling upgrade, where a new version would hide
+ * them from those instances (which would then sell blocked seats).
  */
-export const LAYOUT_VERSION = 'v4'
+export const LAYOUT_VERSION = 'v3'
 
 /** KEY_PREFIX with the layout version: what every key, channel and lock name of this version starts with. */
 export function layoutPrefix(prefix: string): string {
