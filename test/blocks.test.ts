@@ -237,3 +237,25 @@ await eachLedger(t, 'seat blocks', async (t, ledger) => {
     t.match(await seatMap(api, eventId), { status: 'aabasa' }, 'and unblock after the rebuild')
   })
 })
+
+await eachLedger(t, 'a sale the ledger made wins over a block', async (t, ledger) => {
+  const api = await startApp(t, ledger, {}, undefined, { jobs: false })
+  const eventId = await createVenue(api)
+  const held = await hold(api, eventId, [{ section: 's', seats: ['A1'] }])
+  const store = api.services.store
+  const pin = await store.pin(eventId, held.body.id, { tokenHash: '', admin: true }, uniqueId('r'), 30_000)
+  t.equal(pin.kind, 'pinned')
+  // The pinned hold's seat key lapsed (a confirm slower than its hold's TTL plus grace), and a block took
+  // the seat; then the ledger's sale is finalised.
+  await api.redis.del(new EventKeys(api.config.keyPrefix, eventId).seat('s', 'A1'))
+  t.equal((await block(api, eventId, { seats: at('A1', 'A2') })).status, 201)
+  t.match(await section(api, eventId, 's'), { blocked: 2 })
+  const reservationId = pin.kind === 'pinned' ? pin.reservationId : ''
+  t.same(await store.finaliseMany(eventId, [{ holdId: held.body.id, reservationId }], 60_000), ['finalised'])
+  t.match(
+    await seatMap(api, eventId),
+    { status: 'sbaaaa', blocked: 1 },
+    'sold, and no longer counted blocked',
+  )
+  t.match(await section(api, eventId, 's'), { available: 4, held: 0, sold: 1, blocked: 1 })
+})

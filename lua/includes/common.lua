@@ -369,7 +369,11 @@ local function finaliseOne(base, holdId, reservationId, keepMs, now)
   for _, item in ipairs(items) do
     if item.k == 's' then
       for _, seat in ipairs(item.seats) do
-        redis.call('SET', seatKey(base, item.s, seat), soldTo(reservationId))
+        -- The ledger sold it, so the sale wins. A pinned hold's seat key can lapse (its TTL is not pushed
+        -- out by the pin) and a block take the seat meanwhile: that block no longer holds it.
+        if isBlocked(redis.call('SET', seatKey(base, item.s, seat), soldTo(reservationId), 'GET')) then
+          redis.call('HINCRBY', counts, 'b:' .. item.s, -1)
+        end
       end
     end
     local units = itemUnits(item)
