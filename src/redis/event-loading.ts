@@ -1,13 +1,56 @@
-import type { SectionDefinition } from '../domain/event.js'
+import type { LoadedSection } from '../domain/loaded-event.js'
+import type { SectionSeating } from '../domain/seating.js'
 import type { SalesWindow } from '../domain/sales-window.js'
 import type { RedisClient } from './client.js'
 import { recordSales } from './commands/sales-window.js'
-import { activateEvent } from './commands/sold-state.js'
+import { activateEvent, indexRows } from './commands/sold-state.js'
 import { KEYS_PER_PAGE, soldTo } from './keys.js'
 import type { EventKeys } from './keys.js'
 
 /** Meta field naming the eviction in progress (see redis/eviction.ts); a load removes it first. */
 export const RETIRING = 'retiring'
+
+/** Rows per page of row facts written and indexed (one pipeline, one indexRows call each). */
+const ROWS_PER_PAGE = 200
+
+/**
+ * The best-available structure of a section given as rows, from the ledger's sold seats: the occupancy
+ * bitmap, each row's facts and seat names, then the run index built by lua/indexRows-3.lua page by page
+ * (the classes are computed in Lua only, where every later change recomputes them). Seats held in a
+ * Redis that kept its holds through a lost meta read as free here; a pick checks every seat key of the
+ * block it chooses and corrects such bits as it meets them.
+ */
+async function loadSeating(
+  redis: RedisClient,
+  k: EventKeys,
+  section: string,
+  seating: SectionSeating,
+  soldSeats: readonly string[],
+): Promise<void> {
+  const [bits, info, index] = k.seating(section)
+  const last = seating.rows.at(-1)
+  const bytes = Buffer.alloc(last ? (last.at + Math.ceil(last.seats.length / 8) * 8) / 8 : 0)
+  for (const seat of soldSeats) {
+    const place = seating.places.get(seat)
+    const row = place && seating.rows[place[0]]
+    if (!place || !row) continue
+    const at = row.at + place[1]
+    bytes[at >> 3] = (bytes[at >> 3] as number) | (0x80 >> (at & 7))
+  }
+  await redis.del(bits, info, index)
+  await redis.set(bits, bytes)
+  for (let first = 0; first < seating.rows.length; first += ROWS_PER_PAGE) {
+    const page = seating.rows.slice(first, first + ROWS_PER_PAGE)
+    const fields = page.flatMap((row, i) => [
+      String(first + i),
+      `${row.at} ${row.seats.length} ${row.rank} 0`,
+      `n${first + i}`,
+      [row.name, ...row.seats].join(' '),
+    ])
+    await redis.hset(info, ...fields)
+    await indexRows(redis, k, section, first, first + page.length - 1)
+  }
+}
 
 /** What the ledger says is sold in one section: its units, and each sold seat with its reservation. */
 export interface SoldSection {
@@ -27,7 +70,7 @@ export interface SoldSection {
 export async function loadEvent(
   redis: RedisClient,
   k: EventKeys,
-  sections: readonly SectionDefinition[],
+  sections: readonly LoadedSection[],
   sold: ReadonlyMap<string, SoldSection>,
   sales: SalesWindow,
   resident: { index: string; eventId: string; evictAt: number | null },
@@ -46,6 +89,9 @@ export async function loadEvent(
       if (failed) throw failed
     }
   }
+  for (const section of sections)
+    if (section.seating)
+      await loadSeating(redis, k, section.id, section.seating, sold.get(section.id)?.seats ?? [])
   await recordSales(redis, k, { sales, replace: false })
   await activateEvent(redis, k, { sections, sold: (section) => sold.get(section)?.sold ?? 0 })
   if (resident.evictAt !== null) await redis.zadd(resident.index, 'GT', resident.evictAt, resident.eventId)

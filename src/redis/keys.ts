@@ -7,8 +7,10 @@ import { createHash } from 'node:crypto'
  * refuses any double sale. v2: shared expiry timers, one holder index per event, items in pieces.
  * v3: sold seats name their reservation (`$<id>`), a sale version, per-holder sorted sets (`:hd:`) and
  * `:hunits`, cancels in flight (`:cancelling`), no expiry timer keys, the index of active events.
+ * v4: seated items keep where each seat sits (`p`), and sections given as rows keep an occupancy bitmap,
+ * row facts and an index of free runs (best available, src/domain/seating.ts).
  */
-export const LAYOUT_VERSION = 'v3'
+export const LAYOUT_VERSION = 'v4'
 
 /** KEY_PREFIX with the layout version: what every key, channel and lock name of this version starts with. */
 export function layoutPrefix(prefix: string): string {
@@ -40,6 +42,12 @@ export const KEY_SUFFIX = {
   holder: ':hd:',
   /** Followed by a digest of the holder and the Idempotency-Key. */
   idempotency: ':idem:',
+  /** Followed by the section: its occupancy bitmap, one bit per seat, rows byte-aligned (best available). */
+  rowBits: ':ob:',
+  /** Followed by the section: per row its bit offset, length, rank and run classes; its seat names. */
+  rowInfo: ':oi:',
+  /** Followed by the section: rows by the free runs they have, scored by class and rank. */
+  rowRuns: ':or:',
 } as const
 
 /**
@@ -143,6 +151,15 @@ export class EventKeys {
   /** A holder's zset from the digest a hold keeps (`hk`). */
   holderOf(digest: string): string {
     return `${this.base}${KEY_SUFFIX.holder}${digest}`
+  }
+
+  /** The best-available structure of a section given as rows: bitmap, row facts, run index. */
+  seating(section: string): [string, string, string] {
+    return [
+      `${this.base}${KEY_SUFFIX.rowBits}${section}`,
+      `${this.base}${KEY_SUFFIX.rowInfo}${section}`,
+      `${this.base}${KEY_SUFFIX.rowRuns}${section}`,
+    ]
   }
 
   idempotency(holder: string, idempotencyKey: string): string {

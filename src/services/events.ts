@@ -149,6 +149,7 @@ export class EventService {
       sections,
       createdAt: new Date().toISOString(),
       sales,
+      ...(body.loneSeats === undefined ? {} : { loneSeats: body.loneSeats }),
     }
     try {
       await this.ledger.createEvent(definition)
@@ -159,7 +160,7 @@ export class EventService {
     // The ledger is written first: if Redis fails here, the first read rebuilds the state from the ledger.
     await this.store.load(
       definition.id,
-      sections,
+      [...loadEvent(definition).sections.values()],
       new Map(),
       sales,
       evictionTime(definition, this.retentionMs),
@@ -238,6 +239,7 @@ export class EventService {
       currency: definition.currency,
       ...(definition.categories === undefined ? {} : { categories: definition.categories }),
       ...salesView(definition.sales ?? ALWAYS_ON_SALE),
+      ...(definition.loneSeats === undefined ? {} : { loneSeats: definition.loneSeats }),
       sections: definition.sections.map((s) => {
         const c = live.get(s.id) ?? { held: 0, sold: 0 }
         return {
@@ -308,7 +310,7 @@ export class EventService {
         const sales = (await this.ledger.getSales(eventId)) ?? ALWAYS_ON_SALE
         await this.store.load(
           eventId,
-          event.definition.sections,
+          [...event.sections.values()],
           sold,
           sales,
           evictionTime(event.definition, this.retentionMs),
