@@ -6,6 +6,9 @@
 import t from 'tap'
 import { eachLedger, startApp, uniqueId } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
+import { ledgerSale } from './helpers/sales.js'
+import { seatingOf } from '../src/domain/loaded-event.js'
+import { DriftReconciler } from '../src/jobs/drift.js'
 import { eventually } from './helpers/eventually.js'
 import { checkSeating, loneSeats } from './helpers/seating.js'
 
@@ -244,4 +247,46 @@ await eachLedger(t, 'best available', async (t, ledger) => {
     const again = await hold(api, id, [together(5)])
     t.same(again.items[0]?.seats, sold.items[0]?.seats, 'the returned seats are the best again')
   })
+
+  await t.test(
+    'the structure follows the ledger: a heal, a mark, a rebuild; a missed write is caught',
+    async (t) => {
+      const id = await venue(api, [
+        { row: 'A', seats: '1-6' },
+        { row: 'B', seats: '1-6' },
+      ])
+      const { store, events } = api.services
+      // A seat key written behind the structure's back (as a rebuild that kept a held key leaves it): the pick
+      // checks every seat of its block against its key, skips it and corrects the bit.
+      await api.redis.set(store.keys(id).seat('stalls', 'A-3'), 'elsewhere')
+      const around = await hold(api, id, [together(2)])
+      t.notOk(around.items[0]?.seats.includes('A-3'), 'the taken seat was not handed out')
+      await checkSeating(t, api, id, 'stalls', 'after a pick met a missed write')
+      await api.redis.del(store.keys(id).seat('stalls', 'A-3'))
+      await store.markSold(
+        id,
+        [{ section: 'stalls', seat: 'A-3', reservationId: 'r-1' }],
+        seatingOf(await events.get(id)),
+      )
+      await checkSeating(t, api, id, 'stalls', 'after markSold')
+
+      // A sale the ledger made that Redis never heard of: the drift heal writes it, bits included.
+      await ledger.confirm(ledgerSale(id, [{ section: 'stalls', seats: ['B-3', 'B-4'] }]))
+      const healed = await new DriftReconciler(store, ledger, events).reconcile(id, true)
+      t.ok(healed.seats >= 2, 'the heal wrote the seats')
+      await checkSeating(t, api, id, 'stalls', 'after a drift heal')
+
+      // Redis loses the event: the rebuild from the ledger writes the structure again from the sold seats.
+      const keys = await api.redis.keys(`${store.keys(id).base}*`)
+      await api.redis.del(...keys)
+      const after = await hold(api, id, [together(2)])
+      t.ok(after.id, 'a pick after the rebuild')
+      const rows = await checkSeating(t, api, id, 'stalls', 'after a rebuild')
+      t.same(
+        rows[1]?.map((taken) => taken),
+        [false, false, true, true, false, false],
+        'row B: the ledger sale is taken again',
+      )
+    },
+  )
 })
