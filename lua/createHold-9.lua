@@ -13,7 +13,8 @@
     ARGV[1] hold id            ARGV[2] token hash      ARGV[3] holder
     ARGV[4] ttl ms             ARGV[5] lifetime max ms ARGV[6] max units per holder
     ARGV[7] items JSON [{"s":section,"k":"s","seats":[...],"p":[[row,offset],...]} | {"s":section,"k":"g","q":n}
-            | {"s":section,"k":"b","q":n,"x":1 when the seats may be split over two blocks}]
+            | {"s":section,"k":"b","q":n,"x":1 when the seats may be split over two blocks,
+               "w":wheelchair spaces among the n, the others companion seats (accessible; no split)}]
             ("p" only for sections given as rows; "b": the best n adjacent seats, picked here)
     ARGV[8] units in the hold  ARGV[9] "1" when an Idempotency-Key was given
     ARGV[10] request body hash ARGV[11] encrypted token for replays   ARGV[12] idempotency ttl ms
@@ -32,7 +33,7 @@
     { HOLDER_LIMIT, unitsHeld, limit }                           holder limit
     { NO_BLOCK, section, requested, largest, available, soldOut }
       no block of `requested` adjacent seats under the rule; `largest` seats together would be picked
-      (0: none), `available` seats of the section are free
+      (0: none; always 0 for an accessible request), `available` seats of the section are free
     { NOT_READY }                                                event state not loaded in Redis
     { SALES_NOT_OPEN, opensAt }                                  sales open at opensAt (ms)
     { SALES_CLOSED, why }                                        why: "closed" by hand or "ended" (window)
@@ -161,8 +162,13 @@ local picked = false
 local rule = ARGV[15]
 for i, item in ipairs(items) do
   if item.k == 'b' then
-    local block = bestBlock(base, item.s, item.q, rule, now)
-    if not block and item.x == 1 then
+    local block
+    if item.w then
+      block = accessibleBlock(base, item.s, item.q, item.w, rule, now)
+    else
+      block = bestBlock(base, item.s, item.q, rule, now)
+    end
+    if not block and item.x == 1 and not item.w then
       -- Split: the largest block there is, then the best block of the rest (a row or two).
       local first = largestBlock(base, item.s, item.q, rule)
       local a = first > 0 and bestBlock(base, item.s, first, rule, now)
@@ -179,7 +185,7 @@ for i, item in ipairs(items) do
     end
     if not block then
       undoMarks()
-      local largest = largestBlock(base, item.s, item.q, rule)
+      local largest = item.w and 0 or largestBlock(base, item.s, item.q, rule)
       local c = redis.call('HMGET', KEYS[2], 'h:' .. item.s, 's:' .. item.s)
       local free = (tonumber(redis.call('HGET', KEYS[1], 'c:' .. item.s)) or 0) - (tonumber(c[1]) or 0) - (tonumber(c[2]) or 0)
       if expiredRemain(base, now) then

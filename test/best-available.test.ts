@@ -15,6 +15,8 @@ import { checkSeating, loneSeats } from './helpers/seating.js'
 interface RowSpec {
   row: string
   seats: string
+  accessible?: string
+  companions?: string
 }
 
 async function venue(api: TestApp, rows: RowSpec[], loneSeats?: string): Promise<string> {
@@ -289,4 +291,35 @@ await eachLedger(t, 'best available', async (t, ledger) => {
       )
     },
   )
+
+  await t.test('accessible: wheelchair spaces with their companion seats, together', async (t) => {
+    const rows = [
+      { row: 'A', seats: '1-8', accessible: '4,5', companions: '3,6' },
+      { row: 'B', seats: '1-8', accessible: '1', companions: '2' },
+    ]
+    const id = await venue(api, rows)
+    const pair = (n = 2, wheelchairs = 1) => together(n, { wheelchairs })
+    t.same(
+      (await hold(api, id, [pair()])).items[0]?.seats,
+      ['A-3', 'A-4'],
+      'a space and its companion, row A',
+    )
+    t.same((await hold(api, id, [pair()])).items[0]?.seats, ['A-5', 'A-6'], 'the other pair of row A')
+    t.same((await hold(api, id, [pair()])).items[0]?.seats, ['B-1', 'B-2'], 'then row B')
+    const none = await take(api, id, [pair()])
+    t.equal(none.status, 409, 'no space left')
+    t.match(none.body, { code: 'NO_SEATS_TOGETHER', details: { requested: 2, largest: 0 } })
+    const plain = await hold(api, id, [together(2)])
+    t.equal(plain.items[0]?.seats.length, 2, 'ordinary picks go on')
+    await checkSeating(t, api, id, 'stalls', 'after accessible picks')
+
+    const two = await venue(api, rows)
+    t.same(
+      (await hold(api, two, [pair(4, 2)])).items[0]?.seats,
+      ['A-3', 'A-4', 'A-5', 'A-6'],
+      'two spaces between their companions',
+    )
+    const wrong = await take(api, two, [pair(1, 2)])
+    t.equal(wrong.status, 400, 'more wheelchair spaces than seats')
+  })
 })

@@ -20,6 +20,8 @@ export type ItemsProblem =
   | { kind: 'not-in-rows'; section: string }
   /** More seats together than the run index knows (RUN_CLASSES). */
   | { kind: 'too-many-together'; requested: number; limit: number }
+  /** More wheelchair spaces than seats asked for together. */
+  | { kind: 'too-many-wheelchairs'; section: string; wheelchairs: number }
 
 /** Labels that occur more than once, each named once, in the order their repeats appear. */
 export function repeatedLabels(labels: readonly string[]): string[] {
@@ -55,6 +57,8 @@ export function itemsProblem(
       if (!section.seating) return { kind: 'not-in-rows', section: item.section }
       if (item.quantity > RUN_CLASSES)
         return { kind: 'too-many-together', requested: item.quantity, limit: RUN_CLASSES }
+      if (item.wheelchairs !== undefined && item.wheelchairs > item.quantity)
+        return { kind: 'too-many-wheelchairs', section: item.section, wheelchairs: item.wheelchairs }
     } else if (section.kind !== 'ga') {
       return { kind: 'wrong-item-kind', section: item.section, expected: 'seats' }
     }

@@ -13,6 +13,8 @@ export interface TogetherItem {
   quantity: number
   together: true
   split?: boolean
+  /** Accessible: this many of the seats are wheelchair spaces, the others their companion seats. */
+  wheelchairs?: number
 }
 
 /** What a hold request may name: seats, GA units, or seats together to be picked. */

@@ -19,6 +19,11 @@ export interface RowSeating {
   at: number
   /** Lower ranks are picked first. */
   rank: number
+  /**
+   * One character per seat when the row has wheelchair spaces or companion seats: "w" a wheelchair space,
+   * "c" a companion seat, "." neither (accessible picks read it); absent otherwise.
+   */
+  kinds?: string
 }
 
 export interface SectionSeating {
@@ -46,6 +51,10 @@ export const DEFAULT_LONE_SEAT_RULE: LoneSeatRule = 'soft'
 export function sectionSeating(layout: ExpandedRows): SectionSeating {
   const rows: RowSeating[] = []
   const places = new Map<string, Place>()
+  const kindAt = new Map<number, string>([
+    ...layout.accessible.map((p): [number, string] => [p, 'w']),
+    ...layout.companions.map((p): [number, string] => [p, 'c']),
+  ])
   let at = 0
   let first = 0
   layout.rowNames.forEach((name, row) => {
@@ -54,7 +63,8 @@ export function sectionSeating(layout: ExpandedRows): SectionSeating {
     // A label is `${row}-${seat}`: the seat's own name follows the row's name and its dash.
     const seats = labels.map((label) => label.slice(name.length + 1))
     labels.forEach((label, offset) => places.set(label, [row, offset]))
-    rows.push({ name, seats, at, rank: row })
+    const kinds = labels.map((_, offset) => kindAt.get(first + offset) ?? '.').join('')
+    rows.push({ name, seats, at, rank: row, ...(/[wc]/.test(kinds) ? { kinds } : {}) })
     at += Math.ceil(length / 8) * 8
     first += length
   })

@@ -47,9 +47,14 @@ async function loadSeating(
       `n${first + i}`,
       [row.name, ...row.seats].join(' '),
     ])
+    // Rows with wheelchair spaces or companions: what each seat is (accessible picks read it).
+    for (const [i, row] of page.entries()) if (row.kinds) fields.push(`k${first + i}`, row.kinds)
     await redis.hset(info, ...fields)
     await indexRows(redis, k, section, first, first + page.length - 1)
   }
+  // The rows with wheelchair spaces, in rank order: where an accessible pick looks.
+  const accessible = seating.rows.flatMap((row, i) => (row.kinds?.includes('w') ? [i] : []))
+  if (accessible.length > 0) await redis.hset(info, 'acc', accessible.join(' '))
 }
 
 /** What the ledger says is sold in one section: its units, and each sold seat with its reservation. */

@@ -71,6 +71,14 @@ export const RequestItem = Type.Union([
       split: Type.Optional(
         Type.Boolean({ description: 'When no block of that many exists, accept two blocks (a row or two)' }),
       ),
+      wheelchairs: Type.Optional(
+        Type.Integer({
+          minimum: 1,
+          maximum: 15,
+          description:
+            'Accessible: this many wheelchair spaces, the other seats of the block their companion seats',
+        }),
+      ),
     },
     { additionalProperties: false },
   ),

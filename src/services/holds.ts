@@ -66,6 +66,12 @@ function itemsRefusal(problem: ItemsProblem): ApiError {
       return apiError('UNKNOWN_SEAT', { section: problem.section, seats: problem.seats })
     case 'not-in-rows':
       return apiError('NOT_IN_ROWS', { section: problem.section })
+    case 'too-many-wheelchairs':
+      return apiError(
+        'INVALID_REQUEST',
+        { section: problem.section, wheelchairs: problem.wheelchairs },
+        'wheelchairs is part of quantity: at most quantity',
+      )
     case 'too-many-together':
       return apiError(
         'TOO_MANY_SEATS',

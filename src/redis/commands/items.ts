@@ -11,7 +11,7 @@ import type { EventKeys } from '../keys.js'
 type ScriptItem =
   | { s: string; k: 's'; seats: string[]; p?: Place[] }
   | { s: string; k: 'g'; q: number }
-  | { s: string; k: 'b'; q: number; x?: 1 }
+  | { s: string; k: 'b'; q: number; x?: 1; w?: number }
 
 /** No section has seating (a definition without rows): items carry no places. */
 const NO_SEATING: SeatingOf = () => undefined
@@ -32,7 +32,13 @@ export function itemsJson(items: readonly RequestItem[], seating: SeatingOf = NO
           : { s: item.section, k: 's', seats: item.seats }
       }
       if ('together' in item)
-        return { s: item.section, k: 'b', q: item.quantity, ...(item.split ? { x: 1 } : {}) }
+        return {
+          s: item.section,
+          k: 'b',
+          q: item.quantity,
+          ...(item.split ? { x: 1 } : {}),
+          ...(item.wheelchairs ? { w: item.wheelchairs } : {}),
+        }
       return { s: item.section, k: 'g', q: item.quantity }
     }),
   )
