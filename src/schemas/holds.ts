@@ -30,7 +30,6 @@ export const CreateHoldBody = Type.Object(
           { section: 'standing', quantity: 2 },
         ],
       },
-      { holder: 'user-456', items: [{ section: 'circle', quantity: 4, together: true }] },
     ],
   },
 )
