@@ -423,6 +423,8 @@ export interface components {
             };
             currency: string;
             id: string;
+            /** @description What a best-available pick may leave as a lone seat (one free seat between taken seats or at a row edge): strict never, soft only when no other block fits (the default), off ignores them */
+            loneSeats?: "strict" | "soft" | "off";
             name: string;
             /** @description null: until closed by hand */
             salesCloseAt: string | null;
@@ -827,6 +829,8 @@ export interface operations {
                     currency?: string;
                     /** @description Letters, digits, "_", "." and "-" */
                     id?: string;
+                    /** @description What a best-available pick may leave as a lone seat (one free seat between taken seats or at a row edge): strict never, soft only when no other block fits (the default), off ignores them */
+                    loneSeats?: "strict" | "soft" | "off";
                     name: string;
                     /**
                      * Format: date-time
@@ -2134,6 +2138,19 @@ export interface operations {
                         quantity: number;
                         /** @description Letters, digits, "_", "." and "-" */
                         section: string;
+                    } | {
+                        quantity: number;
+                        /** @description Letters, digits, "_", "." and "-" */
+                        section: string;
+                        /** @description When no block of that many exists, accept two blocks (a row or two) */
+                        split?: boolean;
+                        /**
+                         * @description The best block of `quantity` adjacent seats in one row
+                         * @enum {boolean}
+                         */
+                        together: true;
+                        /** @description Accessible: this many wheelchair spaces, the other seats of the block their companion seats */
+                        wheelchairs?: number;
                     })[];
                     /**
                      * @description 1 to HOLD_TTL_MAX_S; HOLD_TTL_DEFAULT_S when absent

@@ -9,9 +9,11 @@
     KEYS[6] watched   (the event's shared keys, see includes/common)
     KEYS[7] releases (allocations waiting for their release time)
     KEYS[8..] one seat key per seat of ARGV[3], in its order (an expired hold met on a seat is reclaimed:
-    its own keys cannot be known before the call)
+    its own keys cannot be known before the call), then the seating keys (:ob:, :oi:, :or:) of each
+    section given as rows that the items name (best available: a blocked seat is taken there)
     ARGV[1] block id   ARGV[2] release time ms, "" for none
-    ARGV[3] items JSON [{"s":section,"k":"s","seats":[...]}, ...] (seated sections only)
+    ARGV[3] items JSON [{"s":section,"k":"s","seats":[...],"p":[[row,offset],...]}, ...] (seated sections
+    only; "p" where each seat sits, in sections given as rows)
 
   Output:
     { 1, seats blocked now }          every seat is blocked (by this call, or by an earlier call for
@@ -79,6 +81,7 @@ for _, item in ipairs(items) do
     redis.call('HINCRBY', KEYS[2], 'b:' .. item.s, n)
     blocked = blocked + n
   end
+  syncPlaces(base, item)
 end
 if ARGV[2] ~= '' then
   redis.call('ZADD', KEYS[7], tonumber(ARGV[2]), ARGV[1])

@@ -10,9 +10,11 @@
     KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
     KEYS[6] watched   (the event's shared keys, see includes/common)
     KEYS[7] releases
-    KEYS[8..] the seat keys of the block's seats, in their order in ARGV[3]
+    KEYS[8..] the seat keys of the block's seats, in their order in ARGV[3], then the seating keys (:ob:,
+    :oi:, :or:) of each section given as rows that the items name (best available: freed seats are free there)
     ARGV[1] block id   ARGV[2] "unblock" or "release"
-    ARGV[3] items JSON [{"s":section,"k":"s","seats":[...]}, ...]
+    ARGV[3] items JSON [{"s":section,"k":"s","seats":[...],"p":[[row,offset],...]}, ...] ("p" in sections
+    given as rows)
 
   Output:
     { 1, seats freed }   a release this call took (published once, as seats.released), or an unblock
@@ -57,6 +59,7 @@ for _, item in ipairs(items) do
     unitsBack(base, item.s)
     freed = freed + n
   end
+  syncPlaces(base, item)
 end
 if ARGV[2] == 'release' or freed > 0 then
   emit(base, 'seats.' .. (ARGV[2] == 'release' and 'released' or 'unblocked'), { blockId = blockId }, items, now)

@@ -33,6 +33,10 @@ export const ERRORS = {
   SEAT_UNAVAILABLE: [409, 'Some seats are not available'],
   INSUFFICIENT_CAPACITY: [409, 'Not enough units are available in the section'],
   HOLDER_LIMIT_EXCEEDED: [409, 'The holder would exceed the seats allowed per holder'],
+  NO_SEATS_TOGETHER: [
+    409,
+    'No block of that many seats together is available (details.largest: the most there is)',
+  ],
   SALES_NOT_OPEN: [409, "The event's sales have not opened yet"],
   SALES_CLOSED: [409, "The event's sales are closed"],
   PRICES_LOCKED: [409, 'Prices change only while nothing of the event is sold'],
@@ -49,6 +53,7 @@ export const ERRORS = {
   UNKNOWN_SECTION: [422, 'The event has no such section'],
   UNKNOWN_SEAT: [422, 'The section has no such seat'],
   WRONG_ITEM_KIND: [422, 'Seats are for seated sections, quantity for general admission'],
+  NOT_IN_ROWS: [422, 'Seats together are picked only in seated sections given as rows'],
   IDEMPOTENCY_KEY_REUSED: [422, 'The Idempotency-Key was used with a different request'],
   RATE_LIMITED: [429, 'Too many requests, retry after the time in Retry-After'],
   HEADERS_TOO_LARGE: [431, 'The request headers are too large'],

@@ -1,5 +1,7 @@
 /** The MongoDB ledger's documents: their shapes, schemas, indexes and models. */
 import mongoose from 'mongoose'
+import { LONE_SEAT_RULES } from '../domain/seating.js'
+import type { LoneSeatRule } from '../domain/seating.js'
 import type { Connection, Model } from 'mongoose'
 import type { SectionKind } from '../domain/event.js'
 import type { ReservationStatus } from '../domain/reservation.js'
@@ -34,6 +36,8 @@ export interface EventDoc {
   revision?: number
   /** The sales window; absent on an event created without one (always on sale). */
   sales?: SalesDoc
+  /** The lone-seat rule of best-available picks; absent: the default. */
+  loneSeats?: LoneSeatRule
   /** Section definitions without seat labels (those live in seatmaps: one document per section). */
   sections: SectionMeta[]
 }
@@ -160,6 +164,7 @@ export function defineModels(conn: Connection): Models {
       sections: { type: [sectionMetaSchema], required: true },
       sales: { type: salesSchema, default: undefined },
       revision: { type: Number, default: undefined },
+      loneSeats: { type: String, enum: LONE_SEAT_RULES, default: undefined },
     },
     { ...schemaOptions, collection: 'events' },
   )

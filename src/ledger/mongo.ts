@@ -139,6 +139,7 @@ export class MongoLedger implements Ledger {
       createdAt: new Date(def.createdAt),
       ...(def.categories === undefined ? {} : { categories: def.categories }),
       ...(def.sales === undefined ? {} : { sales: salesDoc(def.sales) }),
+      ...(def.loneSeats === undefined ? {} : { loneSeats: def.loneSeats }),
       sections: def.sections.map((s) => ({
         id: s.id,
         name: s.name,
@@ -212,6 +213,7 @@ export class MongoLedger implements Ledger {
         createdAt: new Date(doc.createdAt).toISOString(),
         ...(doc.sales ? { sales: toSales(doc.sales) } : {}),
         ...(doc.revision === undefined ? {} : { revision: doc.revision }),
+        ...(doc.loneSeats ? { loneSeats: doc.loneSeats } : {}),
       }
     })
   }

@@ -7,12 +7,11 @@ import { createHash } from 'node:crypto'
  * refuses any double sale. v2: shared expiry timers, one holder index per event, items in pieces.
  * v3: sold seats name their reservation (`$<id>`), a sale version, per-holder sorted sets (`:hd:`) and
  * `:hunits`, cancels in flight (`:cancelling`), no expiry timer keys, the index of active events.
- * Blocked seats (`!<blockId>`), blocked counts (`b:<section>`) and the release index (`:releases`) came
- * without a new version on purpose: a v3 script reads a blocked seat as taken by a hold it cannot find and
- * refuses it, so blocks hold on older instances during a rolling upgrade, where a new version would hide
- * them from those instances (which would then sell blocked seats).
+ * v4: seated items keep where each seat sits (`p`), and sections given as rows keep an occupancy bitmap,
+ * row facts and an index of free runs (best available, src/domain/seating.ts); blocked seats (`!<blockId>`),
+ * blocked counts (`b:<section>`) and the release index of allocations (`:releases`).
  */
-export const LAYOUT_VERSION = 'v3'
+export const LAYOUT_VERSION = 'v4'
 
 /** KEY_PREFIX with the layout version: what every key, channel and lock name of this version starts with. */
 export function layoutPrefix(prefix: string): string {
@@ -46,6 +45,12 @@ export const KEY_SUFFIX = {
   holder: ':hd:',
   /** Followed by a digest of the holder and the Idempotency-Key. */
   idempotency: ':idem:',
+  /** Followed by the section: its occupancy bitmap, one bit per seat, rows byte-aligned (best available). */
+  rowBits: ':ob:',
+  /** Followed by the section: per row its bit offset, length, rank and run classes; its seat names. */
+  rowInfo: ':oi:',
+  /** Followed by the section: rows by the free runs they have, scored by class and rank. */
+  rowRuns: ':or:',
 } as const
 
 /**
@@ -168,6 +173,15 @@ export class EventKeys {
   /** A holder's zset from the digest a hold keeps (`hk`). */
   holderOf(digest: string): string {
     return `${this.base}${KEY_SUFFIX.holder}${digest}`
+  }
+
+  /** The best-available structure of a section given as rows: bitmap, row facts, run index. */
+  seating(section: string): [string, string, string] {
+    return [
+      `${this.base}${KEY_SUFFIX.rowBits}${section}`,
+      `${this.base}${KEY_SUFFIX.rowInfo}${section}`,
+      `${this.base}${KEY_SUFFIX.rowRuns}${section}`,
+    ]
   }
 
   idempotency(holder: string, idempotencyKey: string): string {

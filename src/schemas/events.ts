@@ -90,6 +90,13 @@ const Categories = Type.Record(categoryId('A category id (no ".")'), Price, {
   description: "Price categories: a seat of a category costs its price instead of its section's",
 })
 
+/** The lone-seat rule of best-available picks (README: best available). */
+export const LoneSeats = Type.Union([Type.Literal('strict'), Type.Literal('soft'), Type.Literal('off')], {
+  description:
+    'What a best-available pick may leave as a lone seat (one free seat between taken seats or at a row edge): ' +
+    'strict never, soft only when no other block fits (the default), off ignores them',
+})
+
 export const CreateEventBody = Type.Object(
   {
     id: Type.Optional(Identifier),
@@ -103,6 +110,7 @@ export const CreateEventBody = Type.Object(
     ),
     currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217, default USD' })),
     categories: Type.Optional(Categories),
+    loneSeats: Type.Optional(LoneSeats),
     sections: Type.Array(SectionInput, { minItems: 1, maxItems: 100 }),
   },
   {
@@ -202,6 +210,7 @@ export const EventView = Type.Object(
     salesOpenAt: Type.Union([Type.String(), Type.Null()], { description: 'null: on sale from creation' }),
     salesCloseAt: Type.Union([Type.String(), Type.Null()], { description: 'null: until closed by hand' }),
     salesClosed: Type.Boolean({ description: 'Sales closed by an admin, whatever the window says' }),
+    loneSeats: Type.Optional(LoneSeats),
     sections: Type.Array(SectionView),
   },
   { $id: 'Event' },

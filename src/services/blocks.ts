@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { LoadedEvent } from '../domain/loaded-event.js'
+import { seatingOf } from '../domain/loaded-event.js'
 import { BlockConflictError, blockSeatsProblem } from '../domain/seat-block.js'
 import type { BlockSeatsProblem, BlockedSeat, SeatBlock, UnblockableStatus } from '../domain/seat-block.js'
 import { apiError } from '../errors.js'
@@ -98,11 +99,11 @@ export class BlockService {
       throw error
     }
     const releaseMs = releaseAt === null ? null : Date.parse(releaseAt)
-    let reply = await this.store.block(eventId, block.id, block.seats, releaseMs)
+    let reply = await this.store.block(eventId, block.id, block.seats, releaseMs, seatingOf(event))
     if (reply.kind === 'notReady') {
       // Redis lost the event since the check above: the rebuild reads this block from the ledger.
       await this.events.ensureLoaded(event)
-      reply = await this.store.block(eventId, block.id, block.seats, releaseMs)
+      reply = await this.store.block(eventId, block.id, block.seats, releaseMs, seatingOf(event))
     }
     if (reply.kind === 'blocked') return blockView(block)
     await this.ledger.discardBlock(eventId, block.id)
@@ -133,11 +134,11 @@ export class BlockService {
   /** Runs freeBlock; when the event is not loaded, loads it first (the load reads the ledger's end). */
   private async free(event: LoadedEvent, block: SeatBlock, how: 'unblock' | 'release'): Promise<boolean> {
     const eventId = event.definition.id
-    let reply = await this.store.freeBlock(eventId, block.id, block.seats, how)
+    let reply = await this.store.freeBlock(eventId, block.id, block.seats, how, seatingOf(event))
     if (reply.kind === 'notReady') {
       // A load in progress may have read the block before it ended: wait for it (the load lock), then free.
       await this.events.ensureLoaded(event)
-      reply = await this.store.freeBlock(eventId, block.id, block.seats, how)
+      reply = await this.store.freeBlock(eventId, block.id, block.seats, how, seatingOf(event))
     }
     return reply.kind === 'freed'
   }

@@ -150,6 +150,7 @@ export class EventService {
       sections,
       createdAt: new Date().toISOString(),
       sales,
+      ...(body.loneSeats === undefined ? {} : { loneSeats: body.loneSeats }),
     }
     try {
       await this.ledger.createEvent(definition)
@@ -160,7 +161,7 @@ export class EventService {
     // The ledger is written first: if Redis fails here, the first read rebuilds the state from the ledger.
     await this.store.load(
       definition.id,
-      sections,
+      [...loadEvent(definition).sections.values()],
       new Map(),
       sales,
       evictionTime(definition, this.retentionMs),
@@ -239,6 +240,7 @@ export class EventService {
       currency: definition.currency,
       ...(definition.categories === undefined ? {} : { categories: definition.categories }),
       ...salesView(definition.sales ?? ALWAYS_ON_SALE),
+      ...(definition.loneSeats === undefined ? {} : { loneSeats: definition.loneSeats }),
       sections: definition.sections.map((s) => {
         const c = live.get(s.id) ?? { held: 0, sold: 0, blocked: 0 }
         return {
@@ -314,7 +316,7 @@ export class EventService {
         const blocks = (await this.ledger.listBlocks(eventId)).filter((b) => holdsSeats(b, now))
         await this.store.load(
           eventId,
-          event.definition.sections,
+          [...event.sections.values()],
           sold,
           sales,
           evictionTime(event.definition, this.retentionMs),

@@ -1,5 +1,6 @@
 import type { HoldAuth } from '../domain/hold.js'
 import { apiError } from '../errors.js'
+import { seatingOf } from '../domain/loaded-event.js'
 import type { Ledger } from '../ledger/port.js'
 import { InvalidCursorError } from '../ledger/port.js'
 import type { HoldStore } from '../redis/hold-store.js'
@@ -45,7 +46,7 @@ export class ReservationService {
    * returns the seats, so a stale repeat cannot free what a later buyer holds or bought.
    */
   async cancel(eventId: string, reservationId: string, auth: HoldAuth): Promise<void> {
-    await this.events.get(eventId)
+    const event = await this.events.get(eventId)
     const existing = await this.ledger.getReservation(eventId, reservationId)
     if (!existing || existing.status !== 'confirmed') throw apiError('RESERVATION_NOT_FOUND')
     authorizeReservation(existing, auth)
@@ -56,7 +57,7 @@ export class ReservationService {
     const cancelled = await this.ledger.cancel(eventId, reservationId)
     if (!cancelled) throw apiError('RESERVATION_NOT_FOUND')
     try {
-      await this.store.returnSeats(eventId, reservationId, cancelled.items)
+      await this.store.returnSeats(eventId, reservationId, cancelled.items, seatingOf(event))
     } catch (error) {
       this.onReturnFailed(eventId, reservationId, error)
     }

@@ -3,7 +3,8 @@ import { seatsBySection } from '../../domain/seat-block.js'
 import type { RedisClient } from '../client.js'
 import type { EventKeys } from '../keys.js'
 import { SCRIPT_CODE as CODE } from '../script-codes.js'
-import { itemsJson, seatKeysOf } from './items.js'
+import type { SeatingOf } from '../../domain/loaded-event.js'
+import { itemsJson, seatingKeysOf, seatKeysOf } from './items.js'
 import { num, unexpectedReply } from './replies.js'
 
 /** The scripts that block seats and end blocks (lua/blockSeats-7.lua, lua/freeBlock-7.lua). */
@@ -15,19 +16,26 @@ export type BlockReply =
   | { kind: 'refused'; seats: (BlockedSeat & { status: UnblockableStatus })[] }
   | { kind: 'notReady' }
 
-/** The block's seats as items, with their keys in the same order. */
-function itemsOf(k: EventKeys, seats: readonly BlockedSeat[]) {
+/**
+ * The block's seats as items (with their places in sections given as rows), their seat keys in the same
+ * order, then the seating keys of those sections: a block takes seats from best-available picks and its
+ * end gives them back, so both scripts keep the sections' occupancy structure true.
+ */
+function itemsOf(k: EventKeys, seats: readonly BlockedSeat[], seating: SeatingOf) {
   const items = seatsBySection(seats)
-  return { json: itemsJson(items), keys: seatKeysOf(k, items) }
+  return {
+    json: itemsJson(items, seating),
+    keys: [...seatKeysOf(k, items), ...seatingKeysOf(k, items, seating)],
+  }
 }
 
 /** Blocks every seat or none. `releaseAt`: ms, for an allocation that goes back on sale by itself. */
 export async function blockSeats(
   redis: RedisClient,
   k: EventKeys,
-  args: { blockId: string; seats: readonly BlockedSeat[]; releaseAt: number | null },
+  args: { blockId: string; seats: readonly BlockedSeat[]; releaseAt: number | null; seating: SeatingOf },
 ): Promise<BlockReply> {
-  const { json, keys } = itemsOf(k, args.seats)
+  const { json, keys } = itemsOf(k, args.seats, args.seating)
   const reply = await redis.blockSeats(
     7 + keys.length,
     ...k.shared,
@@ -67,9 +75,9 @@ export type FreeBlockReply =
 export async function freeBlock(
   redis: RedisClient,
   k: EventKeys,
-  args: { blockId: string; seats: readonly BlockedSeat[]; how: 'unblock' | 'release' },
+  args: { blockId: string; seats: readonly BlockedSeat[]; how: 'unblock' | 'release'; seating: SeatingOf },
 ): Promise<FreeBlockReply> {
-  const { json, keys } = itemsOf(k, args.seats)
+  const { json, keys } = itemsOf(k, args.seats, args.seating)
   const reply = await redis.freeBlock(
     7 + keys.length,
     ...k.shared,
