@@ -13,6 +13,7 @@ import { machineInfo, measuredCommit, writeScenario, writeSummary } from './lib/
 import type { ScenarioResult } from './lib/results.js'
 import { BASELINE_DESCRIPTIONS, SeatlockAdmin, TARGETS } from './lib/targets.js'
 import type { TargetName } from './lib/targets.js'
+import { bestAvailable } from './scenarios/best-available.js'
 import type { BenchOptions, Ctx } from './scenarios/context.js'
 import { flashSale } from './scenarios/flash-sale.js'
 import { fullFlow } from './scenarios/full-flow.js'
@@ -28,6 +29,7 @@ const SCENARIOS: Record<string, (ctx: Ctx) => Promise<ScenarioResult>> = {
   scale,
   memory,
   'hot-section': hotSection,
+  'best-available': bestAvailable,
 }
 
 function flag(name: string): string | undefined {

@@ -143,6 +143,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events/{eventId}/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The blocks and allocations holding seats now, oldest first (admin) */
+        get: operations["listBlocks"];
+        put?: never;
+        /**
+         * Hold seats back: a block, or a named allocation with an optional release time (admin)
+         * @description All or nothing: when any seat is held, sold or in another block, nothing is blocked (409 SEATS_NOT_BLOCKABLE lists each such seat and why). Seats of seated sections only. Until the block ends nobody can hold its seats, admins included; they count as `blocked`, not available. An allocation's seats go back on sale by themselves within a second of `releaseAt`, announced once on the event stream as seats.released.
+         */
+        post: operations["createBlock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{eventId}/blocks/{blockId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One block, also after it ended (unblocked or released) (admin) */
+        get: operations["getBlock"];
+        put?: never;
+        post?: never;
+        /**
+         * Unblock: every seat of the block goes back on sale at once (admin)
+         * @description All of its seats in one step, available before the response (announced as seats.unblocked). Safe to repeat: a block that already ended answers 204 again.
+         */
+        delete: operations["deleteBlock"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events/{eventId}/holders/{holder}/holds": {
         parameters: {
             query?: never;
@@ -383,6 +425,33 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Block: {
+            /** @description null: a plain block */
+            allocation: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC
+             */
+            endedAt: string | null;
+            eventId: string;
+            id: string;
+            reason: string;
+            /** @description null: held back until unblocked */
+            releaseAt: string | (never | null);
+            seats: {
+                /** @description Letters, digits, "_", "." and "-" */
+                seat: string;
+                /** @description Letters, digits, "_", "." and "-" */
+                section: string;
+            }[];
+            /** @description active while it holds its seats; unblocked by an admin, or released at its time */
+            status: "active" | "unblocked" | "released";
+        };
         Error: {
             code: string;
             details?: {
@@ -401,6 +470,8 @@ export interface components {
             };
             currency: string;
             id: string;
+            /** @description What a best-available pick may leave as a lone seat (one free seat between taken seats or at a row edge): strict never, soft only when no other block fits (the default), off ignores them */
+            loneSeats?: "strict" | "soft" | "off";
             name: string;
             /** @description null: until closed by hand */
             salesCloseAt: string | null;
@@ -409,7 +480,10 @@ export interface components {
             /** @description null: on sale from creation */
             salesOpenAt: string | null;
             sections: {
+                /** @description capacity - held - sold - blocked */
                 available: number;
+                /** @description Seats held back by an admin's blocks (0 in general admission) */
+                blocked: number;
                 capacity: number;
                 held: number;
                 id: string;
@@ -515,6 +589,7 @@ export interface components {
                 /** @description Positions in `status` of wheelchair spaces */
                 accessible: number[];
                 available: number;
+                blocked: number;
                 capacity: number;
                 /** @description Positions in `status` of companion seats of wheelchair spaces */
                 companions: number[];
@@ -523,6 +598,7 @@ export interface components {
                 /** @description Counts per row of a section given as rows, as parallel arrays: row i is names[i] with seats[i] seats, the next seats[i] characters of `status` */
                 rows?: {
                     available: number[];
+                    blocked: number[];
                     held: number[];
                     names: string[];
                     seats: number[];
@@ -530,7 +606,7 @@ export interface components {
                 };
                 sold: number;
                 /**
-                 * @description One character per seat in layout order (the section's rows, each in its order; or its list of seats): "a" available, "h" held, "s" sold. Treat any other character as not available.
+                 * @description One character per seat in layout order (the section's rows, each in its order; or its list of seats): "a" available, "h" held, "s" sold, "b" blocked. Treat any other character as not available.
                  * @example aaahhsaaaa
                  */
                 status: string;
@@ -907,6 +983,8 @@ export interface operations {
                     currency?: string;
                     /** @description Letters, digits, "_", "." and "-" */
                     id?: string;
+                    /** @description What a best-available pick may leave as a lone seat (one free seat between taken seats or at a row edge): strict never, soft only when no other block fits (the default), off ignores them */
+                    loneSeats?: "strict" | "soft" | "off";
                     name: string;
                     /**
                      * Format: date-time
@@ -1713,6 +1791,607 @@ export interface operations {
             };
         };
     };
+    listBlocks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Letters, digits, "_", "." and "-"
+                 * @example demo
+                 */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Blocks holding seats, oldest first */
+                        items: components["schemas"]["Block"][];
+                    };
+                };
+            };
+            /** @description Error codes: INVALID_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNAUTHORIZED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 401;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_FOUND";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: LEDGER_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "LEDGER_UNAVAILABLE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
+    createBlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Letters, digits, "_", "." and "-"
+                 * @example demo
+                 */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "seats": [
+                 *         {
+                 *           "section": "block-101",
+                 *           "seat": "A-1"
+                 *         },
+                 *         {
+                 *           "section": "block-101",
+                 *           "seat": "A-2"
+                 *         }
+                 *       ],
+                 *       "reason": "Wheelchair spaces and companions until two weeks before the show",
+                 *       "allocation": "accessible",
+                 *       "releaseAt": "2026-11-17T09:00:00Z"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Makes the block a named allocation (e.g. "accessible", "press") */
+                    allocation?: string;
+                    /** @description Why they are held back */
+                    reason: string;
+                    /**
+                     * Format: date-time
+                     * @description An allocation's seats go back on sale by themselves within a second of this time (in the future; only with `allocation`)
+                     */
+                    releaseAt?: string;
+                    /** @description Seats of seated sections (general admission cannot be blocked), each once */
+                    seats: {
+                        /** @description Letters, digits, "_", "." and "-" */
+                        seat: string;
+                        /** @description Letters, digits, "_", "." and "-" */
+                        section: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Block"];
+                };
+            };
+            /** @description Error codes: INVALID_REQUEST, INVALID_JSON, DUPLICATE_SEATS, SECTION_NOT_SEATED, INVALID_RELEASE_AT */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST" | "INVALID_JSON" | "DUPLICATE_SEATS" | "SECTION_NOT_SEATED" | "INVALID_RELEASE_AT";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNAUTHORIZED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 401;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_FOUND";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: SEATS_NOT_BLOCKABLE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "SEATS_NOT_BLOCKABLE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 409;
+                    };
+                };
+            };
+            /** @description Error codes: PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "PAYLOAD_TOO_LARGE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 413;
+                    };
+                };
+            };
+            /** @description Error codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 415;
+                    };
+                };
+            };
+            /** @description Error codes: UNKNOWN_SECTION, UNKNOWN_SEAT */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNKNOWN_SECTION" | "UNKNOWN_SEAT";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 422;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: LEDGER_UNAVAILABLE, REDIS_UNAVAILABLE, EVENT_LOADING */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "LEDGER_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "EVENT_LOADING";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
+    getBlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                blockId: string;
+                /**
+                 * @description Letters, digits, "_", "." and "-"
+                 * @example demo
+                 */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Block"];
+                };
+            };
+            /** @description Error codes: INVALID_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNAUTHORIZED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 401;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_FOUND, BLOCK_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_FOUND" | "BLOCK_NOT_FOUND";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: LEDGER_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "LEDGER_UNAVAILABLE";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
+    deleteBlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                blockId: string;
+                /**
+                 * @description Letters, digits, "_", "." and "-"
+                 * @example demo
+                 */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error codes: INVALID_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INVALID_REQUEST";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description Error codes: UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "UNAUTHORIZED";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 401;
+                    };
+                };
+            };
+            /** @description Error codes: EVENT_NOT_FOUND, BLOCK_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "EVENT_NOT_FOUND" | "BLOCK_NOT_FOUND";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description Error codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description Error codes: LEDGER_UNAVAILABLE, REDIS_UNAVAILABLE, EVENT_LOADING */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        code: "LEDGER_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "EVENT_LOADING";
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {integer} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
     releaseHolderHolds: {
         parameters: {
             query?: never;
@@ -1891,6 +2570,19 @@ export interface operations {
                         quantity: number;
                         /** @description Letters, digits, "_", "." and "-" */
                         section: string;
+                    } | {
+                        quantity: number;
+                        /** @description Letters, digits, "_", "." and "-" */
+                        section: string;
+                        /** @description When no block of that many exists, accept two blocks (a row or two) */
+                        split?: boolean;
+                        /**
+                         * @description The best block of `quantity` adjacent seats in one row
+                         * @enum {boolean}
+                         */
+                        together: true;
+                        /** @description Accessible: this many wheelchair spaces, the other seats of the block their companion seats */
+                        wheelchairs?: number;
                     })[];
                     /**
                      * @description 1 to HOLD_TTL_MAX_S; HOLD_TTL_DEFAULT_S when absent
@@ -3768,7 +4460,8 @@ export interface operations {
                             id: string;
                             seats: {
                                 seat: string;
-                                status: "available" | "held" | "sold";
+                                /** @description blocked: held back by an admin's block, not available to anyone until it ends */
+                                status: "available" | "held" | "sold" | "blocked";
                             }[];
                         }[];
                     };

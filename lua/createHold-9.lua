@@ -7,30 +7,40 @@
     KEYS[6] watched   (the event's shared keys, see includes/common)
     KEYS[7] the new hold   KEYS[8] the holder's holds (:hd:<holder digest>)
     KEYS[9] idempotency record (ignored when ARGV[9] is "0")
-    KEYS[10..] one seat key per requested seat, in the order of the seats in ARGV[7]
+    KEYS[10..] one seat key per requested seat, in the order of the seats in ARGV[7], then the seating
+    keys (:ob:, :oi:, :or:) of each section given as rows that the items name (best-available picks
+    write the seat keys of the block they choose, which cannot be known before the call)
     ARGV[1] hold id            ARGV[2] token hash      ARGV[3] holder
     ARGV[4] ttl ms             ARGV[5] lifetime max ms ARGV[6] max units per holder
-    ARGV[7] items JSON [{"s":section,"k":"s","seats":[...]} | {"s":section,"k":"g","q":n}]
+    ARGV[7] items JSON [{"s":section,"k":"s","seats":[...],"p":[[row,offset],...]} | {"s":section,"k":"g","q":n}
+            | {"s":section,"k":"b","q":n,"x":1 when the seats may be split over two blocks,
+               "w":wheelchair spaces among the n, the others companion seats (accessible; no split)}]
+            ("p" only for sections given as rows; "b": the best n adjacent seats, picked here)
     ARGV[8] units in the hold  ARGV[9] "1" when an Idempotency-Key was given
     ARGV[10] request body hash ARGV[11] encrypted token for replays   ARGV[12] idempotency ttl ms
     ARGV[13] the holder's digest (the name of KEYS[8] after :hd:)
     ARGV[14] "1" when the sales window applies (public holds), "0" when it does not (admin holds)
+    ARGV[15] the event's lone-seat rule for picks: "strict", "soft" or "off"
 
   Output:
-    { 1, createdAt, expiresAt }                         hold taken
+    { 1, createdAt, expiresAt[, itemsJSON] }            hold taken (the items with the seats picked, when
+                                                        some item was a pick)
     { 2, holdId, encryptedToken, createdAt, expiresAt } replay of an earlier create with this key
     (refusal codes: CODE in src/redis/script-codes.ts)
-    { SEATS_TAKEN, soldOut, section, seat, section, seat, ... }  seats unavailable
+    { SEATS_TAKEN, soldOut, section, seat, section, seat, ... }  seats unavailable (held, sold or blocked)
     { SECTION_SHORT, section, requested, available, soldOut }    GA section short
       (soldOut: { section, version, ... } of the hold's sections with nothing available, now flagged)
     { HOLDER_LIMIT, unitsHeld, limit }                           holder limit
+    { NO_BLOCK, section, requested, largest, available, soldOut }
+      no block of `requested` adjacent seats under the rule; `largest` seats together would be picked
+      (0: none; always 0 for an accessible request), `available` seats of the section are free
     { NOT_READY }                                                event state not loaded in Redis
     { SALES_NOT_OPEN, opensAt }                                  sales open at opensAt (ms)
     { SALES_CLOSED, why }                                        why: "closed" by hand or "ended" (window)
     { IDEMPOTENCY_REUSED }                                       idempotency key reused with another body
     { ABANDONED }                          the hold's key exists: abandoned by a timed-out call
     { EXPIRED_PENDING, refusal... }        expired holds pending: the hold is refused as `refusal`
-      (SECTION_SHORT or HOLDER_LIMIT as above, soldOut empty) only because this call reclaims a bounded
+      (SECTION_SHORT, NO_BLOCK or HOLDER_LIMIT as above, soldOut empty) only because this call reclaims a bounded
       number of expired holds and more wait; reclaim more (a sweep) and call again
 ]]
 --- @include "includes/common"
@@ -104,8 +114,10 @@ for _, item in ipairs(items) do
       -- A seat whose hold expired is free: reclaim that hold here rather than wait for a sweep. A hold
       -- whose expiry (in the declared :expiry index) is still ahead is not read at all: its key is not
       -- declared (it cannot be known before the call), so only a reclaim touches it.
-      local due = owner and not isSold(owner) and tonumber(redis.call('ZSCORE', KEYS[3], owner))
-      if owner and not (not isSold(owner) and not (due and due > now) and reclaimIfExpired(base, owner, now)) then
+      -- A sold or blocked seat names no hold (a blocked one is nobody's, admin or not, until unblocked).
+      local settled = isSold(owner) or isBlocked(owner)
+      local due = owner and not settled and tonumber(redis.call('ZSCORE', KEYS[3], owner))
+      if owner and not (not settled and not (due and due > now) and reclaimIfExpired(base, owner, now)) then
         unavailable[#unavailable + 1] = item.s
         unavailable[#unavailable + 1] = seat
       end
@@ -136,21 +148,72 @@ for _, item in ipairs(items) do
   end
 end
 
+-- Explicit seats of sections given as rows are marked taken first, so no pick chooses them; a pick marks
+-- its own block. On a refusal every item marked so far goes back to its seat keys (not written yet).
+local function undoMarks()
+  for _, item in ipairs(items) do
+    syncPlaces(base, item)
+  end
+end
+for _, item in ipairs(items) do
+  if item.k == 's' and item.p then
+    markPlaces(base, item.s, item.p, 1)
+  end
+end
+local picked = false
+local rule = ARGV[15]
+for i, item in ipairs(items) do
+  if item.k == 'b' then
+    local block
+    if item.w then
+      block = accessibleBlock(base, item.s, item.q, item.w, rule, now)
+    else
+      block = bestBlock(base, item.s, item.q, rule, now)
+    end
+    if not block and item.x == 1 and not item.w then
+      -- Split: the largest block there is, then the best block of the rest (a row or two).
+      local first = largestBlock(base, item.s, item.q, rule)
+      local a = first > 0 and bestBlock(base, item.s, first, rule, now)
+      local b = a and bestBlock(base, item.s, item.q - first, rule, now)
+      if b then
+        block = a
+        for j = 1, #b.seats do
+          block.seats[#block.seats + 1] = b.seats[j]
+          block.p[#block.p + 1] = b.p[j]
+        end
+      elseif a then
+        syncPlaces(base, a)
+      end
+    end
+    if not block then
+      undoMarks()
+      local largest = item.w and 0 or largestBlock(base, item.s, item.q, rule)
+      local c = redis.call('HMGET', KEYS[2], 'h:' .. item.s, 's:' .. item.s)
+      local free = (tonumber(redis.call('HGET', KEYS[1], 'c:' .. item.s)) or 0) - (tonumber(c[1]) or 0) - (tonumber(c[2]) or 0)
+      if expiredRemain(base, now) then
+        return { CODE.EXPIRED_PENDING, CODE.NO_BLOCK, item.s, item.q, largest, free, {} }
+      end
+      return { CODE.NO_BLOCK, item.s, item.q, largest, free, markSoldOut(base, items) }
+    end
+    items[i] = block
+    picked = true
+  end
+end
+local itemsJson = picked and cjson.encode(items) or ARGV[7]
+
 local expiresAt = now + math.min(tonumber(ARGV[4]), tonumber(ARGV[5]))
 local holdId = ARGV[1]
 
-k = 10
 for _, item in ipairs(items) do
   if item.k == 's' then
-    for _ = 1, #item.seats do
-      redis.call('SET', KEYS[k], holdId, 'PXAT', expiresAt + SEAT_GRACE_MS)
-      k = k + 1
+    for _, seat in ipairs(item.seats) do
+      redis.call('SET', seatKey(base, item.s, seat), holdId, 'PXAT', expiresAt + SEAT_GRACE_MS)
     end
   end
   redis.call('HINCRBY', KEYS[2], 'h:' .. item.s, itemUnits(item))
 end
 
-redis.call('HSET', KEYS[7], 'st', 'held', 't', ARGV[2], 'h', ARGV[3], 'hk', digest, 'c', now, 'e', expiresAt, unpack(itemsFields(ARGV[7])))
+redis.call('HSET', KEYS[7], 'st', 'held', 't', ARGV[2], 'h', ARGV[3], 'hk', digest, 'c', now, 'e', expiresAt, unpack(itemsFields(itemsJson)))
 redis.call('ZADD', KEYS[3], expiresAt, holdId)
 holderAdd(KEYS[8], KEYS[5], digest, holdId, units, expiresAt)
 
@@ -160,4 +223,7 @@ if ARGV[9] == '1' then
 end
 
 emit(base, 'hold.created', { holdId = holdId, expiresAt = expiresAt }, items, now)
+if picked then
+  return { 1, now, expiresAt, itemsJson }
+end
 return { 1, now, expiresAt }

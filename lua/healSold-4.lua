@@ -17,10 +17,11 @@
 
   Input:
     KEYS[1] meta   KEYS[2] counts   KEYS[3] confirming index   KEYS[4] cancelling index
-    KEYS[5..] the seat keys of ARGV[2]'s "s" list, in order (the pinned holds it reads to find busy GA
-    sections cannot be known before the call: undeclared, read only)
+    KEYS[5..] the seat keys of ARGV[2]'s "s" list, in order, then the seating keys (:ob:, :oi:, :or:) of
+    each section given as rows that the list names (the pinned holds it reads to find busy GA sections
+    cannot be known before the call: undeclared, read only)
     ARGV[1] the sale version the reconciler read ("" when there was none)
-    ARGV[2] JSON { "s": [[section, seat, ledgerOwner], ...], "c": [[section, soldKeysAtRead], ...],
+    ARGV[2] JSON { "s": [[section, seat, ledgerOwner(, row, offset)], ...], "c": [[section, soldKeysAtRead], ...],
                    "g": [[section, ledgerSold], ...] }   (each list optional; at most a page of seats)
 
   Output:
@@ -79,6 +80,10 @@ for _, fix in ipairs(plan.s or {}) do
     if d < 0 then
       unitsBack(base, section)
     end
+  end
+  if fix[4] then
+    -- The seat's bit follows its key (a section given as rows).
+    markPlaces(base, section, { { fix[4], fix[5] } }, redis.call('EXISTS', key))
   end
 end
 

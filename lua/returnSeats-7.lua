@@ -12,8 +12,9 @@
   Input:
     KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
     KEYS[6] watched   (the event's shared keys, see includes/common)
-    KEYS[7] cancelling index   KEYS[8..] the seat keys of the items' seats, in their order in ARGV[2]
-    ARGV[1] reservation id   ARGV[2] items JSON (as in createHold)
+    KEYS[7] cancelling index   KEYS[8..] the seat keys of the items' seats, in their order in ARGV[2], then
+    the seating keys (:ob:, :oi:, :or:) of each section given as rows that the items name
+    ARGV[1] reservation id   ARGV[2] items JSON (as in createHold, seats with their places "p")
 
   Output:
     { seats freed, GA units returned }
@@ -38,6 +39,7 @@ for _, item in ipairs(items) do
         units = units + 1
       end
     end
+    syncPlaces(base, item)
     freedSeats = freedSeats + units
   elseif claimed then
     units = item.q

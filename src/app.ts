@@ -16,12 +16,14 @@ import { servicesPlugin } from './plugins/services.js'
 import { soldOutPlugin } from './plugins/sold-out.js'
 import { layoutPrefix } from './redis/keys.js'
 import type { SoldOutCache } from './redis/sold-out.js'
+import { blockRoutes } from './routes/blocks.js'
 import { eventRoutes } from './routes/events.js'
 import { holdRoutes } from './routes/holds.js'
 import { opsRoutes } from './routes/ops.js'
 import { reservationRoutes } from './routes/reservations.js'
 import { streamRoutes } from './routes/stream.js'
 import { uiRoutes } from './routes/ui.js'
+import { BlockView } from './schemas/blocks.js'
 import { ErrorBody } from './schemas/common.js'
 import { EventSummaryView, EventView, SeatMapView } from './schemas/events.js'
 import { HoldView } from './schemas/holds.js'
@@ -187,6 +189,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   app.addSchema(EventSummaryView)
   app.addSchema(HoldView)
   app.addSchema(ReservationView)
+  app.addSchema(BlockView)
 
   await app.register(soldOutPlugin, { config: deps.config, soldOut: deps.soldOut })
   await app.register(servicesPlugin, {
@@ -227,6 +230,11 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     limits,
   })
   await app.register(reservationRoutes, { auth: services.auth, reservations: services.reservations })
+  await app.register(blockRoutes, {
+    auth: services.auth,
+    blocks: services.blocks,
+    adminBodyLimitBytes: deps.config.adminBodyLimitBytes,
+  })
   await app.register(changeStreamsPlugin)
   await app.register(streamRoutes, { events: services.events, streams: services.streams })
   await app.register(uiRoutes, { events: services.events })

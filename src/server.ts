@@ -58,6 +58,13 @@ async function createDemoEvent(
         seats: rows.flatMap((r) => Array.from({ length: 10 }, (_, i) => `${r}${i + 1}`)),
       },
       { id: 'standing', name: 'Standing', price: 2000, capacity: 200 },
+      // Given as rows, so best-available holds ({"section":"circle","quantity":4,"together":true}) work.
+      {
+        id: 'circle',
+        name: 'Circle',
+        price: 3500,
+        rows: rows.map((row) => ({ row, seats: '1-12' })),
+      },
     ],
   })
   log(

@@ -206,9 +206,67 @@ void eachLedger(t, 'declared keys', async (t, ledger) => {
     `$${other.reservation.id}`,
     'S9 names its owner',
   )
+  // Blocks: an allocation blocked (blockSeats, its release indexed), then unblocked (freeBlock).
+  const blocked = await api.request('POST', `/v1/events/${eventId}/blocks`, {
+    admin: true,
+    body: {
+      seats: [
+        { section: 's', seat: 'S11' },
+        { section: 's', seat: 'S12' },
+      ],
+      reason: 'press',
+      allocation: 'press',
+      releaseAt: new Date(Date.now() + 3600_000).toISOString(),
+    },
+  })
+  t.equal(blocked.status, 201, 'blocked')
+  const unblocked = await api.request('DELETE', `/v1/events/${eventId}/blocks/${blocked.body.id}`, {
+    admin: true,
+  })
+  t.equal(unblocked.status, 204, 'unblocked')
   // Retention: the past event's state retired and its keys dropped.
   const tally = await retireDueEvents(api.services, new AbortController().signal)
   t.equal(tally.evicted, 1, 'past event evicted')
+
+  // Best available (a section given as rows): its load indexes the rows (indexRows); named seats and a pick
+  // keep its seating keys, which every script that takes, frees, sells or returns a seat declares. The seat
+  // keys of the block a pick chooses cannot be known before the call: the one undeclared kind, allowed
+  // below for createHold only and only for the seats it picked.
+  const rowsId = uniqueId('rows')
+  const rowsEvent = await api.request('POST', '/v1/events', {
+    admin: true,
+    body: {
+      id: rowsId,
+      name: 'Rows',
+      sections: [{ id: 'r', name: 'R', price: 100, rows: [{ row: 'A', seats: '1-6' }] }],
+    },
+  })
+  t.equal(rowsEvent.status, 201, 'rows event created')
+  const rowsHold = async (items: unknown[]) => {
+    const res = await api.request('POST', `/v1/events/${rowsId}/holds`, {
+      body: { holder: uniqueId('r'), ttlSeconds: 300, items },
+    })
+    t.equal(res.status, 201, 'rows hold taken')
+    return res.body as { id: string; token: string; items: { seats: string[] }[] }
+  }
+  const named = await rowsHold([{ section: 'r', seats: ['A-1'] }])
+  t.equal(
+    (await api.request('DELETE', `/v1/events/${rowsId}/holds/${named.id}`, { token: named.token })).status,
+    204,
+    'named seat in rows released',
+  )
+  const pick = await rowsHold([{ section: 'r', quantity: 2, together: true }])
+  const picked = new Set(pick.items[0]?.seats.map((seat) => store.keys(rowsId).seat('r', seat)))
+  const pickSale = await api.request('POST', `/v1/events/${rowsId}/holds/${pick.id}/confirm`, {
+    token: pick.token,
+  })
+  t.equal(pickSale.status, 201, 'pick confirmed')
+  t.equal(
+    (await api.request('DELETE', `/v1/events/${rowsId}/reservations/${pickSale.body.id}`, { admin: true }))
+      .status,
+    204,
+    'pick cancelled',
+  )
 
   // Every script ran; MONITOR shows commands in the order they ran, so once a marker sent after them is in,
   // so are they.
@@ -246,7 +304,8 @@ void eachLedger(t, 'declared keys', async (t, ledger) => {
     }
     for (const key of keys) {
       checked++
-      if (!declared?.has(key)) undeclared.push(`${script}: ${args.join(' ')}`)
+      if (!declared?.has(key) && !(script === 'createHold' && picked.has(key)))
+        undeclared.push(`${script}: ${args.join(' ')}`)
     }
   }
   t.ok(checked > 100, `the keys of ${checked} script commands were checked`)

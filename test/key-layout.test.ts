@@ -7,45 +7,51 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import t from 'tap'
 import { LUA_DIR } from '../src/paths.js'
-import { eventChannels, EventKeys, holderDigest, KEY_SUFFIX, soldTo } from '../src/redis/keys.js'
+import { blockedBy, eventChannels, EventKeys, holderDigest, KEY_SUFFIX, soldTo } from '../src/redis/keys.js'
 import { scriptText } from '../src/redis/scripts.js'
 import { TEST_REDIS_URL } from './helpers/app.js'
 
-t.test('the scripts build the names EventKeys builds, and sold seat values as keys.ts does', async (t) => {
-  const redis = new Redis(TEST_REDIS_URL)
-  t.teardown(() => redis.disconnect())
-  const k = new EventKeys('pre.fix', 'ev-1.a_b')
-  const digest = holderDigest('alice')
-  const lua = scriptText(
-    'layout.lua',
-    `--- @include "includes/common"
+t.test(
+  'the scripts build the names EventKeys builds, and sold and blocked seat values as keys.ts does',
+  async (t) => {
+    const redis = new Redis(TEST_REDIS_URL)
+    t.teardown(() => redis.disconnect())
+    const k = new EventKeys('pre.fix', 'ev-1.a_b')
+    const digest = holderDigest('alice')
+    const lua = scriptText(
+      'layout.lua',
+      `--- @include "includes/common"
 local base = baseOf(KEYS[1])
 return {
   base, base .. KEY.counts, base .. KEY.expiry, base .. KEY.confirming, base .. KEY.cancelling,
   base .. KEY.holderUnits, base .. KEY.changes, base .. KEY.watched, base .. KEY.hold .. ARGV[1],
-  seatKey(base, ARGV[2], ARGV[3]), holderKey(base, ARGV[4]), soldTo(ARGV[5])
+  seatKey(base, ARGV[2], ARGV[3]), holderKey(base, ARGV[4]), soldTo(ARGV[5]), base .. KEY.releases,
+  blockedBy(ARGV[6])
 }`,
-  )
-  const names = await redis.eval(lua, 1, k.meta, 'h1', 'A', '12', digest, 'r-1')
-  t.same(
-    names,
-    [
-      k.base,
-      k.counts,
-      k.expiry,
-      k.confirming,
-      k.cancelling,
-      k.holderUnits,
-      k.channel,
-      k.watched,
-      k.hold('h1'),
-      k.seat('A', '12'),
-      k.holder('alice'),
-      soldTo('r-1'),
-    ],
-    'every name, and the value of a sold seat, agrees',
-  )
-})
+    )
+    const names = await redis.eval(lua, 1, k.meta, 'h1', 'A', '12', digest, 'r-1', 'b-1')
+    t.same(
+      names,
+      [
+        k.base,
+        k.counts,
+        k.expiry,
+        k.confirming,
+        k.cancelling,
+        k.holderUnits,
+        k.channel,
+        k.watched,
+        k.hold('h1'),
+        k.seat('A', '12'),
+        k.holder('alice'),
+        soldTo('r-1'),
+        k.releases,
+        blockedBy('b-1'),
+      ],
+      'every name, and the values of a sold and a blocked seat, agree',
+    )
+  },
+)
 
 t.test('no script spells a key suffix itself', async (t) => {
   const suffixes = Object.values(KEY_SUFFIX).map((s) => s.replace(/:$/, ''))

@@ -133,6 +133,30 @@ const CONTRACT: [string, string, Record<number, ErrorCode[] | 'ok'>][] = [
     { 204: 'ok', 404: ['RESERVATION_NOT_FOUND'] },
   ],
   ['get', '/v1/events/{eventId}/reservations', { 200: 'ok', 400: ['INVALID_CURSOR'], 401: ['UNAUTHORIZED'] }],
+  [
+    'post',
+    '/v1/events/{eventId}/blocks',
+    {
+      201: 'ok',
+      400: ['INVALID_REQUEST', 'DUPLICATE_SEATS', 'SECTION_NOT_SEATED', 'INVALID_RELEASE_AT'],
+      401: ['UNAUTHORIZED'],
+      404: ['EVENT_NOT_FOUND'],
+      409: ['SEATS_NOT_BLOCKABLE'],
+      422: ['UNKNOWN_SECTION', 'UNKNOWN_SEAT'],
+      503: ['REDIS_UNAVAILABLE', 'LEDGER_UNAVAILABLE'],
+    },
+  ],
+  ['get', '/v1/events/{eventId}/blocks', { 200: 'ok', 401: ['UNAUTHORIZED'], 404: ['EVENT_NOT_FOUND'] }],
+  [
+    'get',
+    '/v1/events/{eventId}/blocks/{blockId}',
+    { 200: 'ok', 401: ['UNAUTHORIZED'], 404: ['EVENT_NOT_FOUND', 'BLOCK_NOT_FOUND'] },
+  ],
+  [
+    'delete',
+    '/v1/events/{eventId}/blocks/{blockId}',
+    { 204: 'ok', 401: ['UNAUTHORIZED'], 404: ['BLOCK_NOT_FOUND'], 503: ['REDIS_UNAVAILABLE'] },
+  ],
   ['get', '/health', { 200: 'ok' }],
   ['get', '/ready', { 200: 'ok', 503: 'ok' }],
 ]

@@ -15,6 +15,7 @@ interface SectionView {
   available: number
   held: number
   sold: number
+  blocked: number
 }
 
 function hold(api: TestApp, eventId: string, body: Record<string, unknown>) {
@@ -119,16 +120,16 @@ await eachLedger(t, 'change stream', async (t, ledger) => {
       t.same(
         byType('hold.created').sections,
         [
-          { id: 's', capacity: 5, available: 3, held: 2, sold: 0 },
-          { id: 'g', capacity: 10, available: 8, held: 2, sold: 0 },
+          { id: 's', capacity: 5, available: 3, held: 2, sold: 0, blocked: 0 },
+          { id: 'g', capacity: 10, available: 8, held: 2, sold: 0, blocked: 0 },
         ],
         'counts after the change, for the sections it touched',
       )
       t.same(
         byType('hold.confirmed').sections,
         [
-          { id: 's', capacity: 5, available: 3, held: 0, sold: 2 },
-          { id: 'g', capacity: 10, available: 8, held: 0, sold: 2 },
+          { id: 's', capacity: 5, available: 3, held: 0, sold: 2, blocked: 0 },
+          { id: 'g', capacity: 10, available: 8, held: 0, sold: 2, blocked: 0 },
         ],
         'confirm moves held to sold',
       )
@@ -157,7 +158,14 @@ await eachLedger(t, 'change stream', async (t, ledger) => {
       for (const s of final.body.sections as SectionView[]) {
         t.same(
           streamed.get(s.id),
-          { id: s.id, capacity: s.capacity, available: s.available, held: s.held, sold: s.sold },
+          {
+            id: s.id,
+            capacity: s.capacity,
+            available: s.available,
+            held: s.held,
+            sold: s.sold,
+            blocked: s.blocked,
+          },
           `section ${s.id}: stream and GET agree at the end`,
         )
       }

@@ -161,6 +161,7 @@ await eachLedger(t, 'venue layout', async (t, ledger) => {
             available: 6,
             held: 2,
             sold: 2,
+            blocked: 0,
             status: 'asaah' + 'aaash',
             accessible: [0],
             companions: [1],
@@ -170,6 +171,7 @@ await eachLedger(t, 'venue layout', async (t, ledger) => {
               available: [3, 3],
               held: [1, 1],
               sold: [1, 1],
+              blocked: [0, 0],
             },
           },
           {
@@ -178,6 +180,7 @@ await eachLedger(t, 'venue layout', async (t, ledger) => {
             available: 1,
             held: 1,
             sold: 0,
+            blocked: 0,
             status: 'ah',
             accessible: [],
             companions: [],

@@ -5,12 +5,13 @@
   cluster slot). `base` is "<prefix>:<layout version>:{ev:<eventId>}"; every script receives base..KEY.meta
   as KEYS[1]. The names after `base` come from KEY_SUFFIX in src/redis/keys.ts: scripts write KEY.<name>,
   never a literal, and the loader puts in the value (src/redis/lua-constants.ts; CODE.<NAME> and
-  SEAT.soldPrefix likewise). What each key holds:
+  SEAT.soldPrefix and SEAT.blockedPrefix likewise). What each key holds:
     :meta            hash   ready=1, c:<section> capacity, k:<section> kind ("s" seated, "g" GA),
                             the sales window (recordSales): so opening ms, sc closing ms (each absent when
                             none), sx "1" closed by hand, sr present once a window is recorded. Older
                             layouts without these fields read as always on sale, so they need no new version
-    :counts          hash   h:<section> held units, s:<section> sold units, xp expiries not yet counted by metrics,
+    :counts          hash   h:<section> held units, s:<section> sold units, b:<section> blocked seats (absent: 0),
+                            xp expiries not yet counted by metrics,
                             z:<section> version of a sold-out mark some instance may be refusing from (see unitsBack),
                             sv the sale version: changes whenever sold state changes (see bumpSale)
     :back            channel "<section> <version>" when units come back to a section marked sold out
@@ -21,13 +22,30 @@
                             e expiresAt ms, st status, r reservation id
     :s:<sec>:<seat>  string holdId while held (expires with the hold), "$<reservationId>" once sold (the one
                             key per seat, so its name is kept short); "$" alone: sold, owner not known yet.
-                            Hold ids are base64url, so a value starting with "$" is never a hold.
+                            "!<blockId>" while an admin's block holds it back (no TTL; blockSeats,
+                            freeBlock). Hold ids are base64url, so a value starting with "$" or "!" is
+                            never a hold, and a blocked seat is neither held nor sold.
+    :releases        zset   blockId -> releaseAt (ms) of allocations waiting to go back on sale by themselves;
+                            whoever removes an entry releases that block (once)
     :cancelling      zset   reservationId -> deadline (ms) of cancels in flight (see returnSeats, healSold)
     :hd:<digest>     zset   one holder's active holds: holdId -> expiresAt (ms) while held, +inf while
                             confirming (so neither the holder's expiry reclaim nor a bulk release takes them);
                             <digest> is a digest of the holder (src/redis/keys.ts), kept in the hold as `hk`
     :hunits          hash   <holder digest> -> seats and units in that holder's active holds
     :idem:<hash>     hash   idempotency record of a create
+    :ob:<sec>        string best available (sections given as rows): occupancy bitmap, bit set while the
+                            seat's key exists (held, sold, or anything else that takes it); each row starts
+                            on a byte, so reading a row is one GETRANGE of its own bytes
+    :oi:<sec>        hash   <row index> -> "<first bit> <length> <rank> <class mask>", n<row index> ->
+                            "<row name> <seat> <seat> ..." (the seats in adjacency order)
+    :or:<sec>        zset   "a<k>:<row>" while the row has a free run of k seats or more, "f<k>:<row>" while
+                            k seats fit in it without leaving a lone seat (a run of exactly k, or of k+2 or
+                            more), for k = 1..SEATING.classes (the last class holds longer runs too);
+                            scored by (family * classes + k - 1) * rankSpan + the row's rank, so the best
+                            row of a class is one ZRANGEBYSCORE ... LIMIT 0 1
+  Seated items of sections given as rows keep in "p" where each seat sits ({row, offset}, parallel to
+  "seats"); every script that creates, frees, sells or returns such a seat sets its bit from the seat
+  key's existence (syncPlaces) and refreshes the row's classes, so the structure follows the seat keys.
 
   Declared keys. Every script starts with a `#!lua` shebang (so Redis refuses a writing script BEFORE it
   runs when over maxmemory, never half-way; and on a Cluster checks every key's slot) and receives in KEYS
@@ -38,10 +56,10 @@
   hold's holder index (:hd:) and seat keys, which the caller reads first (items and holder never change
   after a create). Helpers build those names again from `base`; ownKeysDeclared checks they were declared
   before the script writes anything for that hold (else CODE.KEYS_CHANGED: the caller reads again and retries).
-  Keys that CANNOT be known before the call stay undeclared: the hold, seat and holder keys of OTHER holds
-  met while reclaiming expired holds (reclaimExpired, a seat naming an expired hold, a holder's own expired
-  holds, a bulk release page, the pinned holds healSold looks at), and an expired hold's own seats met by
-  getHold. They share the hash tag, so every script still touches one slot; during a Cluster slot migration
+  Keys that CANNOT be known before the call stay undeclared: the hold, seat, holder and seating keys of
+  OTHER holds met while reclaiming expired holds (reclaimExpired, a seat naming an expired hold, a holder's
+  own expired holds, a bulk release page, the pinned holds healSold looks at), an expired hold's own seats
+  met by getHold, and the seat keys of the block a best-available pick chooses (createHold). They share the hash tag, so every script still touches one slot; during a Cluster slot migration
   such a key that already moved fails the script at that command (the reclaim of one hold may then be left
   half-done: the next reclaim of that hold finishes it, since freeHold only deletes and decrements once per
   key it still finds). PUBLISH names channels, not keys.
@@ -56,6 +74,17 @@ end
 
 local function isSold(value)
   return type(value) == 'string' and string.sub(value, 1, 1) == SOLD_PREFIX
+end
+
+-- A blocked seat's key names its block: only that block's unblock or release frees it.
+local BLOCKED_PREFIX = SEAT.blockedPrefix
+
+local function blockedBy(blockId)
+  return BLOCKED_PREFIX .. blockId
+end
+
+local function isBlocked(value)
+  return type(value) == 'string' and string.sub(value, 1, 1) == BLOCKED_PREFIX
 end
 
 -- Every script that changes sold state (seat keys "$...", s:<section>) bumps the sale version, so the
@@ -176,6 +205,125 @@ local function seatKey(base, section, seat)
   return base .. KEY.seat .. section .. ':' .. seat
 end
 
+-- Best available (see the header: :ob:, :oi:, :or:). A row's free runs come from its bits; its classes
+-- from its runs; the index changes only where a row's classes changed.
+local CLASSES = SEATING.classes
+local RANK_SPAN = SEATING.rankSpan
+
+local function seatingKeys(base, section)
+  return base .. KEY.rowBits .. section, base .. KEY.rowInfo .. section, base .. KEY.rowRuns .. section
+end
+
+-- A row's facts: first bit, length, rank, class mask (nil when the row is unknown).
+local function rowFacts(info, row)
+  local v = redis.call('HGET', info, row)
+  if not v then
+    return nil
+  end
+  local at, len, rank, mask = string.match(v, '^(%d+) (%d+) (%d+) (%-?%d+)$')
+  return tonumber(at), tonumber(len), tonumber(rank), tonumber(mask)
+end
+
+-- The free runs of a row as { offset, length }, offsets from 0, in row order.
+local function freeRuns(bits, at, len)
+  local bytes = redis.call('GETRANGE', bits, at / 8, (at + len - 1 - (at + len - 1) % 8) / 8)
+  local runs = {}
+  local from = nil
+  for off = 0, len - 1 do
+    local byte = string.byte(bytes, math.floor(off / 8) + 1) or 0
+    if bit.band(byte, bit.rshift(128, off % 8)) ~= 0 then
+      if from then
+        runs[#runs + 1] = { from, off - from }
+        from = nil
+      end
+    elseif not from then
+      from = off
+    end
+  end
+  if from then
+    runs[#runs + 1] = { from, len - from }
+  end
+  return runs
+end
+
+-- Bit k-1: a run of k or more ("a"); bit CLASSES+k-1: k fit without leaving a lone seat ("f").
+local function classMask(runs)
+  local mask = 0
+  for _, run in ipairs(runs) do
+    local length = run[2]
+    for k = 1, math.min(length, CLASSES) do
+      mask = bit.bor(mask, bit.lshift(1, k - 1))
+      if length == k or length >= k + 2 then
+        mask = bit.bor(mask, bit.lshift(1, CLASSES + k - 1))
+      end
+    end
+  end
+  return mask
+end
+
+-- Recomputes one row's classes from its bits and moves it in the index where they changed.
+local function refreshRow(bits, info, index, row)
+  local at, len, rank, old = rowFacts(info, row)
+  if not at then
+    return
+  end
+  local mask = classMask(freeRuns(bits, at, len))
+  if mask == old then
+    return
+  end
+  for family = 0, 1 do
+    for k = 1, CLASSES do
+      local flag = bit.lshift(1, family * CLASSES + k - 1)
+      local is = bit.band(mask, flag) ~= 0
+      if is ~= (bit.band(old, flag) ~= 0) then
+        local member = (family == 0 and 'a' or 'f') .. k .. ':' .. row
+        if is then
+          redis.call('ZADD', index, (family * CLASSES + k - 1) * RANK_SPAN + rank, member)
+        else
+          redis.call('ZREM', index, member)
+        end
+      end
+    end
+  end
+  redis.call('HSET', info, row, at .. ' ' .. len .. ' ' .. rank .. ' ' .. mask)
+end
+
+-- Sets the bits of `places` ({ row, offset } each) to `taken` (a table parallel to places of 0/1, or one
+-- number for all) and refreshes the rows touched.
+local function markPlaces(base, section, places, taken)
+  local bits, info, index = seatingKeys(base, section)
+  local firstBit = {}
+  for i, place in ipairs(places) do
+    local row = place[1]
+    if firstBit[row] == nil then
+      firstBit[row] = rowFacts(info, row) or false
+    end
+    if firstBit[row] then
+      local value = taken
+      if type(taken) == 'table' then
+        value = taken[i]
+      end
+      redis.call('SETBIT', bits, firstBit[row] + place[2], value)
+    end
+  end
+  for row in pairs(firstBit) do
+    refreshRow(bits, info, index, row)
+  end
+end
+
+-- A seated item's bits follow its seat keys: taken while the key exists (held, sold, blocked, or naming
+-- a hold not reclaimed yet), free when it is gone. Items of sections not given as rows have no "p".
+local function syncPlaces(base, item)
+  if item.k ~= 's' or type(item.p) ~= 'table' then
+    return
+  end
+  local taken = {}
+  for i, seat in ipairs(item.seats) do
+    taken[i] = redis.call('EXISTS', seatKey(base, item.s, seat))
+  end
+  markPlaces(base, item.s, item.p, taken)
+end
+
 -- True when the keys a hold's own work touches (its holder index and seat keys) are all in KEYS: the
 -- caller read them before the call; a hold created or changed in between is refused (-30) before any
 -- write for it (CODE.KEYS_CHANGED), and the caller reads again.
@@ -205,6 +353,12 @@ local function ownKeysDeclared(base, hold)
     if item.k == 's' then
       for _, seat in ipairs(item.seats) do
         if not set[seatKey(base, item.s, seat)] then
+          return false
+        end
+      end
+      if item.p then
+        local bits, info, index = seatingKeys(base, item.s)
+        if not (set[bits] and set[info] and set[index]) then
           return false
         end
       end
@@ -248,8 +402,8 @@ local function emit(base, eventType, payload, items, now)
   local counts = {}
   for _, item in ipairs(items) do
     if counts[item.s] == nil then
-      local v = redis.call('HMGET', base .. KEY.counts, 'h:' .. item.s, 's:' .. item.s)
-      counts[item.s] = { tonumber(v[1]) or 0, tonumber(v[2]) or 0 }
+      local v = redis.call('HMGET', base .. KEY.counts, 'h:' .. item.s, 's:' .. item.s, 'b:' .. item.s)
+      counts[item.s] = { tonumber(v[1]) or 0, tonumber(v[2]) or 0, tonumber(v[3]) or 0 }
     end
   end
   payload.type = eventType
@@ -258,7 +412,7 @@ local function emit(base, eventType, payload, items, now)
   redis.call('PUBLISH', base .. KEY.changes, cjson.encode(payload))
 end
 
--- A hold was refused: the sections of `items` with nothing available (held or sold) are flagged in the
+-- A hold was refused: the sections of `items` with nothing available (held, sold or blocked) are flagged in the
 -- counts with a version (Redis time in microseconds) and returned as { section, version, ... }, so API
 -- instances can refuse the next requests for them without a script call (src/redis/sold-out.ts).
 local function markSoldOut(base, items)
@@ -270,8 +424,8 @@ local function markSoldOut(base, items)
     if not seen[item.s] then
       seen[item.s] = true
       local capacity = tonumber(redis.call('HGET', meta, 'c:' .. item.s)) or 0
-      local c = redis.call('HMGET', counts, 'h:' .. item.s, 's:' .. item.s, 'z:' .. item.s)
-      if capacity - (tonumber(c[1]) or 0) - (tonumber(c[2]) or 0) <= 0 then
+      local c = redis.call('HMGET', counts, 'h:' .. item.s, 's:' .. item.s, 'z:' .. item.s, 'b:' .. item.s)
+      if capacity - (tonumber(c[1]) or 0) - (tonumber(c[2]) or 0) - (tonumber(c[4]) or 0) <= 0 then
         local version = c[3]
         if not version then
           local t = redis.call('TIME')
@@ -286,7 +440,7 @@ local function markSoldOut(base, items)
   return out
 end
 
--- Units came back to a section (release, expiry, cancel): if some instance may be refusing it from a
+-- Units came back to a section (release, expiry, cancel, unblock): if some instance may be refusing it from a
 -- sold-out mark, the flag goes and every instance is told, before the script's caller gets its answer.
 local function unitsBack(base, section)
   local counts = base .. KEY.counts
@@ -309,6 +463,7 @@ local function freeHold(base, holdId, hold, reason, now)
           redis.call('DEL', key)
         end
       end
+      syncPlaces(base, item)
     end
     redis.call('HINCRBY', counts, 'h:' .. item.s, -itemUnits(item))
     unitsBack(base, item.s)
@@ -353,8 +508,13 @@ local function finaliseOne(base, holdId, reservationId, keepMs, now)
   for _, item in ipairs(items) do
     if item.k == 's' then
       for _, seat in ipairs(item.seats) do
-        redis.call('SET', seatKey(base, item.s, seat), soldTo(reservationId))
+        -- The ledger sold it, so the sale wins. A pinned hold's seat key can lapse (its TTL is not pushed
+        -- out by the pin) and a block take the seat meanwhile: that block no longer holds it.
+        if isBlocked(redis.call('SET', seatKey(base, item.s, seat), soldTo(reservationId), 'GET')) then
+          redis.call('HINCRBY', counts, 'b:' .. item.s, -1)
+        end
       end
+      syncPlaces(base, item)
     end
     local units = itemUnits(item)
     redis.call('HINCRBY', counts, 'h:' .. item.s, -units)
@@ -473,4 +633,183 @@ local function refuseUnlessHeld(hold)
     return { CODE.HOLD_CONFIRMING }
   end
   return nil
+end
+
+-- Best available: at most this many rows are tried per pick. A row tried and refused was stale (a seat key
+-- exists under a clear bit, which only a rebuild after lost data leaves): its bits are fixed as it is met.
+local PICK_ROWS = 8
+
+-- The score range of class k of a family (0: any run, 1: fits without a lone seat) in :or:.
+local function classRange(family, k)
+  local lo = (family * CLASSES + k - 1) * RANK_SPAN
+  return lo, '(' .. (lo + RANK_SPAN)
+end
+
+local function bestRow(index, family, k)
+  local lo, hi = classRange(family, math.min(k, CLASSES))
+  local hit = redis.call('ZRANGEBYSCORE', index, lo, hi, 'LIMIT', 0, 1)[1]
+  return hit and tonumber(string.match(hit, ':(%d+)$'))
+end
+
+-- In one row's free runs, the offset of the block of n whose centre is nearest the row's centre (the
+-- first such from the row's start on a tie); with `noLone`, only blocks that leave no lone seat.
+local function blockIn(runs, len, n, noLone)
+  local best, bestDistance = nil, nil
+  for _, run in ipairs(runs) do
+    local from, length = run[1], run[2]
+    for s = from, from + length - n do
+      local left, right = s - from, from + length - n - s
+      if not noLone or (left ~= 1 and right ~= 1) then
+        local distance = math.abs(2 * s + n - len) -- twice the distance between the two centres
+        if not bestDistance or distance < bestDistance then
+          best, bestDistance = s, distance
+        end
+      end
+    end
+  end
+  return best
+end
+
+-- True when a seat's key leaves it free: no key, or a key naming a held hold past its expiry, reclaimed
+-- here (as createHold does for a requested seat).
+local function seatFree(base, key, now)
+  local owner = redis.call('GET', key)
+  if not owner then
+    return true
+  end
+  if isSold(owner) then
+    return false
+  end
+  local due = tonumber(redis.call('ZSCORE', base .. KEY.expiry, owner))
+  return not (due and due > now) and reclaimIfExpired(base, owner, now)
+end
+
+-- Takes the block of n seats from `start` in a row if every seat's key leaves it free (a seat key the
+-- structure missed sets its bit instead): marks the bits and returns the item it becomes, else nil.
+local function takeBlock(base, section, row, at, start, n, now)
+  local bits, info = seatingKeys(base, section)
+  local names = {}
+  for name in string.gmatch(redis.call('HGET', info, 'n' .. row), '%S+') do
+    names[#names + 1] = name
+  end
+  local seats, places, free = {}, {}, true
+  for off = start, start + n - 1 do
+    local label = names[1] .. '-' .. names[off + 2]
+    if not seatFree(base, seatKey(base, section, label), now) then
+      free = false
+      redis.call('SETBIT', bits, at + off, 1)
+    end
+    seats[#seats + 1] = label
+    places[#places + 1] = { row, off }
+  end
+  if not free then
+    return nil
+  end
+  markPlaces(base, section, places, 1)
+  return { s = section, k = 's', seats = seats, p = places }
+end
+
+-- Picks the best block of n adjacent seats in a section given as rows and marks its bits taken (the
+-- caller writes the seat keys, or calls syncPlaces to undo). rule: "strict" never leaves a lone seat,
+-- "soft" leaves one only when no other block exists, "off" ignores them. Returns the item it becomes
+-- ({ s, k = "s", seats, p }) or nil.
+local function bestBlock(base, section, n, rule, now)
+  local bits, info, index = seatingKeys(base, section)
+  local families = rule == 'strict' and { 1 } or (rule == 'off' and { 0 } or { 1, 0 })
+  for _ = 1, PICK_ROWS do
+    local row, family = nil, nil
+    for _, f in ipairs(families) do
+      row = bestRow(index, f, n)
+      if row then
+        family = f
+        break
+      end
+    end
+    if not row then
+      return nil
+    end
+    local at, len = rowFacts(info, row)
+    local start = blockIn(freeRuns(bits, at, len), len, n, family == 1)
+    local block = start and takeBlock(base, section, row, at, start, n, now)
+    if block then
+      return block
+    end
+    refreshRow(bits, info, index, row)
+  end
+  return nil
+end
+
+-- Accessible picks look at most at this many rows with wheelchair spaces (in rank order).
+local ACCESSIBLE_ROWS = 64
+
+-- The best block of n adjacent free seats holding exactly `wheelchairs` wheelchair spaces, every other seat
+-- a companion seat, among the rows with wheelchair spaces: the lone-seat rule as for bestBlock (soft: a
+-- block leaving no lone seat in any row first), then the best-ranked row, then nearest the row's centre.
+local function accessibleBlock(base, section, n, wheelchairs, rule, now)
+  local bits, info, index = seatingKeys(base, section)
+  local list = redis.call('HGET', info, 'acc')
+  if not list then
+    return nil
+  end
+  for _ = 1, PICK_ROWS do
+    local best = nil
+    local seen = 0
+    for row in string.gmatch(list, '%d+') do
+      seen = seen + 1
+      if seen > ACCESSIBLE_ROWS then
+        break
+      end
+      row = tonumber(row)
+      local at, len, rank = rowFacts(info, row)
+      local kinds = redis.call('HGET', info, 'k' .. row) or ''
+      for _, run in ipairs(freeRuns(bits, at, len)) do
+        local from, length = run[1], run[2]
+        for s = from, from + length - n do
+          local w, fits = 0, true
+          for off = s, s + n - 1 do
+            local kind = string.sub(kinds, off + 1, off + 1)
+            if kind == 'w' then
+              w = w + 1
+            elseif kind ~= 'c' then
+              fits = false
+              break
+            end
+          end
+          local lone = (s - from == 1) or (from + length - n - s == 1)
+          if fits and w == wheelchairs and not (lone and rule == 'strict') then
+            local key = { (lone and rule == 'soft') and 1 or 0, rank, math.abs(2 * s + n - len) }
+            if
+              not best
+              or key[1] < best.key[1]
+              or (key[1] == best.key[1] and (key[2] < best.key[2] or (key[2] == best.key[2] and key[3] < best.key[3])))
+            then
+              best = { key = key, row = row, at = at, start = s }
+            end
+          end
+        end
+      end
+    end
+    if not best then
+      return nil
+    end
+    local block = takeBlock(base, section, best.row, best.at, best.start, n, now)
+    if block then
+      return block
+    end
+    refreshRow(bits, info, index, best.row)
+  end
+  return nil
+end
+
+-- The most seats together a request could get now in the section under the rule (below n): what a
+-- refusal offers instead.
+local function largestBlock(base, section, n, rule)
+  local _, _, index = seatingKeys(base, section)
+  local family = rule == 'strict' and 1 or 0
+  for k = math.min(n - 1, CLASSES), 1, -1 do
+    if bestRow(index, family, k) then
+      return k
+    end
+  end
+  return 0
 end

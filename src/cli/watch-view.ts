@@ -39,6 +39,9 @@ const TYPE_STYLE: Record<ChangeMessage['type'], (text: string) => string> = {
   'hold.expired': yellow,
   'hold.confirmed': magenta,
   'reservation.cancelled': red,
+  'seats.blocked': yellow,
+  'seats.unblocked': cyan,
+  'seats.released': green,
 }
 
 function clock(ms: number): string {

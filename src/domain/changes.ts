@@ -6,3 +6,7 @@ export type ChangeType =
   | 'hold.expired'
   | 'hold.confirmed'
   | 'reservation.cancelled'
+  /** An admin blocked seats, unblocked them, or an allocation's release time put them back on sale. */
+  | 'seats.blocked'
+  | 'seats.unblocked'
+  | 'seats.released'

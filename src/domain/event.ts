@@ -2,6 +2,8 @@
 import { isoInput } from './iso-time.js'
 import { normalizeSales } from './sales-window.js'
 import type { SalesWindow } from './sales-window.js'
+import { LONE_SEAT_RULES } from './seating.js'
+import type { LoneSeatRule } from './seating.js'
 import { expandRows, LayoutError } from './venue-layout.js'
 import type { SeatRow } from './venue-layout.js'
 
@@ -41,6 +43,8 @@ export interface EventDefinition {
   revision?: number
   /** When the event was archived (see event-lifecycle.ts), as the ledger reads it back; absent: not archived. */
   archivedAt?: string
+  /** What best-available picks may leave as lone seats (seating.ts); absent: DEFAULT_LONE_SEAT_RULE. */
+  loneSeats?: LoneSeatRule
 }
 
 /** A section's fixed facts without its seat labels, in the order every view lists them. */
@@ -53,6 +57,8 @@ export function normalizeEvent(event: EventDefinition): EventDefinition {
   if (!Array.isArray(event.sections) || event.sections.length === 0) {
     throw new Error('createEvent: an event needs at least one section')
   }
+  if (event.loneSeats !== undefined && !LONE_SEAT_RULES.includes(event.loneSeats))
+    throw new Error(`createEvent: loneSeats ${String(event.loneSeats)} is not a rule`)
   const categories = new Set(Object.keys(event.categories ?? {}))
   for (const [id, price] of Object.entries(event.categories ?? {})) {
     if (!CATEGORY_ID.test(id)) throw new Error(`createEvent: category id ${id} is not valid`)
@@ -91,6 +97,7 @@ export function normalizeEvent(event: EventDefinition): EventDefinition {
     createdAt: isoInput(event.createdAt, 'createdAt'),
     ...(event.sales === undefined ? {} : { sales: normalizeSales(event.sales) }),
     ...(event.revision === undefined ? {} : { revision: event.revision }),
+    ...(event.loneSeats === undefined ? {} : { loneSeats: event.loneSeats }),
   }
 }
 

@@ -3,8 +3,9 @@
  * checks availability). Each rule answers with the problem it found; services decide the HTTP answer.
  */
 import { totalUnits } from './items.js'
-import type { Item } from './items.js'
+import type { RequestItem } from './items.js'
 import type { LoadedEvent } from './loaded-event.js'
+import { RUN_CLASSES } from './seating.js'
 
 export type ItemsProblem =
   | { kind: 'too-many-units'; requested: number; limit: number }
@@ -15,6 +16,12 @@ export type ItemsProblem =
   | { kind: 'wrong-item-kind'; section: string; expected: 'quantity' | 'seats' }
   | { kind: 'duplicate-seats'; section: string; seats: string[] }
   | { kind: 'unknown-seats'; section: string; seats: string[] }
+  /** Seats together asked of a section not given as rows (nothing says which seats are adjacent). */
+  | { kind: 'not-in-rows'; section: string }
+  /** More seats together than the run index knows (RUN_CLASSES). */
+  | { kind: 'too-many-together'; requested: number; limit: number }
+  /** More wheelchair spaces than seats asked for together. */
+  | { kind: 'too-many-wheelchairs'; section: string; wheelchairs: number }
 
 /** Labels that occur more than once, each named once, in the order their repeats appear. */
 export function repeatedLabels(labels: readonly string[]): string[] {
@@ -25,7 +32,7 @@ export function repeatedLabels(labels: readonly string[]): string[] {
 /** The first problem of a hold's items, or null when the event can take them. */
 export function itemsProblem(
   event: LoadedEvent,
-  items: readonly Item[],
+  items: readonly RequestItem[],
   maxUnits: number,
 ): ItemsProblem | null {
   // Size first: a request for 1,000 seats is refused before any per-seat work.
@@ -44,6 +51,14 @@ export function itemsProblem(
       if (repeated.length > 0) return { kind: 'duplicate-seats', section: item.section, seats: repeated }
       const unknown = item.seats.filter((seat) => !section.seatSet?.has(seat))
       if (unknown.length > 0) return { kind: 'unknown-seats', section: item.section, seats: unknown }
+    } else if ('together' in item) {
+      if (section.kind !== 'seated')
+        return { kind: 'wrong-item-kind', section: item.section, expected: 'quantity' }
+      if (!section.seating) return { kind: 'not-in-rows', section: item.section }
+      if (item.quantity > RUN_CLASSES)
+        return { kind: 'too-many-together', requested: item.quantity, limit: RUN_CLASSES }
+      if (item.wheelchairs !== undefined && item.wheelchairs > item.quantity)
+        return { kind: 'too-many-wheelchairs', section: item.section, wheelchairs: item.wheelchairs }
     } else if (section.kind !== 'ga') {
       return { kind: 'wrong-item-kind', section: item.section, expected: 'seats' }
     }

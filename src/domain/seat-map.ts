@@ -5,15 +5,22 @@
  */
 import type { ExpandedRows } from './venue-layout.js'
 
-export type SeatStatus = 'available' | 'held' | 'sold'
+export type SeatStatus = 'available' | 'held' | 'sold' | 'blocked'
 
 /** The character of each status; a client treats any other character as not available. */
-export const STATUS_CHARS: Readonly<Record<SeatStatus, string>> = { available: 'a', held: 'h', sold: 's' }
+export const STATUS_CHARS: Readonly<Record<SeatStatus, string>> = {
+  available: 'a',
+  held: 'h',
+  sold: 's',
+  blocked: 'b',
+}
 
 export interface StatusCounts {
   available: number
   held: number
   sold: number
+  /** Held back by an admin's block (see domain/seat-block.ts). */
+  blocked: number
 }
 
 /** Counts per row as parallel arrays (row i: names[i], seats[i], ...): a few bytes a row on the wire. */
@@ -23,6 +30,7 @@ export interface RowCounts {
   available: number[]
   held: number[]
   sold: number[]
+  blocked: number[]
 }
 
 export interface SectionSeatMap extends StatusCounts {
@@ -40,7 +48,7 @@ type Layout = Pick<ExpandedRows, 'rowNames' | 'rowLengths' | 'accessible' | 'com
 
 export function sectionSeatMap(id: string, statuses: readonly SeatStatus[], layout?: Layout): SectionSeatMap {
   const chars = new Array<string>(statuses.length)
-  const total: StatusCounts = { available: 0, held: 0, sold: 0 }
+  const total: StatusCounts = { available: 0, held: 0, sold: 0, blocked: 0 }
   statuses.forEach((status, i) => {
     chars[i] = STATUS_CHARS[status]
     total[status]++
@@ -64,14 +72,16 @@ function rowCounts(statuses: readonly SeatStatus[], layout: Layout): RowCounts {
     available: [],
     held: [],
     sold: [],
+    blocked: [],
   }
   let position = 0
   for (const length of layout.rowLengths) {
-    const row: StatusCounts = { available: 0, held: 0, sold: 0 }
+    const row: StatusCounts = { available: 0, held: 0, sold: 0, blocked: 0 }
     for (const end = position + length; position < end; position++) row[statuses[position] as SeatStatus]++
     rows.available.push(row.available)
     rows.held.push(row.held)
     rows.sold.push(row.sold)
+    rows.blocked.push(row.blocked)
   }
   return rows
 }

@@ -1,5 +1,6 @@
 import type { Ledger } from '../ledger/port.js'
 import type { HealPlan, HealResult, HoldStore } from '../redis/hold-store.js'
+import { seatingOf } from '../domain/loaded-event.js'
 import { isSoldValue, soldTo } from '../redis/keys.js'
 import type { EventService } from '../services/events.js'
 
@@ -133,7 +134,7 @@ export class DriftReconciler {
         plan.seatedCounts = [...soldKeys].map(([id, count]) => [id, count + (deltas.get(id) ?? 0)])
         plan.ga = ga
       }
-      const result: HealResult = await this.store.healSold(eventId, version, plan)
+      const result: HealResult = await this.store.healSold(eventId, version, plan, seatingOf(event))
       if (result.kind !== 'applied') {
         report.retry = true
         return report

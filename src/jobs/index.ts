@@ -9,6 +9,8 @@ import { StandbySweeper } from './standby-sweeper.js'
 import { sweepAll } from './sweeper.js'
 
 export const SWEEP_INTERVAL_MS = 200
+/** Allocations go back on sale within a second of their release time: a pass every this many ms. */
+export const RELEASE_INTERVAL_MS = 250
 /** Pins and drift are checked every second, so Redis agrees with the ledger within seconds of a fault. */
 export const RECONCILE_INTERVAL_MS = 1000
 /** The reconciler's beat: while it is missing, every other instance reconciles (see StandbySweeper). */
@@ -77,7 +79,7 @@ export interface JobOptions {
 /** What the jobs use of the services. */
 export type JobServices = Pick<
   Services,
-  'config' | 'redis' | 'ledger' | 'locks' | 'store' | 'eviction' | 'events' | 'confirm'
+  'config' | 'redis' | 'ledger' | 'locks' | 'store' | 'eviction' | 'events' | 'confirm' | 'blocks'
 >
 
 export interface Job {
@@ -90,7 +92,7 @@ export interface Job {
  * The background jobs: the expiry sweeper and the reconciler (pinned confirms, then drift between Redis
  * and the ledger), each on one instance at a time, and on every other instance a standby of each that
  * runs it while the leader has stopped beating (paused, frozen or killed while it still holds its lock);
- * and the retention job. The sweeper and the reconciler visit only the events that can have due work.
+ * the release of allocations at their time; and the retention job. The sweeper and the reconciler visit only the events that can have due work.
  */
 export function createJobs(
   services: JobServices,
@@ -157,6 +159,23 @@ export function createJobs(
       },
     }),
     standbyReconciler,
+    // Exactly once needs no lock: the script that releases an allocation is the one that takes it from
+    // the event's release index (BlockService.releaseDue). The lock keeps the ledger asked once a pass.
+    new SingleRunner(services.locks, {
+      name: 'releases',
+      intervalMs: RELEASE_INTERVAL_MS,
+      standbyMs: STANDBY_MS,
+      onError: onError('releases'),
+      tick: async () => {
+        const released = await services.blocks.releaseDue((block, error) =>
+          log.warn(
+            { eventId: block.eventId, blockId: block.id, err: (error as Error).message },
+            'releases: allocation not released yet',
+          ),
+        )
+        if (released > 0) log.info({ released }, 'allocations back on sale at their release time')
+      },
+    }),
     new SingleRunner(services.locks, {
       name: 'retention',
       intervalMs: options.retentionIntervalMs ?? RETENTION_INTERVAL_MS,

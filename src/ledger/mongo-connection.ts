@@ -70,6 +70,8 @@ export async function createCollectionsAndIndexes(m: Models): Promise<void> {
     m.SeatMap,
     m.Reservation,
     m.SoldSeat,
+    m.Block,
+    m.BlockedSeat,
   ] as unknown as Model<never>[]
   for (const model of models) {
     for (let attempt = 1; ; attempt++) {

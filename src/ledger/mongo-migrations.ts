@@ -40,6 +40,8 @@ export const MONGO_MIGRATIONS: readonly MongoMigration[] = [
   { id: 1, name: 'collections and indexes', run: (ctx) => ctx.createCollectionsAndIndexes() },
   { id: 2, name: 'section counts to count shards', run: (ctx) => ctx.migrateCounts() },
   { id: 3, name: 'events listing index (archived, start, id)', run: (ctx) => ctx.createEventIndexes() },
+  // Creating every collection and index is idempotent: this step adds blocks and blockedseats.
+  { id: 4, name: 'seat blocks and allocations', run: (ctx) => ctx.createCollectionsAndIndexes() },
 ]
 
 export interface MigrationDoc {

@@ -1,8 +1,11 @@
 /** The MongoDB ledger's documents: their shapes, schemas, indexes and models. */
 import mongoose from 'mongoose'
+import { LONE_SEAT_RULES } from '../domain/seating.js'
+import type { LoneSeatRule } from '../domain/seating.js'
 import type { Connection, Model } from 'mongoose'
 import type { SectionKind } from '../domain/event.js'
 import type { ReservationStatus } from '../domain/reservation.js'
+import type { BlockEnd, BlockedSeat } from '../domain/seat-block.js'
 import type { SeatRow } from '../domain/venue-layout.js'
 import { defineSectionCountModel } from './mongo-counts.js'
 import type { SectionCountDoc } from './mongo-counts.js'
@@ -33,6 +36,8 @@ export interface EventDoc {
   revision?: number
   /** The sales window; absent on an event created without one (always on sale). */
   sales?: SalesDoc
+  /** The lone-seat rule of best-available picks; absent: the default. */
+  loneSeats?: LoneSeatRule
   /** Section definitions without seat labels (those live in seatmaps: one document per section). */
   sections: SectionMeta[]
   /** When the event was archived; absent (or null) while it is active. */
@@ -94,6 +99,28 @@ export interface SoldSeatDoc {
   reservationId: string
 }
 
+/** One seat block (see domain/seat-block.ts); _id is sectionKey(eventId, blockId). Ended ones are kept. */
+export interface BlockDoc {
+  _id: string
+  eventId: string
+  blockId: string
+  reason: string
+  allocation: string | null
+  releaseAt: Date | null
+  seats: BlockedSeat[]
+  createdAt: Date
+  ended: BlockEnd | null
+  endedAt: Date | null
+}
+
+/** One seat a block holds, unique per event+section+seat (no seat in two blocks); removed when it ends. */
+export interface BlockedSeatDoc {
+  eventId: string
+  section: string
+  seat: string
+  blockId: string
+}
+
 export interface Models {
   Event: Model<EventDoc>
   Section: Model<SectionDoc>
@@ -101,6 +128,8 @@ export interface Models {
   SeatMap: Model<SeatMapDoc>
   Reservation: Model<ReservationDoc>
   SoldSeat: Model<SoldSeatDoc>
+  Block: Model<BlockDoc>
+  BlockedSeat: Model<BlockedSeatDoc>
 }
 
 const schemaOptions = { strict: true, versionKey: false, autoIndex: false, autoCreate: false } as const
@@ -138,6 +167,7 @@ export function defineModels(conn: Connection): Models {
       sales: { type: salesSchema, default: undefined },
       revision: { type: Number, default: undefined },
       archivedAt: { type: Date, default: undefined },
+      loneSeats: { type: String, enum: LONE_SEAT_RULES, default: undefined },
     },
     { ...schemaOptions, collection: 'events' },
   )
@@ -214,6 +244,44 @@ export function defineModels(conn: Connection): Models {
   )
   soldSeatSchema.index({ reservationId: 1 }, { name: 'reservation' })
 
+  const blockedSeatEntry = new Schema<BlockedSeat>(
+    { section: { type: String, required: true }, seat: { type: String, required: true } },
+    { _id: false, id: false, strict: true },
+  )
+  const blockSchema = new Schema<BlockDoc>(
+    {
+      _id: { type: String, required: true },
+      eventId: { type: String, required: true },
+      blockId: { type: String, required: true },
+      reason: { type: String, required: true },
+      allocation: { type: String, default: null },
+      releaseAt: { type: Date, default: null },
+      seats: { type: [blockedSeatEntry], required: true },
+      createdAt: { type: Date, required: true },
+      ended: { type: String, enum: ['unblocked', 'released'], default: null },
+      endedAt: { type: Date, default: null },
+    },
+    { ...schemaOptions, collection: 'blocks' },
+  )
+  blockSchema.index({ eventId: 1, ended: 1, createdAt: 1 }, { name: 'event_open' })
+  // The release job's query: blocks not ended whose release time has come.
+  blockSchema.index({ ended: 1, releaseAt: 1 }, { name: 'due_releases' })
+
+  const blockedSeatSchema = new Schema<BlockedSeatDoc>(
+    {
+      eventId: { type: String, required: true },
+      section: { type: String, required: true },
+      seat: { type: String, required: true },
+      blockId: { type: String, required: true },
+    },
+    { ...schemaOptions, collection: 'blockedseats' },
+  )
+  blockedSeatSchema.index(
+    { eventId: 1, section: 1, seat: 1 },
+    { unique: true, name: 'event_section_seat_unique' },
+  )
+  blockedSeatSchema.index({ eventId: 1, blockId: 1 }, { name: 'event_block' })
+
   return {
     Event: conn.model<EventDoc>('Event', eventSchema),
     Section: conn.model<SectionDoc>('Section', sectionSchema),
@@ -221,6 +289,8 @@ export function defineModels(conn: Connection): Models {
     SeatMap: conn.model<SeatMapDoc>('SeatMap', seatMapSchema),
     Reservation: conn.model<ReservationDoc>('Reservation', reservationSchema),
     SoldSeat: conn.model<SoldSeatDoc>('SoldSeat', soldSeatSchema),
+    Block: conn.model<BlockDoc>('Block', blockSchema),
+    BlockedSeat: conn.model<BlockedSeatDoc>('BlockedSeat', blockedSeatSchema),
   }
 }
 

@@ -22,10 +22,12 @@ import type { EventChanges } from '../domain/event-changes.js'
 import { normalizeEvent, sectionFacts } from '../domain/event.js'
 import type { EventDefinition, SectionDefinition } from '../domain/event.js'
 import type { Reservation } from '../domain/reservation.js'
+import type { BlockEnd, SeatBlock } from '../domain/seat-block.js'
 import { ALWAYS_ON_SALE } from '../domain/sales-window.js'
 import type { SalesWindow } from '../domain/sales-window.js'
 import { compareStrings } from '../lib/compare.js'
 import { decodeCursor, pageFrom, pageSize } from './common.js'
+import * as blocks from './mongo-blocks.js'
 import { decodeEventCursor, eventPageFrom } from './event-list.js'
 import type { EventPage, EventQuery } from './event-list.js'
 import { confirm, confirmBatch } from './mongo-confirm.js'
@@ -157,6 +159,7 @@ export class MongoLedger implements Ledger {
       createdAt: new Date(def.createdAt),
       ...(def.categories === undefined ? {} : { categories: def.categories }),
       ...(def.sales === undefined ? {} : { sales: salesDoc(def.sales) }),
+      ...(def.loneSeats === undefined ? {} : { loneSeats: def.loneSeats }),
       sections: def.sections.map((s) => ({
         id: s.id,
         name: s.name,
@@ -231,6 +234,7 @@ export class MongoLedger implements Ledger {
         ...(doc.sales ? { sales: toSales(doc.sales) } : {}),
         ...(doc.revision === undefined ? {} : { revision: doc.revision }),
         ...(doc.archivedAt ? { archivedAt: new Date(doc.archivedAt).toISOString() } : {}),
+        ...(doc.loneSeats ? { loneSeats: doc.loneSeats } : {}),
       }
     })
   }
@@ -568,6 +572,30 @@ export class MongoLedger implements Ledger {
       )
       return { sections: sections.map((s) => ({ id: s.sectionId, sold: soldOf(s, remaining) })) }
     })
+  }
+
+  createBlock(block: SeatBlock): Promise<void> {
+    return blocks.createBlock(this.store, block)
+  }
+
+  discardBlock(eventId: string, blockId: string): Promise<void> {
+    return blocks.discardBlock(this.store, eventId, blockId)
+  }
+
+  getBlock(eventId: string, blockId: string): Promise<SeatBlock | null> {
+    return blocks.getBlock(this.store, eventId, blockId)
+  }
+
+  listBlocks(eventId: string): Promise<SeatBlock[]> {
+    return blocks.listBlocks(this.store, eventId)
+  }
+
+  endBlock(eventId: string, blockId: string, how: BlockEnd): Promise<SeatBlock | null> {
+    return blocks.endBlock(this.store, eventId, blockId, how)
+  }
+
+  dueReleases(now: number, limit: number): Promise<SeatBlock[]> {
+    return blocks.dueReleases(this.store, now, limit)
   }
 }
 

@@ -11,6 +11,7 @@
  * - Every step of one init runs in the same transaction as its record (PostgreSQL DDL is transactional),
  *   so a crash leaves either the step and its record or neither.
  */
+import { BLOCKS_SQL } from './pg-blocks.js'
 import { CONFIRM_BATCH_SQL } from './pg-confirm-batch.js'
 import { PG, pgCode } from './pg-errors.js'
 
@@ -119,6 +120,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         ON seatlock_events (COALESCE(starts_at, '-infinity'::timestamptz), id)`,
     ],
   },
+  { id: 5, name: 'seat blocks and allocations', sql: BLOCKS_SQL },
 ]
 
 /**

@@ -9,6 +9,7 @@ import type { EventChanges } from '../domain/event-changes.js'
 import type { EventState } from '../domain/event-lifecycle.js'
 import type { Reservation } from '../domain/reservation.js'
 import type { SalesWindow } from '../domain/sales-window.js'
+import type { BlockEnd, SeatBlock } from '../domain/seat-block.js'
 import type { EventPage, EventQuery } from './event-list.js'
 
 /** The sale a confirm asks for: the reservation to record, in the fields its caller decides. */
@@ -126,6 +127,25 @@ export interface Ledger {
   listReservations(eventId: string, limit: number, cursor: string | null): Promise<ReservationPage>
   soldState(eventId: string): Promise<SoldState>
   soldCounts(eventId: string): Promise<SoldCounts>
+
+  /**
+   * Seat blocks: the ledger is their source of truth (Redis's blocked seats are rebuilt from it). In one
+   * transaction: the block and one record per seat (unique per event+section+seat, so no seat is in two
+   * blocks). Throws BlockConflictError, writing nothing, when a seat is sold or in another block.
+   */
+  createBlock(block: SeatBlock): Promise<void>
+  /** Removes a block that never took effect (Redis refused it), with its seat records. */
+  discardBlock(eventId: string, blockId: string): Promise<void>
+  getBlock(eventId: string, blockId: string): Promise<SeatBlock | null>
+  /** The event's blocks that have not ended, oldest first. */
+  listBlocks(eventId: string): Promise<SeatBlock[]>
+  /**
+   * Ends a block (its seat records go, in the same transaction); one that ended before keeps its first
+   * end. Returns the block afterwards, or null when unknown.
+   */
+  endBlock(eventId: string, blockId: string, how: BlockEnd): Promise<SeatBlock | null>
+  /** Allocations not ended whose release time is at or before `now` (ms), soonest first, at most `limit`. */
+  dueReleases(now: number, limit: number): Promise<SeatBlock[]>
 }
 
 /**

@@ -24,7 +24,9 @@ import { ALWAYS_ON_SALE } from '../domain/sales-window.js'
 import type { SalesWindow } from '../domain/sales-window.js'
 import type { EventDefinition } from '../domain/event.js'
 import type { Reservation } from '../domain/reservation.js'
+import type { BlockEnd, SeatBlock } from '../domain/seat-block.js'
 import { decodeCursor, pageFrom, pageSize } from './common.js'
+import * as blocks from './pg-blocks.js'
 import { decodeEventCursor, eventPageFrom } from './event-list.js'
 import type { EventPage, EventQuery } from './event-list.js'
 import { PgClient } from './pg-client.js'
@@ -453,6 +455,30 @@ export class PostgresLedger implements Ledger {
       [eventId],
     )
     return { sections: rows.map((r) => ({ id: r.section_id, sold: r.sold })) }
+  }
+
+  createBlock(block: SeatBlock): Promise<void> {
+    return blocks.createBlock(this.client, block)
+  }
+
+  discardBlock(eventId: string, blockId: string): Promise<void> {
+    return blocks.discardBlock(this.client, eventId, blockId)
+  }
+
+  getBlock(eventId: string, blockId: string): Promise<SeatBlock | null> {
+    return blocks.getBlock(this.client, eventId, blockId)
+  }
+
+  listBlocks(eventId: string): Promise<SeatBlock[]> {
+    return blocks.listBlocks(this.client, eventId)
+  }
+
+  endBlock(eventId: string, blockId: string, how: BlockEnd): Promise<SeatBlock | null> {
+    return blocks.endBlock(this.client, eventId, blockId, how)
+  }
+
+  dueReleases(now: number, limit: number): Promise<SeatBlock[]> {
+    return blocks.dueReleases(this.client, now, limit)
   }
 }
 

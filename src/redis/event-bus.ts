@@ -12,8 +12,9 @@ export interface Change {
   holdId?: string
   reservationId?: string
   expiresAt?: number
-  /** Held and sold units after the change, for each section the change touched. */
-  counts: Record<string, [held: number, sold: number]>
+  blockId?: string
+  /** Held, sold and blocked units after the change, for each section the change touched. */
+  counts: Record<string, [held: number, sold: number, blocked?: number]>
 }
 
 /**

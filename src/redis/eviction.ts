@@ -86,7 +86,7 @@ export class EventEviction {
         for (let i = 0; i < seats.length; i += DROP_PAGE)
           yield seats.slice(i, i + DROP_PAGE).map((seat) => k.seat(section.id, seat))
       }
-      yield [k.counts, k.expiry, k.confirming, k.cancelling, k.holderUnits, k.watched]
+      yield [k.counts, k.expiry, k.confirming, k.cancelling, k.holderUnits, k.watched, k.releases]
     }
     for await (const page of pages()) {
       if (signal?.aborted) throw new Error('eviction aborted')

@@ -1,10 +1,13 @@
 import type { SalesWindow } from '../domain/sales-window.js'
-import type { SectionDefinition } from '../domain/event.js'
+import type { BlockedSeat, SeatBlock } from '../domain/seat-block.js'
 import type { HoldAuth } from '../domain/hold.js'
-import type { Item } from '../domain/items.js'
+import type { Item, RequestItem } from '../domain/items.js'
+import type { LoadedSection, SeatingOf } from '../domain/loaded-event.js'
 import type { RedisClient } from './client.js'
 import { ActiveEvents } from './active-events.js'
 import type { ActiveEventsOptions } from './active-events.js'
+import { blockSeats, freeBlock } from './commands/blocks.js'
+import type { BlockReply, FreeBlockReply } from './commands/blocks.js'
 import { createHold } from './commands/create-hold.js'
 import { recordSales } from './commands/sales-window.js'
 import type { CreateHoldArgs, CreateRefusal, SalesRefusal } from './commands/create-hold.js'
@@ -37,12 +40,13 @@ export type { HoldRefusalReason, StoredHold } from './commands/owned-hold.js'
 export type { CreateRefusal, SalesRefusal } from './commands/create-hold.js'
 export type { HealPlan, HealResult } from './commands/sold-state.js'
 export type { FinaliseOutcome } from './commands/finalise-holds.js'
+export type { BlockReply, FreeBlockReply } from './commands/blocks.js'
 export type { SaleSnapshot, SectionCounts, StoreActivity } from './store-statistics.js'
 
 export type CreateHoldInput = CreateHoldArgs
 
 export type CreateHoldResult =
-  | { kind: 'created'; createdAt: number; expiresAt: number }
+  | { kind: 'created'; createdAt: number; expiresAt: number; items: Item[] }
   | { kind: 'replayed'; holdId: string; encryptedToken: string; createdAt: number; expiresAt: number }
   | { kind: 'not-ready' }
   /** The hold's key was taken by abandon(): an earlier call with this hold id timed out and was undone. */
@@ -54,6 +58,9 @@ export type CreateHoldResult =
    * `refusal` is the answer to give when the caller stops retrying.
    */
   | { kind: 'expired-pending'; refusal: CreateRefusal }
+
+/** Sections not given as rows: no best-available structure to keep. */
+const noSeating: SeatingOf = () => undefined
 
 /** One page of a bulk release (HoldStore.releaseHolderPage). */
 export interface ReleasePage {
@@ -166,7 +173,7 @@ export class HoldStore {
    * The refusal the script would give when every section of the hold is known sold out (the rush path:
    * no Redis call), or null. Callers skip it for requests with an Idempotency-Key, which may replay a hold.
    */
-  soldOutRefusal(eventId: string, items: Item[]): CreateRefusal | null {
+  soldOutRefusal(eventId: string, items: RequestItem[]): CreateRefusal | null {
     return this.soldOut?.refusal(eventId, items) ?? null
   }
 
@@ -183,6 +190,7 @@ export class HoldStore {
         return reply
       case 'seatsTaken':
       case 'sectionShort':
+      case 'noBlock':
         // Sections found sold out are remembered: the next holds on them are refused from memory.
         this.soldOut?.mark(eventId, reply.soldOut)
         return { kind: 'refused', refusal: reply }
@@ -381,8 +389,9 @@ export class HoldStore {
   async markSold(
     eventId: string,
     seats: { section: string; seat: string; reservationId?: string }[],
+    seating?: SeatingOf,
   ): Promise<number> {
-    return (await this.call(() => markSold(this.redis, this.keys(eventId), { seats }))).marked
+    return (await this.call(() => markSold(this.redis, this.keys(eventId), { seats, seating }))).marked
   }
 
   /** Cancel, before the ledger step: the cancel is in flight until `ms` from now (Redis time). */
@@ -398,8 +407,9 @@ export class HoldStore {
     eventId: string,
     reservationId: string,
     items: Item[],
+    seating?: SeatingOf,
   ): Promise<{ seats: number; units: number }> {
-    return this.call(() => returnSeats(this.redis, this.keys(eventId), { reservationId, items }))
+    return this.call(() => returnSeats(this.redis, this.keys(eventId), { reservationId, items, seating }))
   }
 
   /** The sale version and sold counts, or null when the event's state is not loaded. One round trip. */
@@ -413,8 +423,8 @@ export class HoldStore {
   }
 
   /** Applies a heal if the sale version is still `version` (lua/healSold-4.lua). */
-  async healSold(eventId: string, version: string, plan: HealPlan): Promise<HealResult> {
-    return this.call(() => healSold(this.redis, this.keys(eventId), { version, plan }))
+  async healSold(eventId: string, version: string, plan: HealPlan, seating?: SeatingOf): Promise<HealResult> {
+    return this.call(() => healSold(this.redis, this.keys(eventId), { version, plan, seating }))
   }
 
   /** Raises GA sold counts to the ledger's figures (never lowers them); returns how many moved. */
@@ -431,15 +441,52 @@ export class HoldStore {
   /** Writes an event's state from the ledger (see loadEvent). */
   async load(
     eventId: string,
-    sections: SectionDefinition[],
+    sections: LoadedSection[],
     sold: Map<string, SoldSection>,
     /** The sales window from the ledger, read no earlier than `sold`. */
     sales: SalesWindow,
     /** When the retention job may remove the state again (ms), or null to keep it. */
     evictAt: number | null,
+    /** The blocks holding seats now, read from the ledger after `sold`. */
+    blocks: readonly SeatBlock[] = [],
   ): Promise<void> {
     const resident = { index: residentIndexKey(this.prefix), eventId, evictAt }
-    await this.call(() => loadEvent(this.redis, this.keys(eventId), sections, sold, sales, resident))
+    await this.call(() => loadEvent(this.redis, this.keys(eventId), sections, sold, sales, resident, blocks))
+  }
+
+  /** Blocks every seat or none (lua/blockSeats-7.lua); `releaseAt` (ms) indexes an allocation's release. */
+  async block(
+    eventId: string,
+    blockId: string,
+    seats: readonly BlockedSeat[],
+    releaseAt: number | null,
+    /** Where seats sit in sections given as rows: the block keeps their best-available structure true. */
+    seating?: SeatingOf,
+  ): Promise<BlockReply> {
+    return this.call(() =>
+      blockSeats(this.redis, this.keys(eventId), {
+        blockId,
+        seats,
+        releaseAt,
+        seating: seating ?? noSeating,
+      }),
+    )
+  }
+
+  /**
+   * Ends a block in one script (lua/freeBlock-7.lua): `unblock` at once; `release` only when due, and
+   * `freed` for exactly one caller however many try.
+   */
+  async freeBlock(
+    eventId: string,
+    blockId: string,
+    seats: readonly BlockedSeat[],
+    how: 'unblock' | 'release',
+    seating?: SeatingOf,
+  ): Promise<FreeBlockReply> {
+    return this.call(() =>
+      freeBlock(this.redis, this.keys(eventId), { blockId, seats, how, seating: seating ?? noSeating }),
+    )
   }
 
   /**

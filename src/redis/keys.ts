@@ -7,8 +7,11 @@ import { createHash } from 'node:crypto'
  * refuses any double sale. v2: shared expiry timers, one holder index per event, items in pieces.
  * v3: sold seats name their reservation (`$<id>`), a sale version, per-holder sorted sets (`:hd:`) and
  * `:hunits`, cancels in flight (`:cancelling`), no expiry timer keys, the index of active events.
+ * v4: seated items keep where each seat sits (`p`), and sections given as rows keep an occupancy bitmap,
+ * row facts and an index of free runs (best available, src/domain/seating.ts); blocked seats (`!<blockId>`),
+ * blocked counts (`b:<section>`) and the release index of allocations (`:releases`).
  */
-export const LAYOUT_VERSION = 'v3'
+export const LAYOUT_VERSION = 'v4'
 
 /** KEY_PREFIX with the layout version: what every key, channel and lock name of this version starts with. */
 export function layoutPrefix(prefix: string): string {
@@ -32,6 +35,8 @@ export const KEY_SUFFIX = {
   /** Channel: units came back to a section marked sold out (see sold-out.ts). */
   soldOutBack: ':back',
   watched: ':watched',
+  /** Allocations waiting for their release time: block id -> releaseAt (ms). */
+  releases: ':releases',
   /** Followed by the hold id. */
   hold: ':hold:',
   /** Followed by `<section>:<seat>`. */
@@ -40,6 +45,12 @@ export const KEY_SUFFIX = {
   holder: ':hd:',
   /** Followed by a digest of the holder and the Idempotency-Key. */
   idempotency: ':idem:',
+  /** Followed by the section: its occupancy bitmap, one bit per seat, rows byte-aligned (best available). */
+  rowBits: ':ob:',
+  /** Followed by the section: per row its bit offset, length, rank and run classes; its seat names. */
+  rowInfo: ':oi:',
+  /** Followed by the section: rows by the free runs they have, scored by class and rank. */
+  rowRuns: ':or:',
 } as const
 
 /**
@@ -55,6 +66,22 @@ export function soldTo(reservationId: string): string {
 
 export function isSoldValue(value: string | null): boolean {
   return value !== null && value.startsWith(SOLD_PREFIX)
+}
+
+/**
+ * A blocked seat's key holds "!<blockId>" and has no TTL. Neither a hold id (base64url) nor a sale ("$")
+ * starts with "!", so every script tells the three apart by the first character. Scripts write
+ * `SEAT.blockedPrefix`.
+ */
+export const BLOCKED_PREFIX = '!'
+
+/** A blocked seat key's value. */
+export function blockedBy(blockId: string): string {
+  return BLOCKED_PREFIX + blockId
+}
+
+export function isBlockedValue(value: string | null): boolean {
+  return value !== null && value.startsWith(BLOCKED_PREFIX)
 }
 
 /** Keys per MGET or pipeline page when reading or writing many (seats, events): one round trip each. */
@@ -98,6 +125,8 @@ export class EventKeys {
   readonly cancelling: string
   /** Holder digest -> seats and units in that holder's active holds, one hash for the event. */
   readonly holderUnits: string
+  /** Allocations waiting for their release time (block id -> releaseAt ms). */
+  readonly releases: string
   readonly channel: string
   /** Present while some instance streams this event's changes; scripts publish changes only then. */
   readonly watched: string
@@ -110,6 +139,7 @@ export class EventKeys {
     this.confirming = this.base + KEY_SUFFIX.confirming
     this.cancelling = this.base + KEY_SUFFIX.cancelling
     this.holderUnits = this.base + KEY_SUFFIX.holderUnits
+    this.releases = this.base + KEY_SUFFIX.releases
     this.channel = this.base + KEY_SUFFIX.changes
     this.watched = this.base + KEY_SUFFIX.watched
   }
@@ -143,6 +173,15 @@ export class EventKeys {
   /** A holder's zset from the digest a hold keeps (`hk`). */
   holderOf(digest: string): string {
     return `${this.base}${KEY_SUFFIX.holder}${digest}`
+  }
+
+  /** The best-available structure of a section given as rows: bitmap, row facts, run index. */
+  seating(section: string): [string, string, string] {
+    return [
+      `${this.base}${KEY_SUFFIX.rowBits}${section}`,
+      `${this.base}${KEY_SUFFIX.rowInfo}${section}`,
+      `${this.base}${KEY_SUFFIX.rowRuns}${section}`,
+    ]
   }
 
   idempotency(holder: string, idempotencyKey: string): string {

@@ -1,15 +1,18 @@
-import { KEY_SUFFIX, SOLD_PREFIX } from './keys.js'
+import { RANK_SPAN, RUN_CLASSES } from '../domain/seating.js'
+import { BLOCKED_PREFIX, KEY_SUFFIX, SOLD_PREFIX } from './keys.js'
 import { SCRIPT_CODE } from './script-codes.js'
 
 /**
  * The values TypeScript and the scripts share, each from its one TypeScript source: refusal codes
  * (`CODE.<NAME>`, script-codes.ts), key name suffixes (`KEY.<name>`, KEY_SUFFIX in keys.ts) and the
- * seat value layout (`SEAT.soldPrefix`, keys.ts).
+ * seat value layout (`SEAT.soldPrefix`, `SEAT.blockedPrefix`, keys.ts), the best-available index's shape
+ * (`SEATING.x`, seating.ts).
  */
 const TABLES: Readonly<Record<string, Readonly<Record<string, string | number>>>> = {
   CODE: SCRIPT_CODE,
   KEY: KEY_SUFFIX,
-  SEAT: { soldPrefix: SOLD_PREFIX },
+  SEAT: { soldPrefix: SOLD_PREFIX, blockedPrefix: BLOCKED_PREFIX },
+  SEATING: { classes: RUN_CLASSES, rankSpan: RANK_SPAN },
 }
 
 const REFERENCE = new RegExp(`\\b(${Object.keys(TABLES).join('|')})\\.([A-Za-z_]\\w*)`, 'g')

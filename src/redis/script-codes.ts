@@ -20,6 +20,8 @@ export const SCRIPT_CODE = {
   ABANDONED: -7,
   /** createHold: refused only because more expired holds wait than one call reclaims. */
   EXPIRED_PENDING: -8,
+  /** createHold: no block of the requested seats together (best available) under the lone-seat rule. */
+  NO_BLOCK: -9,
   /** createHold: the event's sales window has not opened yet. */
   SALES_NOT_OPEN: -15,
   /** createHold: the event's sales window has closed, or an admin closed sales. */

@@ -34,7 +34,10 @@ declare module 'ioredis' {
     markCancelling(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     healSold(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     recordSales(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    indexRows(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
     countRequests(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    blockSeats(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
+    freeBlock(numKeys: number, ...keysAndArgs: (string | number)[]): Result<ScriptReply, Context>
   }
 }
 

@@ -13,7 +13,7 @@
  * Pub/sub is fire-and-forget, so the cache only marks while its subscription is live, forgets
  * everything when the subscriber connection drops, and a mark lives at most maxAgeMs anyway.
  */
-import type { Item } from '../domain/items.js'
+import type { RequestItem } from '../domain/items.js'
 import { connectRedis } from './client.js'
 import type { RedisClient } from './client.js'
 import type { CreateRefusal } from './commands/create-hold.js'
@@ -98,7 +98,7 @@ export class SoldOutCache {
    * (else null): the seats asked for are all unavailable (seats are checked first), else the first GA
    * item is short.
    */
-  refusal(eventId: string, items: readonly Item[]): CreateRefusal | null {
+  refusal(eventId: string, items: readonly RequestItem[]): CreateRefusal | null {
     if (
       !this.allSoldOut(
         eventId,
@@ -110,7 +110,16 @@ export class SoldOutCache {
       'seats' in i ? i.seats.map((seat) => ({ section: i.section, seat })) : [],
     )
     if (seats.length > 0) return { kind: 'seatsTaken', seats, soldOut: [] }
-    const first = items[0] as Item & { quantity: number }
+    const first = items[0] as Exclude<RequestItem, { seats: string[] }>
+    if ('together' in first)
+      return {
+        kind: 'noBlock',
+        section: first.section,
+        requested: first.quantity,
+        largest: 0,
+        available: 0,
+        soldOut: [],
+      }
     return {
       kind: 'sectionShort',
       section: first.section,

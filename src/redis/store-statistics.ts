@@ -1,6 +1,6 @@
 import { Cluster } from 'ioredis'
 import type { RedisClient } from './client.js'
-import { isSoldValue, KEYS_PER_PAGE } from './keys.js'
+import { isBlockedValue, isSoldValue, KEYS_PER_PAGE } from './keys.js'
 import type { EventKeys } from './keys.js'
 
 /** Reads of an event's counts and seats, and totals over events, for views, the reconciler and metrics. */
@@ -8,9 +8,11 @@ import type { EventKeys } from './keys.js'
 export interface SectionCounts {
   held: number
   sold: number
+  /** Seats held back by an admin's blocks (seated sections only). */
+  blocked: number
 }
 
-/** Held and sold units per section, or null when the event's state is not loaded in Redis. */
+/** Held, sold and blocked units per section, or null when the event's state is not loaded in Redis. */
 export async function sectionCounts(
   redis: RedisClient,
   k: EventKeys,
@@ -20,11 +22,12 @@ export async function sectionCounts(
   const counts = new Map<string, SectionCounts>()
   for (const [field, value] of Object.entries(raw)) {
     const kind = field.slice(0, 2)
-    if (kind !== 'h:' && kind !== 's:') continue // xp: the expiry tally for metrics
+    if (kind !== 'h:' && kind !== 's:' && kind !== 'b:') continue // xp: the expiry tally for metrics
     const section = field.slice(2)
-    const entry = counts.get(section) ?? { held: 0, sold: 0 }
+    const entry = counts.get(section) ?? { held: 0, sold: 0, blocked: 0 }
     if (kind === 'h:') entry.held = Number(value)
-    else entry.sold = Number(value)
+    else if (kind === 's:') entry.sold = Number(value)
+    else entry.blocked = Number(value)
     counts.set(section, entry)
   }
   return counts
@@ -58,7 +61,7 @@ export async function saleSnapshot(redis: RedisClient, k: EventKeys): Promise<Sa
   return { version, sold, confirming: Number(confirming) }
 }
 
-/** The raw values of a section's seat keys (null free, a hold id, "$<reservationId>"), in label order. */
+/** The raw values of a section's seat keys (null free, a hold id, "$<reservationId>", "!<blockId>"), in label order. */
 export async function seatValues(
   redis: RedisClient,
   k: EventKeys,
@@ -73,7 +76,13 @@ export async function seatValues(
   return values
 }
 
-export type SeatStatus = 'available' | 'held' | 'sold'
+export type SeatStatus = 'available' | 'held' | 'sold' | 'blocked'
+
+function statusOf(value: string | null): SeatStatus {
+  if (value === null) return 'available'
+  if (isSoldValue(value)) return 'sold'
+  return isBlockedValue(value) ? 'blocked' : 'held'
+}
 
 /** Status of each seat of a seated section, in label order. */
 export async function seatStatuses(
@@ -82,9 +91,7 @@ export async function seatStatuses(
   section: string,
   labels: readonly string[],
 ): Promise<SeatStatus[]> {
-  return (await seatValues(redis, k, section, labels)).map((value) =>
-    value === null ? 'available' : isSoldValue(value) ? 'sold' : 'held',
-  )
+  return (await seatValues(redis, k, section, labels)).map(statusOf)
 }
 
 /** Redis server time in ms: every instance agrees on it. */

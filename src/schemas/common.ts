@@ -57,6 +57,33 @@ export const Item = Type.Union([
   ),
 ])
 
+/**
+ * A hold request's item: seats, GA units, or the best seats together in a seated section given as rows,
+ * picked when the hold is taken (the hold view then lists the seats chosen).
+ */
+export const RequestItem = Type.Union([
+  ...Item.anyOf,
+  Type.Object(
+    {
+      section: Identifier,
+      quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+      together: Type.Literal(true, { description: 'The best block of `quantity` adjacent seats in one row' }),
+      split: Type.Optional(
+        Type.Boolean({ description: 'When no block of that many exists, accept two blocks (a row or two)' }),
+      ),
+      wheelchairs: Type.Optional(
+        Type.Integer({
+          minimum: 1,
+          maximum: 15,
+          description:
+            'Accessible: this many wheelchair spaces, the other seats of the block their companion seats',
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+])
+
 export const ErrorBody = Type.Object(
   {
     statusCode: Type.Integer(),

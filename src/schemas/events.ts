@@ -90,6 +90,13 @@ const Categories = Type.Record(categoryId('A category id (no ".")'), Price, {
   description: "Price categories: a seat of a category costs its price instead of its section's",
 })
 
+/** The lone-seat rule of best-available picks (README: best available). */
+export const LoneSeats = Type.Union([Type.Literal('strict'), Type.Literal('soft'), Type.Literal('off')], {
+  description:
+    'What a best-available pick may leave as a lone seat (one free seat between taken seats or at a row edge): ' +
+    'strict never, soft only when no other block fits (the default), off ignores them',
+})
+
 export const CreateEventBody = Type.Object(
   {
     id: Type.Optional(Identifier),
@@ -103,6 +110,7 @@ export const CreateEventBody = Type.Object(
     ),
     currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217, default USD' })),
     categories: Type.Optional(Categories),
+    loneSeats: Type.Optional(LoneSeats),
     sections: Type.Array(SectionInput, { minItems: 1, maxItems: 100 }),
   },
   {
@@ -185,9 +193,10 @@ export const SectionView = Type.Object({
   kind: Type.Union([Type.Literal('seated'), Type.Literal('ga')]),
   price: Type.Integer(),
   capacity: Type.Integer(),
-  available: Type.Integer(),
+  available: Type.Integer({ description: 'capacity - held - sold - blocked' }),
   held: Type.Integer(),
   sold: Type.Integer(),
+  blocked: Type.Integer({ description: "Seats held back by an admin's blocks (0 in general admission)" }),
   rows: Type.Optional(Type.Array(SeatRowInput, { description: 'The rows as they were given at creation' })),
 })
 
@@ -209,6 +218,7 @@ export const EventView = Type.Object(
     salesClosed: Type.Boolean({ description: 'Sales closed by an admin, whatever the window says' }),
     status: EventStatus,
     archivedAt: Type.Union([Type.String(), Type.Null()], { description: 'When archived; null while active' }),
+    loneSeats: Type.Optional(LoneSeats),
     sections: Type.Array(SectionView),
   },
   { $id: 'Event' },
@@ -276,7 +286,10 @@ export type EventListView = Static<typeof EventListView>
 
 export const SeatsQuery = Type.Object({ section: Type.Optional(Identifier) }, { additionalProperties: false })
 
-const SeatStatus = Type.Union([Type.Literal('available'), Type.Literal('held'), Type.Literal('sold')])
+const SeatStatus = Type.Union(
+  [Type.Literal('available'), Type.Literal('held'), Type.Literal('sold'), Type.Literal('blocked')],
+  { description: "blocked: held back by an admin's block, not available to anyone until it ends" },
+)
 
 export const SeatsView = Type.Object({
   sections: Type.Array(
@@ -299,10 +312,12 @@ export const SeatMapView = Type.Object(
         available: Type.Integer(),
         held: Type.Integer(),
         sold: Type.Integer(),
+        blocked: Type.Integer(),
         status: Type.String({
           description:
             "One character per seat in layout order (the section's rows, each in its order; or its list of " +
-            'seats): "a" available, "h" held, "s" sold. Treat any other character as not available.',
+            'seats): "a" available, "h" held, "s" sold, "b" blocked. Treat any other character as not ' +
+            'available.',
           examples: ['aaahhsaaaa'],
         }),
         accessible: Type.Array(Type.Integer(), { description: 'Positions in `status` of wheelchair spaces' }),
@@ -317,6 +332,7 @@ export const SeatMapView = Type.Object(
               available: Counts,
               held: Counts,
               sold: Counts,
+              blocked: Counts,
             },
             {
               description:

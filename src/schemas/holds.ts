@@ -1,13 +1,13 @@
 import { Type } from 'typebox'
 import type { Static } from 'typebox'
-import { EventId, HoldId, Holder, Item, Timestamp } from './common.js'
+import { EventId, HoldId, Holder, Item, RequestItem, Timestamp } from './common.js'
 
 const createHoldProperties = {
   holder: Holder,
   ttlSeconds: Type.Optional(
     Type.Integer({ description: '1 to HOLD_TTL_MAX_S; HOLD_TTL_DEFAULT_S when absent', examples: [600] }),
   ),
-  items: Type.Array(Item, { minItems: 1, maxItems: 100 }),
+  items: Type.Array(RequestItem, { minItems: 1, maxItems: 100 }),
 }
 
 export const CreateHoldBody = Type.Object(
@@ -16,7 +16,7 @@ export const CreateHoldBody = Type.Object(
     ttlSeconds: Type.Optional(
       Type.Integer({ description: '1 to HOLD_TTL_MAX_S; HOLD_TTL_DEFAULT_S when absent', examples: [600] }),
     ),
-    items: Type.Array(Item, { minItems: 1, maxItems: 100 }),
+    items: Type.Array(RequestItem, { minItems: 1, maxItems: 100 }),
   },
   {
     additionalProperties: false,

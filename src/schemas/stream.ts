@@ -7,6 +7,7 @@ export interface SectionCountsView {
   available: number
   held: number
   sold: number
+  blocked: number
 }
 
 /** The `data:` of every change on the stream. Times are ISO 8601 UTC, as everywhere in the API. */
@@ -17,6 +18,8 @@ export interface ChangeMessage {
   at: string
   holdId?: string
   reservationId?: string
+  /** The block whose seats changed (seats.blocked, seats.unblocked, seats.released). */
+  blockId?: string
   /** The hold's expiry after the change (hold.created, hold.extended). */
   expiresAt?: string
   /** Counts after the change, for each section the change touched, in the event's section order. */

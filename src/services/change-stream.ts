@@ -10,13 +10,14 @@ export function changeMessage(change: Change, event: LoadedEvent): ChangeMessage
   for (const section of event.definition.sections) {
     const counts = change.counts[section.id]
     if (!counts) continue
-    const [held, sold] = counts
+    const [held, sold, blocked = 0] = counts
     sections.push({
       id: section.id,
       capacity: section.capacity,
-      available: Math.max(0, section.capacity - held - sold),
+      available: Math.max(0, section.capacity - held - sold - blocked),
       held,
       sold,
+      blocked,
     })
   }
   return {
@@ -25,6 +26,7 @@ export function changeMessage(change: Change, event: LoadedEvent): ChangeMessage
     at: new Date(change.at).toISOString(),
     ...(change.holdId !== undefined ? { holdId: change.holdId } : {}),
     ...(change.reservationId !== undefined ? { reservationId: change.reservationId } : {}),
+    ...(change.blockId !== undefined ? { blockId: change.blockId } : {}),
     ...(change.expiresAt !== undefined ? { expiresAt: new Date(change.expiresAt).toISOString() } : {}),
     sections,
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { CapacityExceededError, SeatsTakenError, UnknownEventError } from '../domain/errors.js'
 import type { HoldAuth } from '../domain/hold.js'
+import { seatingOf } from '../domain/loaded-event.js'
 import type { LoadedEvent } from '../domain/loaded-event.js'
 import { amountOf } from '../domain/pricing.js'
 import type { Reservation } from '../domain/reservation.js'
@@ -92,7 +93,7 @@ export class ConfirmService {
       // The ledger refused a sale Redis allowed: Redis lost data. Free the hold so the buyer can choose again.
       if (error instanceof SeatsTakenError) {
         await this.abandon(eventId, holdId)
-        await this.store.markSold(eventId, error.seats)
+        await this.store.markSold(eventId, error.seats, seatingOf(event))
         throw apiError('SEAT_UNAVAILABLE', { seats: error.seats })
       }
       if (error instanceof CapacityExceededError) {
@@ -135,7 +136,7 @@ export class ConfirmService {
         ? item.seats.map((seat) => ({ section: item.section, seat, reservationId: reservation.id }))
         : [],
     )
-    if (seats.length > 0) await this.store.markSold(eventId, seats)
+    if (seats.length > 0) await this.store.markSold(eventId, seats, seatingOf(event))
     const ga = reservation.items.filter((item) => !('seats' in item)).map((item) => item.section)
     if (ga.length > 0) await this.learnSold(event, eventId, ga)
   }

@@ -15,6 +15,7 @@ import { EventEviction } from '../redis/eviction.js'
 import { HoldStore } from '../redis/hold-store.js'
 import { layoutPrefix } from '../redis/keys.js'
 import type { SoldOutCache } from '../redis/sold-out.js'
+import { BlockService } from './blocks.js'
 import { ConfirmService } from './confirm.js'
 import { EventLifecycle } from './event-lifecycle.js'
 import { EventService } from './events.js'
@@ -39,6 +40,8 @@ export interface Services {
   holds: HoldService
   confirm: ConfirmService
   reservations: ReservationService
+  /** Seats held back by an admin, and the release of allocations at their time. */
+  blocks: BlockService
   /** The change streams of GET /v1/events/:eventId/stream (started and ended by plugins/change-streams.ts). */
   streams: ChangeStreams
   /** This app's Prometheus registry and instruments (GET /metrics). */
@@ -120,6 +123,7 @@ export function createServices(deps: ServiceDependencies): Services {
         'cancelled in the ledger; Redis missed the return (the drift reconciler heals it)',
       ),
     ),
+    blocks: new BlockService(ledger, store, events),
     streams,
     metrics,
   }

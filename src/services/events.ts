@@ -10,6 +10,7 @@ import { loadEvent } from '../domain/loaded-event.js'
 import { ALWAYS_ON_SALE, normalizeSales, salesState, SalesWindowError } from '../domain/sales-window.js'
 import type { SalesWindow } from '../domain/sales-window.js'
 import type { LoadedEvent } from '../domain/loaded-event.js'
+import { holdsSeats } from '../domain/seat-block.js'
 import { sectionSeatMap } from '../domain/seat-map.js'
 import { expandRows, LayoutError } from '../domain/venue-layout.js'
 import type { SeatRow } from '../domain/venue-layout.js'
@@ -167,6 +168,7 @@ export class EventService {
       sections,
       createdAt: new Date().toISOString(),
       sales,
+      ...(body.loneSeats === undefined ? {} : { loneSeats: body.loneSeats }),
     }
     try {
       await this.ledger.createEvent(definition)
@@ -177,7 +179,7 @@ export class EventService {
     // The ledger is written first: if Redis fails here, the first read rebuilds the state from the ledger.
     await this.store.load(
       definition.id,
-      sections,
+      [...loadEvent(definition).sections.values()],
       new Map(),
       sales,
       evictionTime(definition, this.retentionMs),
@@ -253,7 +255,7 @@ export class EventService {
 
   private async ledgerCounts(event: LoadedEvent): Promise<Map<string, SectionCounts>> {
     const { sections } = await this.ledger.soldCounts(event.definition.id)
-    return new Map(sections.map((s) => [s.id, { held: 0, sold: s.sold }]))
+    return new Map(sections.map((s) => [s.id, { held: 0, sold: s.sold, blocked: 0 }]))
   }
 
   /** Each seat's status in label order, per seated section asked for: from Redis, or the ledger once archived. */
@@ -323,13 +325,15 @@ export class EventService {
       ...salesView(definition.sales ?? ALWAYS_ON_SALE),
       status: eventStatus(definition.archivedAt),
       archivedAt: definition.archivedAt ?? null,
+      ...(definition.loneSeats === undefined ? {} : { loneSeats: definition.loneSeats }),
       sections: definition.sections.map((s) => {
-        const c = live.get(s.id) ?? { held: 0, sold: 0 }
+        const c = live.get(s.id) ?? { held: 0, sold: 0, blocked: 0 }
         return {
           ...sectionFacts(s),
-          available: Math.max(0, s.capacity - c.held - c.sold),
+          available: Math.max(0, s.capacity - c.held - c.sold - c.blocked),
           held: c.held,
           sold: c.sold,
+          blocked: c.blocked,
           ...(s.rows === undefined ? {} : { rows: s.rows }),
         }
       }),
@@ -369,7 +373,7 @@ export class EventService {
   }
 
   /**
-   * Rebuilds an event's Redis state from the ledger (sold seats and counts) when Redis has lost it.
+   * Rebuilds an event's Redis state from the ledger (sold seats and counts, blocks) when Redis has lost it.
    * One loader per event at a time across instances; concurrent callers here share one attempt.
    * The ledger's lifecycle is the fence: an archived event is never rebuilt ('archived', nothing written),
    * a deleted one is 404 EVENT_NOT_FOUND. Archive and delete hold the same lock, so no rebuild interleaves.
@@ -395,12 +399,17 @@ export class EventService {
           return 'archived'
         }
         const sales = lifecycle.sales
+        // Blocks holding seats now: allocations whose release time has come stay out (at Redis time, the
+        // release job's clock), even before the job records their release.
+        const now = await this.store.now()
+        const blocks = (await this.ledger.listBlocks(eventId)).filter((b) => holdsSeats(b, now))
         await this.store.load(
           eventId,
-          event.definition.sections,
+          [...event.sections.values()],
           sold,
           sales,
           evictionTime(event.definition, this.retentionMs),
+          blocks,
         )
         return 'loaded'
       })

@@ -2,8 +2,11 @@ import type { Config } from '../config.js'
 import type { HoldAuth } from '../domain/hold.js'
 import { itemsProblem, ttlInRange } from '../domain/hold-rules.js'
 import type { ItemsProblem } from '../domain/hold-rules.js'
-import type { Item } from '../domain/items.js'
+import { isTogether } from '../domain/items.js'
+import type { Item, RequestItem } from '../domain/items.js'
+import { seatingOf } from '../domain/loaded-event.js'
 import type { LoadedEvent } from '../domain/loaded-event.js'
+import { DEFAULT_LONE_SEAT_RULE } from '../domain/seating.js'
 import { apiError } from '../errors.js'
 import type { ApiError } from '../errors.js'
 import type { Ledger } from '../ledger/port.js'
@@ -62,11 +65,25 @@ function itemsRefusal(problem: ItemsProblem): ApiError {
       return apiError('DUPLICATE_SEATS', { section: problem.section, seats: problem.seats })
     case 'unknown-seats':
       return apiError('UNKNOWN_SEAT', { section: problem.section, seats: problem.seats })
+    case 'not-in-rows':
+      return apiError('NOT_IN_ROWS', { section: problem.section })
+    case 'too-many-wheelchairs':
+      return apiError(
+        'INVALID_REQUEST',
+        { section: problem.section, wheelchairs: problem.wheelchairs },
+        'wheelchairs is part of quantity: at most quantity',
+      )
+    case 'too-many-together':
+      return apiError(
+        'TOO_MANY_SEATS',
+        { requested: problem.requested, limit: problem.limit },
+        `At most ${problem.limit} seats together in one item`,
+      )
   }
 }
 
 /** Checks the requested items against the event's definition (the script checks availability). */
-export function validateItems(event: LoadedEvent, items: Item[], maxSeatsPerHold: number): void {
+export function validateItems(event: LoadedEvent, items: RequestItem[], maxSeatsPerHold: number): void {
   const problem = itemsProblem(event, items, maxSeatsPerHold)
   if (problem !== null) throw itemsRefusal(problem)
 }
@@ -121,6 +138,8 @@ export class HoldService {
       lifetimeMs: this.limits.holdLifetimeMaxS * 1000,
       maxPerHolder: this.limits.maxSeatsPerHolder,
       items: body.items,
+      seating: seatingOf(event),
+      loneSeats: event.definition.loneSeats ?? DEFAULT_LONE_SEAT_RULE,
       salesWindow: !boxOffice,
       idempotency: idempotencyKey
         ? {
@@ -167,21 +186,38 @@ export class HoldService {
     // Only a call of ours that timed out was abandoned, and its answer was a 503 already.
     if (result.kind === 'abandoned') throw apiError('REDIS_UNAVAILABLE')
 
-    const view = (id: string, secret: string, createdAt: number, expiresAt: number): HoldView => ({
+    const view = (
+      id: string,
+      secret: string,
+      createdAt: number,
+      expiresAt: number,
+      items: Item[],
+    ): HoldView => ({
       id,
       token: secret,
       eventId,
       holder: body.holder,
       status: 'held',
-      items: body.items,
+      items,
       expiresAt: iso(expiresAt),
       createdAt: iso(createdAt),
     })
     if (result.kind === 'replayed') {
       const secret = openToken(result.encryptedToken, scope, idempotencyKey as string)
-      return { view: view(result.holdId, secret, result.createdAt, result.expiresAt), replayed: true }
+      // A replay of a pick shows the seats it chose: the hold keeps them.
+      const items = body.items.some(isTogether)
+        ? (
+            await this.store
+              .get(eventId, result.holdId, { admin: false, tokenHash: hashToken(secret) })
+              .catch(() => null)
+          )?.items
+        : (body.items as Item[])
+      return {
+        view: view(result.holdId, secret, result.createdAt, result.expiresAt, items ?? []),
+        replayed: true,
+      }
     }
-    return { view: view(holdId, token, result.createdAt, result.expiresAt), replayed: false }
+    return { view: view(holdId, token, result.createdAt, result.expiresAt, result.items), replayed: false }
   }
 
   async get(eventId: string, holdId: string, auth: HoldAuth): Promise<HoldView> {

@@ -1,5 +1,6 @@
 import type { HoldAuth } from '../domain/hold.js'
 import { apiError } from '../errors.js'
+import { seatingOf } from '../domain/loaded-event.js'
 import type { Ledger } from '../ledger/port.js'
 import { InvalidCursorError } from '../ledger/port.js'
 import type { HoldStore } from '../redis/hold-store.js'
@@ -63,7 +64,7 @@ export class ReservationService {
     const cancelled = await this.ledger.cancel(eventId, reservationId)
     if (!cancelled) throw apiError('RESERVATION_NOT_FOUND')
     try {
-      await this.store.returnSeats(eventId, reservationId, cancelled.items)
+      await this.store.returnSeats(eventId, reservationId, cancelled.items, seatingOf(event))
     } catch (error) {
       this.onReturnFailed(eventId, reservationId, error)
     }

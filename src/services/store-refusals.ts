@@ -28,6 +28,13 @@ export function refusalError(refusal: StoreRefusal, disclose = true): ApiError {
         requested: refusal.requested,
         available: refusal.available,
       })
+    case 'noBlock':
+      return apiError('NO_SEATS_TOGETHER', {
+        section: refusal.section,
+        requested: refusal.requested,
+        largest: refusal.largest,
+        available: refusal.available,
+      })
     case 'holderLimit':
       return apiError(
         'HOLDER_LIMIT_EXCEEDED',

@@ -175,7 +175,7 @@ export function seats(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}${i + 1}`)
 }
 
-/** available + held + sold = capacity for every section, and no negative count. */
+/** available + held + sold + blocked = capacity for every section, and no negative count. */
 export async function assertCountsConsistent(t: Test, api: TestApp, eventId: string): Promise<void> {
   const res = await api.request('GET', `/v1/events/${eventId}`)
   t.equal(res.status, 200, 'event readable')
@@ -185,8 +185,16 @@ export async function assertCountsConsistent(t: Test, api: TestApp, eventId: str
     available: number
     held: number
     sold: number
+    blocked: number
   }[]) {
-    t.equal(s.available + s.held + s.sold, s.capacity, `section ${s.id}: available + held + sold = capacity`)
-    t.ok(s.available >= 0 && s.held >= 0 && s.sold >= 0, `section ${s.id}: no negative count`)
+    t.equal(
+      s.available + s.held + s.sold + s.blocked,
+      s.capacity,
+      `section ${s.id}: available + held + sold + blocked = capacity`,
+    )
+    t.ok(
+      s.available >= 0 && s.held >= 0 && s.sold >= 0 && s.blocked >= 0,
+      `section ${s.id}: no negative count`,
+    )
   }
 }

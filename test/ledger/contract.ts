@@ -18,6 +18,8 @@ import type { EventDefinition } from '../../src/domain/event.js'
 import { UnknownPriceTargetError } from '../../src/domain/event-changes.js'
 import type { Item } from '../../src/domain/items.js'
 import type { Reservation } from '../../src/domain/reservation.js'
+import { BlockConflictError } from '../../src/domain/seat-block.js'
+import type { SeatBlock } from '../../src/domain/seat-block.js'
 import { BatchRefusedError, InvalidCursorError, LedgerUnavailableError } from '../../src/ledger/port.js'
 import type { ConfirmInput, Ledger } from '../../src/ledger/port.js'
 
@@ -811,6 +813,78 @@ export function ledgerContract(
     )
     t.equal(racing.filter((r) => r !== null).length, 1, 'concurrent cancels: exactly one succeeds')
     t.same(await sold(ledger, def.id), { vip: { sold: 0, seats: [] }, general: { sold: 0, seats: [] } })
+  })
+
+  t.test('seat blocks: all or nothing, one block a seat, ended once, due releases', async (t) => {
+    const def = eventDef()
+    await ledger.createEvent(def)
+    const blockOf = (seats: string[], extra: Partial<SeatBlock> = {}): SeatBlock => ({
+      id: `b-${rand()}`,
+      eventId: def.id,
+      reason: 'press',
+      allocation: null,
+      releaseAt: null,
+      seats: seats.map((seat) => ({ section: 'vip', seat })),
+      createdAt: new Date().toISOString(),
+      ended: null,
+      endedAt: null,
+      ...extra,
+    })
+    await ledger.confirm(confirmInput(def.id, [{ section: 'vip', seats: ['A3'] }]))
+    const onSold = await ledger.createBlock(blockOf(['A2', 'A3'])).catch((e: unknown) => e)
+    t.ok(onSold instanceof BlockConflictError, 'a sold seat is refused')
+    t.same((onSold as BlockConflictError).seats, [{ section: 'vip', seat: 'A3', status: 'sold' }])
+
+    const releaseAt = new Date(Date.now() + 1000).toISOString()
+    const first = blockOf(['A1'], { allocation: 'accessible', releaseAt })
+    // Two instances race for A1: one block wins, the other is refused and writes nothing.
+    const rival = blockOf(['A2', 'A1'])
+    const raced = await Promise.allSettled([ledger.createBlock(first), other.createBlock(rival)])
+    const won = raced.filter((r) => r.status === 'fulfilled').length
+    t.equal(won, 1, 'one of two blocks of the same seat is recorded')
+    const refused = raced.find((r) => r.status === 'rejected')
+    t.ok(refused?.status === 'rejected' && refused.reason instanceof BlockConflictError, 'the other refused')
+    const winner = raced[0]?.status === 'fulfilled' ? first : rival
+    t.same(
+      (await ledger.listBlocks(def.id)).map((b) => b.id),
+      [winner.id],
+      'only the winner is listed',
+    )
+    if (winner !== first) {
+      await ledger.discardBlock(def.id, rival.id)
+      t.same(await ledger.getBlock(def.id, rival.id), null, 'a discarded block is gone')
+      await ledger.createBlock(first)
+    }
+    t.same(await ledger.getBlock(def.id, first.id), first, 'round trip')
+    t.same(await ledger.getBlock(`other-${rand()}`, first.id), null, 'scoped to its event')
+
+    t.same(await ledger.dueReleases(Date.now(), 1000).then((d) => d.filter((b) => b.id === first.id)), [])
+    const due = await ledger.dueReleases(Date.parse(releaseAt), 1000)
+    t.same(due.filter((b) => b.id === first.id).length, 1, 'due at its time')
+
+    const ends = await Promise.all(
+      Array.from({ length: 4 }, (_, i) =>
+        both(i).endBlock(def.id, first.id, i === 0 ? 'released' : 'unblocked'),
+      ),
+    )
+    const kinds = new Set(ends.map((e) => e?.ended))
+    t.equal(kinds.size, 1, 'ended once: every caller sees the same end')
+    t.match(ends[0], { id: first.id, endedAt: String })
+    t.same(await ledger.listBlocks(def.id), [], 'an ended block is not listed')
+    t.same(
+      await ledger
+        .dueReleases(Date.parse(releaseAt) + 60_000, 1000)
+        .then((d) => d.filter((b) => b.id === first.id)),
+      [],
+    )
+    t.equal(await ledger.endBlock(def.id, `missing-${rand()}`, 'unblocked'), null, 'unknown: null')
+    const again = blockOf(['A1', 'A2'])
+    await ledger.createBlock(again)
+    t.same(
+      (await ledger.listBlocks(def.id)).map((b) => b.id),
+      [again.id],
+      'its seats can be blocked again',
+    )
   })
 
   t.test('listReservations: newest first, keyset pages, confirmed only', async (t) => {

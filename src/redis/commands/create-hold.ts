@@ -1,10 +1,13 @@
-import type { Item } from '../../domain/items.js'
+import type { Item, RequestItem } from '../../domain/items.js'
+import type { SeatingOf } from '../../domain/loaded-event.js'
+import { DEFAULT_LONE_SEAT_RULE } from '../../domain/seating.js'
+import type { LoneSeatRule } from '../../domain/seating.js'
 import type { RedisClient } from '../client.js'
 import { holderDigest } from '../keys.js'
 import type { EventKeys } from '../keys.js'
 import { SCRIPT_CODE as CODE } from '../script-codes.js'
 import type { ScriptReply } from '../scripts.js'
-import { itemsJson, seatKeysOf } from './items.js'
+import { itemsFromJson, itemsJson, ownKeysOf, seatingKeysOf, seatKeysOf } from './items.js'
 import { num, pairsOf, unexpectedReply } from './replies.js'
 
 export interface CreateHoldArgs {
@@ -14,7 +17,11 @@ export interface CreateHoldArgs {
   ttlMs: number
   lifetimeMs: number
   maxPerHolder: number
-  items: Item[]
+  items: RequestItem[]
+  /** Where seats sit in the event's sections given as rows (best available); absent: nowhere. */
+  seating?: SeatingOf
+  /** The event's lone-seat rule for best-available picks (DEFAULT_LONE_SEAT_RULE when absent). */
+  loneSeats?: LoneSeatRule
   /** The event's sales window applies (public holds); a box office (admin) sells outside it. */
   salesWindow: boolean
   idempotency: { key: string; bodyHash: string; encryptedToken: string; ttlMs: number } | null
@@ -31,14 +38,26 @@ export type CreateRefusal =
   | { kind: 'seatsTaken'; seats: { section: string; seat: string }[]; soldOut: SoldOutMark[] }
   | { kind: 'sectionShort'; section: string; requested: number; available: number; soldOut: SoldOutMark[] }
   | { kind: 'holderLimit'; held: number; limit: number }
+  /** No block of `requested` seats together: `largest` together could be had, `available` are free. */
+  | {
+      kind: 'noBlock'
+      section: string
+      requested: number
+      largest: number
+      available: number
+      soldOut: SoldOutMark[]
+    }
 
 /** The event is not on sale: its window has not opened, has closed, or an admin closed it. */
 export type SalesRefusal =
   { kind: 'salesNotOpen'; opensAt: number } | { kind: 'salesClosed'; reason: 'closed' | 'ended' }
 
 export type CreateHoldReply =
-  /** `own`: the new hold's own keys (holder index, seat keys), which a script acting on it declares. */
-  | { kind: 'created'; createdAt: number; expiresAt: number; own: string[] }
+  /**
+   * `own`: the new hold's own keys (holder index, seat keys, seating keys), which a script acting on it
+   * declares. `items`: the hold's items with the seats best-available picks chose (as requested when none).
+   */
+  | { kind: 'created'; createdAt: number; expiresAt: number; own: string[]; items: Item[] }
   | { kind: 'replayed'; holdId: string; encryptedToken: string; createdAt: number; expiresAt: number }
   | CreateRefusal
   | SalesRefusal
@@ -74,6 +93,15 @@ function refusalOf(reply: ScriptReply): CreateRefusal | null {
       }
     case CODE.HOLDER_LIMIT:
       return { kind: 'holderLimit', held: num(reply[1]), limit: num(reply[2]) }
+    case CODE.NO_BLOCK:
+      return {
+        kind: 'noBlock',
+        section: String(reply[1]),
+        requested: num(reply[2]),
+        largest: num(reply[3]),
+        available: Math.max(0, num(reply[4])),
+        soldOut: soldOutMarks(reply[5]),
+      }
     default:
       return null
   }
@@ -86,7 +114,9 @@ export async function createHold(
   args: CreateHoldArgs,
 ): Promise<CreateHoldReply> {
   const idem = args.idempotency
+  const seating = args.seating ?? (() => undefined)
   const seatKeys = seatKeysOf(k, args.items)
+  const seatingKeys = seatingKeysOf(k, args.items, seating)
   const units = args.items.reduce(
     (sum, item) => sum + ('seats' in item ? item.seats.length : item.quantity),
     0,
@@ -95,19 +125,20 @@ export async function createHold(
   const holdKey = k.hold(args.holdId)
   const holderIndex = k.holderOf(digest)
   const reply = await redis.createHold(
-    9 + seatKeys.length,
+    9 + seatKeys.length + seatingKeys.length,
     ...k.shared,
     holdKey,
     holderIndex,
     idem ? k.idempotency(args.holder, idem.key) : holdKey,
     ...seatKeys,
+    ...seatingKeys,
     args.holdId,
     args.tokenHash,
     args.holder,
     args.ttlMs,
     args.lifetimeMs,
     args.maxPerHolder,
-    itemsJson(args.items),
+    itemsJson(args.items, seating),
     units,
     idem ? '1' : '0',
     idem?.bodyHash ?? '',
@@ -115,15 +146,30 @@ export async function createHold(
     idem?.ttlMs ?? 0,
     digest,
     args.salesWindow ? '1' : '0',
+    args.loneSeats ?? DEFAULT_LONE_SEAT_RULE,
   )
   switch (reply[0]) {
-    case 1:
+    case 1: {
+      // A pick chose seats: the script answers the items as the hold keeps them.
+      if (reply[3] !== undefined) {
+        const json = String(reply[3])
+        return {
+          kind: 'created',
+          createdAt: num(reply[1]),
+          expiresAt: num(reply[2]),
+          own: ownKeysOf(k, { hk: digest, i: json }),
+          items: itemsFromJson(json),
+        }
+      }
       return {
         kind: 'created',
         createdAt: num(reply[1]),
         expiresAt: num(reply[2]),
-        own: [holderIndex, ...seatKeys],
+        own: [holderIndex, ...seatKeys, ...seatingKeys],
+        // No item was a pick (the script answers the items when one was): the request's items are Items.
+        items: args.items as Item[],
       }
+    }
     case 2:
       return {
         kind: 'replayed',

@@ -3,7 +3,18 @@ import type { Item } from '../../domain/items.js'
 import type { RedisClient } from '../client.js'
 import type { EventKeys } from '../keys.js'
 import { SCRIPT_CODE as CODE } from '../script-codes.js'
-import { itemsJson, seatKeysOf } from './items.js'
+import type { SeatingOf } from '../../domain/loaded-event.js'
+import { itemsJson, seatingKeysOf, seatKeysOf } from './items.js'
+
+/** The seating keys of the distinct sections given as rows among `seats`. */
+function sectionsSeatingKeys(
+  k: EventKeys,
+  seats: readonly { section: string }[],
+  seating: SeatingOf,
+): string[] {
+  const sections = new Set(seats.map((s) => s.section))
+  return [...sections].filter((section) => seating(section) !== undefined).flatMap((s) => k.seating(s))
+}
 import { num, pairsOf, unexpectedReply } from './replies.js'
 
 /** The scripts that write sold state from the ledger's facts: loading, sales Redis missed, cancels, heals. */
@@ -12,13 +23,18 @@ import { num, pairsOf, unexpectedReply } from './replies.js'
 export async function activateEvent(
   redis: RedisClient,
   k: EventKeys,
-  args: { sections: readonly SectionDefinition[]; sold: (section: string) => number },
+  args: {
+    sections: readonly SectionDefinition[]
+    sold: (section: string) => number
+    blocked: (section: string) => number
+  },
 ): Promise<{ activated: boolean }> {
   const argv = args.sections.flatMap((s) => [
     s.id,
     s.kind === 'seated' ? 's' : 'g',
     s.capacity,
     args.sold(s.id),
+    args.blocked(s.id),
   ])
   const reply = await redis.activateEvent(2, k.meta, k.counts, ...argv)
   return { activated: num(reply[0]) === 1 }
@@ -28,12 +44,38 @@ export async function activateEvent(
 export async function markSold(
   redis: RedisClient,
   k: EventKeys,
-  args: { seats: readonly { section: string; seat: string; reservationId?: string }[] },
+  args: {
+    seats: readonly { section: string; seat: string; reservationId?: string }[]
+    seating?: SeatingOf
+  },
 ): Promise<{ marked: number }> {
-  const argv = args.seats.flatMap((s) => [s.section, s.seat, s.reservationId ?? ''])
+  const seating = args.seating ?? (() => undefined)
+  const argv = args.seats.flatMap((s) => {
+    const place = seating(s.section)?.places.get(s.seat)
+    return [s.section, s.seat, s.reservationId ?? '', place?.[0] ?? '', place?.[1] ?? '']
+  })
   const seatKeys = args.seats.map((s) => k.seat(s.section, s.seat))
-  const reply = await redis.markSold(2 + seatKeys.length, k.meta, k.counts, ...seatKeys, ...argv)
+  const seatingKeys = sectionsSeatingKeys(k, args.seats, seating)
+  const reply = await redis.markSold(
+    2 + seatKeys.length + seatingKeys.length,
+    k.meta,
+    k.counts,
+    ...seatKeys,
+    ...seatingKeys,
+    ...argv,
+  )
   return { marked: num(reply[0]) }
+}
+
+/** Indexes rows first..last of a section's seating after a load wrote them (lua/indexRows-3.lua). */
+export async function indexRows(
+  redis: RedisClient,
+  k: EventKeys,
+  section: string,
+  first: number,
+  last: number,
+): Promise<void> {
+  await redis.indexRows(3, ...k.seating(section), first, last)
 }
 
 /** GA sold counts raised to the ledger's (lua/syncSold-2.lua). */
@@ -61,16 +103,19 @@ export async function markCancelling(
 export async function returnSeats(
   redis: RedisClient,
   k: EventKeys,
-  args: { reservationId: string; items: readonly Item[] },
+  args: { reservationId: string; items: readonly Item[]; seating?: SeatingOf },
 ): Promise<{ seats: number; units: number }> {
+  const seating = args.seating ?? (() => undefined)
   const seatKeys = seatKeysOf(k, args.items)
+  const seatingKeys = seatingKeysOf(k, args.items, seating)
   const reply = await redis.returnSeats(
-    7 + seatKeys.length,
+    7 + seatKeys.length + seatingKeys.length,
     ...k.shared,
     k.cancelling,
     ...seatKeys,
+    ...seatingKeys,
     args.reservationId,
-    itemsJson(args.items),
+    itemsJson(args.items, seating),
   )
   return { seats: num(reply[0]), units: num(reply[1]) }
 }
@@ -103,18 +148,30 @@ export type HealResult =
 export async function healSold(
   redis: RedisClient,
   k: EventKeys,
-  args: { version: string; plan: HealPlan },
+  args: { version: string; plan: HealPlan; seating?: SeatingOf },
 ): Promise<HealResult> {
   const { plan } = args
-  const json = JSON.stringify({ s: plan.seats ?? [], c: plan.seatedCounts ?? [], g: plan.ga ?? [] })
+  const seating = args.seating ?? (() => undefined)
+  // A seat of a section given as rows carries where it sits, so its bit follows the heal.
+  const fixes = (plan.seats ?? []).map((fix) => {
+    const place = seating(fix[0])?.places.get(fix[1])
+    return place ? [...fix, place[0], place[1]] : fix
+  })
+  const json = JSON.stringify({ s: fixes, c: plan.seatedCounts ?? [], g: plan.ga ?? [] })
   const seatKeys = (plan.seats ?? []).map(([section, seat]) => k.seat(section, seat))
+  const seatingKeys = sectionsSeatingKeys(
+    k,
+    (plan.seats ?? []).map(([section]) => ({ section })),
+    seating,
+  )
   const reply = await redis.healSold(
-    4 + seatKeys.length,
+    4 + seatKeys.length + seatingKeys.length,
     k.meta,
     k.counts,
     k.confirming,
     k.cancelling,
     ...seatKeys,
+    ...seatingKeys,
     args.version,
     json,
   )
