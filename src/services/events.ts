@@ -288,6 +288,9 @@ export class EventService {
    */
   async archived(event: LoadedEvent): Promise<boolean> {
     if (isArchived(event)) return true
+    // State in Redis means not archived (an archive removes it for good and nothing rebuilds it): the
+    // ledger is asked only for an event without state, so a cancel in a rush costs no extra ledger call.
+    if (await this.store.counts(event.definition.id)) return false
     const state = await this.ledger.getState(event.definition.id)
     if (state === null) {
       this.forget(event.definition.id)
