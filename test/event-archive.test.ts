@@ -10,30 +10,11 @@ import { retireDueEvents } from '../src/jobs/retention.js'
 import { sweepAll } from '../src/jobs/sweeper.js'
 import { silentLog } from '../src/lib/silent-log.js'
 import { activeIndexKey } from '../src/redis/active-events.js'
-import type { RedisClient } from '../src/redis/client.js'
-import { EventKeys, residentIndexKey } from '../src/redis/keys.js'
 import { eachLedger, seats, startApp, uniqueId } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
+import { residentIndexKey } from '../src/redis/keys.js'
+import { eventKeys } from './helpers/event-keys.js'
 import { checkLedgerInvariants } from './helpers/invariants.js'
-
-/** Every key of the event's hash tag (one SCAN over the whole keyspace). */
-async function eventKeys(redis: RedisClient, prefix: string, eventId: string): Promise<string[]> {
-  const pattern = `${new EventKeys(prefix, eventId).base}:*`
-  const found: string[] = []
-  let cursor = '0'
-  do {
-    const [next, keys] = await (redis as import('ioredis').Redis).scan(
-      cursor,
-      'MATCH',
-      pattern,
-      'COUNT',
-      1000,
-    )
-    cursor = next
-    found.push(...keys)
-  } while (cursor !== '0')
-  return found
-}
 
 interface EventOptions {
   startsAt?: string | null

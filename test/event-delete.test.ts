@@ -4,31 +4,13 @@
  * refused) or answer 404, never a 5xx and never a reservation for a missing event.
  */
 import t from 'tap'
-import type { RedisClient } from '../src/redis/client.js'
 import { activeIndexKey } from '../src/redis/active-events.js'
-import { EventKeys, layoutPrefix } from '../src/redis/keys.js'
 import { eachLedger, seats, startApp, uniqueId } from './helpers/app.js'
 import type { TestApp, TestResponse } from './helpers/app.js'
 import { eventually } from './helpers/eventually.js'
+import { layoutPrefix } from '../src/redis/keys.js'
+import { eventKeys } from './helpers/event-keys.js'
 import { checkLedgerInvariants } from './helpers/invariants.js'
-
-async function eventKeys(redis: RedisClient, prefix: string, eventId: string): Promise<string[]> {
-  const pattern = `${new EventKeys(prefix, eventId).base}:*`
-  const found: string[] = []
-  let cursor = '0'
-  do {
-    const [next, keys] = await (redis as import('ioredis').Redis).scan(
-      cursor,
-      'MATCH',
-      pattern,
-      'COUNT',
-      1000,
-    )
-    cursor = next
-    found.push(...keys)
-  } while (cursor !== '0')
-  return found
-}
 
 async function createEvent(api: TestApp): Promise<string> {
   const id = uniqueId('del')
