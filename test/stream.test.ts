@@ -1,6 +1,7 @@
 import t from 'tap'
 import { Redis } from 'ioredis'
 import { SseParser } from '../src/lib/sse.js'
+import { EventKeys } from '../src/redis/keys.js'
 import type { ChangeMessage } from '../src/schemas/stream.js'
 import { createEvent, eachLedger, seats, startApp } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
@@ -360,6 +361,14 @@ await t.test('streams on one process (private Redis)', async (t) => {
       [{ id: 'g', capacity: 5, available: 5, held: 0, sold: 0 }],
       'the new snapshot shows the counts as they are now',
     )
+    // Changes are published only while the event is marked watched and reach this process only once its
+    // subscriber is back: both are restored when Redis is ready again, a moment after holds work. Wait for
+    // that state, which the stream's "go on" is about, before the hold that must show up.
+    const watched = new EventKeys(api.config.keyPrefix, eventId).watched
+    await eventually('the stream watching again', async () => {
+      const patterns = Number(await api.redis.call('PUBSUB', 'NUMPAT'))
+      return patterns > 0 && (await api.redis.exists(watched)) === 1
+    })
     const after = await eventually('holds to work again', async () => {
       const res = await hold(api, eventId, { holder: 'h2', items: [{ section: 'g', quantity: 1 }] })
       return res.status === 201 && res
