@@ -101,7 +101,9 @@ function blockedSeats(
       if (soldIn(section).has(seat)) continue
       entries.push([k.seat(section, seat), blockedBy(block.id)])
       perSection.set(section, (perSection.get(section) ?? 0) + 1)
-      seatsOf.set(section, [...(seatsOf.get(section) ?? []), seat])
+      const list = seatsOf.get(section)
+      if (list) list.push(seat)
+      else seatsOf.set(section, [seat])
     }
   return { entries, perSection, seatsOf }
 }
