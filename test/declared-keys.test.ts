@@ -18,6 +18,7 @@ import { createEvent, eachLedger, seats, startApp, uniqueId } from './helpers/ap
 import { eventually } from './helpers/eventually.js'
 import { checkLedgerInvariants } from './helpers/invariants.js'
 import { RedisServer } from './helpers/redis-server.js'
+import { monitorRedis } from './helpers/redis-monitor.js'
 import { ledgerSale } from './helpers/sales.js'
 
 interface Logged {
@@ -80,11 +81,9 @@ void eachLedger(t, 'declared keys', async (t, ledger) => {
     starts.set(repr(lua), name)
   }
 
-  const monitorClient = new Redis(server.url)
-  t.teardown(() => monitorClient.disconnect())
-  const monitor = await monitorClient.monitor()
+  const monitor = await monitorRedis(server.url)
   const log: Logged[] = []
-  monitor.on('monitor', (_time: string, args: string[], source: string) => log.push({ args, source }))
+  monitor.on('monitor', ({ args, source }) => log.push({ args, source }))
   t.teardown(() => monitor.disconnect())
 
   // An event whose state ends (retention), created first so its start is in the past.

@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { Test } from 'tap'
-import { Redis } from 'ioredis'
+import { monitorRedis } from './helpers/redis-monitor.js'
 import { createEvent, eachLedger, seats, startApp, TEST_REDIS_URL, uniqueId } from './helpers/app.js'
 import { eventually } from './helpers/eventually.js'
 
@@ -177,12 +177,11 @@ await eachLedger(t, 'bad input', async (t, ledger) => {
   })
 
   await t.test('identifiers with braces, colons, spaces or newlines never reach Redis', async (t) => {
-    const watcher = new Redis(TEST_REDIS_URL)
-    const monitor = await watcher.monitor()
+    const monitor = await monitorRedis(TEST_REDIS_URL)
     const seen: string[] = []
     // An EVAL (after NOSCRIPT) carries the script's source, whose comments are prose ("a b…"): only its
     // keys and arguments can carry a request's identifiers.
-    monitor.on('monitor', (_time: string, args: string[]) =>
+    monitor.on('monitor', ({ args }) =>
       seen.push((/^eval/i.test(args[0] ?? '') ? [args[0], ...args.slice(2)] : args).join(' ')),
     )
     const evil = ['a{b}', 'x}', 'a:b', 'a b', 'a\nb', '{ev:x}', '-a', 'é']
@@ -221,7 +220,6 @@ await eachLedger(t, 'bad input', async (t, ledger) => {
     await api.redis.echo(marker)
     await eventually('MONITOR to show the marker', () => seen.some((line) => line.includes(marker)))
     monitor.disconnect()
-    watcher.disconnect()
     const ours = seen.filter((line) => line.includes(api.config.keyPrefix))
     t.ok(ours.length > 0, 'MONITOR saw this app’s commands')
     const leaked = ours.filter((line) => evil.some((id) => id.length > 2 && line.includes(id)))
