@@ -11,6 +11,7 @@ import { createEvent, eachLedger, startApp, testConfig } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
 import { eventually } from './helpers/eventually.js'
 import { RedisServer } from './helpers/redis-server.js'
+import { TcpProxy } from './helpers/tcp-proxy.js'
 
 /** Script calls Redis ran since the last CONFIG RESETSTAT. */
 async function scriptCalls(probe: Redis): Promise<number> {
@@ -88,6 +89,41 @@ await eachLedger(t, 'sold-out sections are refused without a script call', async
     const again = await hold(b, [{ section: 'ga', quantity: 2 }])
     t.equal(again.status, 201, 'the very next hold on the other instance gets the units back')
     await b.request('DELETE', `/v1/events/${eventId}/holds/${again.body.id}`, { token: again.body.token })
+  })
+
+  await t.test('a message that arrives late cannot make a refusal stale', async (t) => {
+    // Instance d hears the "units are back" message 100 ms late (its subscriber goes through a slow
+    // proxy); its script calls go straight to Redis. A buyer who saw a release answered on a, then asks d,
+    // must get the units: d's refusal from memory waits until its subscriber has caught up.
+    const proxy = await TcpProxy.start(t, { host: '127.0.0.1', port: server.port })
+    const d = await startApp(t, ledger, { redisUrl: server.url, keyPrefix }, undefined, {
+      soldOut: new SoldOutCache(
+        createRedis(testConfig({ redisUrl: `redis://127.0.0.1:${proxy.port}` }), 'seatlock-soldout'),
+        keyPrefix,
+        60_000,
+      ),
+      jobs: false,
+    })
+    const lateId = await createEvent(a, { ga: { ga: 2 } })
+    const holdOn = (api: TestApp, quantity: number) =>
+      api.request('POST', `/v1/events/${lateId}/holds`, {
+        body: { holder: `h-${Math.random()}`, items: [{ section: 'ga', quantity }] },
+      })
+    const taken = await holdOn(a, 2)
+    t.equal(taken.status, 201)
+    t.equal((await holdOn(d, 1)).status, 409, 'd learns the section is sold out from Redis')
+    await probe.config('RESETSTAT')
+    t.equal((await holdOn(d, 1)).status, 409, 'and refuses the next hold from memory')
+    t.equal(await scriptCalls(probe), 0, 'without a script call')
+
+    proxy.delayReplies(100)
+    const released = await a.request('DELETE', `/v1/events/${lateId}/holds/${taken.body.id}`, {
+      token: taken.body.token,
+    })
+    t.equal(released.status, 204)
+    const again = await holdOn(d, 2)
+    t.equal(again.status, 201, 'the next hold on d gets the units, although the message was still on its way')
+    proxy.delayReplies(0)
   })
 
   await t.test('GA: a hold that expires brings the section back through the sweeper', async (t) => {

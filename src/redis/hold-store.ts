@@ -171,10 +171,10 @@ export class HoldStore {
 
   /**
    * The refusal the script would give when every section of the hold is known sold out (the rush path:
-   * no Redis call), or null. Callers skip it for requests with an Idempotency-Key, which may replay a hold.
+   * no script call), or null. Callers skip it for requests with an Idempotency-Key, which may replay a hold.
    */
-  soldOutRefusal(eventId: string, items: RequestItem[]): CreateRefusal | null {
-    return this.soldOut?.refusal(eventId, items) ?? null
+  async soldOutRefusal(eventId: string, items: RequestItem[]): Promise<CreateRefusal | null> {
+    return (await this.soldOut?.refusal(eventId, items)) ?? null
   }
 
   async create(eventId: string, input: CreateHoldInput): Promise<CreateHoldResult> {

@@ -10,6 +10,13 @@
  * that marks and the message that clears travel on two connections: a message for version v clears
  * marks up to v, and a mark whose version was already cleared is never taken.
  *
+ * A message still travels apart from the request that follows it: a buyer who saw a release answered can
+ * ask another instance before that instance has read the message from its subscriber socket. So a refusal
+ * from memory first sends a PING on the subscriber connection and waits for its reply. Redis answers in
+ * order on one connection, so every message published before the request arrived (the release it
+ * follows) has been handled by then. One PING per event-loop turn serves every request that arrived in
+ * that turn: a rush of refusals costs Redis one PING a turn instead of one script call each.
+ *
  * Pub/sub is fire-and-forget, so the cache only marks while its subscription is live, forgets
  * everything when the subscriber connection drops, and a mark lives at most maxAgeMs anyway.
  */
@@ -24,6 +31,11 @@ export const SOLD_OUT_MAX_AGE_MS = 1000
 const RETRY_MS = 1000
 /** Cleared versions are remembered this long, far longer than a reply can trail its message. */
 const CLEARED_MEMORY_MS = 10_000
+/**
+ * How long a refusal waits for the subscriber's PING before asking Redis instead (the script then answers,
+ * or times out on its own clock): short, so a frozen Redis still gets its 503 quickly.
+ */
+const BARRIER_TIMEOUT_MS = 250
 
 interface Mark {
   version: number
@@ -38,6 +50,8 @@ export class SoldOutCache {
   private subscribed = false
   private closed = false
   private started: Promise<void> | undefined
+  /** The PING the requests of this event-loop turn wait for, until it is sent. */
+  private nextBarrier: Promise<boolean> | undefined
 
   constructor(
     private readonly subscriber: RedisClient,
@@ -96,37 +110,38 @@ export class SoldOutCache {
   /**
    * The refusal createHold would give, from memory, when every section of the hold is known sold out
    * (else null): the seats asked for are all unavailable (seats are checked first), else the first GA
-   * item is short.
+   * item is short. Waits for the subscriber to catch up first (see the module comment).
    */
-  refusal(eventId: string, items: readonly RequestItem[]): CreateRefusal | null {
-    if (
-      !this.allSoldOut(
-        eventId,
-        items.map((i) => i.section),
-      )
-    )
-      return null
-    const seats = items.flatMap((i) =>
-      'seats' in i ? i.seats.map((seat) => ({ section: i.section, seat })) : [],
-    )
-    if (seats.length > 0) return { kind: 'seatsTaken', seats, soldOut: [] }
-    const first = items[0] as Exclude<RequestItem, { seats: string[] }>
-    if ('together' in first)
-      return {
-        kind: 'noBlock',
-        section: first.section,
-        requested: first.quantity,
-        largest: 0,
-        available: 0,
-        soldOut: [],
-      }
-    return {
-      kind: 'sectionShort',
-      section: first.section,
-      requested: first.quantity,
-      available: 0,
-      soldOut: [],
-    }
+  async refusal(eventId: string, items: readonly RequestItem[]): Promise<CreateRefusal | null> {
+    const sections = items.map((i) => i.section)
+    if (!this.allSoldOut(eventId, sections)) return null
+    if (!(await this.barrier()) || !this.allSoldOut(eventId, sections)) return null
+    return refusalFor(items)
+  }
+
+  /**
+   * Resolves true once every message published before this call has been handled; false when the
+   * subscriber did not answer in time (the caller then asks Redis).
+   */
+  private barrier(): Promise<boolean> {
+    this.nextBarrier ??= new Promise<boolean>((resolve) => {
+      setImmediate(() => {
+        // Sent now: a request arriving from here on waits for the next PING, one sent after it arrived.
+        this.nextBarrier = undefined
+        const timer = setTimeout(() => resolve(false), BARRIER_TIMEOUT_MS)
+        this.subscriber.ping().then(
+          () => {
+            clearTimeout(timer)
+            resolve(true)
+          },
+          () => {
+            clearTimeout(timer)
+            resolve(false)
+          },
+        )
+      })
+    })
+    return this.nextBarrier
   }
 
   /** True when every one of these sections is known sold out right now. */
@@ -175,5 +190,30 @@ export class SoldOutCache {
     this.live = false
     this.marks.clear()
     this.subscriber.disconnect()
+  }
+}
+
+/** The refusal the script gives when every section asked for has nothing left. */
+function refusalFor(items: readonly RequestItem[]): CreateRefusal {
+  const seats = items.flatMap((i) =>
+    'seats' in i ? i.seats.map((seat) => ({ section: i.section, seat })) : [],
+  )
+  if (seats.length > 0) return { kind: 'seatsTaken', seats, soldOut: [] }
+  const first = items[0] as Exclude<RequestItem, { seats: string[] }>
+  if ('together' in first)
+    return {
+      kind: 'noBlock',
+      section: first.section,
+      requested: first.quantity,
+      largest: 0,
+      available: 0,
+      soldOut: [],
+    }
+  return {
+    kind: 'sectionShort',
+    section: first.section,
+    requested: first.quantity,
+    available: 0,
+    soldOut: [],
   }
 }

@@ -123,7 +123,7 @@ export class HoldService {
     const ttlMs = checkTtl(body.ttlSeconds ?? this.limits.holdTtlDefaultS, this.limits.holdTtlMaxS)
     // A retry with an Idempotency-Key may have to replay its hold, so it always asks Redis.
     if (idempotencyKey === undefined) {
-      const known = this.store.soldOutRefusal(eventId, body.items)
+      const known = await this.store.soldOutRefusal(eventId, body.items)
       if (known) throw refusalError(known, disclose)
     }
 

@@ -1,8 +1,9 @@
 /**
  * A TCP proxy in front of a real server (PostgreSQL, Redis) that a test can cut: every open connection
  * is reset and new ones are reset as soon as they arrive, as when a network partition or a crashed
- * server makes a dependency vanish; `restore()` lets traffic through again. The bytes are the real
- * protocol, end to end.
+ * server makes a dependency vanish; `restore()` lets traffic through again. It can also hold back what
+ * the server sends (`delayReplies`), in order, as a slow network path to one client would. The bytes are
+ * the real protocol, end to end.
  */
 import net from 'node:net'
 import { once } from 'node:events'
@@ -12,6 +13,7 @@ export class TcpProxy {
   private readonly sockets = new Set<net.Socket>()
   private readonly server: net.Server
   private cutOff = false
+  private replyDelayMs = 0
   port = 0
 
   private constructor(private readonly upstream: { host: string; port: number }) {
@@ -42,7 +44,25 @@ export class TcpProxy {
       s.on('close', () => this.sockets.delete(s))
     }
     client.pipe(upstream)
-    upstream.pipe(client)
+    // The server's bytes reach the client replyDelayMs late, in the order they came.
+    const queue: { due: number; chunk: Buffer }[] = []
+    const drain = (): void => {
+      while (queue.length > 0 && (queue[0]?.due ?? 0) <= Date.now()) client.write(queue.shift()?.chunk ?? '')
+      if (queue.length > 0) setTimeout(drain, (queue[0]?.due ?? 0) - Date.now())
+    }
+    upstream.on('data', (chunk: Buffer) => {
+      if (this.replyDelayMs === 0 && queue.length === 0) {
+        client.write(chunk)
+        return
+      }
+      queue.push({ due: Date.now() + this.replyDelayMs, chunk })
+      if (queue.length === 1) setTimeout(drain, this.replyDelayMs)
+    })
+  }
+
+  /** From now on, everything the server sends reaches its client this much later (0: at once again). */
+  delayReplies(ms: number): void {
+    this.replyDelayMs = ms
   }
 
   /** Resets every connection through the proxy and every new one, until restore(). */
