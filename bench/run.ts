@@ -20,6 +20,7 @@ import { fullFlow } from './scenarios/full-flow.js'
 import { hotSection } from './scenarios/hot-section.js'
 import { memory } from './scenarios/memory.js'
 import { scale } from './scenarios/scale.js'
+import { seatMap } from './scenarios/seat-map.js'
 import { uncontended } from './scenarios/uncontended.js'
 
 const SCENARIOS: Record<string, (ctx: Ctx) => Promise<ScenarioResult>> = {
@@ -30,6 +31,7 @@ const SCENARIOS: Record<string, (ctx: Ctx) => Promise<ScenarioResult>> = {
   memory,
   'hot-section': hotSection,
   'best-available': bestAvailable,
+  'seat-map': seatMap,
 }
 
 function flag(name: string): string | undefined {
