@@ -11,6 +11,7 @@ import { connectRedis, createRedis } from '../src/redis/client.js'
 import { createEvent, startApp, testConfig, uniqueId } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
 import { openLedger, postgresTarget } from './helpers/ledgers.js'
+import { startRedisCluster } from './helpers/redis-cluster.js'
 import { RedisServer } from './helpers/redis-server.js'
 
 const OFF = { holdsPerAddress: 0, holdsPerHolder: 0, holdActionsPerAddress: 0 }
@@ -92,53 +93,81 @@ t.test('concurrent holds from one address under a limit: exactly the limit passe
   t.equal(view.body.sections[0].held, 30, 'refused requests took nothing')
 })
 
-t.test(
-  'checks of one key while its call is in flight share the next call, each in its own place',
-  async (t) => {
-    const redis = createRedis(testConfig(), 'seatlock-test-counter')
-    redis.on('error', () => undefined)
-    await connectRedis(redis)
-    t.teardown(() => redis.disconnect())
-    let calls = 0
-    const count = redis.countRequests.bind(redis)
-    redis.countRequests = ((...args: Parameters<typeof count>) => {
-      calls++
-      return count(...args)
-    }) as typeof count
-    const counter = new SharedCounter(redis)
-    const key = `t-counter-${uniqueId('k')}`
-    t.teardown(() => redis.del(key))
-    // Sixty checks in one tick: the first goes at once, the other 59 wait for it and go together.
-    const results = await Promise.all(
-      Array.from(
-        { length: 60 },
-        () =>
-          new Promise<{ current: number; ttl: number }>((resolve, reject) =>
-            counter.incr(key, 60_000, (error, result) =>
-              error || !result ? reject(error) : resolve(result),
-            ),
-          ),
-      ),
-    )
-    t.equal(calls, 2, '60 checks, 2 Redis calls')
-    t.same(
-      results.map((r) => r.current),
-      Array.from({ length: 60 }, (_, i) => i + 1),
-      'each check has its own place in the count, in arrival order',
-    )
-    t.ok(
-      results.every((r) => r.ttl > 0 && r.ttl <= 60_000),
-      'and the window left',
-    )
-    t.equal(await redis.get(key), '60', 'Redis counted every check')
-    t.equal((await redis.pttl(key)) > 0, true, 'the window expires')
-    const another = await new Promise<number>((resolve) =>
-      counter.incr(`${key}:other`, 60_000, (_e, r) => resolve(r?.current ?? -1)),
-    )
-    t.teardown(() => redis.del(`${key}:other`))
-    t.equal(another, 1, 'another key is counted on its own')
-  },
-)
+/** Checks of counters in one turn; resolves with each check's place in its count. */
+function checkAll(counter: SharedCounter, keys: string[]): Promise<{ current: number; ttl: number }[]> {
+  return Promise.all(
+    keys.map(
+      (key) =>
+        new Promise<{ current: number; ttl: number }>((resolve, reject) =>
+          counter.incr(key, 60_000, (error, result) => (error || !result ? reject(error) : resolve(result))),
+        ),
+    ),
+  )
+}
+
+t.test('the checks of one turn share one call, whatever their counter, each in its own place', async (t) => {
+  const redis = createRedis(testConfig(), 'seatlock-test-counter')
+  redis.on('error', () => undefined)
+  await connectRedis(redis)
+  t.teardown(() => redis.disconnect())
+  let calls = 0
+  const count = redis.countRequests.bind(redis)
+  redis.countRequests = ((...args: Parameters<typeof count>) => {
+    calls++
+    return count(...args)
+  }) as typeof count
+  const counter = new SharedCounter(redis)
+  const key = `t-counter-${uniqueId('k')}`
+  const other = `${key}:other`
+  t.teardown(() => redis.del(key, other))
+  // Sixty checks of one counter and twenty of another, in one tick: one Redis call.
+  const results = await checkAll(counter, [
+    ...Array.from({ length: 60 }, () => key),
+    ...Array.from({ length: 20 }, () => other),
+  ])
+  t.equal(calls, 1, '80 checks of 2 counters, 1 Redis call')
+  t.same(
+    results.map((r) => r.current),
+    [...Array.from({ length: 60 }, (_, i) => i + 1), ...Array.from({ length: 20 }, (_, i) => i + 1)],
+    'each check has its own place in its count, in arrival order',
+  )
+  t.ok(
+    results.every((r) => r.ttl > 0 && r.ttl <= 60_000),
+    'and the window left',
+  )
+  t.same(await redis.mget(key, other), ['60', '20'], 'Redis counted every check')
+  t.equal((await redis.pttl(key)) > 0, true, 'the window expires')
+
+  // Two turns back to back: the second call goes without waiting for the first, and counts after it.
+  const first = checkAll(counter, [key, key])
+  await new Promise((resolve) => setImmediate(resolve))
+  const second = checkAll(counter, [key])
+  t.same(
+    [...(await first), ...(await second)].map((r) => r.current),
+    [61, 62, 63],
+    'the next turn counts after the one before',
+  )
+  t.equal(calls, 3, 'one call per turn')
+})
+
+t.test('on a Redis Cluster the counters of one turn are counted in their own slots', async (t) => {
+  const nodes = await startRedisCluster(t)
+  const redis = createRedis(testConfig({ redisClusterNodes: nodes }), 'seatlock-test-counter')
+  redis.on('error', () => undefined)
+  await connectRedis(redis)
+  t.teardown(() => redis.disconnect())
+  const counter = new SharedCounter(redis)
+  // Fifty counters: their slots spread over the three masters, so one multi-key call would be refused.
+  const keys = Array.from({ length: 50 }, (_, i) => `t-cluster-counter-${i}`)
+  const results = await checkAll(counter, [...keys, ...keys])
+  t.same(
+    results.map((r) => r.current),
+    [...keys.map(() => 1), ...keys.map(() => 2)],
+    'every counter counted twice, in order',
+  )
+  const slots = new Set(await Promise.all(keys.map((k) => redis.cluster('KEYSLOT', k))))
+  t.ok(slots.size > 10, `the counters live in ${slots.size} slots`)
+})
 
 t.test('per holder: one holder limited, others not', async (t) => {
   const api = await startApp(t, ledger, limits({ holdsPerHolder: 3 }), undefined, COUNTING)

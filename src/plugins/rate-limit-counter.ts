@@ -1,35 +1,72 @@
+import { Cluster } from 'ioredis'
 import type { RedisClient } from '../redis/client.js'
 import { countRequests } from '../redis/commands/count-requests.js'
-import { allOk, Coalescer } from '../lib/coalesce.js'
 
 export type CountDone = (error: Error | null, result?: { current: number; ttl: number }) => void
 
+/** Most counters one call carries (the script's work stays small and bounded). */
+export const COUNTERS_PER_CALL = 200
+
+interface Pending {
+  windowMs: number
+  /** The checks of this counter in this turn, in arrival order. */
+  checks: CountDone[]
+}
+
 /**
- * Rate-limit counters in Redis (lua/countRequests-1.lua), with the checks of one counter that arrive
- * while its call is in flight sent together in the next call (INCRBY n): each still gets its own place in
- * the count (first in, first counted), so a limit refuses exactly the requests it did one call per check,
- * while a busy counter (many clients behind one address, a load test) costs one call per round trip
- * instead of one per request. Counters of different keys never wait for each other.
+ * Rate-limit counters in Redis (lua/countRequests-0.lua). Every check of one event-loop turn, whatever
+ * its counter, goes in one call sent at the end of the turn (setImmediate, never a timer): a counter
+ * checked n times is raised by n, and each check gets its own place in the count (first in, first
+ * counted), so a limit refuses exactly the requests it did with one call per check. A rush (many
+ * buyers, each hold checked per address and per holder) costs one Redis call per turn instead of one or
+ * two per request. Calls go out one per turn without waiting for the previous one: Redis runs them in
+ * order on the connection, so the counts keep arrival order. On a Cluster each counter is its own call,
+ * since one script call must stay in one slot.
  */
 export class SharedCounter {
-  /** Per counter key: the checks that wait for its call in flight go together in the next (lib/coalesce). */
-  private readonly calls: Coalescer<number, { current: number; ttl: number }>
+  private pending = new Map<string, Pending>()
+  private scheduled = false
 
-  constructor(redis: RedisClient) {
-    this.calls = new Coalescer(async (key, windows) => {
-      const { count, leftMs } = await countRequests(redis, {
-        key,
-        n: windows.length,
-        windowMs: windows[0] as number,
-      })
-      return allOk(windows.map((_, i) => ({ current: count - windows.length + 1 + i, ttl: leftMs })))
-    })
-  }
+  constructor(private readonly redis: RedisClient) {}
 
   incr(key: string, windowMs: number, done: CountDone): void {
-    this.calls.submit(key, windowMs).then(
-      (result) => done(null, result),
-      (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
-    )
+    let entry = this.pending.get(key)
+    if (entry === undefined) {
+      entry = { windowMs, checks: [] }
+      this.pending.set(key, entry)
+    }
+    entry.checks.push(done)
+    if (!this.scheduled) {
+      this.scheduled = true
+      setImmediate(() => this.send())
+    }
+  }
+
+  private send(): void {
+    this.scheduled = false
+    const turn = [...this.pending]
+    this.pending = new Map()
+    const perCall = this.redis instanceof Cluster ? 1 : COUNTERS_PER_CALL
+    for (let i = 0; i < turn.length; i += perCall) void this.count(turn.slice(i, i + perCall))
+  }
+
+  /** One call for these counters; answers every check it carries. Never rejects. */
+  private async count(counters: [string, Pending][]): Promise<void> {
+    let counts: { count: number; leftMs: number }[]
+    try {
+      counts = await countRequests(
+        this.redis,
+        counters.map(([key, p]) => ({ key, n: p.checks.length, windowMs: p.windowMs })),
+      )
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error))
+      for (const [, p] of counters) for (const done of p.checks) done(failure)
+      return
+    }
+    counters.forEach(([, p], i) => {
+      const { count, leftMs } = counts[i] as { count: number; leftMs: number }
+      const first = count - p.checks.length + 1
+      p.checks.forEach((done, j) => done(null, { current: first + j, ttl: leftMs }))
+    })
   }
 }

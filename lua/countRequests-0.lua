@@ -1,0 +1,26 @@
+#!lua
+--[[
+  Counts requests against rate-limit counters (fixed windows): adds n to each, and the first count of a
+  window starts its expiry. The checks of one event-loop turn share one call, each taking its own place in
+  its counter's count (src/plugins/rate-limit-counter.ts); over maxmemory the call is refused and every
+  limit it carried fails open. On a Redis Cluster a call carries one counter (one slot).
+
+  Input:
+    KEYS[1..] the counters (at most COUNTERS_PER_CALL of rate-limit-counter.ts)
+    ARGV[2i-1] n, the requests counted for the i-th key   ARGV[2i] its window in ms
+
+  Output:
+    { per counter in KEYS order: its count after adding its n, then the ms left in its window }
+]]
+local out = {}
+for i, key in ipairs(KEYS) do
+  local current = redis.call('INCRBY', key, ARGV[2 * i - 1])
+  local left = redis.call('PTTL', key)
+  if left < 0 then
+    left = tonumber(ARGV[2 * i])
+    redis.call('PEXPIRE', key, left)
+  end
+  out[2 * i - 1] = current
+  out[2 * i] = left
+end
+return out
