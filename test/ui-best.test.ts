@@ -197,7 +197,11 @@ t.test('best available on the seat map page in Chromium', { skip }, async (t) =>
         drawn.map((seat) => `Stalls ${seat}`).join(', '),
         'and its seats',
       )
-      t.equal(await buyer.textContent('#buyer-status'), 'Hold taken: 3 seats.')
+      t.equal(
+        await buyer.textContent('#buyer-status'),
+        `Hold taken: 3 seats: ${drawn.map((seat) => `Stalls ${seat}`).join(', ')}.`,
+        'the seats picked are named in the status line (read out)',
+      )
 
       for (const seat of drawn) {
         await eventually(

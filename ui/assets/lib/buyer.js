@@ -114,8 +114,9 @@ export function createBuyer(page) {
    * @param {object[]} items
    * @param {(body: { items: { section: string, seats?: string[] }[] }) => Map<number, number[]>} seatsOf
    * @param {(body: unknown, status: number) => string} refusal
+   * @param {boolean} picked the service chose the seats (best available), not the buyer
    */
-  async function request(items, seatsOf, refusal) {
+  async function request(items, seatsOf, refusal, picked) {
     const ttlSeconds = Number($('ttl').value) || undefined
     const res = await call('POST', `${page.eventPath}/holds`, {
       body: { holder: $('holder').value, ttlSeconds, items },
@@ -151,7 +152,9 @@ export function createBuyer(page) {
     describeSelection()
     page.onSelectionChange()
     showHold('Held')
-    status(`Hold taken: ${countSeats()} seat${countSeats() === 1 ? '' : 's'}.`)
+    // Seats the service picked are named, so a screen reader hears where they are.
+    const n = countSeats()
+    status(`Hold taken: ${n} seat${n === 1 ? '' : 's'}${picked ? `: ${holdSeatNames()}` : ''}.`)
   }
 
   /** Holds the selected seats. */
@@ -165,7 +168,7 @@ export function createBuyer(page) {
       seats.set(s, indices)
       items.push({ section: section.id, seats: indices.map((i) => section.labels[i]) })
     })
-    await request(items, () => seats, apiError)
+    await request(items, () => seats, apiError, false)
   }
 
   /** Holds the best N seats together of the chosen section: the service picks them in the hold. */
@@ -184,6 +187,7 @@ export function createBuyer(page) {
       [asked.item],
       (body) => heldPositions(body.items, sections, page.sectionIndex),
       (body, code) => bestRefusal(body, code, { sectionName, quantity: asked.item.quantity, split }),
+      true,
     )
   }
 
@@ -207,14 +211,18 @@ export function createBuyer(page) {
     return n
   }
 
-  function showHold(state) {
-    $('hold-panel').hidden = false
-    $('hold-state').textContent = state
+  function holdSeatNames() {
     const names = []
     for (const [s, indices] of hold.seats) {
       for (const i of indices) names.push(`${sections[s].name} ${sections[s].labels?.[i] ?? i + 1}`)
     }
-    $('hold-seats').textContent = names.join(', ')
+    return names.join(', ')
+  }
+
+  function showHold(state) {
+    $('hold-panel').hidden = false
+    $('hold-state').textContent = state
+    $('hold-seats').textContent = holdSeatNames()
     const active = !hold.done
     $('confirm').disabled = !active
     $('extend').disabled = !active
