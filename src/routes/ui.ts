@@ -73,9 +73,9 @@ export const uiRoutes: FastifyPluginAsyncTypebox<UiRouteOptions> = async (app, {
         summary: 'A live seat map page for people (HTML): buyer and operator modes',
         description:
           'Draws every section as rows of seats coloured by status, live through the event stream; a buyer ' +
-          'selects seats, holds, confirms or releases them; an operator (admin token typed into the page) ' +
-          'watches holds per second, refusals, expiring holds and expiry lag. Served with its assets by ' +
-          'this service, nothing from elsewhere.',
+          'selects seats or asks for the best seats together in a section given as rows, holds, confirms or ' +
+          'releases them; an operator (admin token typed into the page) watches holds per second, refusals, ' +
+          'expiring holds and expiry lag. Served with its assets by this service, nothing from elsewhere.',
         tags: ['ui'],
         params: EventParams,
         response: {

@@ -92,6 +92,7 @@ async function load() {
     sectionIndex.set(view.id, sections.length)
     sections.push(sectionModel(view, maps.get(view.id)))
   }
+  buyer.sectionsLoaded()
   relayout()
   performance.mark('seat-map-laid-out')
   renderer.flush()
@@ -354,6 +355,12 @@ const inspector = Object.freeze({
     if (s === undefined) return undefined
     const i = typeof seat === 'number' ? seat : (sections[s].labels ?? []).indexOf(seat)
     return i < 0 ? undefined : seatState(sections[s].status[i])
+  },
+  /** The labels of the seats of the page's own hold in a section, in the map's order (never its token). */
+  mine(sectionId) {
+    const section = sections[sectionIndex.get(sectionId)]
+    if (!section) return undefined
+    return [...section.mine].sort((a, b) => a - b).map((i) => section.labels?.[i] ?? i)
   },
   counts(sectionId) {
     const section = sections[sectionIndex.get(sectionId)]

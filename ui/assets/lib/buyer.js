@@ -4,6 +4,7 @@
  * nothing but this code can act on the hold (the API's rule: the token is the hold).
  */
 import { call, segment } from './api.js'
+import { bestItem, bestRefusal, bestSections, heldPositions } from './best.js'
 import { apiError, money, timeLeft } from './format.js'
 import { seatState, withChar } from './seat-status.js'
 
@@ -78,47 +79,59 @@ export function createBuyer(page) {
     page.onSelectionChange()
   }
 
-  async function take() {
+  /**
+   * The common start of a hold request: one hold at a time, and the seats' labels read (a hold names
+   * seats by label, and its answer is drawn by them). False when the request cannot go ahead.
+   */
+  async function begin() {
     if (hold && !hold.done) {
       error('Finish the hold you have first (confirm or release it).')
-      return
+      return false
     }
-    busy = true
-    describeSelection()
+    setBusy(true)
     error('')
     status('Holding…')
     try {
       await page.labelsReady()
     } catch (e) {
-      busy = false
-      describeSelection()
+      setBusy(false)
       status('')
       error(`Seat names could not be read: ${e.message}`)
-      return
+      return false
     }
-    const items = []
-    const seats = new Map()
-    sections.forEach((section, s) => {
-      if (section.selected.size === 0) return
-      const indices = [...section.selected].sort((a, b) => a - b)
-      seats.set(s, indices)
-      items.push({ section: section.id, seats: indices.map((i) => section.labels[i]) })
-    })
+    return true
+  }
+
+  function setBusy(value) {
+    busy = value
+    describeSelection()
+    $('best-hold').disabled = value
+  }
+
+  /**
+   * Sends the hold and, once taken, draws its seats as the page's own: `seatsOf` says where the held
+   * seats are (the selection, or the seats the service picked). A refusal is shown as `refusal` words it.
+   * @param {object[]} items
+   * @param {(body: { items: { section: string, seats?: string[] }[] }) => Map<number, number[]>} seatsOf
+   * @param {(body: unknown, status: number) => string} refusal
+   * @param {boolean} picked the service chose the seats (best available), not the buyer
+   */
+  async function request(items, seatsOf, refusal, picked) {
     const ttlSeconds = Number($('ttl').value) || undefined
     const res = await call('POST', `${page.eventPath}/holds`, {
       body: { holder: $('holder').value, ttlSeconds, items },
     })
-    busy = false
+    setBusy(false)
     status('')
     if (!res.ok) {
-      describeSelection()
-      error(apiError(res.body, res.status))
+      error(refusal(res.body, res.status))
       // The map may be behind (a seat taken a moment ago): read what was asked for again.
       page.refresh(items.map((item) => item.section))
       return
     }
     const received = Date.now()
     clockOffset = Date.parse(res.body.createdAt) - received
+    const seats = seatsOf(res.body)
     hold = {
       id: res.body.id,
       token: res.body.token,
@@ -137,8 +150,59 @@ export function createBuyer(page) {
       page.invalidate(s, indices)
     }
     describeSelection()
+    page.onSelectionChange()
     showHold('Held')
-    status(`Hold taken: ${countSeats()} seat${countSeats() === 1 ? '' : 's'}.`)
+    // Seats the service picked are named, so a screen reader hears where they are.
+    const n = countSeats()
+    status(`Hold taken: ${n} seat${n === 1 ? '' : 's'}${picked ? `: ${holdSeatNames()}` : ''}.`)
+  }
+
+  /** Holds the selected seats. */
+  async function take() {
+    if (!(await begin())) return
+    const items = []
+    const seats = new Map()
+    sections.forEach((section, s) => {
+      if (section.selected.size === 0) return
+      const indices = [...section.selected].sort((a, b) => a - b)
+      seats.set(s, indices)
+      items.push({ section: section.id, seats: indices.map((i) => section.labels[i]) })
+    })
+    await request(items, () => seats, apiError, false)
+  }
+
+  /** Holds the best N seats together of the chosen section: the service picks them in the hold. */
+  async function takeBest() {
+    const sectionId = $('best-section').value
+    const split = $('best-split').checked === true
+    const asked = bestItem(sectionId, $('best-quantity').value, split)
+    if (asked.error !== undefined) {
+      status('')
+      error(asked.error)
+      return
+    }
+    if (!(await begin())) return
+    const sectionName = sections[page.sectionIndex.get(sectionId)]?.name ?? sectionId
+    await request(
+      [asked.item],
+      (body) => heldPositions(body.items, sections, page.sectionIndex),
+      (body, code) => bestRefusal(body, code, { sectionName, quantity: asked.item.quantity, split }),
+      true,
+    )
+  }
+
+  /** The event is read: the best-available form offers the sections given as rows, or stays hidden. */
+  function sectionsLoaded() {
+    const offered = bestSections(sections)
+    $('best-section').replaceChildren(
+      ...offered.map(({ id, name }) => {
+        const option = document.createElement('option')
+        option.value = id
+        option.textContent = name
+        return option
+      }),
+    )
+    $('best').hidden = offered.length === 0
   }
 
   function countSeats() {
@@ -147,14 +211,18 @@ export function createBuyer(page) {
     return n
   }
 
-  function showHold(state) {
-    $('hold-panel').hidden = false
-    $('hold-state').textContent = state
+  function holdSeatNames() {
     const names = []
     for (const [s, indices] of hold.seats) {
       for (const i of indices) names.push(`${sections[s].name} ${sections[s].labels?.[i] ?? i + 1}`)
     }
-    $('hold-seats').textContent = names.join(', ')
+    return names.join(', ')
+  }
+
+  function showHold(state) {
+    $('hold-panel').hidden = false
+    $('hold-state').textContent = state
+    $('hold-seats').textContent = holdSeatNames()
     const active = !hold.done
     $('confirm').disabled = !active
     $('extend').disabled = !active
@@ -248,6 +316,10 @@ export function createBuyer(page) {
   }
 
   $('hold').addEventListener('click', () => void take())
+  $('best').addEventListener('submit', (event) => {
+    event.preventDefault()
+    void takeBest()
+  })
   $('clear').addEventListener('click', clearSelection)
   $('confirm').addEventListener('click', () => void confirm())
   $('release').addEventListener('click', () => void release())
@@ -255,6 +327,7 @@ export function createBuyer(page) {
 
   return {
     toggle,
+    sectionsLoaded,
     /** The stream said something about the page's hold (another tab, the sweeper, an admin). */
     onChange(change) {
       if (!hold || hold.done || change.holdId !== hold.id) return
