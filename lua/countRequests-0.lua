@@ -1,12 +1,12 @@
 #!lua
 --[[
   Counts requests against rate-limit counters (fixed windows): adds n to each, and the first count of a
-  window starts its expiry. The checks that arrive while a call is in flight share the next call, each
-  taking its own place in its counter's count (src/plugins/rate-limit-counter.ts); over maxmemory the call is refused and every
+  window starts its expiry. The checks of one event-loop turn share one call, each taking its own place in
+  its counter's count (src/plugins/rate-limit-counter.ts); over maxmemory the call is refused and every
   limit it carried fails open. On a Redis Cluster a call carries one counter (one slot).
 
   Input:
-    KEYS[1..] the counters (at most CHECKS_PER_CALL of rate-limit-counter.ts)
+    KEYS[1..] the counters (at most COUNTERS_PER_CALL of rate-limit-counter.ts)
     ARGV[2i-1] n, the requests counted for the i-th key   ARGV[2i] its window in ms
 
   Output:

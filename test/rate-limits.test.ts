@@ -105,55 +105,52 @@ function checkAll(counter: SharedCounter, keys: string[]): Promise<{ current: nu
   )
 }
 
-t.test(
-  'checks that arrive while a call is in flight share the next, whatever their counter, each in its own place',
-  async (t) => {
-    const redis = createRedis(testConfig(), 'seatlock-test-counter')
-    redis.on('error', () => undefined)
-    await connectRedis(redis)
-    t.teardown(() => redis.disconnect())
-    let calls = 0
-    const count = redis.countRequests.bind(redis)
-    redis.countRequests = ((...args: Parameters<typeof count>) => {
-      calls++
-      return count(...args)
-    }) as typeof count
-    const counter = new SharedCounter(redis)
-    const key = `t-counter-${uniqueId('k')}`
-    const other = `${key}:other`
-    t.teardown(() => redis.del(key, other))
-    // Sixty checks of one counter and twenty of another, in one tick: the first goes at once, the other 79
-    // wait for it and go together.
-    const results = await checkAll(counter, [
-      ...Array.from({ length: 60 }, () => key),
-      ...Array.from({ length: 20 }, () => other),
-    ])
-    t.equal(calls, 2, '80 checks of 2 counters, 2 Redis calls')
-    t.same(
-      results.map((r) => r.current),
-      [...Array.from({ length: 60 }, (_, i) => i + 1), ...Array.from({ length: 20 }, (_, i) => i + 1)],
-      'each check has its own place in its count, in arrival order',
-    )
-    t.ok(
-      results.every((r) => r.ttl > 0 && r.ttl <= 60_000),
-      'and the window left',
-    )
-    t.same(await redis.mget(key, other), ['60', '20'], 'Redis counted every check')
-    t.equal((await redis.pttl(key)) > 0, true, 'the window expires')
+t.test('the checks of one turn share one call, whatever their counter, each in its own place', async (t) => {
+  const redis = createRedis(testConfig(), 'seatlock-test-counter')
+  redis.on('error', () => undefined)
+  await connectRedis(redis)
+  t.teardown(() => redis.disconnect())
+  let calls = 0
+  const count = redis.countRequests.bind(redis)
+  redis.countRequests = ((...args: Parameters<typeof count>) => {
+    calls++
+    return count(...args)
+  }) as typeof count
+  const counter = new SharedCounter(redis)
+  const key = `t-counter-${uniqueId('k')}`
+  const other = `${key}:other`
+  t.teardown(() => redis.del(key, other))
+  // Sixty checks of one counter and twenty of another, in one tick: one Redis call.
+  const results = await checkAll(counter, [
+    ...Array.from({ length: 60 }, () => key),
+    ...Array.from({ length: 20 }, () => other),
+  ])
+  t.equal(calls, 1, '80 checks of 2 counters, 1 Redis call')
+  t.same(
+    results.map((r) => r.current),
+    [...Array.from({ length: 60 }, (_, i) => i + 1), ...Array.from({ length: 20 }, (_, i) => i + 1)],
+    'each check has its own place in its count, in arrival order',
+  )
+  t.ok(
+    results.every((r) => r.ttl > 0 && r.ttl <= 60_000),
+    'and the window left',
+  )
+  t.same(await redis.mget(key, other), ['60', '20'], 'Redis counted every check')
+  t.equal((await redis.pttl(key)) > 0, true, 'the window expires')
 
-    // Checks of the next turn, while a call may still be in flight, count after those before.
-    const first = checkAll(counter, [key, key])
-    await new Promise((resolve) => setImmediate(resolve))
-    const second = checkAll(counter, [key])
-    t.same(
-      [...(await first), ...(await second)].map((r) => r.current),
-      [61, 62, 63],
-      'the next turn counts after the one before',
-    )
-  },
-)
+  // Two turns back to back: the second call goes without waiting for the first, and counts after it.
+  const first = checkAll(counter, [key, key])
+  await new Promise((resolve) => setImmediate(resolve))
+  const second = checkAll(counter, [key])
+  t.same(
+    [...(await first), ...(await second)].map((r) => r.current),
+    [61, 62, 63],
+    'the next turn counts after the one before',
+  )
+  t.equal(calls, 3, 'one call per turn')
+})
 
-t.test('on a Redis Cluster each counter is counted in its own slot', async (t) => {
+t.test('on a Redis Cluster the counters of one turn are counted in their own slots', async (t) => {
   const nodes = await startRedisCluster(t)
   const redis = createRedis(testConfig({ redisClusterNodes: nodes }), 'seatlock-test-counter')
   redis.on('error', () => undefined)

@@ -1,65 +1,72 @@
 import { Cluster } from 'ioredis'
-import { allOk, Coalescer } from '../lib/coalesce.js'
 import type { RedisClient } from '../redis/client.js'
 import { countRequests } from '../redis/commands/count-requests.js'
 
 export type CountDone = (error: Error | null, result?: { current: number; ttl: number }) => void
 
-/** Most checks one call carries (the script's work stays small and bounded). */
-export const CHECKS_PER_CALL = 200
+/** Most counters one call carries (the script's work stays small and bounded). */
+export const COUNTERS_PER_CALL = 200
 
-interface Check {
-  key: string
+interface Pending {
   windowMs: number
+  /** The checks of this counter in this turn, in arrival order. */
+  checks: CountDone[]
 }
 
 /**
- * Rate-limit counters in Redis (lua/countRequests-0.lua). A check goes to Redis at once when no count
- * call is in flight; the checks that arrive while one is, whatever their counter, go together in the next
- * call (lib/coalesce: never a timer). A counter checked n times in a call is raised by n and each check
- * gets its own place in the count (first in, first counted), so a limit refuses exactly the requests it
- * did with one call per check, while a rush (many buyers, each hold checked per address and per holder)
- * costs one Redis call per round trip instead of one or two per request. On a Cluster one script call
- * must stay in one slot, so there each counter has its own queue.
+ * Rate-limit counters in Redis (lua/countRequests-0.lua). Every check of one event-loop turn, whatever
+ * its counter, goes in one call sent at the end of the turn (setImmediate, never a timer): a counter
+ * checked n times is raised by n, and each check gets its own place in the count (first in, first
+ * counted), so a limit refuses exactly the requests it did with one call per check. A rush (many
+ * buyers, each hold checked per address and per holder) costs one Redis call per turn instead of one or
+ * two per request. Calls go out one per turn without waiting for the previous one: Redis runs them in
+ * order on the connection, so the counts keep arrival order. On a Cluster each counter is its own call,
+ * since one script call must stay in one slot.
  */
 export class SharedCounter {
-  private readonly calls: Coalescer<Check, { current: number; ttl: number }>
-  private readonly queueOf: (key: string) => string
+  private pending = new Map<string, Pending>()
+  private scheduled = false
 
-  constructor(redis: RedisClient) {
-    this.queueOf = redis instanceof Cluster ? (key) => key : () => ''
-    this.calls = new Coalescer(
-      async (_queue, checks) => {
-        // Checks of one counter counted together, in arrival order.
-        const byKey = new Map<string, { windowMs: number; n: number }>()
-        for (const c of checks) {
-          const entry = byKey.get(c.key)
-          if (entry) entry.n++
-          else byKey.set(c.key, { windowMs: c.windowMs, n: 1 })
-        }
-        const adds = [...byKey].map(([key, e]) => ({ key, n: e.n, windowMs: e.windowMs }))
-        const counts = await countRequests(redis, adds)
-        const next = new Map<string, { current: number; ttl: number }>()
-        adds.forEach((a, i) => {
-          const { count, leftMs } = counts[i] as { count: number; leftMs: number }
-          next.set(a.key, { current: count - a.n + 1, ttl: leftMs })
-        })
-        return allOk(
-          checks.map((c) => {
-            const place = next.get(c.key) as { current: number; ttl: number }
-            next.set(c.key, { current: place.current + 1, ttl: place.ttl })
-            return place
-          }),
-        )
-      },
-      { max: CHECKS_PER_CALL },
-    )
-  }
+  constructor(private readonly redis: RedisClient) {}
 
   incr(key: string, windowMs: number, done: CountDone): void {
-    this.calls.submit(this.queueOf(key), { key, windowMs }).then(
-      (result) => done(null, result),
-      (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
-    )
+    let entry = this.pending.get(key)
+    if (entry === undefined) {
+      entry = { windowMs, checks: [] }
+      this.pending.set(key, entry)
+    }
+    entry.checks.push(done)
+    if (!this.scheduled) {
+      this.scheduled = true
+      setImmediate(() => this.send())
+    }
+  }
+
+  private send(): void {
+    this.scheduled = false
+    const turn = [...this.pending]
+    this.pending = new Map()
+    const perCall = this.redis instanceof Cluster ? 1 : COUNTERS_PER_CALL
+    for (let i = 0; i < turn.length; i += perCall) void this.count(turn.slice(i, i + perCall))
+  }
+
+  /** One call for these counters; answers every check it carries. Never rejects. */
+  private async count(counters: [string, Pending][]): Promise<void> {
+    let counts: { count: number; leftMs: number }[]
+    try {
+      counts = await countRequests(
+        this.redis,
+        counters.map(([key, p]) => ({ key, n: p.checks.length, windowMs: p.windowMs })),
+      )
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error))
+      for (const [, p] of counters) for (const done of p.checks) done(failure)
+      return
+    }
+    counters.forEach(([, p], i) => {
+      const { count, leftMs } = counts[i] as { count: number; leftMs: number }
+      const first = count - p.checks.length + 1
+      p.checks.forEach((done, j) => done(null, { current: first + j, ttl: leftMs }))
+    })
   }
 }

@@ -26,7 +26,7 @@ export type LimitScope = 'address' | 'holder' | 'actions'
  * reject at once anyway, without an offline queue), a bounded wait when Redis is slow or paused, and one
  * key space per limit (`<prefix>:rl:<scope>:<key>`), so the counts are shared by every instance on the
  * same Redis. The counting itself is the plugin's fixed window (INCR, expiry set by the first count), done
- * by SharedCounter, so checks that arrive while a call is in flight, whatever their key, share the next.
+ * by SharedCounter, so the checks of one event-loop turn, whatever their key, share one round trip.
  */
 function failOpenStore(redis: RedisClient, namespace: string, checkTimeoutMs: number) {
   let skipUntil = 0
