@@ -23,7 +23,7 @@ const seconds = Number(process.argv[3] ?? 8)
 
 async function server(limit: number): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort()
-  const child = spawn(process.execPath, ['dist/src/server.js'], {
+  const child = spawn(process.execPath, [process.env.SEATLOCK_SERVER ?? 'dist/src/server.js'], {
     stdio: 'ignore',
     env: {
       ...process.env,
