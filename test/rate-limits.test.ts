@@ -3,6 +3,7 @@
  * one budget; 429 RATE_LIMITED in the contract's error shape with Retry-After; X-Forwarded-For counts only
  * with TRUST_PROXY; and a Redis that is frozen or gone never turns into 429s or 500s (limits fail open).
  */
+import { connect } from 'node:net'
 import t from 'tap'
 import type { Test } from 'tap'
 import type { Config } from '../src/config.js'
@@ -167,6 +168,55 @@ t.test('on a Redis Cluster the counters of one turn are counted in their own slo
   )
   const slots = new Set(await Promise.all(keys.map((k) => redis.cluster('KEYSLOT', k))))
   t.ok(slots.size > 10, `the counters live in ${slots.size} slots`)
+})
+
+/** One HTTP request written in one write (headers and body together), as most clients send a small hold. */
+function rawPost(url: string, path: string, body: unknown): Promise<number> {
+  const { hostname, port } = new URL(url)
+  const json = JSON.stringify(body)
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) }, () =>
+      socket.write(
+        `POST ${path} HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+      ),
+    )
+    let response = ''
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => (response += chunk))
+    socket.on('error', reject)
+    socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1] ?? 0)))
+  })
+}
+
+t.test("a hold's address and holder checks share one Redis call", async (t) => {
+  const api = await startApp(
+    t,
+    ledger,
+    limits({ holdsPerAddress: 1000, holdsPerHolder: 1000 }),
+    undefined,
+    COUNTING,
+  )
+  const eventId = await createEvent(api, { ga: { g: 100 } })
+  let calls = 0
+  const count = api.redis.countRequests.bind(api.redis)
+  api.redis.countRequests = ((...args: Parameters<typeof count>) => {
+    calls++
+    return count(...args)
+  }) as typeof count
+  const statuses: number[] = []
+  for (let i = 0; i < 10; i++) {
+    statuses.push(
+      await rawPost(api.url, `/v1/events/${eventId}/holds`, {
+        holder: `pair-${i}`,
+        items: [{ section: 'g', quantity: 1 }],
+      }),
+    )
+  }
+  t.same(statuses, Array(10).fill(201), 'ten holds, one after another')
+  t.equal(calls, 10, 'one count call per hold, not one per check')
+  const view = await api.request('GET', `/v1/events/${eventId}`)
+  t.equal(view.body.sections[0].held, 10)
 })
 
 t.test('per holder: one holder limited, others not', async (t) => {

@@ -71,7 +71,10 @@ function failOpenStore(redis: RedisClient, namespace: string, checkTimeoutMs: nu
 export type LimitCheck = (request: FastifyRequest) => Promise<void>
 
 export interface HoldLimits {
-  /** Hold creations per client address (RATE_LIMIT_HOLDS_PER_MIN), run before the body is parsed. */
+  /**
+   * Hold creations per client address (RATE_LIMIT_HOLDS_PER_MIN): started before the body is parsed,
+   * awaited with the holder check.
+   */
   createByAddress?: LimitCheck
   /** Hold creations per holder (RATE_LIMIT_HOLDS_PER_HOLDER_PER_MIN), once the holder is known. */
   createByHolder?: (request: FastifyRequest, holder: string) => Promise<void>

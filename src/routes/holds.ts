@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { onRequestAsyncHookHandler } from 'fastify'
+import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import { Type } from 'typebox'
 import { apiError } from '../errors.js'
 import { errors, isPrintableHolder, NoContent } from '../schemas/common.js'
@@ -38,8 +38,25 @@ export const holdRoutes: FastifyPluginAsyncTypebox<HoldRouteOptions> = async (
   app,
   { auth, holds, confirm, identity, limits },
 ) => {
-  // Checked before the body is parsed: the cheapest refusal of a flood.
-  const createLimit = limits.createByAddress ? { onRequest: limits.createByAddress } : {}
+  // A create's address check starts before the body is read and is awaited with the holder's: the two
+  // usually share one Redis call (rate-limit-counter.ts), so a hold waits for one round trip of limit
+  // checks, not two in a row. Its outcome is kept as a value, so a request refused before the handler
+  // (a bad body) leaves no rejected promise behind.
+  const addressChecks = new WeakMap<FastifyRequest, Promise<unknown>>()
+  const byAddress = limits.createByAddress
+  const createLimit = byAddress
+    ? {
+        onRequest: async (request: FastifyRequest) => {
+          addressChecks.set(
+            request,
+            byAddress(request).then(
+              () => null,
+              (refusal: unknown) => refusal,
+            ),
+          )
+        },
+      }
+    : {}
   const actionLimit = limits.actionsByAddress
     ? { onRequest: limits.actionsByAddress as onRequestAsyncHookHandler }
     : {}
@@ -99,7 +116,12 @@ export const holdRoutes: FastifyPluginAsyncTypebox<HoldRouteOptions> = async (
       if (bodyHolder !== undefined && !isPrintableHolder(bodyHolder))
         throw apiError('INVALID_REQUEST', undefined, HOLDER_MESSAGE)
       const { holder, disclose } = await identity.resolve(request, bodyHolder)
-      await limits.createByHolder?.(request, holder)
+      const holderCheck = limits.createByHolder?.(request, holder).then(
+        () => null,
+        (refusal: unknown) => refusal,
+      )
+      const refused = (await addressChecks.get(request)) ?? (await holderCheck)
+      if (refused) throw refused
       const { view, replayed } = await holds.create(
         eventId,
         { ...request.body, holder },
