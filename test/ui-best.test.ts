@@ -6,25 +6,25 @@
  * shows the API's refusal in words. One browser for the file.
  */
 import t from 'tap'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { startApp, uniqueId } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
 import {
+  AVAILABLE,
+  HELD,
+  MINE,
+  SOLD,
   browserSkip,
   launchBrowser,
   openSeatMap,
+  pageOpener,
+  pixelColour,
   seatColour,
   seatPoint,
   seatState,
 } from './helpers/browser.js'
 import { eventually } from './helpers/eventually.js'
 import { openLedger, postgresTarget } from './helpers/ledgers.js'
-
-/** The page's colours (ui/assets/lib/renderer.js), as a person sees them. */
-const HELD = '#e8a100'
-const SOLD = '#59616b'
-const AVAILABLE = '#2f9e5b'
-const MINE = '#1f5fd6'
 
 const skip = browserSkip()
 if (skip) t.comment(`skipped: ${skip}`)
@@ -84,21 +84,7 @@ function mine(page: Page, section: string): Promise<string[]> {
 /** The colour drawn one pixel inside a seat's left edge: where the page frames the seats of its own hold. */
 async function frameColour(page: Page, section: string, seat: string, cell: number): Promise<string> {
   const { x, y } = await seatPoint(page, section, seat)
-  return page.evaluate(
-    ([x, y]) => {
-      const canvas = document.getElementById('map') as HTMLCanvasElement
-      const rect = canvas.getBoundingClientRect()
-      const ratio = canvas.width / rect.width
-      const [r, g, b] = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(
-        Math.floor((x - rect.left) * ratio),
-        Math.floor((y - rect.top) * ratio),
-        1,
-        1,
-      ).data
-      return '#' + [r, g, b].map((v) => (v ?? 0).toString(16).padStart(2, '0')).join('')
-    },
-    [x - cell / 2 + 1, y] as const,
-  )
+  return pixelColour(page, x - cell / 2 + 1, y)
 }
 
 /** "A-4" → row "A", seat 4 (the test venue's seats are numbered 1-10 in each row). */
@@ -111,18 +97,7 @@ t.test('best available on the seat map page in Chromium', { skip }, async (t) =>
   const ledger = await openLedger(t, await postgresTarget())
   const api = await startApp(t, ledger)
   const browser: Browser = await launchBrowser(t)
-  const contexts: BrowserContext[] = []
-  t.teardown(async () => {
-    for (const context of contexts) await context.close()
-  })
-  const pageErrors: string[] = []
-  async function newPage(viewport = { width: 1200, height: 900 }) {
-    const context = await browser.newContext({ viewport })
-    contexts.push(context)
-    const page = await context.newPage()
-    page.on('pageerror', (error) => pageErrors.push(error.message))
-    return page
-  }
+  const { newPage, pageErrors } = pageOpener(t, browser)
 
   await t.test('offered for sections given as rows only, every field labelled', async (t) => {
     const eventId = await createVenue(api)

@@ -7,25 +7,24 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { ROOT_DIR } from '../src/paths.js'
 import { ADMIN_TOKEN, startApp, uniqueId } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
 import {
+  AVAILABLE,
+  HELD,
+  SOLD,
   browserSkip,
   launchBrowser,
   openSeatMap,
+  pageOpener,
   seatColour,
   seatPoint,
   seatState,
 } from './helpers/browser.js'
 import { eventually } from './helpers/eventually.js'
 import { openLedger, postgresTarget } from './helpers/ledgers.js'
-
-/** The page's colours (ui/assets/lib/renderer.js), as a person sees them. */
-const HELD = '#e8a100'
-const SOLD = '#59616b'
-const AVAILABLE = '#2f9e5b'
 
 const skip = browserSkip()
 if (skip) t.comment(`skipped: ${skip}`)
@@ -89,19 +88,7 @@ t.test('the seat map page in Chromium', { skip }, async (t) => {
   const ledger = await openLedger(t, await postgresTarget())
   const api = await startApp(t, ledger)
   const browser: Browser = await launchBrowser(t)
-  const contexts: BrowserContext[] = []
-  t.teardown(async () => {
-    for (const context of contexts) await context.close()
-  })
-  /** Script errors of every page: a page that throws has failed, whatever it still shows. */
-  const pageErrors: string[] = []
-  async function newPage(viewport = { width: 1200, height: 900 }) {
-    const context = await browser.newContext({ viewport })
-    contexts.push(context)
-    const page = await context.newPage()
-    page.on('pageerror', (error) => pageErrors.push(error.message))
-    return page
-  }
+  const { newPage, pageErrors } = pageOpener(t, browser)
 
   await t.test('one context takes a hold, the other sees the seat held within 1 s', async (t) => {
     const eventId = await createVenue(api)

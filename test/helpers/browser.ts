@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs'
 import type { Test } from 'tap'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { eventually } from './eventually.js'
 
 export const CHROMIUM = process.env.SEATLOCK_CHROMIUM || '/usr/bin/chromium'
@@ -39,6 +39,13 @@ export async function launchBrowser(t: Test): Promise<Browser> {
   return browser
 }
 
+/** The page's colours (ui/assets/lib/renderer.js), as a person sees them. */
+export const HELD = '#e8a100'
+export const SOLD = '#59616b'
+export const AVAILABLE = '#2f9e5b'
+/** The frame of the seats of the page's own hold. */
+export const MINE = '#1f5fd6'
+
 /** What a test reads from the page's inspector (`window.seatMapPage`, see ui/assets/app.js). */
 export type SeatState = 'available' | 'held' | 'sold' | 'blocked' | undefined
 
@@ -66,22 +73,50 @@ export async function seatPoint(page: Page, section: string, seat: string | numb
   return point
 }
 
-/** The colour drawn at a seat's centre, as "#rrggbb" (what a person sees, not the page's model). */
-export async function seatColour(page: Page, section: string, seat: string | number): Promise<string> {
-  const { x, y } = await seatPoint(page, section, seat)
+/** The colour drawn at a point of the page's map canvas (page coordinates), as "#rrggbb". */
+export function pixelColour(page: Page, x: number, y: number): Promise<string> {
   return page.evaluate(
     ([x, y]) => {
       const canvas = document.getElementById('map') as HTMLCanvasElement
       const rect = canvas.getBoundingClientRect()
       const ratio = canvas.width / rect.width
-      // One pixel off the centre: the centre of a wheelchair space carries its white mark.
-      const px = Math.floor((x - rect.left) * ratio) - Math.floor(ratio * 2)
-      const py = Math.floor((y - rect.top) * ratio) - Math.floor(ratio * 2)
-      const [r, g, b] = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(px, py, 1, 1).data
+      const [r, g, b] = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(
+        Math.floor((x - rect.left) * ratio),
+        Math.floor((y - rect.top) * ratio),
+        1,
+        1,
+      ).data
       return '#' + [r, g, b].map((v) => (v ?? 0).toString(16).padStart(2, '0')).join('')
     },
     [x, y] as const,
   )
+}
+
+/** The colour drawn at a seat's centre, as "#rrggbb" (what a person sees, not the page's model). */
+export async function seatColour(page: Page, section: string, seat: string | number): Promise<string> {
+  const { x, y } = await seatPoint(page, section, seat)
+  // Two pixels off the centre: the centre of a wheelchair space carries its white mark.
+  return pixelColour(page, x - 2, y - 2)
+}
+
+/**
+ * Pages in contexts of their own (closed at t's teardown), with every script error of every page
+ * collected: a page that throws has failed, whatever it still shows.
+ */
+export function pageOpener(t: Test, browser: Browser) {
+  const contexts: BrowserContext[] = []
+  const pageErrors: string[] = []
+  t.teardown(async () => {
+    for (const context of contexts) await context.close()
+  })
+  async function newPage(viewport = { width: 1200, height: 900 }): Promise<Page> {
+    const context = await browser.newContext({ viewport })
+    contexts.push(context)
+    const page = await context.newPage()
+    page.on('pageerror', (error) => pageErrors.push(error.message))
+    return page
+  }
+  return { newPage, pageErrors }
 }
 
 /** Opens the seat map page of an event and waits until its seats are drawn, labels read and stream live. */
