@@ -73,21 +73,28 @@ export async function seatPoint(page: Page, section: string, seat: string | numb
   return point
 }
 
-/** The colour drawn at a point of the page's map canvas (page coordinates), as "#rrggbb". */
+/**
+ * The colour drawn at a point of the page's map canvas (page coordinates), as "#rrggbb". Read in the next
+ * animation frame: the page draws a change in one (lib/renderer.js), and animation-frame callbacks run in
+ * the order they were asked for, so a change the page's model already shows is painted by then.
+ */
 export function pixelColour(page: Page, x: number, y: number): Promise<string> {
   return page.evaluate(
-    ([x, y]) => {
-      const canvas = document.getElementById('map') as HTMLCanvasElement
-      const rect = canvas.getBoundingClientRect()
-      const ratio = canvas.width / rect.width
-      const [r, g, b] = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(
-        Math.floor((x - rect.left) * ratio),
-        Math.floor((y - rect.top) * ratio),
-        1,
-        1,
-      ).data
-      return '#' + [r, g, b].map((v) => (v ?? 0).toString(16).padStart(2, '0')).join('')
-    },
+    ([x, y]) =>
+      new Promise<string>((resolve) =>
+        requestAnimationFrame(() => {
+          const canvas = document.getElementById('map') as HTMLCanvasElement
+          const rect = canvas.getBoundingClientRect()
+          const ratio = canvas.width / rect.width
+          const [r, g, b] = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(
+            Math.floor((x - rect.left) * ratio),
+            Math.floor((y - rect.top) * ratio),
+            1,
+            1,
+          ).data
+          resolve('#' + [r, g, b].map((v) => (v ?? 0).toString(16).padStart(2, '0')).join(''))
+        }),
+      ),
     [x, y] as const,
   )
 }
