@@ -6,6 +6,7 @@
 import t from 'tap'
 import { eachLedger, startApp, testConfig, uniqueId } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
+import { wipePrefix } from './helpers/event-keys.js'
 import { eventually } from './helpers/eventually.js'
 import { StreamClient } from './helpers/stream.js'
 
@@ -139,12 +140,7 @@ await eachLedger(t, 'allocations released at their time', async (t, ledger) => {
     await allocate(api, eventId, releaseAt)
     await eventually('its time', async () => (await api.services.store.now()) >= releaseAt)
     // Redis lost the event before the release job ran: the ledger still has the block open.
-    let cursor = '0'
-    do {
-      const [next, keys] = await api.redis.scan(cursor, 'MATCH', `${api.config.keyPrefix}:*`, 'COUNT', 1000)
-      cursor = next
-      if (keys.length > 0) await api.redis.del(...keys)
-    } while (cursor !== '0')
+    await wipePrefix(api.redis, api.config.keyPrefix)
     t.equal(await mapOf(api, eventId), 'aaa', 'rebuilt with its seats on sale')
     t.equal(
       await api.services.blocks.releaseDue((_, error) => t.fail(String(error))),

@@ -8,6 +8,7 @@ import { DriftReconciler } from '../src/jobs/drift.js'
 import { blockedBy, EventKeys } from '../src/redis/keys.js'
 import { eachLedger, startApp, uniqueId } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
+import { wipePrefix } from './helpers/event-keys.js'
 import { StreamClient } from './helpers/stream.js'
 
 const SEATS = ['A1', 'A2', 'A3', 'A4', 'A5', 'A6']
@@ -53,16 +54,6 @@ async function seatMap(api: TestApp, eventId: string) {
 async function section(api: TestApp, eventId: string, id: string) {
   const res = await api.request('GET', `/v1/events/${eventId}`)
   return (res.body.sections as ({ id: string } & Record<string, number>)[]).find((s) => s.id === id)
-}
-
-/** Deletes every key of this app's prefix: Redis lost everything it knew. */
-async function wipeRedis(api: TestApp): Promise<void> {
-  let cursor = '0'
-  do {
-    const [next, keys] = await api.redis.scan(cursor, 'MATCH', `${api.config.keyPrefix}:*`, 'COUNT', 1000)
-    cursor = next
-    if (keys.length > 0) await api.redis.del(...keys)
-  } while (cursor !== '0')
 }
 
 await eachLedger(t, 'seat blocks', async (t, ledger) => {
@@ -213,7 +204,7 @@ await eachLedger(t, 'seat blocks', async (t, ledger) => {
       token: bought.body.token,
     })
 
-    await wipeRedis(api)
+    await wipePrefix(api.redis, api.config.keyPrefix)
     t.match(
       await seatMap(api, eventId),
       { status: 'bbbasa', blocked: 3 },

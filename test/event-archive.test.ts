@@ -4,7 +4,6 @@
  * and delete (only an event that never sold; a confirm racing it never leaves a sale for a missing event).
  */
 import t from 'tap'
-import type { Test } from 'tap'
 import { createReconciler } from '../src/jobs/index.js'
 import { retireDueEvents } from '../src/jobs/retention.js'
 import { sweepAll } from '../src/jobs/sweeper.js'
@@ -15,6 +14,8 @@ import type { TestApp } from './helpers/app.js'
 import { residentIndexKey } from '../src/redis/keys.js'
 import { eventKeys } from './helpers/event-keys.js'
 import { checkLedgerInvariants } from './helpers/invariants.js'
+import { sellThroughApi } from './helpers/sales.js'
+import type { SaleLog } from './helpers/sales.js'
 
 interface EventOptions {
   startsAt?: string | null
@@ -43,28 +44,11 @@ async function createEvent(api: TestApp, options: EventOptions = {}): Promise<st
   return id
 }
 
-interface Sales {
-  holds: string[]
-  confirmed: string[]
-}
-
 async function hold(api: TestApp, eventId: string, items: unknown[], admin = false) {
   return api.request('POST', `/v1/events/${eventId}/holds`, {
     body: { holder: uniqueId('buyer'), ttlSeconds: 600, items },
     admin,
   })
-}
-
-async function sell(t: Test, api: TestApp, eventId: string, items: unknown[], sales: Sales) {
-  const held = await hold(api, eventId, items)
-  t.equal(held.status, 201, 'held')
-  sales.holds.push(held.body.id as string)
-  const confirmed = await api.request('POST', `/v1/events/${eventId}/holds/${held.body.id}/confirm`, {
-    token: held.body.token as string,
-  })
-  t.equal(confirmed.status, 201, 'confirmed')
-  sales.confirmed.push(confirmed.body.id as string)
-  return { token: held.body.token as string, reservationId: confirmed.body.id as string }
 }
 
 const archive = (api: TestApp, eventId: string) =>
@@ -78,8 +62,8 @@ void eachLedger(t, 'archive', async (t, ledger) => {
       const prefix = api.config.keyPrefix
       // 600 seats: two pages of seat keys to drop.
       const eventId = await createEvent(api)
-      const sales: Sales = { holds: [], confirmed: [] }
-      const a = await sell(
+      const sales: SaleLog = { holds: [], confirmed: [] }
+      const a = await sellThroughApi(
         t,
         api,
         eventId,
@@ -89,8 +73,8 @@ void eachLedger(t, 'archive', async (t, ledger) => {
         ],
         sales,
       )
-      const b = await sell(t, api, eventId, [{ section: 'vip', seats: ['S3'] }], sales)
-      const c = await sell(t, api, eventId, [{ section: 'g', quantity: 5 }], sales)
+      const b = await sellThroughApi(t, api, eventId, [{ section: 'vip', seats: ['S3'] }], sales)
+      const c = await sellThroughApi(t, api, eventId, [{ section: 'g', quantity: 5 }], sales)
       const released = await hold(api, eventId, [{ section: 'vip', seats: ['S9'] }])
       sales.holds.push(released.body.id as string)
       await api.request('DELETE', `/v1/events/${eventId}/holds/${released.body.id}`, {
@@ -285,8 +269,8 @@ void eachLedger(t, 'archive', async (t, ledger) => {
       const b = await startApp(t, ledger, { keyPrefix: prefix }, undefined, { jobs: false })
       const c = await startApp(t, ledger, { keyPrefix: prefix }, undefined, { jobs: false })
       const eventId = await createEvent(a, { seatCount: 20 })
-      const sales: Sales = { holds: [], confirmed: [] }
-      const sale = await sell(
+      const sales: SaleLog = { holds: [], confirmed: [] }
+      const sale = await sellThroughApi(
         t,
         b,
         eventId,

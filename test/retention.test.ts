@@ -5,7 +5,6 @@
  * the seats and units sold before still sold.
  */
 import t from 'tap'
-import type { Test } from 'tap'
 import { retireDueEvents } from '../src/jobs/retention.js'
 import { EventKeys, residentIndexKey } from '../src/redis/keys.js'
 import { eachLedger, seats, startApp, uniqueId } from './helpers/app.js'
@@ -13,6 +12,8 @@ import type { TestApp } from './helpers/app.js'
 import { eventually } from './helpers/eventually.js'
 import { eventKeys } from './helpers/event-keys.js'
 import { checkLedgerInvariants } from './helpers/invariants.js'
+import { sellThroughApi } from './helpers/sales.js'
+import type { SaleLog } from './helpers/sales.js'
 
 async function createPastEvent(api: TestApp, seatCount: number): Promise<string> {
   const id = uniqueId('past')
@@ -39,23 +40,6 @@ async function hold(api: TestApp, eventId: string, items: unknown[], headers: Re
   })
 }
 
-async function sell(t: Test, api: TestApp, eventId: string, items: unknown[], sales: Sales, headers = {}) {
-  const held = await hold(api, eventId, items, headers)
-  t.equal(held.status, 201, 'held')
-  sales.holds.push(held.body.id as string)
-  const confirmed = await api.request('POST', `/v1/events/${eventId}/holds/${held.body.id}/confirm`, {
-    token: held.body.token as string,
-  })
-  t.equal(confirmed.status, 201, 'confirmed')
-  sales.confirmed.push(confirmed.body.id as string)
-  return { hold: held.body as { id: string; token: string }, reservation: confirmed.body as { id: string } }
-}
-
-interface Sales {
-  holds: string[]
-  confirmed: string[]
-}
-
 void eachLedger(t, 'retention', async (t, ledger) => {
   await t.test(
     'a past event leaves no keys, and is rebuilt from the ledger with sold seats sold',
@@ -65,8 +49,8 @@ void eachLedger(t, 'retention', async (t, ledger) => {
       const prefix = api.config.keyPrefix
       // 1,200 seats: three pages of seat keys.
       const eventId = await createPastEvent(api, 1200)
-      const sales: Sales = { holds: [], confirmed: [] }
-      const first = await sell(
+      const sales: SaleLog = { holds: [], confirmed: [] }
+      const first = await sellThroughApi(
         t,
         api,
         eventId,
@@ -76,7 +60,9 @@ void eachLedger(t, 'retention', async (t, ledger) => {
         ],
         sales,
       )
-      await sell(t, api, eventId, [{ section: 'vip', seats: ['S4'] }], sales, { 'idempotency-key': 'k-1' })
+      await sellThroughApi(t, api, eventId, [{ section: 'vip', seats: ['S4'] }], sales, {
+        'idempotency-key': 'k-1',
+      })
       const released = await hold(api, eventId, [{ section: 'vip', seats: ['S5'] }])
       sales.holds.push(released.body.id as string)
       t.equal(
@@ -127,12 +113,12 @@ void eachLedger(t, 'retention', async (t, ledger) => {
         ['sold', 'sold', 'sold', 'sold', 'available', 'available'],
         'S1-S4 sold, S5 (released) and S6 available',
       )
-      const readHold = await api.request('GET', `/v1/events/${eventId}/holds/${first.hold.id}`, {
-        token: first.hold.token,
+      const readHold = await api.request('GET', `/v1/events/${eventId}/holds/${first.holdId}`, {
+        token: first.token,
       })
       t.match(
         readHold.body,
-        { status: 'confirmed', reservationId: first.reservation.id },
+        { status: 'confirmed', reservationId: first.reservationId },
         'a sold hold reads from the ledger',
       )
       // 46 GA units are left: four holds of 10 take 40.
@@ -149,7 +135,7 @@ void eachLedger(t, 'retention', async (t, ledger) => {
         { code: 'INSUFFICIENT_CAPACITY', details: { available: 6 } },
         'sold units stay sold',
       )
-      await sell(t, api, eventId, [{ section: 'vip', seats: ['S5', 'S6'] }], sales)
+      await sellThroughApi(t, api, eventId, [{ section: 'vip', seats: ['S5', 'S6'] }], sales)
       await checkLedgerInvariants(t, api, eventId, sales)
     },
   )
