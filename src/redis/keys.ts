@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 /**
  * The version of the Redis layout, in every key name after KEY_PREFIX. A release that changes what the
@@ -189,8 +189,9 @@ export class EventKeys {
   }
 }
 
+// crypto.hash, one call without a Hash object: less than half the cost of createHash on every hold.
 function digest(value: string): string {
-  return createHash('sha256').update(value).digest('base64url')
+  return hash('sha256', value, 'base64url')
 }
 
 /**
