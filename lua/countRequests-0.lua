@@ -12,15 +12,10 @@
   Output:
     { per counter in KEYS order: its count after adding its n, then the ms left in its window }
 ]]
+--- @include "includes/rate-counter"
+
 local out = {}
 for i, key in ipairs(KEYS) do
-  local current = redis.call('INCRBY', key, ARGV[2 * i - 1])
-  local left = redis.call('PTTL', key)
-  if left < 0 then
-    left = tonumber(ARGV[2 * i])
-    redis.call('PEXPIRE', key, left)
-  end
-  out[2 * i - 1] = current
-  out[2 * i] = left
+  out[2 * i - 1], out[2 * i] = countRequests(key, ARGV[2 * i - 1], tonumber(ARGV[2 * i]))
 end
 return out

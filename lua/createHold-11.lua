@@ -7,7 +7,9 @@
     KEYS[6] watched   (the event's shared keys, see includes/common)
     KEYS[7] the new hold   KEYS[8] the holder's holds (:hd:<holder digest>)
     KEYS[9] idempotency record (ignored when ARGV[9] is "0")
-    KEYS[10..] one seat key per requested seat, in the order of the seats in ARGV[7], then the seating
+    KEYS[10] the client address's rate-limit counter   KEYS[11] the holder's (each ignored when its limit,
+    ARGV[16] or ARGV[17], is 0)
+    KEYS[12..] one seat key per requested seat, in the order of the seats in ARGV[7], then the seating
     keys (:ob:, :oi:, :or:) of each section given as rows that the items name (best-available picks
     write the seat keys of the block they choose, which cannot be known before the call)
     ARGV[1] hold id            ARGV[2] token hash      ARGV[3] holder
@@ -21,6 +23,9 @@
     ARGV[13] the holder's digest (the name of KEYS[8] after :hd:)
     ARGV[14] "1" when the sales window applies (public holds), "0" when it does not (admin holds)
     ARGV[15] the event's lone-seat rule for picks: "strict", "soft" or "off"
+    ARGV[16] hold creations allowed per address per window (0: not counted by this call)
+    ARGV[17] hold creations allowed per holder per window (0: not counted by this call)
+    ARGV[18] the rate-limit window in ms
 
   Output:
     { 1, createdAt, expiresAt[, itemsJSON] }            hold taken (the items with the seats picked, when
@@ -35,6 +40,8 @@
       no block of `requested` adjacent seats under the rule; `largest` seats together would be picked
       (0: none; always 0 for an accessible request), `available` seats of the section are free
     { NOT_READY }                                                event state not loaded in Redis
+    { RATE_LIMITED, scope, limit, leftMs }   scope "address" or "holder" is over its limit; its window ends in
+                                             leftMs (every counted limit was counted first)
     { SALES_NOT_OPEN, opensAt }                                  sales open at opensAt (ms)
     { SALES_CLOSED, why }                                        why: "closed" by hand or "ended" (window)
     { IDEMPOTENCY_REUSED }                                       idempotency key reused with another body
@@ -44,6 +51,7 @@
       number of expired holds and more wait; reclaim more (a sweep) and call again
 ]]
 --- @include "includes/common"
+--- @include "includes/rate-counter"
 
 local base = baseOf(KEYS[1])
 if redis.call('HGET', KEYS[1], 'ready') ~= '1' then
@@ -55,6 +63,22 @@ local now = nowMs()
 -- A fresh random id never exists: this call timed out on the client, which abandoned it first.
 if redis.call('EXISTS', KEYS[7]) == 1 then
   return { CODE.ABANDONED }
+end
+
+-- The hold routes' rate limits (src/plugins/rate-limits.ts), counted in this call so a hold costs no
+-- round trip more: every request that gets this far counts, replays and refusals too, as the plugin counts.
+local limited
+for i, scope in ipairs({ 'address', 'holder' }) do
+  local limit = tonumber(ARGV[15 + i])
+  if limit > 0 then
+    local count, left = countRequests(KEYS[9 + i], 1, tonumber(ARGV[18]))
+    if count > limit and not limited then
+      limited = { CODE.RATE_LIMITED, scope, limit, left }
+    end
+  end
+end
+if limited then
+  return limited
 end
 
 if ARGV[9] == '1' then
@@ -106,7 +130,7 @@ end
 local items = cjson.decode(ARGV[7])
 
 local unavailable = {}
-local k = 10
+local k = 12
 for _, item in ipairs(items) do
   if item.k == 's' then
     for _, seat in ipairs(item.seats) do

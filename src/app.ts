@@ -77,6 +77,8 @@ export interface AppDependencies extends Omit<ServiceDependencies, 'log' | 'sold
   reconcileIntervalMs?: number
   /** How long a rate-limit check may wait for Redis before failing open (default 100 ms). */
   limitCheckTimeoutMs?: number
+  /** How long limit checks are skipped after one timed out (default 1 s). */
+  limitBreakerMs?: number
 }
 
 /** Trust the nearest `hops` proxies: X-Forwarded-For's entries are read from the right, that many deep. */
@@ -221,6 +223,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     limits: deps.config.rateLimits,
     isAdmin,
     checkTimeoutMs: deps.limitCheckTimeoutMs,
+    breakerMs: deps.limitBreakerMs,
   })
   await app.register(holdRoutes, {
     auth: services.auth,

@@ -37,14 +37,14 @@ t.test(
       t.doesNotThrow(() => checkScript(file, source), `${file}: name and header agree`)
     }
     // The loader catches drift: a wrong count, a missing shebang.
-    const create = readFileSync(join(LUA_DIR, 'createHold-9.lua'), 'utf8')
+    const create = readFileSync(join(LUA_DIR, 'createHold-11.lua'), 'utf8')
     t.throws(
       () => checkScript('createHold-7.lua', create),
-      /declares 9 fixed KEYS/,
+      /declares 11 fixed KEYS/,
       'a wrong count is refused',
     )
     t.throws(
-      () => checkScript('createHold-9.lua', create.replace(/^#!lua\n/, '')),
+      () => checkScript('createHold-11.lua', create.replace(/^#!lua\n/, '')),
       /shebang/,
       'no shebang refused',
     )

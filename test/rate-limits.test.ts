@@ -14,6 +14,7 @@ import type { TestApp } from './helpers/app.js'
 import { openLedger, postgresTarget } from './helpers/ledgers.js'
 import { startRedisCluster } from './helpers/redis-cluster.js'
 import { RedisServer } from './helpers/redis-server.js'
+import { TcpProxy } from './helpers/tcp-proxy.js'
 
 const OFF = { holdsPerAddress: 0, holdsPerHolder: 0, holdActionsPerAddress: 0 }
 
@@ -189,7 +190,7 @@ function rawPost(url: string, path: string, body: unknown): Promise<number> {
   })
 }
 
-t.test("a hold's address and holder checks share one Redis call", async (t) => {
+t.test("a hold's limits are counted by its own script call: no Redis call more", async (t) => {
   const api = await startApp(
     t,
     ledger,
@@ -198,25 +199,63 @@ t.test("a hold's address and holder checks share one Redis call", async (t) => {
     COUNTING,
   )
   const eventId = await createEvent(api, { ga: { g: 100 } })
-  let calls = 0
+  const calls = { count: 0, create: 0 }
   const count = api.redis.countRequests.bind(api.redis)
   api.redis.countRequests = ((...args: Parameters<typeof count>) => {
-    calls++
+    calls.count++
     return count(...args)
   }) as typeof count
+  const create = api.redis.createHold.bind(api.redis)
+  api.redis.createHold = ((...args: Parameters<typeof create>) => {
+    calls.create++
+    return create(...args)
+  }) as typeof create
   const statuses: number[] = []
   for (let i = 0; i < 10; i++) {
     statuses.push(
       await rawPost(api.url, `/v1/events/${eventId}/holds`, {
-        holder: `pair-${i}`,
+        holder: i < 5 ? 'pair-a' : `pair-${i}`,
         items: [{ section: 'g', quantity: 1 }],
       }),
     )
   }
   t.same(statuses, Array(10).fill(201), 'ten holds, one after another')
-  t.equal(calls, 10, 'one count call per hold, not one per check')
+  t.same(calls, { count: 0, create: 10 }, 'one script call per hold, the limits counted in it')
+  const counters = await api.redis.keys(`${api.config.keyPrefix}:*:rl:*`)
+  const values = Object.fromEntries(
+    await Promise.all(counters.map(async (key) => [key.replace(/^.*:rl:/, ''), await api.redis.get(key)])),
+  )
+  t.equal(values['address:127.0.0.1'], '10', 'the address counted every hold')
+  t.same(
+    Object.entries(values)
+      .filter(([key]) => key.startsWith('holder:'))
+      .map(([, value]) => value)
+      .sort(),
+    ['1', '1', '1', '1', '1', '5'],
+    'each holder counted its own holds',
+  )
+  t.ok((await api.redis.pttl(`${counters[0]}`)) > 0, 'the window expires')
   const view = await api.request('GET', `/v1/events/${eventId}`)
   t.equal(view.body.sections[0].held, 10)
+})
+
+t.test("on a Redis Cluster creates are counted apart, in the counters' own slots", async (t) => {
+  const nodes = await startRedisCluster(t)
+  const api = await startApp(
+    t,
+    ledger,
+    { ...limits({ holdsPerAddress: 4, holdsPerHolder: 2 }), redisClusterNodes: nodes },
+    undefined,
+    COUNTING,
+  )
+  const eventId = await createEvent(api, { ga: { g: 100 } })
+  const statuses = []
+  for (const holder of ['c1', 'c1', 'c1']) statuses.push((await hold(api, eventId, holder)).status)
+  t.same(statuses, [201, 201, 429], 'per holder')
+  t.equal((await hold(api, eventId, 'c2')).status, 201)
+  assertLimited(t, await hold(api, eventId, 'c3'), 'address')
+  const view = await api.request('GET', `/v1/events/${eventId}`)
+  t.equal(view.body.sections[0].held, 3, 'refused requests took nothing')
 })
 
 t.test('per holder: one holder limited, others not', async (t) => {
@@ -264,6 +303,40 @@ t.test('client address: X-Forwarded-For only counts with TRUST_PROXY', async (t)
   behind.push((await hold(proxied, eventId, 'p4', { 'x-forwarded-for': '198.51.100.0' })).status)
   t.same(behind, [201, 201, 201, 201, 429], 'trusted proxy: each forwarded client has its own budget')
 })
+
+t.test(
+  'a check that times out opens the breaker: checks are skipped, requests go on unlimited',
+  async (t) => {
+    const server = await RedisServer.start(t)
+    const proxy = await TcpProxy.start(t, { host: '127.0.0.1', port: server.port })
+    const api = await startApp(
+      t,
+      ledger,
+      { ...limits({ holdActionsPerAddress: 1000 }), redisUrl: `redis://127.0.0.1:${proxy.port}` },
+      undefined,
+      // The breaker stays open for the whole test, so how long each read takes does not matter.
+      { jobs: false, limitCheckTimeoutMs: 50, limitBreakerMs: 600_000 },
+    )
+    const eventId = await createEvent(api, { ga: { g: 100 } })
+    const created = await hold(api, eventId, 'reader')
+    t.equal(created.status, 201)
+    let calls = 0
+    const count = api.redis.countRequests.bind(api.redis)
+    api.redis.countRequests = ((...args: Parameters<typeof count>) => {
+      calls++
+      return count(...args)
+    }) as typeof count
+
+    // Every reply from Redis now comes 200 ms late: the first check times out after 50 ms.
+    proxy.delayReplies(200)
+    const path = `/v1/events/${eventId}/holds/${created.body.id}`
+    const statuses = []
+    for (let i = 0; i < 3; i++)
+      statuses.push((await api.request('GET', path, { token: created.body.token })).status)
+    t.same(statuses, [200, 200, 200], 'a slow Redis: the hold still read, never 429')
+    t.equal(calls, 1, 'one check timed out; the reads behind it sent no check')
+  },
+)
 
 t.test(
   'limits fail open: Redis frozen or gone answers 503 REDIS_UNAVAILABLE, never 429 or 500',

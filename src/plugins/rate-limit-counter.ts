@@ -27,7 +27,14 @@ export class SharedCounter {
   private pending = new Map<string, Pending>()
   private scheduled = false
 
-  constructor(private readonly redis: RedisClient) {}
+  /**
+   * A call not answered within `timeoutMs` fails every check it carries (and `onTimeout` runs): one timer
+   * per call, not one per check. Without `timeoutMs` a call waits for Redis's own answer or error.
+   */
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly options: { timeoutMs?: number; onTimeout?: () => void } = {},
+  ) {}
 
   incr(key: string, windowMs: number, done: CountDone): void {
     let entry = this.pending.get(key)
@@ -52,6 +59,19 @@ export class SharedCounter {
 
   /** One call for these counters; answers every check it carries. Never rejects. */
   private async count(counters: [string, Pending][]): Promise<void> {
+    let settled = false
+    const fail = (failure: Error) => {
+      settled = true
+      for (const [, p] of counters) for (const done of p.checks) done(failure)
+    }
+    const { timeoutMs, onTimeout } = this.options
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            onTimeout?.()
+            fail(new Error('Redis did not answer the rate limit check in time'))
+          }, timeoutMs)
     let counts: { count: number; leftMs: number }[]
     try {
       counts = await countRequests(
@@ -59,10 +79,12 @@ export class SharedCounter {
         counters.map(([key, p]) => ({ key, n: p.checks.length, windowMs: p.windowMs })),
       )
     } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error))
-      for (const [, p] of counters) for (const done of p.checks) done(failure)
+      clearTimeout(timer)
+      if (!settled) fail(error instanceof Error ? error : new Error(String(error)))
       return
     }
+    clearTimeout(timer)
+    if (settled) return
     counters.forEach(([, p], i) => {
       const { count, leftMs } = counts[i] as { count: number; leftMs: number }
       const first = count - p.checks.length + 1

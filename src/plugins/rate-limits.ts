@@ -1,10 +1,14 @@
-import { createHash } from 'node:crypto'
+import { isIPv6 } from 'node:net'
 import rateLimit from '@fastify/rate-limit'
 import type { CreateRateLimitOptions, FastifyRateLimitStore } from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { Address6 } from 'ip-address'
+import { Cluster } from 'ioredis'
 import type { RateLimits } from '../config.js'
-import { apiError } from '../errors.js'
 import type { RedisClient } from '../redis/client.js'
+import type { CreateRateLimits } from '../redis/hold-store.js'
+import { holderDigest } from '../redis/keys.js'
+import { refusalError } from '../services/store-refusals.js'
 import { SharedCounter } from './rate-limit-counter.js'
 
 /**
@@ -28,9 +32,14 @@ export type LimitScope = 'address' | 'holder' | 'actions'
  * same Redis. The counting itself is the plugin's fixed window (INCR, expiry set by the first count), done
  * by SharedCounter, so the checks of one event-loop turn, whatever their key, share one round trip.
  */
-function failOpenStore(redis: RedisClient, namespace: string, checkTimeoutMs: number) {
+function failOpenStore(redis: RedisClient, namespace: string, checkTimeoutMs: number, breakerMs: number) {
   let skipUntil = 0
-  const counter = new SharedCounter(redis)
+  const counter = new SharedCounter(redis, {
+    timeoutMs: checkTimeoutMs,
+    onTimeout: () => {
+      skipUntil = Date.now() + breakerMs
+    },
+  })
   return class FailOpenRedisStore implements FastifyRateLimitStore {
     private readonly prefix: string
 
@@ -47,18 +56,7 @@ function failOpenStore(redis: RedisClient, namespace: string, checkTimeoutMs: nu
       if (redis.status !== 'ready') return callback(new Error('Redis is not connected'))
       if (skipUntil !== 0 && Date.now() < skipUntil)
         return callback(new Error('Redis was too slow a moment ago'))
-      let settled = false
-      const timer = setTimeout(() => {
-        settled = true
-        skipUntil = Date.now() + LIMIT_BREAKER_MS
-        callback(new Error('Redis did not answer the rate limit check in time'))
-      }, checkTimeoutMs)
-      counter.incr(this.prefix + key, timeWindow, (error, result) => {
-        if (settled) return
-        settled = true
-        clearTimeout(timer)
-        callback(error, result)
-      })
+      counter.incr(this.prefix + key, timeWindow, callback)
     }
 
     child(options: Parameters<FastifyRateLimitStore['child']>[0]): FastifyRateLimitStore {
@@ -67,27 +65,47 @@ function failOpenStore(redis: RedisClient, namespace: string, checkTimeoutMs: nu
   }
 }
 
+/**
+ * A client address as @fastify/rate-limit keys it (its default key generator): an IPv6 client by its /64,
+ * which one client commonly holds whole, an IPv4-mapped address as IPv4. Both ways of counting a create
+ * (in its script, or apart on a Cluster) count a client under the same name.
+ */
+export function addressKey(ip: string): string {
+  if (!isIPv6(ip)) return ip.toLowerCase()
+  const address = new Address6(ip)
+  if (address.isMapped4()) return address.to4().correctForm()
+  return new Address6(`${ip}/64`).startAddress().correctForm()
+}
+
 /** A check that throws 429 RATE_LIMITED when its limit is exceeded. */
 export type LimitCheck = (request: FastifyRequest) => Promise<void>
 
 export interface HoldLimits {
   /**
-   * Hold creations per client address (RATE_LIMIT_HOLDS_PER_MIN): started before the body is parsed,
-   * awaited with the holder check.
+   * On one Redis: the counters of a hold creation (RATE_LIMIT_HOLDS_PER_MIN per client address,
+   * RATE_LIMIT_HOLDS_PER_HOLDER_PER_MIN per holder), counted by the hold's own script call, so a limited hold
+   * costs no round trip more than an unlimited one. Undefined for an admin's request (never limited).
+   */
+  createCounters?: (request: FastifyRequest, holder: string) => CreateRateLimits | undefined
+  /**
+   * On a Redis Cluster (the counters live in other slots than the event's): hold creations per client
+   * address, checked apart, started before the body is parsed and awaited with the holder check.
    */
   createByAddress?: LimitCheck
-  /** Hold creations per holder (RATE_LIMIT_HOLDS_PER_HOLDER_PER_MIN), once the holder is known. */
+  /** On a Redis Cluster: hold creations per holder, once the holder is known. */
   createByHolder?: (request: FastifyRequest, holder: string) => Promise<void>
   /** Reads, extends, releases, confirms per client address (RATE_LIMIT_HOLD_ACTIONS_PER_MIN). */
   actionsByAddress?: LimitCheck
 }
 
-/** The holder a request is counted under (a hash: holders are up to 128 characters of anything). */
+/** The holder a request is counted under (its digest, as in hold keys: holders are up to 128 characters of anything). */
 const holderOf = new WeakMap<FastifyRequest, string>()
 
 /**
- * Rate limits on the hold routes with @fastify/rate-limit and its Redis store. Fixed one-minute windows;
- * a limit of 0 is off. Admin requests are never limited. Every check fails open (see failOpenStore).
+ * Rate limits on the hold routes, fixed one-minute windows counted in Redis; a limit of 0 is off. Admin
+ * requests are never limited. On one Redis a hold creation's limits are counted by the hold's own script
+ * call (createCounters); on a Cluster, and for the other hold routes, by @fastify/rate-limit with the store
+ * above, whose checks fail open (see failOpenStore).
  */
 export async function registerHoldLimits(
   app: FastifyInstance,
@@ -98,13 +116,20 @@ export async function registerHoldLimits(
     isAdmin: (r: FastifyRequest) => boolean
     /** How long a check may wait for Redis before failing open (default LIMIT_CHECK_TIMEOUT_MS). */
     checkTimeoutMs?: number
+    /** How long checks are skipped after one timed out (default LIMIT_BREAKER_MS). */
+    breakerMs?: number
   },
 ): Promise<HoldLimits> {
   const { limits } = options
   if (limits.holdsPerAddress + limits.holdsPerHolder + limits.holdActionsPerAddress === 0) return {}
   await app.register(rateLimit, {
     global: false,
-    store: failOpenStore(options.redis, options.namespace, options.checkTimeoutMs ?? LIMIT_CHECK_TIMEOUT_MS),
+    store: failOpenStore(
+      options.redis,
+      options.namespace,
+      options.checkTimeoutMs ?? LIMIT_CHECK_TIMEOUT_MS,
+      options.breakerMs ?? LIMIT_BREAKER_MS,
+    ),
     skipOnError: true,
     timeWindow: WINDOW_MS,
   })
@@ -123,18 +148,50 @@ export async function registerHoldLimits(
     const limiter = app.createRateLimit(settings as CreateRateLimitOptions)
     return async (request: FastifyRequest): Promise<void> => {
       const result = await limiter(request)
-      if (!result.isAllowed && result.isExceeded) {
-        const error = apiError('RATE_LIMITED', {
+      if (!result.isAllowed && result.isExceeded)
+        throw refusalError({
+          kind: 'rateLimited',
           scope,
           limit: max,
-          windowSeconds: WINDOW_MS / 1000,
+          windowMs: WINDOW_MS,
+          leftMs: result.ttl,
         })
-        error.retryAfterS = result.ttlInSeconds
-        throw error
-      }
     }
   }
 
+  if (!(options.redis instanceof Cluster)) {
+    const { holdsPerAddress, holdsPerHolder } = limits
+    const counted = holdsPerAddress + holdsPerHolder > 0
+    return {
+      ...(counted
+        ? {
+            createCounters: (request: FastifyRequest, holder: string) =>
+              options.isAdmin(request)
+                ? undefined
+                : {
+                    windowMs: WINDOW_MS,
+                    ...(holdsPerAddress > 0
+                      ? {
+                          address: {
+                            key: `${options.namespace}address:${addressKey(request.ip)}`,
+                            max: holdsPerAddress,
+                          },
+                        }
+                      : {}),
+                    ...(holdsPerHolder > 0
+                      ? {
+                          holder: {
+                            key: `${options.namespace}holder:${holderDigest(holder)}`,
+                            max: holdsPerHolder,
+                          },
+                        }
+                      : {}),
+                  },
+          }
+        : {}),
+      actionsByAddress: check('actions', limits.holdActionsPerAddress),
+    }
+  }
   const byHolder = check('holder', limits.holdsPerHolder, (request) => holderOf.get(request) ?? '')
   return {
     createByAddress: check('address', limits.holdsPerAddress),
@@ -142,7 +199,7 @@ export async function registerHoldLimits(
     ...(byHolder
       ? {
           createByHolder: async (request: FastifyRequest, holder: string) => {
-            holderOf.set(request, createHash('sha256').update(holder).digest('base64url').slice(0, 22))
+            holderOf.set(request, holderDigest(holder))
             await byHolder(request)
           },
         }

@@ -10,7 +10,7 @@ import { blockSeats, freeBlock } from './commands/blocks.js'
 import type { BlockReply, FreeBlockReply } from './commands/blocks.js'
 import { createHold } from './commands/create-hold.js'
 import { recordSales } from './commands/sales-window.js'
-import type { CreateHoldArgs, CreateRefusal, SalesRefusal } from './commands/create-hold.js'
+import type { CreateHoldArgs, CreateRefusal, RateRefusal, SalesRefusal } from './commands/create-hold.js'
 import { finaliseHolds } from './commands/finalise-holds.js'
 import type { FinaliseOutcome } from './commands/finalise-holds.js'
 import { ownKeysOf } from './commands/items.js'
@@ -37,7 +37,7 @@ import {
 import type { SaleSnapshot, SeatStatus, SectionCounts, StoreActivity } from './store-statistics.js'
 
 export type { HoldRefusalReason, StoredHold } from './commands/owned-hold.js'
-export type { CreateRefusal, SalesRefusal } from './commands/create-hold.js'
+export type { CreateRateLimits, CreateRefusal, RateRefusal, SalesRefusal } from './commands/create-hold.js'
 export type { HealPlan, HealResult } from './commands/sold-state.js'
 export type { FinaliseOutcome } from './commands/finalise-holds.js'
 export type { BlockReply, FreeBlockReply } from './commands/blocks.js'
@@ -51,7 +51,7 @@ export type CreateHoldResult =
   | { kind: 'not-ready' }
   /** The hold's key was taken by abandon(): an earlier call with this hold id timed out and was undone. */
   | { kind: 'abandoned' }
-  | { kind: 'refused'; refusal: CreateRefusal | SalesRefusal | { kind: 'idempotencyReused' } }
+  | { kind: 'refused'; refusal: CreateRefusal | SalesRefusal | RateRefusal | { kind: 'idempotencyReused' } }
   /**
    * Refused only because the script reclaims a bounded number of expired holds per call and more of them
    * wait (their units would count against the section or the holder): reclaim more and call again.
@@ -195,6 +195,7 @@ export class HoldStore {
         this.soldOut?.mark(eventId, reply.soldOut)
         return { kind: 'refused', refusal: reply }
       case 'holderLimit':
+      case 'rateLimited':
       case 'idempotencyReused':
       case 'salesNotOpen':
       case 'salesClosed':

@@ -26,6 +26,8 @@ export const SCRIPT_CODE = {
   SALES_NOT_OPEN: -15,
   /** createHold: the event's sales window has closed, or an admin closed sales. */
   SALES_CLOSED: -16,
+  /** createHold: a rate limit the call counted is exceeded (the hold routes' limits, on one Redis). */
+  RATE_LIMITED: -17,
   HOLD_UNKNOWN: -10,
   HOLD_RELEASED: -11,
   HOLD_EXPIRED: -12,

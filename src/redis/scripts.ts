@@ -41,7 +41,7 @@ declare module 'ioredis' {
   }
 }
 
-const INCLUDE = /^--- @include "([\w/]+)"\s*$/gm
+const INCLUDE = /^--- @include "([\w/-]+)"\s*$/gm
 
 function withIncludes(source: string, seen = new Set<string>()): string {
   return source.replace(INCLUDE, (_line, name: string) => {

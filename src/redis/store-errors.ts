@@ -1,4 +1,4 @@
-import type { CreateRefusal, SalesRefusal } from './commands/create-hold.js'
+import type { CreateRefusal, RateRefusal, SalesRefusal } from './commands/create-hold.js'
 import type { HoldRefusalReason } from './commands/owned-hold.js'
 
 /**
@@ -22,7 +22,11 @@ export class HoldRefusedError extends Error {
 
 /** Every refusal the hold store reports; the services decide the answer (src/services/store-refusals.ts). */
 export type StoreRefusal =
-  CreateRefusal | SalesRefusal | { kind: 'idempotencyReused' } | { kind: 'hold'; reason: HoldRefusalReason }
+  | CreateRefusal
+  | SalesRefusal
+  | RateRefusal
+  | { kind: 'idempotencyReused' }
+  | { kind: 'hold'; reason: HoldRefusalReason }
 
 /** Redis said no for a reason that passes (loading, failover, busy script): the client should retry. */
 const TRANSIENT_REPLY = /^(LOADING|BUSY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|NOREPLICAS|OOM)/

@@ -38,10 +38,10 @@ export const holdRoutes: FastifyPluginAsyncTypebox<HoldRouteOptions> = async (
   app,
   { auth, holds, confirm, identity, limits },
 ) => {
-  // A create's address check starts before the body is read and is awaited with the holder's: the two
-  // usually share one Redis call (rate-limit-counter.ts), so a hold waits for one round trip of limit
-  // checks, not two in a row. Its outcome is kept as a value, so a request refused before the handler
-  // (a bad body) leaves no rejected promise behind.
+  // On a Redis Cluster a create's limits are checked apart from the hold (rate-limits.ts): the address
+  // check starts before the body is read and is awaited with the holder's, so a hold waits for one round
+  // trip of checks, not two in a row. Its outcome is kept as a value, so a request refused before the
+  // handler (a bad body) leaves no rejected promise behind. On one Redis the hold's script counts them.
   const addressChecks = new WeakMap<FastifyRequest, Promise<unknown>>()
   const byAddress = limits.createByAddress
   const createLimit = byAddress
@@ -60,7 +60,10 @@ export const holdRoutes: FastifyPluginAsyncTypebox<HoldRouteOptions> = async (
   const actionLimit = limits.actionsByAddress
     ? { onRequest: limits.actionsByAddress as onRequestAsyncHookHandler }
     : {}
-  const LIMIT_ERRORS = limits.createByAddress || limits.createByHolder ? (['RATE_LIMITED'] as const) : []
+  const LIMIT_ERRORS =
+    limits.createCounters || limits.createByAddress || limits.createByHolder
+      ? (['RATE_LIMITED'] as const)
+      : []
   const ACTION_LIMIT_ERRORS = limits.actionsByAddress ? (['RATE_LIMITED'] as const) : []
   const IDENTITY_ERRORS = identity.enabled
     ? (['IDENTITY_REQUIRED', 'IDENTITY_INVALID', 'HOLDER_MISMATCH', 'IDENTITY_UNAVAILABLE'] as const)
@@ -128,6 +131,7 @@ export const holdRoutes: FastifyPluginAsyncTypebox<HoldRouteOptions> = async (
         request.headers['idempotency-key'],
         disclose,
         auth.isAdmin(request),
+        limits.createCounters?.(request, holder),
       )
       if (replayed) reply.header('Idempotent-Replayed', 'true')
       return reply.code(201).header('Location', `/v1/events/${eventId}/holds/${view.id}`).send(view)

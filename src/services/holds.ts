@@ -11,7 +11,7 @@ import { apiError } from '../errors.js'
 import type { ApiError } from '../errors.js'
 import type { Ledger } from '../ledger/port.js'
 import { canonicalJson, hashToken, newHoldId, newToken, openToken, sealToken, sha256 } from '../lib/tokens.js'
-import type { HoldStore, StoredHold } from '../redis/hold-store.js'
+import type { CreateHoldInput, CreateRateLimits, HoldStore, StoredHold } from '../redis/hold-store.js'
 import { RedisUnavailableError } from '../redis/store-errors.js'
 import type { CreateHoldBody, HoldView } from '../schemas/holds.js'
 import { AbandonedCreates } from './abandoned-creates.js'
@@ -115,6 +115,8 @@ export class HoldService {
     disclose = false,
     /** An admin's hold (the box office): it sells outside the sales window and while sales are closed. */
     boxOffice = false,
+    /** Rate limits the hold's own script call counts (one Redis; see plugins/rate-limits.ts). */
+    rateLimits?: CreateRateLimits,
   ): Promise<CreatedHold> {
     const event = await this.events.get(eventId)
     // Known here to be archived: refused without a Redis call (and none of its keys written).
@@ -130,7 +132,7 @@ export class HoldService {
     const holdId = newHoldId()
     const token = newToken()
     const scope = `${eventId}\u0000${body.holder}`
-    const input = {
+    const input: CreateHoldInput = {
       holdId,
       tokenHash: hashToken(token),
       holder: body.holder,
@@ -149,6 +151,7 @@ export class HoldService {
             ttlMs: IDEMPOTENCY_TTL_MS,
           }
         : null,
+      ...(rateLimits ? { rateLimits } : {}),
     }
     const create = async () => {
       try {
@@ -170,6 +173,8 @@ export class HoldService {
     }
     for (let round = 0; result.kind === 'expired-pending'; round++) {
       if (round === EXPIRED_PENDING_ROUNDS) throw refusalError(result.refusal, disclose)
+      // The request was counted by the call that got this far: the calls after it count nothing.
+      delete input.rateLimits
       if (result.refusal.kind === 'holderLimit') {
         for (let call = 0; call < HOLDER_RECLAIM_CALLS; call++)
           if (!(await this.store.reclaimHolder(eventId, body.holder))) break

@@ -46,6 +46,16 @@ export function refusalError(refusal: StoreRefusal, disclose = true): ApiError {
       return apiError('SALES_NOT_OPEN', { salesOpenAt: new Date(refusal.opensAt).toISOString() })
     case 'salesClosed':
       return apiError('SALES_CLOSED', { reason: refusal.reason })
+    case 'rateLimited': {
+      // The limit and its window, never the count: a holder's usage is not told to whoever names it.
+      const error = apiError('RATE_LIMITED', {
+        scope: refusal.scope,
+        limit: refusal.limit,
+        windowSeconds: refusal.windowMs / 1000,
+      })
+      error.retryAfterS = Math.max(1, Math.ceil(refusal.leftMs / 1000))
+      return error
+    }
     case 'hold':
       return apiError(HOLD_REFUSALS[refusal.reason])
   }

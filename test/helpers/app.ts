@@ -100,6 +100,7 @@ export async function startApp(
       | 'activeEvents'
       | 'lockTtlMs'
       | 'limitCheckTimeoutMs'
+      | 'limitBreakerMs'
     >
   > = {},
 ): Promise<TestApp> {

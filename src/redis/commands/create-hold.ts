@@ -25,6 +25,32 @@ export interface CreateHoldArgs {
   /** The event's sales window applies (public holds); a box office (admin) sells outside it. */
   salesWindow: boolean
   idempotency: { key: string; bodyHash: string; encryptedToken: string; ttlMs: number } | null
+  /**
+   * Rate limits this call counts (single Redis: on a Cluster the counters live in other slots). Absent, or
+   * a scope absent: nothing counted for it.
+   */
+  rateLimits?: CreateRateLimits
+}
+
+/** A rate-limit counter: its key and the requests it allows per window. */
+export interface RateCounter {
+  key: string
+  max: number
+}
+
+export interface CreateRateLimits {
+  windowMs: number
+  address?: RateCounter
+  holder?: RateCounter
+}
+
+/** A rate limit is exceeded (one a create counted, or a hold route's check); its window ends in `leftMs`. */
+export interface RateRefusal {
+  kind: 'rateLimited'
+  scope: 'address' | 'holder' | 'actions'
+  limit: number
+  windowMs: number
+  leftMs: number
 }
 
 /** A section the script found with nothing available, flagged with a version (see sold-out.ts). */
@@ -61,6 +87,7 @@ export type CreateHoldReply =
   | { kind: 'replayed'; holdId: string; encryptedToken: string; createdAt: number; expiresAt: number }
   | CreateRefusal
   | SalesRefusal
+  | RateRefusal
   /** Refused only because more expired holds wait than one call reclaims: reclaim more and call again. */
   | { kind: 'expiredPending'; refusal: CreateRefusal }
   | { kind: 'notReady' }
@@ -107,7 +134,7 @@ function refusalOf(reply: ScriptReply): CreateRefusal | null {
   }
 }
 
-/** lua/createHold-9.lua: one round trip. */
+/** lua/createHold-11.lua: one round trip. */
 export async function createHold(
   redis: RedisClient,
   k: EventKeys,
@@ -124,12 +151,16 @@ export async function createHold(
   const digest = holderDigest(args.holder)
   const holdKey = k.hold(args.holdId)
   const holderIndex = k.holderOf(digest)
+  const limits = args.rateLimits
   const reply = await redis.createHold(
-    9 + seatKeys.length + seatingKeys.length,
+    11 + seatKeys.length + seatingKeys.length,
     ...k.shared,
     holdKey,
     holderIndex,
     idem ? k.idempotency(args.holder, idem.key) : holdKey,
+    // A counter not counted is never read: the hold's key stands in for it.
+    limits?.address?.key ?? holdKey,
+    limits?.holder?.key ?? holdKey,
     ...seatKeys,
     ...seatingKeys,
     args.holdId,
@@ -147,6 +178,9 @@ export async function createHold(
     digest,
     args.salesWindow ? '1' : '0',
     args.loneSeats ?? DEFAULT_LONE_SEAT_RULE,
+    limits?.address?.max ?? 0,
+    limits?.holder?.max ?? 0,
+    limits?.windowMs ?? 0,
   )
   switch (reply[0]) {
     case 1: {
@@ -191,6 +225,14 @@ export async function createHold(
       return { kind: 'salesClosed', reason: reply[1] === 'ended' ? 'ended' : 'closed' }
     case CODE.IDEMPOTENCY_REUSED:
       return { kind: 'idempotencyReused' }
+    case CODE.RATE_LIMITED:
+      return {
+        kind: 'rateLimited',
+        scope: reply[1] === 'holder' ? 'holder' : 'address',
+        limit: num(reply[2]),
+        windowMs: limits?.windowMs ?? 0,
+        leftMs: num(reply[3]),
+      }
     case CODE.ABANDONED:
       return { kind: 'abandoned' }
   }
