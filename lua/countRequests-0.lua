@@ -16,6 +16,8 @@
 
 local out = {}
 for i, key in ipairs(KEYS) do
-  out[2 * i - 1], out[2 * i] = countRequests(key, ARGV[2 * i - 1], tonumber(ARGV[2 * i]))
+  local window = tonumber(ARGV[2 * i])
+  out[2 * i - 1] = countRequests(key, ARGV[2 * i - 1], window)
+  out[2 * i] = windowLeft(key, window)
 end
 return out

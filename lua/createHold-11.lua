@@ -71,9 +71,9 @@ local limited
 for i, scope in ipairs({ 'address', 'holder' }) do
   local limit = tonumber(ARGV[15 + i])
   if limit > 0 then
-    local count, left = countRequests(KEYS[9 + i], 1, tonumber(ARGV[18]))
-    if count > limit and not limited then
-      limited = { CODE.RATE_LIMITED, scope, limit, left }
+    local window = tonumber(ARGV[18])
+    if countRequests(KEYS[9 + i], 1, window) > limit and not limited then
+      limited = { CODE.RATE_LIMITED, scope, limit, windowLeft(KEYS[9 + i], window) }
     end
   end
 end

@@ -1,17 +1,22 @@
 --[[
-  One rate-limit counter (a fixed window, as @fastify/rate-limit counts): adds n requests to the counter
-  at `key` and returns its count after them and the ms left in its window. The first requests of a window
-  open it in one command (most counters are new: one per holder).
+  Rate-limit counters (fixed windows, as @fastify/rate-limit counts).
+  countRequests(key, n, window): adds n requests to the counter at `key` and returns its count after them;
+  the window's first requests start its expiry (window ms). One command for a counter already counting.
+  windowLeft(key, window): the ms left in the counter's window (a counter without expiry gets one).
 ]]
 local function countRequests(key, n, window)
-  if redis.call('SET', key, n, 'PX', window, 'NX') then
-    return tonumber(n), window
-  end
   local current = redis.call('INCRBY', key, n)
+  if current == tonumber(n) then
+    redis.call('PEXPIRE', key, window)
+  end
+  return current
+end
+
+local function windowLeft(key, window)
   local left = redis.call('PTTL', key)
   if left < 0 then
     left = window
     redis.call('PEXPIRE', key, left)
   end
-  return current, left
+  return left
 end
