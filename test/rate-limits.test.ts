@@ -11,6 +11,7 @@ import { SharedCounter } from '../src/plugins/rate-limit-counter.js'
 import { connectRedis, createRedis } from '../src/redis/client.js'
 import { createEvent, startApp, testConfig, uniqueId } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
+import { eventually } from './helpers/eventually.js'
 import { openLedger, postgresTarget } from './helpers/ledgers.js'
 import { startRedisCluster } from './helpers/redis-cluster.js'
 import { RedisServer } from './helpers/redis-server.js'
@@ -238,6 +239,35 @@ t.test("a hold's limits are counted by its own script call: no Redis call more",
   const view = await api.request('GET', `/v1/events/${eventId}`)
   t.equal(view.body.sections[0].held, 10)
 })
+
+t.test(
+  'creates refused before the hold script count too, and an address over its limit is refused first',
+  async (t) => {
+    const api = await startApp(t, ledger, limits({ holdsPerAddress: 3 }), undefined, COUNTING)
+    const eventId = await createEvent(api, { ga: { g: 100 } })
+    const unknown = `no-such-${uniqueId('e')}`
+    const early = []
+    for (let i = 0; i < 3; i++) early.push((await hold(api, unknown, `early-${i}`)).status)
+    t.same(early, [404, 404, 404], 'refused before the script: an unknown event')
+    // Those three were counted apart once answered: this hold is the address's fourth request.
+    assertLimited(t, await hold(api, eventId, 'late'), 'address')
+    const gated = await hold(api, unknown, 'gated')
+    t.equal(gated.status, 429, 'over its limit, the address is refused before its request is even read')
+    const bad = await api.request('POST', `/v1/events/${eventId}/holds`, { body: { holder: 'x', items: [] } })
+    t.equal(bad.status, 429, 'a bad body too')
+    await eventually('every request counted', async () => {
+      const [key] = await api.redis.keys(`${api.config.keyPrefix}:*:rl:address:*`)
+      return key !== undefined && (await api.redis.get(key)) === '6'
+    })
+    const view = await api.request('GET', `/v1/events/${eventId}`)
+    t.equal(view.body.sections[0].held, 0, 'refused requests took nothing')
+    const admin = await api.request('POST', `/v1/events/${eventId}/holds`, {
+      admin: true,
+      body: { holder: 'box-office', items: [{ section: 'g', quantity: 1 }] },
+    })
+    t.equal(admin.status, 201, 'admin requests are not limited')
+  },
+)
 
 t.test("on a Redis Cluster creates are counted apart, in the counters' own slots", async (t) => {
   const nodes = await startRedisCluster(t)

@@ -88,6 +88,17 @@ export interface HoldLimits {
    */
   createCounters?: (request: FastifyRequest, holder: string) => CreateRateLimits | undefined
   /**
+   * On one Redis, before a create is parsed: 429 at once for an address this instance knows is over its
+   * limit until its window ends (no Redis call).
+   */
+  createGate?: LimitCheck
+  /**
+   * On one Redis, once a create is answered: a request the hold's script did not count (refused before it:
+   * bad input, identity, an unknown event, a section known sold out) is counted against its address apart,
+   * so every create counts, as on a Cluster; an address found over its limit is remembered for the gate.
+   */
+  createSettled?: (request: FastifyRequest) => void
+  /**
    * On a Redis Cluster (the counters live in other slots than the event's): hold creations per client
    * address, checked apart, started before the body is parsed and awaited with the holder check.
    */
@@ -100,6 +111,78 @@ export interface HoldLimits {
 
 /** The holder a request is counted under (its digest, as in hold keys: holders are up to 128 characters of anything). */
 const holderOf = new WeakMap<FastifyRequest, string>()
+
+/** Addresses remembered over their create limit at most (the oldest forgotten first). */
+const OVER_LIMIT_REMEMBERED = 10_000
+
+/** Hold creations counted by the hold's own script call, on one Redis (see HoldLimits). */
+function countedByCreates(options: {
+  redis: RedisClient
+  namespace: string
+  limits: RateLimits
+  isAdmin: (r: FastifyRequest) => boolean
+  checkTimeoutMs?: number
+}): Pick<HoldLimits, 'createCounters' | 'createGate' | 'createSettled'> {
+  const { holdsPerAddress, holdsPerHolder } = options.limits
+  if (holdsPerAddress + holdsPerHolder === 0) return {}
+  const addressOf = (request: FastifyRequest) => `${options.namespace}address:${addressKey(request.ip)}`
+  /** Address counter key → when its window ends (ms), for addresses over their limit. */
+  const overUntil = new Map<string, number>()
+  const remember = (key: string, leftMs: number) => {
+    if (overUntil.size >= OVER_LIMIT_REMEMBERED) overUntil.delete(overUntil.keys().next().value as string)
+    overUntil.set(key, Date.now() + leftMs)
+  }
+  const counted = new WeakSet<FastifyRequest>()
+  const apart = new SharedCounter(options.redis, {
+    timeoutMs: options.checkTimeoutMs ?? LIMIT_CHECK_TIMEOUT_MS,
+  })
+  return {
+    createCounters: (request, holder) => {
+      if (options.isAdmin(request)) return undefined
+      const address = addressOf(request)
+      return {
+        windowMs: WINDOW_MS,
+        ...(holdsPerAddress > 0 ? { address: { key: address, max: holdsPerAddress } } : {}),
+        ...(holdsPerHolder > 0
+          ? { holder: { key: `${options.namespace}holder:${holderDigest(holder)}`, max: holdsPerHolder } }
+          : {}),
+        counted: (addressOverForMs) => {
+          counted.add(request)
+          if (addressOverForMs !== undefined) remember(address, addressOverForMs)
+        },
+      }
+    },
+    ...(holdsPerAddress > 0
+      ? {
+          createGate: async (request: FastifyRequest) => {
+            const address = addressOf(request)
+            const until = overUntil.get(address)
+            if (until === undefined || options.isAdmin(request)) return
+            const leftMs = until - Date.now()
+            if (leftMs <= 0) {
+              overUntil.delete(address)
+              return
+            }
+            throw refusalError({
+              kind: 'rateLimited',
+              scope: 'address',
+              limit: holdsPerAddress,
+              windowMs: WINDOW_MS,
+              leftMs,
+            })
+          },
+          createSettled: (request: FastifyRequest) => {
+            if (counted.has(request) || options.isAdmin(request) || options.redis.status !== 'ready') return
+            const address = addressOf(request)
+            // Fire and forget: the answer is sent; a count that fails is a request not counted (fail open).
+            apart.incr(address, WINDOW_MS, (error, result) => {
+              if (!error && result && result.current > holdsPerAddress) remember(address, result.ttl)
+            })
+          },
+        }
+      : {}),
+  }
+}
 
 /**
  * Rate limits on the hold routes, fixed one-minute windows counted in Redis; a limit of 0 is off. Admin
@@ -160,35 +243,8 @@ export async function registerHoldLimits(
   }
 
   if (!(options.redis instanceof Cluster)) {
-    const { holdsPerAddress, holdsPerHolder } = limits
-    const counted = holdsPerAddress + holdsPerHolder > 0
     return {
-      ...(counted
-        ? {
-            createCounters: (request: FastifyRequest, holder: string) =>
-              options.isAdmin(request)
-                ? undefined
-                : {
-                    windowMs: WINDOW_MS,
-                    ...(holdsPerAddress > 0
-                      ? {
-                          address: {
-                            key: `${options.namespace}address:${addressKey(request.ip)}`,
-                            max: holdsPerAddress,
-                          },
-                        }
-                      : {}),
-                    ...(holdsPerHolder > 0
-                      ? {
-                          holder: {
-                            key: `${options.namespace}holder:${holderDigest(holder)}`,
-                            max: holdsPerHolder,
-                          },
-                        }
-                      : {}),
-                  },
-          }
-        : {}),
+      ...countedByCreates(options),
       actionsByAddress: check('actions', limits.holdActionsPerAddress),
     }
   }

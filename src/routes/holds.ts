@@ -41,9 +41,11 @@ export const holdRoutes: FastifyPluginAsyncTypebox<HoldRouteOptions> = async (
   // On a Redis Cluster a create's limits are checked apart from the hold (rate-limits.ts): the address
   // check starts before the body is read and is awaited with the holder's, so a hold waits for one round
   // trip of checks, not two in a row. Its outcome is kept as a value, so a request refused before the
-  // handler (a bad body) leaves no rejected promise behind. On one Redis the hold's script counts them.
+  // handler (a bad body) leaves no rejected promise behind. On one Redis the hold's script counts them, and
+  // a create refused before the script is counted apart once answered (createGate, createSettled).
   const addressChecks = new WeakMap<FastifyRequest, Promise<unknown>>()
   const byAddress = limits.createByAddress
+  const { createGate, createSettled } = limits
   const createLimit = byAddress
     ? {
         onRequest: async (request: FastifyRequest) => {
@@ -56,7 +58,10 @@ export const holdRoutes: FastifyPluginAsyncTypebox<HoldRouteOptions> = async (
           )
         },
       }
-    : {}
+    : {
+        ...(createGate ? { onRequest: createGate as onRequestAsyncHookHandler } : {}),
+        ...(createSettled ? { onResponse: async (request: FastifyRequest) => createSettled(request) } : {}),
+      }
   const actionLimit = limits.actionsByAddress
     ? { onRequest: limits.actionsByAddress as onRequestAsyncHookHandler }
     : {}

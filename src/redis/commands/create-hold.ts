@@ -42,6 +42,11 @@ export interface CreateRateLimits {
   windowMs: number
   address?: RateCounter
   holder?: RateCounter
+  /**
+   * Told once the script has counted the request (it counts after its not-ready and abandoned checks),
+   * with the ms left in the address's window when the address is over its limit.
+   */
+  counted?: (addressOverForMs: number | undefined) => void
 }
 
 /** A rate limit is exceeded (one a create counted, or a hold route's check); its window ends in `leftMs`. */
@@ -182,6 +187,8 @@ export async function createHold(
     limits?.holder?.max ?? 0,
     limits?.windowMs ?? 0,
   )
+  if (reply[0] !== CODE.NOT_READY && reply[0] !== CODE.ABANDONED)
+    limits?.counted?.(reply[0] === CODE.RATE_LIMITED && reply[1] === 'address' ? num(reply[3]) : undefined)
   switch (reply[0]) {
     case 1: {
       // A pick chose seats: the script answers the items as the hold keeps them.
