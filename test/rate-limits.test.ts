@@ -252,9 +252,9 @@ t.test(
     // Those three were counted apart once answered: this hold is the address's fourth request.
     assertLimited(t, await hold(api, eventId, 'late'), 'address')
     const gated = await hold(api, unknown, 'gated')
-    t.equal(gated.status, 429, 'over its limit, the address is refused before its request is even read')
+    t.equal(gated.status, 429, 'over its limit, the address is refused before its event is even looked up')
     const bad = await api.request('POST', `/v1/events/${eventId}/holds`, { body: { holder: 'x', items: [] } })
-    t.equal(bad.status, 429, 'a bad body too')
+    t.equal(bad.status, 400, 'a bad body is refused as before, and counted')
     await eventually('every request counted', async () => {
       const [key] = await api.redis.keys(`${api.config.keyPrefix}:*:rl:address:*`)
       return key !== undefined && (await api.redis.get(key)) === '6'

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Address6 } from 'ip-address'
 import { Cluster } from 'ioredis'
 import type { RateLimits } from '../config.js'
+import type { ApiError } from '../errors.js'
 import type { RedisClient } from '../redis/client.js'
 import type { CreateRateLimits } from '../redis/hold-store.js'
 import { holderDigest } from '../redis/keys.js'
@@ -88,16 +89,17 @@ export interface HoldLimits {
    */
   createCounters?: (request: FastifyRequest, holder: string) => CreateRateLimits | undefined
   /**
-   * On one Redis, before a create is parsed: 429 at once for an address this instance knows is over its
-   * limit until its window ends (no Redis call).
+   * On one Redis, first thing in a create's handler: the 429 for an address this instance knows is over
+   * its limit until its window ends (no Redis call), else null. Synchronous: it runs on every create.
    */
-  createGate?: LimitCheck
+  createGate?: (request: FastifyRequest) => ApiError | null
   /**
-   * On one Redis, once a create is answered: a request the hold's script did not count (refused before it:
-   * bad input, identity, an unknown event, a section known sold out) is counted against its address apart,
-   * so every create counts, as on a Cluster; an address found over its limit is remembered for the gate.
+   * On one Redis, when a create ends in an error: a request the hold's script did not count (refused
+   * before it: bad input, identity, an unknown event, a section known sold out) is counted against its
+   * address apart, so every create counts, as on a Cluster; an address found over its limit is remembered
+   * for the gate. A create answered 201 was always counted by its script.
    */
-  createSettled?: (request: FastifyRequest) => void
+  createFailed?: (request: FastifyRequest) => void
   /**
    * On a Redis Cluster (the counters live in other slots than the event's): hold creations per client
    * address, checked apart, started before the body is parsed and awaited with the holder check.
@@ -122,7 +124,7 @@ function countedByCreates(options: {
   limits: RateLimits
   isAdmin: (r: FastifyRequest) => boolean
   checkTimeoutMs?: number
-}): Pick<HoldLimits, 'createCounters' | 'createGate' | 'createSettled'> {
+}): Pick<HoldLimits, 'createCounters' | 'createGate' | 'createFailed'> {
   const { holdsPerAddress, holdsPerHolder } = options.limits
   if (holdsPerAddress + holdsPerHolder === 0) return {}
   const addressOf = (request: FastifyRequest) => `${options.namespace}address:${addressKey(request.ip)}`
@@ -154,16 +156,17 @@ function countedByCreates(options: {
     },
     ...(holdsPerAddress > 0
       ? {
-          createGate: async (request: FastifyRequest) => {
+          createGate: (request: FastifyRequest) => {
+            if (overUntil.size === 0) return null
             const address = addressOf(request)
             const until = overUntil.get(address)
-            if (until === undefined || options.isAdmin(request)) return
+            if (until === undefined || options.isAdmin(request)) return null
             const leftMs = until - Date.now()
             if (leftMs <= 0) {
               overUntil.delete(address)
-              return
+              return null
             }
-            throw refusalError({
+            return refusalError({
               kind: 'rateLimited',
               scope: 'address',
               limit: holdsPerAddress,
@@ -171,7 +174,7 @@ function countedByCreates(options: {
               leftMs,
             })
           },
-          createSettled: (request: FastifyRequest) => {
+          createFailed: (request: FastifyRequest) => {
             if (counted.has(request) || options.isAdmin(request) || options.redis.status !== 'ready') return
             const address = addressOf(request)
             // Fire and forget: the answer is sent; a count that fails is a request not counted (fail open).

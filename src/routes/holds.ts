@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import { Type } from 'typebox'
 import { apiError } from '../errors.js'
 import { errors, isPrintableHolder, NoContent } from '../schemas/common.js'
@@ -42,10 +42,11 @@ export const holdRoutes: FastifyPluginAsyncTypebox<HoldRouteOptions> = async (
   // check starts before the body is read and is awaited with the holder's, so a hold waits for one round
   // trip of checks, not two in a row. Its outcome is kept as a value, so a request refused before the
   // handler (a bad body) leaves no rejected promise behind. On one Redis the hold's script counts them, and
-  // a create refused before the script is counted apart once answered (createGate, createSettled).
+  // a create refused before the script is counted apart (createFailed, an error hook, so a hold answered 201
+  // runs no hook), and an address known over its limit is refused first thing in the handler (createGate).
   const addressChecks = new WeakMap<FastifyRequest, Promise<unknown>>()
   const byAddress = limits.createByAddress
-  const { createGate, createSettled } = limits
+  const { createGate, createFailed } = limits
   const createLimit = byAddress
     ? {
         onRequest: async (request: FastifyRequest) => {
@@ -59,8 +60,14 @@ export const holdRoutes: FastifyPluginAsyncTypebox<HoldRouteOptions> = async (
         },
       }
     : {
-        ...(createGate ? { onRequest: createGate as onRequestAsyncHookHandler } : {}),
-        ...(createSettled ? { onResponse: async (request: FastifyRequest) => createSettled(request) } : {}),
+        ...(createFailed
+          ? {
+              onError: (request: FastifyRequest, _reply: FastifyReply, _error: Error, done: () => void) => {
+                createFailed(request)
+                done()
+              },
+            }
+          : {}),
       }
   const actionLimit = limits.actionsByAddress
     ? { onRequest: limits.actionsByAddress as onRequestAsyncHookHandler }
@@ -119,6 +126,9 @@ export const holdRoutes: FastifyPluginAsyncTypebox<HoldRouteOptions> = async (
       ...createLimit,
     },
     async (request, reply) => {
+      // Before the holder is resolved (a JWKS lookup) and the event read: an address known over its limit.
+      const over = createGate?.(request)
+      if (over) throw over
       const { eventId } = request.params
       const bodyHolder = request.body.holder as string | undefined
       if (bodyHolder !== undefined && !isPrintableHolder(bodyHolder))
