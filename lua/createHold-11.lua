@@ -68,10 +68,10 @@ end
 -- The hold routes' rate limits (src/plugins/rate-limits.ts), counted in this call so a hold costs no
 -- round trip more: every request that gets this far counts, replays and refusals too, as the plugin counts.
 local limited
+local window = tonumber(ARGV[18])
 for i, scope in ipairs({ 'address', 'holder' }) do
   local limit = tonumber(ARGV[15 + i])
   if limit > 0 then
-    local window = tonumber(ARGV[18])
     if countRequests(KEYS[9 + i], 1, window) > limit and not limited then
       limited = { CODE.RATE_LIMITED, scope, limit, windowLeft(KEYS[9 + i], window) }
     end

@@ -8,6 +8,7 @@ import t from 'tap'
 import type { Test } from 'tap'
 import type { Config } from '../src/config.js'
 import { SharedCounter } from '../src/plugins/rate-limit-counter.js'
+import { addressKey } from '../src/plugins/rate-limits.js'
 import { connectRedis, createRedis } from '../src/redis/client.js'
 import { createEvent, startApp, testConfig, uniqueId } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
@@ -99,6 +100,17 @@ t.test('concurrent holds from one address under a limit: exactly the limit passe
   t.equal(statuses.filter((s) => s === 429).length, 30, 'every other request refused')
   const view = await api.request('GET', `/v1/events/${eventId}`)
   t.equal(view.body.sections[0].held, 30, 'refused requests took nothing')
+})
+
+t.test('client addresses: an IPv6 client counted by its /64, an IPv4-mapped address as IPv4', async (t) => {
+  t.equal(
+    addressKey('2001:db8:1:2:aaaa::1'),
+    addressKey('2001:db8:1:2:ffff:ffff:ffff:ffff'),
+    'one /64, one key',
+  )
+  t.not(addressKey('2001:db8:1:2::1'), addressKey('2001:db8:1:3::1'), 'another /64, another key')
+  t.equal(addressKey('::ffff:198.51.100.7'), '198.51.100.7')
+  t.equal(addressKey('198.51.100.7'), '198.51.100.7')
 })
 
 /** Checks of counters in one turn; resolves with each check's place in its count. */

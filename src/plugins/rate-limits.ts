@@ -67,9 +67,10 @@ function failOpenStore(redis: RedisClient, namespace: string, checkTimeoutMs: nu
 }
 
 /**
- * A client address as @fastify/rate-limit keys it (its default key generator): an IPv6 client by its /64,
- * which one client commonly holds whole, an IPv4-mapped address as IPv4. Both ways of counting a create
- * (in its script, or apart on a Cluster) count a client under the same name.
+ * A client address as every limit keys it (as @fastify/rate-limit's default key generator does): an IPv6
+ * client by its /64, which one client commonly holds whole, an IPv4-mapped address as IPv4. The plugin's
+ * checks are given it too, so a create counted in its script and one checked apart (on a Cluster) count a
+ * client under the same name by construction.
  */
 export function addressKey(ip: string): string {
   if (!isIPv6(ip)) return ip.toLowerCase()
@@ -77,6 +78,8 @@ export function addressKey(ip: string): string {
   if (address.isMapped4()) return address.to4().correctForm()
   return new Address6(`${ip}/64`).startAddress().correctForm()
 }
+
+const clientAddress = (request: FastifyRequest) => addressKey(request.ip)
 
 /** A check that throws 429 RATE_LIMITED when its limit is exceeded. */
 export type LimitCheck = (request: FastifyRequest) => Promise<void>
@@ -127,7 +130,7 @@ function countedByCreates(options: {
 }): Pick<HoldLimits, 'createCounters' | 'createGate' | 'createFailed'> {
   const { holdsPerAddress, holdsPerHolder } = options.limits
   if (holdsPerAddress + holdsPerHolder === 0) return {}
-  const addressOf = (request: FastifyRequest) => `${options.namespace}address:${addressKey(request.ip)}`
+  const addressOf = (request: FastifyRequest) => `${options.namespace}address:${clientAddress(request)}`
   /** Address counter key → when its window ends (ms), for addresses over their limit. */
   const overUntil = new Map<string, number>()
   const remember = (key: string, leftMs: number) => {
@@ -248,13 +251,13 @@ export async function registerHoldLimits(
   if (!(options.redis instanceof Cluster)) {
     return {
       ...countedByCreates(options),
-      actionsByAddress: check('actions', limits.holdActionsPerAddress),
+      actionsByAddress: check('actions', limits.holdActionsPerAddress, clientAddress),
     }
   }
   const byHolder = check('holder', limits.holdsPerHolder, (request) => holderOf.get(request) ?? '')
   return {
-    createByAddress: check('address', limits.holdsPerAddress),
-    actionsByAddress: check('actions', limits.holdActionsPerAddress),
+    createByAddress: check('address', limits.holdsPerAddress, clientAddress),
+    actionsByAddress: check('actions', limits.holdActionsPerAddress, clientAddress),
     ...(byHolder
       ? {
           createByHolder: async (request: FastifyRequest, holder: string) => {

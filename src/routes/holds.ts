@@ -59,16 +59,14 @@ export const holdRoutes: FastifyPluginAsyncTypebox<HoldRouteOptions> = async (
           )
         },
       }
-    : {
-        ...(createFailed
-          ? {
-              onError: (request: FastifyRequest, _reply: FastifyReply, _error: Error, done: () => void) => {
-                createFailed(request)
-                done()
-              },
-            }
-          : {}),
-      }
+    : createFailed
+      ? {
+          onError: (request: FastifyRequest, _reply: FastifyReply, _error: Error, done: () => void) => {
+            createFailed(request)
+            done()
+          },
+        }
+      : {}
   const actionLimit = limits.actionsByAddress
     ? { onRequest: limits.actionsByAddress as onRequestAsyncHookHandler }
     : {}
