@@ -12,6 +12,7 @@ import { drainPlugin } from './plugins/drain.js'
 import { jobsPlugin } from './plugins/jobs.js'
 import { metricsPlugin } from './plugins/metrics.js'
 import { requestLogPlugin } from './plugins/request-log.js'
+import { sharedSchemaCompilers } from './lib/schema-compilers.js'
 import { servicesPlugin } from './plugins/services.js'
 import { soldOutPlugin } from './plugins/sold-out.js'
 import { layoutPrefix } from './redis/keys.js'
@@ -132,6 +133,8 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
         ? hopsTrusted(deps.config.trustProxy)
         : deps.config.trustProxy,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // Compiled validators and serializers are shared by identical schemas (lib/schema-compilers.ts).
+    schemaController: { compilersFactory: sharedSchemaCompilers },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   // An empty body on a route whose body is optional (confirm) is "no body", not malformed JSON.
