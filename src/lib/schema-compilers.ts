@@ -15,8 +15,9 @@ import type { SerializerFactory } from '@fastify/fast-json-stringify-compiler'
  * several apps (the test suite builds hundreds). The cache holds one entry per distinct schema, so it is
  * bounded by the routes' schemas, not by traffic.
  *
- * Options are keyed by their JSON: they must be plain data (here: ajv's customOptions, no ajv plugins, no
- * serializer options).
+ * Schemas and options are keyed by their JSON, so they must be plain JSON data (TypeBox's schemas are; its
+ * symbol keys are not read by either compiler), and options carry no functions (here: ajv's customOptions,
+ * no ajv plugins, no serializer options).
  */
 
 /** What Fastify hands a compiler for one schema of one route. */
