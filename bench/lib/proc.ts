@@ -1,8 +1,38 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; 0 once it is gone. */
+function cpuSecondsOfPid(pid: number | string): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100
+  } catch {
+    return 0
+  }
+}
+
+/**
+ * CPU seconds used so far by every running process whose command name is `command` (e.g. the PostgreSQL
+ * server and its backends, all named "postgres"). The difference of two readings is what they used between
+ * them, less the part of any process that exited meanwhile (a pool's backends live through a measurement).
+ */
+export function cpuSecondsOfCommand(command: string): number {
+  let total = 0
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    let name: string
+    try {
+      name = readFileSync(`/proc/${entry}/comm`, 'utf8').trim()
+    } catch {
+      continue
+    }
+    if (name === command) total += cpuSecondsOfPid(entry)
+  }
+  return total
+}
 
 /** Every child this process started, so an interrupted run still stops them (by pid, never by name). */
 const children = new Set<ChildProcess>()
@@ -71,14 +101,7 @@ export function startChild(
         return 0
       }
     },
-    cpuSeconds: () => {
-      try {
-        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-        return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100
-      } catch {
-        return 0
-      }
-    },
+    cpuSeconds: () => cpuSecondsOfPid(pid),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM')

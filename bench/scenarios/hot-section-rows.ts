@@ -1,4 +1,5 @@
 /** The summary rows of the hot-section scenario: one block per variant, against the product requirement. */
+import { availableParallelism } from 'node:os'
 import { fmt } from '../lib/results.js'
 import type { SummaryRow } from '../lib/results.js'
 import { median, ratio, round } from '../lib/stats.js'
@@ -24,6 +25,23 @@ function pairedOf(runs: HotResult[]): { rounds: number[]; median: number } {
     if (x !== null) rounds.push(x)
   }
   return { rounds, median: round(median(rounds)) }
+}
+
+/**
+ * What bounds seatlock's loop on this machine: its server is one thread, so 1 / (its CPU per loop) is the
+ * most it could do with a core to itself; and the other processes share the machine's cores, so cores / (their
+ * CPU per loop) is the most it could do even if its server cost nothing.
+ */
+function ceilings(run: HotResult | undefined): string {
+  if (!run || run.ledgerCpuMsPerConfirm === undefined) return ''
+  const rest = run.redisCpuMsPerConfirm + run.ledgerCpuMsPerConfirm + run.clientCpuMsPerConfirm
+  const cores = availableParallelism()
+  const serverBound = run.serverCpuMsPerConfirm > 0 ? fmt(Math.round(1000 / run.serverCpuMsPerConfirm)) : '–'
+  const restBound = rest > 0 ? fmt(Math.round((cores * 1000) / rest)) : '–'
+  return (
+    `seatlock ceilings: its server on one core ${serverBound}/s; the rest on ${cores} cores with its server ` +
+    `free ${restBound}/s`
+  )
 }
 
 export function hotRows(all: HotResult[], ctx: Ctx, rounds: number) {
@@ -77,6 +95,18 @@ export function hotRows(all: HotResult[], ctx: Ctx, rounds: number) {
       metric: 'hold latency p50 / p99 (ms)',
       values: values((x) => `${x.holdLatency.p50} / ${x.holdLatency.p99}`),
       ratio: '',
+      target: '',
+      met: null,
+    })
+    rows.push({
+      scenario,
+      metric: 'CPU ms per hold → confirm: server / Redis / PostgreSQL / load generator',
+      values: values(
+        (x) =>
+          `${x.serverCpuMsPerConfirm} / ${x.redisCpuMsPerConfirm} / ${x.ledgerCpuMsPerConfirm ?? '–'} / ` +
+          `${x.clientCpuMsPerConfirm}`,
+      ),
+      ratio: ceilings(by.get('seatlock')),
       target: '',
       met: null,
     })

@@ -13,6 +13,7 @@ import { judge, referenceView, seatlockPgView, seatlockPortView } from '../lib/l
 import type { LedgerCheck, LedgerView } from '../lib/ledger-check.js'
 import { log } from '../lib/log.js'
 import { onMongo } from '../lib/mongo.js'
+import { cpuSecondsOfCommand } from '../lib/proc.js'
 import {
   PairAllocator,
   SECTION_SIZE,
@@ -66,6 +67,10 @@ export interface HotResult {
   serverCpuMsPerConfirm: number
   /** CPU our Redis used in the measured run per confirm answered 201. */
   redisCpuMsPerConfirm: number
+  /** CPU the PostgreSQL server (every postgres process) used in the measured run per confirm answered 201. */
+  ledgerCpuMsPerConfirm?: number
+  /** CPU the load generator (autocannon, in this process) used in the measured run per confirm answered 201. */
+  clientCpuMsPerConfirm: number
   /** Write system calls (sockets: HTTP, Redis, ledger) of the server per confirm answered 201. */
   serverWritesPerConfirm: number
   /** seatlock: confirms per ledger transaction of its group commit in the measured run (from its metrics). */
@@ -143,6 +148,10 @@ async function flow(
   let perTransaction: number | undefined
   let serverWrites = 0
   let redisCpu = 0
+  let pgCpu0 = 0
+  let pgCpu = 0
+  let clientCpu0 = process.cpuUsage()
+  let clientCpu = 0
   const running = await startTarget(target, infra, { cpuProfDir: opts.cpuProfDir, ledgerUrl })
   try {
     let hold: (timer: KindTimer) => Request
@@ -167,6 +176,8 @@ async function flow(
     cpu0 = running.child.cpuSeconds()
     writes0 = writeCalls(running.child.pid)
     redisCpu0 = await infra.redisCpuSeconds()
+    pgCpu0 = cpuSecondsOfCommand('postgres')
+    clientCpu0 = process.cpuUsage()
     load = await runLoad({
       label: `${target} ${variant} hold → confirm (round ${roundNo})`,
       url: running.url,
@@ -175,6 +186,9 @@ async function flow(
       requests: [hold(holds), onHoldStep(eventId, 'POST', '/confirm', confirms, onConfirm)],
     })
     serverCpu = running.child.cpuSeconds() - cpu0
+    pgCpu = cpuSecondsOfCommand('postgres') - pgCpu0
+    const client = process.cpuUsage(clientCpu0)
+    clientCpu = (client.user + client.system) / 1e6
     serverWrites = writeCalls(running.child.pid) - writes0
     const batches1 = batches0 ? await ledgerTransactions(running.url) : undefined
     if (batches0 && batches1)
@@ -214,6 +228,11 @@ async function flow(
     ledgerCheck: check,
     serverCpuMsPerConfirm: round((serverCpu * 1000) / Math.max(1, confirms.count(201)), 3),
     redisCpuMsPerConfirm: round((redisCpu * 1000) / Math.max(1, confirms.count(201)), 3),
+    // The PostgreSQL server is this machine's, shared by every ledger URL: read only when it is the ledger.
+    ...(ledgerName === 'postgres'
+      ? { ledgerCpuMsPerConfirm: round((pgCpu * 1000) / Math.max(1, confirms.count(201)), 3) }
+      : {}),
+    clientCpuMsPerConfirm: round((clientCpu * 1000) / Math.max(1, confirms.count(201)), 3),
     serverWritesPerConfirm: round(serverWrites / Math.max(1, confirms.count(201)), 2),
     ...(perTransaction === undefined ? {} : { confirmsPerTransaction: round(perTransaction, 2) }),
   }
@@ -223,7 +242,8 @@ async function flow(
       `${result.holdLatency.p50} / p99 ${result.holdLatency.p99} ms; holds ${JSON.stringify(result.holdStatuses)}, ` +
       `confirms ${JSON.stringify(result.confirmStatuses)}; 5xx ${result.serverErrors}, errors ${result.errors}, ` +
       `timeouts ${result.timeouts}; CPU per hold → confirm: server ${result.serverCpuMsPerConfirm} ms, ` +
-      `Redis ${result.redisCpuMsPerConfirm} ms, server writes ${result.serverWritesPerConfirm}` +
+      `Redis ${result.redisCpuMsPerConfirm} ms, PostgreSQL ${result.ledgerCpuMsPerConfirm ?? '–'} ms, load ` +
+      `generator ${result.clientCpuMsPerConfirm} ms, server writes ${result.serverWritesPerConfirm}` +
       (result.confirmsPerTransaction === undefined
         ? ''
         : `; ${result.confirmsPerTransaction} confirms per ledger transaction`) +
