@@ -322,6 +322,40 @@ t.test('actions on holds per address (read, extend, release, confirm)', async (t
   t.ok(Number(over.headers.get('retry-after')) >= 1, 'Retry-After')
 })
 
+t.test('actions from one address on two instances at once: exactly the limit passes', async (t) => {
+  const a = await startApp(t, ledger, limits({ holdActionsPerAddress: 10 }), undefined, COUNTING)
+  const b = await startApp(
+    t,
+    ledger,
+    { ...limits({ holdActionsPerAddress: 10 }), keyPrefix: a.config.keyPrefix },
+    undefined,
+    COUNTING,
+  )
+  const eventId = await createEvent(a, { ga: { g: 100 } })
+  const created = await hold(a, eventId, 'reader')
+  const path = `/v1/events/${eventId}/holds/${created.body.id}`
+  const reads = await Promise.all(
+    Array.from({ length: 30 }, (_, i) =>
+      (i % 2 === 0 ? a : b).request('GET', path, { token: created.body.token }),
+    ),
+  )
+  const statuses = reads.map((r) => r.status)
+  t.equal(
+    statuses.filter((s) => s === 200).length,
+    10,
+    'exactly the limit was let through, over both instances',
+  )
+  t.equal(statuses.filter((s) => s === 429).length, 20, 'every other read refused')
+  t.ok(
+    reads.filter((r) => r.status === 429).every((r) => r.body.details.scope === 'actions'),
+    'as the actions limit',
+  )
+  const confirm = await b.request('POST', `${path}/confirm`, { token: created.body.token })
+  t.equal(confirm.status, 429, 'a confirm from the same address is refused too')
+  const admin = await a.request('POST', `${path}/confirm`, { admin: true })
+  t.equal(admin.status, 201, 'an admin is never limited')
+})
+
 t.test('client address: X-Forwarded-For only counts with TRUST_PROXY', async (t) => {
   const direct = await startApp(t, ledger, limits({ holdsPerAddress: 2 }), undefined, COUNTING)
   const eventId = await createEvent(direct, { ga: { g: 100 } })

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { apiError } from '../errors.js'
 import { errors, isPrintableHolder, NoContent } from '../schemas/common.js'
@@ -67,9 +67,7 @@ export const holdRoutes: FastifyPluginAsyncTypebox<HoldRouteOptions> = async (
           },
         }
       : {}
-  const actionLimit = limits.actionsByAddress
-    ? { onRequest: limits.actionsByAddress as onRequestAsyncHookHandler }
-    : {}
+  const actionLimit = limits.actionsByAddress ? { onRequest: limits.actionsByAddress } : {}
   const LIMIT_ERRORS =
     limits.createCounters || limits.createByAddress || limits.createByHolder
       ? (['RATE_LIMITED'] as const)
