@@ -69,15 +69,21 @@ const ledger = await openLedger(t, await postgresTarget())
  */
 const COUNTING = { jobs: false, limitCheckTimeoutMs: 5000 }
 
-t.test('per address: counted across two instances sharing Redis', async (t) => {
-  const a = await startApp(t, ledger, limits({ holdsPerAddress: 5 }), undefined, COUNTING)
+/** Two instances of the service on one Redis and one key prefix, with these limits. */
+async function twoInstances(t: Test, overrides: Partial<Config['rateLimits']>): Promise<[TestApp, TestApp]> {
+  const a = await startApp(t, ledger, limits(overrides), undefined, COUNTING)
   const b = await startApp(
     t,
     ledger,
-    { ...limits({ holdsPerAddress: 5 }), keyPrefix: a.config.keyPrefix },
+    { ...limits(overrides), keyPrefix: a.config.keyPrefix },
     undefined,
     COUNTING,
   )
+  return [a, b]
+}
+
+t.test('per address: counted across two instances sharing Redis', async (t) => {
+  const [a, b] = await twoInstances(t, { holdsPerAddress: 5 })
   const eventId = await createEvent(a, { ga: { g: 100 } })
   const answers = []
   for (let i = 0; i < 6; i++) answers.push(await hold(i % 2 === 0 ? a : b, eventId, `buyer-${i}`))
@@ -323,14 +329,7 @@ t.test('actions on holds per address (read, extend, release, confirm)', async (t
 })
 
 t.test('actions from one address on two instances at once: exactly the limit passes', async (t) => {
-  const a = await startApp(t, ledger, limits({ holdActionsPerAddress: 10 }), undefined, COUNTING)
-  const b = await startApp(
-    t,
-    ledger,
-    { ...limits({ holdActionsPerAddress: 10 }), keyPrefix: a.config.keyPrefix },
-    undefined,
-    COUNTING,
-  )
+  const [a, b] = await twoInstances(t, { holdActionsPerAddress: 10 })
   const eventId = await createEvent(a, { ga: { g: 100 } })
   const created = await hold(a, eventId, 'reader')
   const path = `/v1/events/${eventId}/holds/${created.body.id}`
