@@ -61,16 +61,21 @@ class FailOpenCounter {
 }
 
 /**
- * The plugin's store over the counter, with one key space per limit (`<prefix>:rl:<scope>:<key>`), so the
- * counts are shared by every instance on the same Redis.
+ * A limit's counter key: one key space per limit (`<prefix>:rl:<scope>:<key>`), shared by every instance
+ * on the same Redis and by every way of counting (the hold script, the plugin's store, the direct checks).
  */
+function limitKey(namespace: string, scope: string, key: string): string {
+  return `${namespace}${scope}:${key}`
+}
+
+/** The plugin's store over the counter, its keys made by limitKey. */
 function failOpenStore(namespace: string, counter: FailOpenCounter) {
   return class FailOpenRedisStore implements FastifyRateLimitStore {
     private readonly prefix: string
 
     // The plugin constructs the root store with its options; children are made by `child` with a scope.
     constructor(scope: unknown) {
-      this.prefix = `${namespace}${typeof scope === 'string' ? scope : ''}:`
+      this.prefix = limitKey(namespace, typeof scope === 'string' ? scope : '', '')
     }
 
     incr(
@@ -145,16 +150,14 @@ const holderOf = new WeakMap<FastifyRequest, string>()
 const OVER_LIMIT_REMEMBERED = 10_000
 
 /** Hold creations counted by the hold's own script call, on one Redis (see HoldLimits). */
-function countedByCreates(options: {
-  redis: RedisClient
-  namespace: string
-  limits: RateLimits
-  isAdmin: (r: FastifyRequest) => boolean
-  checkTimeoutMs?: number
-}): Pick<HoldLimits, 'createCounters' | 'createGate' | 'createFailed'> {
+function countedByCreates(
+  options: { namespace: string; limits: RateLimits; isAdmin: (r: FastifyRequest) => boolean },
+  counter: FailOpenCounter,
+): Pick<HoldLimits, 'createCounters' | 'createGate' | 'createFailed'> {
   const { holdsPerAddress, holdsPerHolder } = options.limits
   if (holdsPerAddress + holdsPerHolder === 0) return {}
-  const addressOf = (request: FastifyRequest) => `${options.namespace}address:${clientAddress(request)}`
+  const addressOf = (request: FastifyRequest) =>
+    limitKey(options.namespace, 'address', clientAddress(request))
   /** Address counter key → when its window ends (ms), for addresses over their limit. */
   const overUntil = new Map<string, number>()
   const remember = (key: string, leftMs: number) => {
@@ -162,9 +165,6 @@ function countedByCreates(options: {
     overUntil.set(key, Date.now() + leftMs)
   }
   const counted = new WeakSet<FastifyRequest>()
-  const apart = new SharedCounter(options.redis, {
-    timeoutMs: options.checkTimeoutMs ?? LIMIT_CHECK_TIMEOUT_MS,
-  })
   return {
     createCounters: (request, holder) => {
       if (options.isAdmin(request)) return undefined
@@ -173,7 +173,12 @@ function countedByCreates(options: {
         windowMs: WINDOW_MS,
         ...(holdsPerAddress > 0 ? { address: { key: address, max: holdsPerAddress } } : {}),
         ...(holdsPerHolder > 0
-          ? { holder: { key: `${options.namespace}holder:${holderDigest(holder)}`, max: holdsPerHolder } }
+          ? {
+              holder: {
+                key: limitKey(options.namespace, 'holder', holderDigest(holder)),
+                max: holdsPerHolder,
+              },
+            }
           : {}),
         counted: (addressOverForMs) => {
           counted.add(request)
@@ -202,10 +207,10 @@ function countedByCreates(options: {
             })
           },
           createFailed: (request: FastifyRequest) => {
-            if (counted.has(request) || options.isAdmin(request) || options.redis.status !== 'ready') return
+            if (counted.has(request) || options.isAdmin(request)) return
             const address = addressOf(request)
             // Fire and forget: the answer is sent; a count that fails is a request not counted (fail open).
-            apart.incr(address, WINDOW_MS, (error, result) => {
+            counter.incr(address, WINDOW_MS, (error, result) => {
               if (!error && result && result.current > holdsPerAddress) remember(address, result.ttl)
             })
           },
@@ -227,29 +232,32 @@ function actionsCheck(
 ): onRequestHookHandler | undefined {
   const max = options.limits.holdActionsPerAddress
   if (max === 0) return undefined
-  const prefix = `${options.namespace}actions:`
   return (request, _reply, done) => {
     if (options.isAdmin(request)) return done()
-    counter.incr(prefix + clientAddress(request), WINDOW_MS, (error, result) => {
-      if (error || !result || result.current <= max) return done()
-      done(
-        refusalError({
-          kind: 'rateLimited',
-          scope: 'actions',
-          limit: max,
-          windowMs: WINDOW_MS,
-          leftMs: result.ttl,
-        }),
-      )
-    })
+    counter.incr(
+      limitKey(options.namespace, 'actions', clientAddress(request)),
+      WINDOW_MS,
+      (error, result) => {
+        if (error || !result || result.current <= max) return done()
+        done(
+          refusalError({
+            kind: 'rateLimited',
+            scope: 'actions',
+            limit: max,
+            windowMs: WINDOW_MS,
+            leftMs: result.ttl,
+          }),
+        )
+      },
+    )
   }
 }
 
 /**
  * Rate limits on the hold routes, fixed one-minute windows counted in Redis; a limit of 0 is off. Admin
  * requests are never limited. On one Redis a hold creation's limits are counted by the hold's own script
- * call (createCounters); on a Cluster, and for the other hold routes, by @fastify/rate-limit with the store
- * above, whose checks fail open (see failOpenStore).
+ * call (createCounters); on a Cluster by @fastify/rate-limit with the store above. The other hold routes'
+ * limit is counted directly (actionsCheck). Every count goes through one FailOpenCounter, which fails open.
  */
 export async function registerHoldLimits(
   app: FastifyInstance,
@@ -305,7 +313,7 @@ export async function registerHoldLimits(
 
   const actionsByAddress = actionsCheck(options, counter)
   if (!(options.redis instanceof Cluster)) {
-    return { ...countedByCreates(options), ...(actionsByAddress ? { actionsByAddress } : {}) }
+    return { ...countedByCreates(options, counter), ...(actionsByAddress ? { actionsByAddress } : {}) }
   }
   const byHolder = check('holder', limits.holdsPerHolder, (request) => holderOf.get(request) ?? '')
   return {
