@@ -25,7 +25,23 @@ export interface Infra {
   usedMemory(): Promise<number>
   /** CPU seconds (user + system) our Redis has used so far. */
   redisCpuSeconds(): Promise<number>
+  /** Calls and microseconds of each command our Redis has run so far (scripts' inner commands included). */
+  redisCommandStats(): Promise<Map<string, CommandStat>>
   close(): Promise<void>
+}
+
+export interface CommandStat {
+  calls: number
+  usec: number
+}
+
+/** INFO commandstats as a map from the command's name (`evalsha`, `hget`…) to its calls and microseconds. */
+export function parseCommandStats(info: string): Map<string, CommandStat> {
+  const stats = new Map<string, CommandStat>()
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
+    stats.set(match[1] ?? '', { calls: Number(match[2]), usec: Number(match[3]) })
+  }
+  return stats
 }
 
 export function benchPgUrl(): string {
@@ -99,6 +115,7 @@ export async function startInfra(): Promise<Infra> {
       const value = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0)
       return value('used_cpu_user') + value('used_cpu_sys')
     },
+    redisCommandStats: async () => parseCommandStats(await redis.info('commandstats')),
     close: async () => {
       redis.disconnect()
       await pool.end()

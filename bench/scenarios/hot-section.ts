@@ -11,6 +11,7 @@ import { KindTimer, runLoad } from '../lib/load.js'
 import type { LoadSummary } from '../lib/load.js'
 import { judge, referenceView, seatlockPgView, seatlockPortView } from '../lib/ledger-check.js'
 import type { LedgerCheck, LedgerView } from '../lib/ledger-check.js'
+import type { CommandStat } from '../lib/infra.js'
 import { log } from '../lib/log.js'
 import { onMongo } from '../lib/mongo.js'
 import { cpuSecondsOfCommand } from '../lib/proc.js'
@@ -67,6 +68,8 @@ export interface HotResult {
   serverCpuMsPerConfirm: number
   /** CPU our Redis used in the measured run per confirm answered 201. */
   redisCpuMsPerConfirm: number
+  /** Redis's busiest commands in one hold → confirm: calls and microseconds each (scripts' inner calls too). */
+  redisCommandsPerConfirm: Record<string, { calls: number; usec: number }>
   /** CPU the PostgreSQL server (every postgres process) used in the measured run per confirm answered 201. */
   ledgerCpuMsPerConfirm?: number
   /** CPU the load generator (autocannon, in this process) used in the measured run per confirm answered 201. */
@@ -105,6 +108,23 @@ function byStatus(timer: KindTimer): Record<string, number> {
 
 function fivexx(load: LoadSummary): number {
   return Object.entries(load.statuses).reduce((n, [code, count]) => n + (code.startsWith('5') ? count : 0), 0)
+}
+
+/** The busiest commands between two INFO commandstats readings, per confirm, busiest first. */
+function commandsPerConfirm(
+  before: Map<string, CommandStat>,
+  after: Map<string, CommandStat>,
+  confirms: number,
+): Record<string, { calls: number; usec: number }> {
+  const per = Math.max(1, confirms)
+  const rows = [...after].map(([name, stat]) => {
+    const was = before.get(name) ?? { calls: 0, usec: 0 }
+    return { name, calls: (stat.calls - was.calls) / per, usec: (stat.usec - was.usec) / per }
+  })
+  rows.sort((a, b) => b.usec - a.usec)
+  return Object.fromEntries(
+    rows.slice(0, 8).map((r) => [r.name, { calls: round(r.calls, 2), usec: round(r.usec, 1) }]),
+  )
 }
 
 /** The hot section, large enough for the run (a hold → confirm pair runs at well under half the hold rate). */
@@ -148,6 +168,8 @@ async function flow(
   let perTransaction: number | undefined
   let serverWrites = 0
   let redisCpu = 0
+  let redisStats0 = new Map<string, CommandStat>()
+  let redisStats = new Map<string, CommandStat>()
   let pgCpu0 = 0
   let pgCpu = 0
   let clientCpu0 = process.cpuUsage()
@@ -176,6 +198,7 @@ async function flow(
     cpu0 = running.child.cpuSeconds()
     writes0 = writeCalls(running.child.pid)
     redisCpu0 = await infra.redisCpuSeconds()
+    redisStats0 = await infra.redisCommandStats()
     pgCpu0 = cpuSecondsOfCommand('postgres')
     clientCpu0 = process.cpuUsage()
     load = await runLoad({
@@ -194,6 +217,7 @@ async function flow(
     if (batches0 && batches1)
       perTransaction = (batches1.confirms - batches0.confirms) / Math.max(1, batches1.count - batches0.count)
     redisCpu = (await infra.redisCpuSeconds()) - redisCpu0
+    redisStats = await infra.redisCommandStats()
   } finally {
     // Stopped first: it finishes the confirms in flight, so the ledger no longer moves when it is read.
     await running.stop()
@@ -232,6 +256,7 @@ async function flow(
     ...(ledgerName === 'postgres'
       ? { ledgerCpuMsPerConfirm: round((pgCpu * 1000) / Math.max(1, confirms.count(201)), 3) }
       : {}),
+    redisCommandsPerConfirm: commandsPerConfirm(redisStats0, redisStats, confirms.count(201)),
     clientCpuMsPerConfirm: round((clientCpu * 1000) / Math.max(1, confirms.count(201)), 3),
     serverWritesPerConfirm: round(serverWrites / Math.max(1, confirms.count(201)), 2),
     ...(perTransaction === undefined ? {} : { confirmsPerTransaction: round(perTransaction, 2) }),
@@ -247,6 +272,7 @@ async function flow(
       (result.confirmsPerTransaction === undefined
         ? ''
         : `; ${result.confirmsPerTransaction} confirms per ledger transaction`) +
+      `; Redis per hold → confirm ${JSON.stringify(result.redisCommandsPerConfirm)}` +
       `; ledger ${check.sales} sales, ${check.unitsSold} units ` +
       `(section count ${check.sectionSold ?? '–'}) for ${confirmed.size} confirms answered 201, ` +
       `${check.unanswered} cut off: ${check.exact ? 'exact' : `NOT EXACT (${check.problems.join('; ')})`}`,
