@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { BatchOutcome } from './ledger/group-commit.js'
+import type { ConfirmStage } from './services/confirm.js'
 import type { Ledger } from './ledger/port.js'
 import { probe, PROBE_TIMEOUT_MS } from './lib/probe.js'
 import type { RedisClient } from './redis/client.js'
@@ -62,6 +63,7 @@ export class Metrics {
   readonly requests: Counter<'method' | 'route' | 'status_code'>
   readonly holdDuration: Histogram<'status_code'>
   readonly confirmDuration: Histogram<'status_code'>
+  readonly confirmStages: Histogram<'stage'>
   readonly activeHolds: Gauge<'status'>
   readonly heldSeats: Gauge
   readonly sweeperLag: Gauge
@@ -188,6 +190,16 @@ export class Metrics {
         'Ledger transactions of the confirm group commit, by outcome: single (one confirm), batch (several, ' +
         'committed together), refused (rolled back and settled one by one), unavailable (ledger unreachable)',
       labelNames: ['outcome'],
+      registers,
+    })
+    this.confirmStages = new Histogram({
+      name: 'seatlock_confirm_stage_seconds',
+      help:
+        'Time a confirm spends in each of its steps: pin (the Redis script that takes the hold out of the ' +
+        "buyer's hands), ledger (the group commit: waiting for the transaction in flight, then its own) and " +
+        'finalise (the Redis script that marks it sold)',
+      labelNames: ['stage'],
+      buckets: LATENCY_BUCKETS,
       registers,
     })
     this.ledgerConfirmBatchSize = new Histogram({
@@ -337,6 +349,11 @@ export class Metrics {
   healed(report: { seats: number; counts: number }): void {
     if (report.seats > 0) this.driftHealed.inc({ kind: 'seat' }, report.seats)
     if (report.counts > 0) this.driftHealed.inc({ kind: 'count' }, report.counts)
+  }
+
+  /** How long one step of a confirm took (services/confirm.ts). */
+  confirmStage(stage: ConfirmStage, seconds: number): void {
+    this.confirmStages.observe({ stage }, seconds)
   }
 
   /** One ledger transaction of the confirm group commit (ledger/group-commit.ts). */

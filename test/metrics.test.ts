@@ -184,6 +184,17 @@ await eachLedger(t, 'metrics', async (t, ledger) => {
     const le2 = m.count('seatlock_confirm_duration_seconds_bucket', { status_code: '201', le: '2' })
     const inf = m.count('seatlock_confirm_duration_seconds_bucket', { status_code: '201', le: '+Inf' })
     t.ok(le2 <= inf && inf >= 1, 'buckets are cumulative')
+    // The first confirm went through every step; the retry found the hold confirmed at its pin.
+    t.equal(delta(m, 'seatlock_confirm_stage_seconds_count', { stage: 'pin' }), 2, 'both confirms pinned')
+    t.equal(delta(m, 'seatlock_confirm_stage_seconds_count', { stage: 'ledger' }), 1, 'one ledger step')
+    t.equal(delta(m, 'seatlock_confirm_stage_seconds_count', { stage: 'finalise' }), 1, 'one finalise')
+    const steps = ['pin', 'ledger', 'finalise'].map((stage) =>
+      delta(m, 'seatlock_confirm_stage_seconds_sum', { stage }),
+    )
+    t.ok(
+      steps.every((s) => s > 0) && steps.reduce((a, b) => a + b) <= sum,
+      `the steps took time, within the confirms' own (${steps.join(', ')} s)`,
+    )
   })
 
   await t.test('expired holds are counted once and lag stays small', async (t) => {

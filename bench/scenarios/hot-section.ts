@@ -68,6 +68,8 @@ export interface HotResult {
   serverCpuMsPerConfirm: number
   /** CPU our Redis used in the measured run per confirm answered 201. */
   redisCpuMsPerConfirm: number
+  /** seatlock only: mean milliseconds of a confirm in each step (pin, ledger, finalise), from /metrics. */
+  confirmStagesMs?: Record<string, number>
   /** Redis's busiest commands in one hold → confirm: calls and microseconds each (scripts' inner calls too). */
   redisCommandsPerConfirm: Record<string, { calls: number; usec: number }>
   /** CPU the PostgreSQL server (every postgres process) used in the measured run per confirm answered 201. */
@@ -89,17 +91,58 @@ function writeCalls(pid: number): number {
   }
 }
 
-/** The group commit's transactions and the confirms they carried so far, from seatlock's /metrics. */
-async function ledgerTransactions(url: string): Promise<{ count: number; confirms: number } | undefined> {
+/** What seatlock's /metrics says so far about its confirms: the group commit's transactions and steps. */
+interface ConfirmMetrics {
+  /** Transactions of the group commit and the confirms they carried. */
+  transactions: number
+  confirms: number
+  /**
+   * Per step (pin, ledger, finalise): how many confirms reached it and their seconds in it; `answer` is the
+   * whole 201 answer in the server (its hooks and body parsing too).
+   */
+  stages: Record<string, { count: number; seconds: number }>
+}
+
+const STAGES = ['pin', 'ledger', 'finalise', 'answer'] as const
+
+async function confirmMetrics(url: string): Promise<ConfirmMetrics | undefined> {
   try {
     const text = await (await fetch(`${url}/metrics`)).text()
-    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN)
-    const count = value('seatlock_ledger_confirm_batch_size_count')
+    const value = (series: string) => {
+      const escaped = series.replace(/[{}"]/g, (c) => `\\${c}`)
+      return Number(new RegExp(`^${escaped} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN)
+    }
+    const transactions = value('seatlock_ledger_confirm_batch_size_count')
     const confirms = value('seatlock_ledger_confirm_batch_size_sum')
-    return Number.isFinite(count) && Number.isFinite(confirms) ? { count, confirms } : undefined
+    if (!Number.isFinite(transactions) || !Number.isFinite(confirms)) return undefined
+    const stages = Object.fromEntries(
+      STAGES.map((stage) => {
+        const series =
+          stage === 'answer'
+            ? ['seatlock_confirm_duration_seconds', '{status_code="201"}']
+            : ['seatlock_confirm_stage_seconds', `{stage="${stage}"}`]
+        const [name, labels] = series as [string, string]
+        return [
+          stage,
+          { count: value(`${name}_count${labels}`) || 0, seconds: value(`${name}_sum${labels}`) || 0 },
+        ]
+      }),
+    )
+    return { transactions, confirms, stages }
   } catch {
     return undefined
   }
+}
+
+/** Mean milliseconds per confirm in each step between two readings. */
+function stageMeans(before: ConfirmMetrics, after: ConfirmMetrics): Record<string, number> {
+  return Object.fromEntries(
+    STAGES.map((stage) => {
+      const a = after.stages[stage] ?? { count: 0, seconds: 0 }
+      const b = before.stages[stage] ?? { count: 0, seconds: 0 }
+      return [stage, round(((a.seconds - b.seconds) * 1000) / Math.max(1, a.count - b.count), 2)]
+    }),
+  )
 }
 
 function byStatus(timer: KindTimer): Record<string, number> {
@@ -164,8 +207,9 @@ async function flow(
   let redisCpu0 = 0
   let serverCpu = 0
   let writes0 = 0
-  let batches0: { count: number; confirms: number } | undefined
+  let batches0: ConfirmMetrics | undefined
   let perTransaction: number | undefined
+  let stagesMs: Record<string, number> | undefined
   let serverWrites = 0
   let redisCpu = 0
   let redisStats0 = new Map<string, CommandStat>()
@@ -194,7 +238,7 @@ async function flow(
       requests: [hold(new KindTimer()), onHoldStep(eventId, 'POST', '/confirm', new KindTimer(), onConfirm)],
       quiet: true,
     })
-    batches0 = target === 'seatlock' ? await ledgerTransactions(running.url) : undefined
+    batches0 = target === 'seatlock' ? await confirmMetrics(running.url) : undefined
     cpu0 = running.child.cpuSeconds()
     writes0 = writeCalls(running.child.pid)
     redisCpu0 = await infra.redisCpuSeconds()
@@ -213,9 +257,12 @@ async function flow(
     const client = process.cpuUsage(clientCpu0)
     clientCpu = (client.user + client.system) / 1e6
     serverWrites = writeCalls(running.child.pid) - writes0
-    const batches1 = batches0 ? await ledgerTransactions(running.url) : undefined
-    if (batches0 && batches1)
-      perTransaction = (batches1.confirms - batches0.confirms) / Math.max(1, batches1.count - batches0.count)
+    const batches1 = batches0 ? await confirmMetrics(running.url) : undefined
+    if (batches0 && batches1) {
+      perTransaction =
+        (batches1.confirms - batches0.confirms) / Math.max(1, batches1.transactions - batches0.transactions)
+      stagesMs = stageMeans(batches0, batches1)
+    }
     redisCpu = (await infra.redisCpuSeconds()) - redisCpu0
     redisStats = await infra.redisCommandStats()
   } finally {
@@ -260,6 +307,7 @@ async function flow(
     clientCpuMsPerConfirm: round((clientCpu * 1000) / Math.max(1, confirms.count(201)), 3),
     serverWritesPerConfirm: round(serverWrites / Math.max(1, confirms.count(201)), 2),
     ...(perTransaction === undefined ? {} : { confirmsPerTransaction: round(perTransaction, 2) }),
+    ...(stagesMs === undefined ? {} : { confirmStagesMs: stagesMs }),
   }
   log(
     `  ${target} (${ledgerName}) ${variant} round ${roundNo}: ${fmt(result.confirmsPerSec)} confirms/s; ` +
@@ -272,6 +320,9 @@ async function flow(
       (result.confirmsPerTransaction === undefined
         ? ''
         : `; ${result.confirmsPerTransaction} confirms per ledger transaction`) +
+      (result.confirmStagesMs === undefined
+        ? ''
+        : `; confirm steps in the server (mean ms) ${JSON.stringify(result.confirmStagesMs)}`) +
       `; Redis per hold → confirm ${JSON.stringify(result.redisCommandsPerConfirm)}` +
       `; ledger ${check.sales} sales, ${check.unitsSold} units ` +
       `(section count ${check.sectionSold ?? '–'}) for ${confirmed.size} confirms answered 201, ` +

@@ -116,6 +116,7 @@ export function createServices(deps: ServiceDependencies): Services {
         onTransaction: (size, outcome) => metrics.confirmTransaction(size, outcome),
       }),
       deps.confirmGraceMs,
+      (stage, seconds) => metrics.confirmStage(stage, seconds),
     ),
     reservations: new ReservationService(events, store, ledger, (eventId, reservationId, error) =>
       log.warn(
