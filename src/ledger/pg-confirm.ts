@@ -113,11 +113,10 @@ export async function confirmExplained(client: PgClient, input: ConfirmInput): P
 }
 
 /**
- * Every input in one call of the batch function (one round trip, one transaction); BatchRefusedError
- * when the data refuses any of them.
+ * The statement that sends a batch: one call of the batch function `fn` with parallel arrays (one element
+ * per hold, per seat, per hold and section), and the planned holds it answers for.
  */
-export async function confirmBatch(client: PgClient, inputs: ConfirmInput[]): Promise<ConfirmResult[]> {
-  if (inputs.length === 0) return []
+export function batchStatement(inputs: ConfirmInput[], fn: string = CONFIRM_BATCH_FUNCTION) {
   const holds = planBatch(inputs)
   const eventId = holds[0]?.input.eventId as string
   // Validates the batch (one kind per section, no seat named twice) before anything is sent.
@@ -128,32 +127,46 @@ export async function confirmBatch(client: PgClient, inputs: ConfirmInput[]): Pr
   const units = holds.flatMap((h) =>
     h.plan.sections.map((s) => ({ ...s, reservationId: h.input.reservationId })),
   )
+  const text = `SELECT * FROM ${fn}($1, $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
+           $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::text[], $12::text[], $13::text[],
+           $14::text[], $15::text[], $16::text[], $17::int[])`
+  const values = [
+    eventId,
+    holds.map((h) => h.input.reservationId),
+    holds.map((h) => h.input.holdId),
+    holds.map((h) => h.input.holder),
+    holds.map((h) => JSON.stringify(h.plan.items)),
+    holds.map((h) => h.input.amount),
+    holds.map((h) => h.input.currency),
+    holds.map((h) => h.input.paymentRef),
+    holds.map((h) => h.input.tokenHash),
+    holds.map((h) => isoInput(h.input.createdAt, 'createdAt')),
+    seats.map((s) => s.section),
+    seats.map((s) => s.seat),
+    seats.map((s) => s.reservationId),
+    units.map((u) => u.reservationId),
+    units.map((u) => u.section),
+    units.map((u) => u.kind),
+    units.map((u) => u.units),
+  ]
+  return { holds, text, values }
+}
+
+/**
+ * Every input in one call of the batch function (one round trip, one transaction); BatchRefusedError
+ * when the data refuses any of them.
+ */
+export async function confirmBatch(
+  client: PgClient,
+  inputs: ConfirmInput[],
+  /** The batch function called: the current one, or the previous release's (upgrade tests). */
+  fn: string = CONFIRM_BATCH_FUNCTION,
+): Promise<ConfirmResult[]> {
+  if (inputs.length === 0) return []
+  const { holds, text, values } = batchStatement(inputs, fn)
   let rows: (ReservationRow & { created: boolean })[]
   try {
-    rows = await client.statement<ReservationRow & { created: boolean }>(
-      `SELECT * FROM ${CONFIRM_BATCH_FUNCTION}($1, $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
-           $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::text[], $12::text[], $13::text[],
-           $14::text[], $15::text[], $16::text[], $17::int[])`,
-      [
-        eventId,
-        holds.map((h) => h.input.reservationId),
-        holds.map((h) => h.input.holdId),
-        holds.map((h) => h.input.holder),
-        holds.map((h) => JSON.stringify(h.plan.items)),
-        holds.map((h) => h.input.amount),
-        holds.map((h) => h.input.currency),
-        holds.map((h) => h.input.paymentRef),
-        holds.map((h) => h.input.tokenHash),
-        holds.map((h) => isoInput(h.input.createdAt, 'createdAt')),
-        seats.map((s) => s.section),
-        seats.map((s) => s.seat),
-        seats.map((s) => s.reservationId),
-        units.map((u) => u.reservationId),
-        units.map((u) => u.section),
-        units.map((u) => u.kind),
-        units.map((u) => u.units),
-      ],
-    )
+    rows = await client.statement<ReservationRow & { created: boolean }>(text, values)
   } catch (err) {
     const code = pgCode(err)
     if (code === BATCH_REFUSED_SQLSTATE || code === PG.foreignKeyViolation)

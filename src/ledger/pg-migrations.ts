@@ -12,7 +12,7 @@
  *   so a crash leaves either the step and its record or neither.
  */
 import { BLOCKS_SQL } from './pg-blocks.js'
-import { CONFIRM_BATCH_SQL } from './pg-confirm-batch.js'
+import { CONFIRM_BATCH_SQL, CONFIRM_BATCH_V1_SQL } from './pg-confirm-batch.js'
 import { PG, pgCode } from './pg-errors.js'
 
 export interface PgMigration {
@@ -93,7 +93,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         CHECK (status IN ('confirmed', 'cancelled', 'voided'))`,
     ],
   },
-  { id: 3, name: 'confirm-batch function v1', sql: [CONFIRM_BATCH_SQL] },
+  { id: 3, name: 'confirm-batch function v1', sql: [CONFIRM_BATCH_V1_SQL] },
   {
     // Listing filtered on the definition's JSON read every definition whole (a stadium's carries 100,000
     // labels): the lifecycle and the sales window get columns of their own, kept with the definition by
@@ -121,6 +121,8 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     ],
   },
   { id: 5, name: 'seat blocks and allocations', sql: BLOCKS_SQL },
+  // v1 stays for the previous release's instances during an upgrade (see pg-confirm-batch.ts).
+  { id: 6, name: 'confirm-batch function v2 (answers from the rows it wrote)', sql: [CONFIRM_BATCH_SQL] },
 ]
 
 /**

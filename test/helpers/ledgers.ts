@@ -10,9 +10,11 @@
  *     })
  *   }
  */
+import pg from 'pg'
 import type { Test } from 'tap'
 import type { Ledger } from '../../src/ledger/port.js'
 import { maskUrl } from '../../src/ledger/common.js'
+import { postgresConnectionString } from '../../src/ledger/pg-pool.js'
 import { createLedger, ensurePostgresDatabase } from '../../src/ledger/select.js'
 
 export interface LedgerTarget {
@@ -37,6 +39,26 @@ export async function postgresTarget(): Promise<LedgerTarget> {
     )
   }
   return { name: 'postgres', url, skip: false }
+}
+
+/**
+ * An empty PostgreSQL database of this test's own (beside the test database), dropped afterwards. Returns its
+ * URL. For what only a new database shows: migrations from nothing, plans made on empty tables.
+ */
+export async function freshPostgresDatabase(t: Test, tag: string): Promise<string> {
+  const { url: base } = await postgresTarget()
+  const url = new URL(base as string)
+  const name = `${url.pathname.slice(1)}_${tag}`.slice(0, 63)
+  const admin = new pg.Client({ connectionString: postgresConnectionString(base as string) })
+  await admin.connect()
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+  await admin.query(`CREATE DATABASE "${name}"`)
+  t.teardown(async () => {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+    await admin.end()
+  })
+  url.pathname = `/${name}`
+  return url.toString()
 }
 
 /**

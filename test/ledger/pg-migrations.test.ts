@@ -8,17 +8,18 @@ import pg from 'pg'
 import t from 'tap'
 import type { Test } from 'tap'
 import { PG_MIGRATIONS, PG_MIGRATIONS_LOCK_KEY } from '../../src/ledger/pg-migrations.js'
-import { CONFIRM_BATCH_FUNCTION } from '../../src/ledger/pg-confirm-batch.js'
+import { CONFIRM_BATCH_FUNCTION, CONFIRM_BATCH_V1_FUNCTION } from '../../src/ledger/pg-confirm-batch.js'
+import { PgClient } from '../../src/ledger/pg-client.js'
+import { confirmBatch } from '../../src/ledger/pg-confirm.js'
 import { postgresConnectionString } from '../../src/ledger/pg-pool.js'
 import { createPostgresLedger } from '../../src/ledger/postgres.js'
 import type { EventDefinition } from '../../src/domain/event.js'
 import type { ConfirmInput } from '../../src/ledger/port.js'
 import { eventually } from '../helpers/eventually.js'
-import { postgresTarget } from '../helpers/ledgers.js'
+import { freshPostgresDatabase } from '../helpers/ledgers.js'
 import { PREVIOUS_RELEASE_SCHEMA_SQL, PRE_VOIDED_SCHEMA_SQL } from './fixtures/pg-previous-release.js'
 
 const run = promisify(execFile)
-const target = await postgresTarget()
 const ALL_IDS = PG_MIGRATIONS.map((s) => s.id)
 const CHILD = new URL('../helpers/pg-migrate-child.ts', import.meta.url).pathname
 
@@ -27,22 +28,6 @@ async function connect(t: Test, url: string): Promise<pg.Client> {
   await client.connect()
   t.teardown(() => client.end())
   return client
-}
-
-/** An empty database for this test, dropped afterwards. Returns its URL. */
-async function freshDatabase(t: Test, tag: string): Promise<string> {
-  const url = new URL(target.url as string)
-  const name = `${url.pathname.slice(1)}_${tag}`.slice(0, 63)
-  const admin = new pg.Client({ connectionString: postgresConnectionString(target.url as string) })
-  await admin.connect()
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-  await admin.query(`CREATE DATABASE "${name}"`)
-  t.teardown(async () => {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-    await admin.end()
-  })
-  url.pathname = `/${name}`
-  return url.toString()
 }
 
 function openLedger(t: Test, url: string, logs: string[] = []) {
@@ -111,7 +96,7 @@ async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> 
 }
 
 t.test('a fresh database: every step runs once and is recorded; the ledger works', async (t) => {
-  const url = await freshDatabase(t, 'mig_fresh')
+  const url = await freshPostgresDatabase(t, 'mig_fresh')
   const logs: string[] = []
   const ledger = openLedger(t, url, logs)
   await ledger.init()
@@ -125,7 +110,7 @@ t.test('a fresh database: every step runs once and is recorded; the ledger works
 })
 
 t.test('init on an up-to-date database runs nothing and takes no lock', async (t) => {
-  const url = await freshDatabase(t, 'mig_fast')
+  const url = await freshPostgresDatabase(t, 'mig_fast')
   await openLedger(t, url).init()
   const db = await connect(t, url)
   // Another process holds the migrations lock (as during a long migration): the fast path must not wait.
@@ -146,10 +131,10 @@ t.test('init on an up-to-date database runs nothing and takes no lock', async (t
 })
 
 t.test('a step recorded as run is not run again', async (t) => {
-  const url = await freshDatabase(t, 'mig_recorded')
+  const url = await freshPostgresDatabase(t, 'mig_recorded')
   await openLedger(t, url).init()
   const db = await connect(t, url)
-  // Step 3's object removed behind the ledger's back while its record stays: init trusts the record.
+  // The last step's object removed behind the ledger's back while its record stays: init trusts the record.
   await db.query(`DROP FUNCTION ${CONFIRM_BATCH_FUNCTION}`)
   const logs: string[] = []
   await openLedger(t, url, logs).init()
@@ -159,15 +144,19 @@ t.test('a step recorded as run is not run again', async (t) => {
 })
 
 t.test('a database created by the previous release upgrades and keeps its data', async (t) => {
-  const url = await freshDatabase(t, 'mig_previous')
+  const url = await freshPostgresDatabase(t, 'mig_previous')
   const db = await connect(t, url)
   for (const sql of PREVIOUS_RELEASE_SCHEMA_SQL) await db.query(sql)
-  // Sales made by a ledger on the old schema (no init: that would migrate it).
-  const old = openLedger(t, url)
-  const ev = event()
+  // Sales made by the previous release, whose confirms called the v1 function (no init: that would migrate).
+  const previous = new PgClient(url)
+  t.teardown(() => previous.close())
+  const base = event()
+  const ev: EventDefinition = {
+    ...base,
+    sections: base.sections.map((s) => ({ ...s, capacity: 3, seats: ['A1', 'A2', 'A3'] })),
+  }
   await createOldEvent(db, ev)
-  const [sale] = await old.confirmBatch([confirmInput(ev.id, 'A1')])
-  await old.close()
+  const [sale] = await confirmBatch(previous, [confirmInput(ev.id, 'A1')], CONFIRM_BATCH_V1_FUNCTION)
 
   const logs: string[] = []
   const ledger = openLedger(t, url, logs)
@@ -179,15 +168,18 @@ t.test('a database created by the previous release upgrades and keeps its data',
     'the sale is kept',
   )
   t.same((await ledger.getEvent(ev.id))?.name, ev.name, 'the event is kept')
-  await t.rejects(ledger.confirm(confirmInput(ev.id, 'A1')), 'the sold seat stays sold')
-  await ledger.confirmBatch([confirmInput(ev.id, 'A2')])
-  t.same((await ledger.soldCounts(ev.id)).sections, [{ id: 'vip', sold: 2 }], 'and the counts carry on')
+  // During a rolling upgrade the previous release's instances still sell through v1, beside v2.
+  await confirmBatch(previous, [confirmInput(ev.id, 'A2')], CONFIRM_BATCH_V1_FUNCTION)
+  await t.rejects(ledger.confirm(confirmInput(ev.id, 'A1')), 'the seat sold before stays sold')
+  await t.rejects(ledger.confirmBatch([confirmInput(ev.id, 'A2')]), 'a seat v1 sold meanwhile refuses v2')
+  await ledger.confirmBatch([confirmInput(ev.id, 'A3')])
+  t.same((await ledger.soldCounts(ev.id)).sections, [{ id: 'vip', sold: 3 }], 'and the counts carry on')
 })
 
 t.test(
   "a database from before 'voided' gets the new status rule and the confirm-batch function",
   async (t) => {
-    const url = await freshDatabase(t, 'mig_prevoided')
+    const url = await freshPostgresDatabase(t, 'mig_prevoided')
     const db = await connect(t, url)
     for (const sql of PRE_VOIDED_SCHEMA_SQL) await db.query(sql)
     const ev = event()
@@ -214,7 +206,7 @@ t.test(
 t.test(
   'migration 4: events get status and sales columns from their definitions, and the listing index',
   async (t) => {
-    const url = await freshDatabase(t, 'mig_columns')
+    const url = await freshPostgresDatabase(t, 'mig_columns')
     const db = await connect(t, url)
     for (const sql of PREVIOUS_RELEASE_SCHEMA_SQL) await db.query(sql)
     const plain = event()
@@ -274,7 +266,7 @@ t.test(
 )
 
 t.test('two processes initialising at once run each step once', async (t) => {
-  const url = await freshDatabase(t, 'mig_race')
+  const url = await freshPostgresDatabase(t, 'mig_race')
   const db = await connect(t, url)
   // Hold the lock until both processes are waiting for it, so they really do start together.
   await db.query('SELECT pg_advisory_lock($1)', [PG_MIGRATIONS_LOCK_KEY])

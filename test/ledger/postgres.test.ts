@@ -1,11 +1,14 @@
+import { createHash, randomUUID } from 'node:crypto'
 import net from 'node:net'
 import pg from 'pg'
 import t from 'tap'
+import { batchStatement } from '../../src/ledger/pg-confirm.js'
 import { LedgerUnavailableError } from '../../src/ledger/port.js'
+import type { ConfirmInput } from '../../src/ledger/port.js'
 import { createPostgresLedger } from '../../src/ledger/postgres.js'
 import { postgresConnectionString } from '../../src/ledger/pg-pool.js'
 import { eventually } from '../helpers/eventually.js'
-import { openLedger, postgresTarget } from '../helpers/ledgers.js'
+import { freshPostgresDatabase, openLedger, postgresTarget } from '../helpers/ledgers.js'
 import { ledgerContract } from './contract.js'
 
 const target = await postgresTarget()
@@ -137,3 +140,83 @@ t.test('connectLedger', async (t) => {
       t.match(logs.join('\n'), /MongoDB .* skipped/, 'and why MongoDB was skipped')
   })
 })
+
+t.test(
+  'a confirm batch reads no reservation it did not write, however small the table was when it was planned',
+  async (t) => {
+    // A new database: the function's statements are planned on an empty table, and PL/pgSQL keeps those plans
+    // for the session. A lookup of the batch's own rows by hold id then scans the whole table on every call,
+    // a cost that grows with every sale of the on-sale (v1 did two per call).
+    const url = await freshPostgresDatabase(t, 'batch_reads')
+    const ledger = createPostgresLedger(url)
+    t.teardown(() => ledger.close())
+    await ledger.init()
+    const seats = Array.from({ length: 200 }, (_, i) => `S${i + 1}`)
+    const eventId = `ev-${randomUUID()}`
+    await ledger.createEvent({
+      id: eventId,
+      name: 'First night',
+      startsAt: null,
+      currency: 'EUR',
+      sections: [
+        { id: 'floor', name: 'Floor', kind: 'ga', price: 100, capacity: 1000 },
+        { id: 'stalls', name: 'Stalls', kind: 'seated', price: 200, capacity: seats.length, seats },
+      ],
+      createdAt: new Date().toISOString(),
+    })
+    const sale = (i: number): ConfirmInput => ({
+      reservationId: `r-${randomUUID()}`,
+      holdId: `h-${randomUUID()}`,
+      eventId,
+      holder: `buyer-${i}`,
+      items:
+        i % 2 ? [{ section: 'stalls', seats: [seats[i] as string] }] : [{ section: 'floor', quantity: 2 }],
+      amount: 200,
+      currency: 'EUR',
+      paymentRef: null,
+      tokenHash: createHash('sha256').update(String(i)).digest('hex'),
+      createdAt: new Date().toISOString(),
+    })
+
+    // One session, one transaction: its own statistics (pg_stat_xact_*) count what its calls read.
+    const db = new pg.Client({ connectionString: postgresConnectionString(url) })
+    await db.connect()
+    t.teardown(() => db.end())
+    await db.query('BEGIN')
+    let created = 0
+    const batches: ReturnType<typeof batchStatement>[] = []
+    for (let b = 0; b < 15; b++) {
+      const batch = batchStatement(Array.from({ length: 10 }, (_, j) => sale(b * 10 + j)))
+      batches.push(batch)
+      const { rows } = await db.query<{ created: boolean }>(batch.text, batch.values)
+      created += rows.filter((r) => r.created).length
+    }
+    const reads = async () =>
+      (
+        await db.query<{ seq_scan: string }>(
+          "SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relname = 'seatlock_reservations'",
+        )
+      ).rows[0]?.seq_scan
+    t.equal(created, 150, 'every sale of the 15 batches was written')
+    t.equal(Number(await reads()), 0, 'and no batch scanned the reservations table')
+
+    // A retried batch is answered from the table (the rows exist already): the same rows, created false.
+    const retry = batches[0] as ReturnType<typeof batchStatement>
+    const { rows } = await db.query<{ created: boolean; hold_id: string }>(retry.text, retry.values)
+    t.same(
+      rows.map((r) => [r.hold_id, r.created]).sort(),
+      retry.holds.map((h) => [h.input.holdId, false]).sort(),
+      'a retry gets its reservations back, none created again',
+    )
+    await db.query('COMMIT')
+    const counts = await ledger.soldCounts(eventId)
+    t.same(
+      counts.sections.sort((a, b) => a.id.localeCompare(b.id)),
+      [
+        { id: 'floor', sold: 150 },
+        { id: 'stalls', sold: 75 },
+      ],
+      'the counts moved once per sale',
+    )
+  },
+)
