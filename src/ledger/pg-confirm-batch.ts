@@ -39,6 +39,18 @@ RETURNS TABLE (created boolean, id text, hold_id text, event_id text, holder tex
                cancelled_at timestamptz)
 `
 
+/** Step 1's insert of the reservations, the same in every version (each says what it returns). */
+const INSERT_RESERVATIONS = `    INSERT INTO seatlock_reservations
+      (id, hold_id, event_id, holder, items, amount, currency, status, payment_ref, token_hash, created_at)
+    SELECT u.id, u.hold_id, p_event, u.holder, u.items::jsonb, u.amount, u.currency, 'confirmed', u.payment_ref,
+           u.token_hash, u.created_at
+    FROM unnest(p_ids, p_hold_ids, p_holders, p_items, p_amounts, p_currencies, p_payment_refs, p_token_hashes,
+                p_created) WITH ORDINALITY AS u(id, hold_id, holder, items, amount, currency, payment_ref,
+                                                token_hash, created_at, ord)
+    ORDER BY u.ord
+    ON CONFLICT DO NOTHING
+`
+
 /** Steps 2 and 3, the same in every version: `fresh` holds the ids of the reservations this call inserted. */
 const SELL_STEPS = `  -- 2. The sold seats of the new reservations; a seat already sold is skipped, and then refuses the batch.
   INSERT INTO seatlock_sold_seats (event_id, section_id, seat, reservation_id)
@@ -85,16 +97,7 @@ DECLARE
 BEGIN
   -- 1. The reservations, in the order given (hold-id order: the order concurrent batches lock in).
   WITH inserted AS (
-    INSERT INTO seatlock_reservations
-      (id, hold_id, event_id, holder, items, amount, currency, status, payment_ref, token_hash, created_at)
-    SELECT u.id, u.hold_id, p_event, u.holder, u.items::jsonb, u.amount, u.currency, 'confirmed', u.payment_ref,
-           u.token_hash, u.created_at
-    FROM unnest(p_ids, p_hold_ids, p_holders, p_items, p_amounts, p_currencies, p_payment_refs, p_token_hashes,
-                p_created) WITH ORDINALITY AS u(id, hold_id, holder, items, amount, currency, payment_ref,
-                                                token_hash, created_at, ord)
-    ORDER BY u.ord
-    ON CONFLICT DO NOTHING
-    RETURNING seatlock_reservations.id)
+${INSERT_RESERVATIONS}    RETURNING seatlock_reservations.id)
   SELECT coalesce(array_agg(inserted.id), '{}') INTO fresh FROM inserted;
 
 ${SELL_STEPS}  -- A reservation id some other hold already uses: nothing of the batch may commit.
@@ -126,16 +129,7 @@ BEGIN
   -- 1. The reservations, in the order given (hold-id order: the order concurrent batches lock in); the rows
   -- written are kept, so the answer needs no read of the table.
   WITH inserted AS (
-    INSERT INTO seatlock_reservations
-      (id, hold_id, event_id, holder, items, amount, currency, status, payment_ref, token_hash, created_at)
-    SELECT u.id, u.hold_id, p_event, u.holder, u.items::jsonb, u.amount, u.currency, 'confirmed', u.payment_ref,
-           u.token_hash, u.created_at
-    FROM unnest(p_ids, p_hold_ids, p_holders, p_items, p_amounts, p_currencies, p_payment_refs, p_token_hashes,
-                p_created) WITH ORDINALITY AS u(id, hold_id, holder, items, amount, currency, payment_ref,
-                                                token_hash, created_at, ord)
-    ORDER BY u.ord
-    ON CONFLICT DO NOTHING
-    RETURNING seatlock_reservations.*)
+${INSERT_RESERVATIONS}    RETURNING seatlock_reservations.*)
   SELECT coalesce(array_agg(ROW(inserted.*)::seatlock_reservations), '{}') INTO fresh_rows FROM inserted;
   fresh := ARRAY(SELECT f.id FROM unnest(fresh_rows) AS f);
   -- The holds this call did not insert: confirmed before, fenced, or (refused below) their reservation id
