@@ -15,6 +15,7 @@ import type { CommandStat } from '../lib/infra.js'
 import { log } from '../lib/log.js'
 import { onMongo } from '../lib/mongo.js'
 import { cpuSecondsOfCommand } from '../lib/proc.js'
+import { parsePrometheus } from '../../test/helpers/metrics.js'
 import {
   PairAllocator,
   SECTION_SIZE,
@@ -107,24 +108,19 @@ const STAGES = ['pin', 'ledger', 'finalise', 'answer'] as const
 
 async function confirmMetrics(url: string): Promise<ConfirmMetrics | undefined> {
   try {
-    const text = await (await fetch(`${url}/metrics`)).text()
-    const value = (series: string) => {
-      const escaped = series.replace(/[{}"]/g, (c) => `\\${c}`)
-      return Number(new RegExp(`^${escaped} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN)
-    }
-    const transactions = value('seatlock_ledger_confirm_batch_size_count')
-    const confirms = value('seatlock_ledger_confirm_batch_size_sum')
-    if (!Number.isFinite(transactions) || !Number.isFinite(confirms)) return undefined
+    const scrape = parsePrometheus(await (await fetch(`${url}/metrics`)).text())
+    const transactions = scrape.get('seatlock_ledger_confirm_batch_size_count')
+    const confirms = scrape.get('seatlock_ledger_confirm_batch_size_sum')
+    if (transactions === undefined || confirms === undefined) return undefined
     const stages = Object.fromEntries(
       STAGES.map((stage) => {
-        const series =
+        const [name, labels] =
           stage === 'answer'
-            ? ['seatlock_confirm_duration_seconds', '{status_code="201"}']
-            : ['seatlock_confirm_stage_seconds', `{stage="${stage}"}`]
-        const [name, labels] = series as [string, string]
+            ? ['seatlock_confirm_duration_seconds', { status_code: '201' }]
+            : ['seatlock_confirm_stage_seconds', { stage }]
         return [
           stage,
-          { count: value(`${name}_count${labels}`) || 0, seconds: value(`${name}_sum${labels}`) || 0 },
+          { count: scrape.count(`${name}_count`, labels), seconds: scrape.count(`${name}_sum`, labels) },
         ]
       }),
     )
@@ -207,7 +203,7 @@ async function flow(
   let redisCpu0 = 0
   let serverCpu = 0
   let writes0 = 0
-  let batches0: ConfirmMetrics | undefined
+  let metrics0: ConfirmMetrics | undefined
   let perTransaction: number | undefined
   let stagesMs: Record<string, number> | undefined
   let serverWrites = 0
@@ -238,7 +234,7 @@ async function flow(
       requests: [hold(new KindTimer()), onHoldStep(eventId, 'POST', '/confirm', new KindTimer(), onConfirm)],
       quiet: true,
     })
-    batches0 = target === 'seatlock' ? await confirmMetrics(running.url) : undefined
+    metrics0 = target === 'seatlock' ? await confirmMetrics(running.url) : undefined
     cpu0 = running.child.cpuSeconds()
     writes0 = writeCalls(running.child.pid)
     redisCpu0 = await infra.redisCpuSeconds()
@@ -257,11 +253,11 @@ async function flow(
     const client = process.cpuUsage(clientCpu0)
     clientCpu = (client.user + client.system) / 1e6
     serverWrites = writeCalls(running.child.pid) - writes0
-    const batches1 = batches0 ? await confirmMetrics(running.url) : undefined
-    if (batches0 && batches1) {
+    const metrics1 = metrics0 ? await confirmMetrics(running.url) : undefined
+    if (metrics0 && metrics1) {
       perTransaction =
-        (batches1.confirms - batches0.confirms) / Math.max(1, batches1.transactions - batches0.transactions)
-      stagesMs = stageMeans(batches0, batches1)
+        (metrics1.confirms - metrics0.confirms) / Math.max(1, metrics1.transactions - metrics0.transactions)
+      stagesMs = stageMeans(metrics0, metrics1)
     }
     redisCpu = (await infra.redisCpuSeconds()) - redisCpu0
     redisStats = await infra.redisCommandStats()
