@@ -33,11 +33,6 @@ export const CONFIRMED_HOLD_KEEP_MS = 24 * 3600 * 1000
 export type ConfirmStage = 'pin' | 'ledger' | 'finalise'
 export type StageTimer = (stage: ConfirmStage, seconds: number) => void
 
-/** Seconds since `start` (a performance.now() reading). */
-function since(start: number): number {
-  return (performance.now() - start) / 1000
-}
-
 export interface ConfirmOutcome {
   reservation: ReservationView
   created: boolean
@@ -72,10 +67,8 @@ export class ConfirmService {
   ): Promise<ConfirmOutcome> {
     const event = await this.events.get(eventId)
     let pin
-    let start = performance.now()
     try {
-      pin = await this.store.pin(eventId, holdId, auth, randomUUID(), this.graceMs)
-      this.timed('pin', since(start))
+      pin = await this.step('pin', () => this.store.pin(eventId, holdId, auth, randomUUID(), this.graceMs))
     } catch (error) {
       if (!isUnknownHold(error)) answerRefusal(error)
       const notFound = refusalError({ kind: 'hold', reason: 'unknown' })
@@ -92,21 +85,21 @@ export class ConfirmService {
     }
 
     let result
-    start = performance.now()
     try {
-      result = await this.sales.confirm({
-        reservationId: pin.reservationId,
-        holdId,
-        eventId,
-        holder: pin.holder,
-        items: pin.items,
-        amount: amountOf(event, pin.items),
-        currency: event.definition.currency,
-        paymentRef,
-        tokenHash: pin.tokenHash,
-        createdAt: new Date().toISOString(),
-      })
-      this.timed('ledger', since(start))
+      result = await this.step('ledger', () =>
+        this.sales.confirm({
+          reservationId: pin.reservationId,
+          holdId,
+          eventId,
+          holder: pin.holder,
+          items: pin.items,
+          amount: amountOf(event, pin.items),
+          currency: event.definition.currency,
+          paymentRef,
+          tokenHash: pin.tokenHash,
+          createdAt: new Date().toISOString(),
+        }),
+      )
     } catch (error) {
       // The ledger refused a sale Redis allowed: Redis lost data. Free the hold so the buyer can choose again.
       if (error instanceof SeatsTakenError) {
@@ -137,10 +130,17 @@ export class ConfirmService {
       await this.abandon(eventId, holdId)
       throw apiError('HOLD_EXPIRED')
     }
-    start = performance.now()
-    await this.settle(event, eventId, holdId, result.reservation)
-    this.timed('finalise', since(start))
+    const sold = result.reservation
+    await this.step('finalise', () => this.settle(event, eventId, holdId, sold))
     return { reservation: reservationView(result.reservation), created: result.created }
+  }
+
+  /** Runs one step of a confirm and tells its time (only a step that succeeded is timed). */
+  private async step<T>(stage: ConfirmStage, run: () => Promise<T>): Promise<T> {
+    const start = performance.now()
+    const value = await run()
+    this.timed(stage, (performance.now() - start) / 1000)
+    return value
   }
 
   /**
