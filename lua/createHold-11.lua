@@ -54,8 +54,22 @@
 --- @include "includes/rate-counter"
 
 local base = baseOf(KEYS[1])
-if redis.call('HGET', KEYS[1], 'ready') ~= '1' then
+local items = cjson.decode(ARGV[7])
+
+-- Every meta field this call reads, in one command: ready, the sales window, each GA section's capacity.
+local metaFields = { 'ready', 'so', 'sc', 'sx' }
+for _, item in ipairs(items) do
+  if item.k == 'g' then
+    metaFields[#metaFields + 1] = 'c:' .. item.s
+  end
+end
+local meta = redis.call('HMGET', KEYS[1], unpack(metaFields))
+if meta[1] ~= '1' then
   return { CODE.NOT_READY }
+end
+local capacityOf = {}
+for i = 5, #metaFields do
+  capacityOf[string.sub(metaFields[i], 3)] = tonumber(meta[i]) or 0
 end
 
 local now = nowMs()
@@ -93,14 +107,14 @@ end
 
 -- A replay above still answers: the hold was taken while on sale. The window is the meta's (recordSales).
 if ARGV[14] == '1' then
-  local sales = redis.call('HMGET', KEYS[1], 'so', 'sc', 'sx')
-  if sales[3] == '1' then
+  local opens, closes, closedByHand = meta[2], meta[3], meta[4]
+  if closedByHand == '1' then
     return { CODE.SALES_CLOSED, 'closed' }
   end
-  if sales[1] and now < tonumber(sales[1]) then
-    return { CODE.SALES_NOT_OPEN, tonumber(sales[1]) }
+  if opens and now < tonumber(opens) then
+    return { CODE.SALES_NOT_OPEN, tonumber(opens) }
   end
-  if sales[2] and now >= tonumber(sales[2]) then
+  if closes and now >= tonumber(closes) then
     return { CODE.SALES_CLOSED, 'ended' }
   end
 end
@@ -126,8 +140,6 @@ if held + units > limit then
     return { CODE.HOLDER_LIMIT, held, limit }
   end
 end
-
-local items = cjson.decode(ARGV[7])
 
 local unavailable = {}
 local k = 12
@@ -157,7 +169,7 @@ end
 
 for _, item in ipairs(items) do
   if item.k == 'g' then
-    local capacity = tonumber(redis.call('HGET', KEYS[1], 'c:' .. item.s)) or 0
+    local capacity = capacityOf[item.s]
     local function available()
       local c = redis.call('HMGET', KEYS[2], 'h:' .. item.s, 's:' .. item.s)
       return capacity - (tonumber(c[1]) or 0) - (tonumber(c[2]) or 0)

@@ -503,3 +503,113 @@ await t.test(
     t.equal(short.body.code, 'INSUFFICIENT_CAPACITY', 'with nothing expired left, a short section is refused')
   },
 )
+
+/** The commands each script call ran while `during` ran (MONITOR on the private server). */
+async function scriptCommands(url: string, probe: Redis, during: () => Promise<unknown>) {
+  const monitor = await monitorRedis(url)
+  const calls: { script: string; commands: string[][] }[] = []
+  const echoed = new Set<string>()
+  monitor.on('monitor', ({ source, args }) => {
+    const [command = '', first = ''] = args
+    if (source === 'lua') calls.at(-1)?.commands.push(args)
+    else if (/^echo$/i.test(command)) echoed.add(first)
+    else if (/^(eval|evalsha)(_ro)?$/i.test(command))
+      calls.push({ script: scriptName(command, first.slice(0, 100)), commands: [] })
+  })
+  try {
+    await during()
+    // MONITOR's lines may trail the replies: a marker sent after the work shows everything before it arrived.
+    const marker = `done-${randomUUID()}`
+    await probe.call('ECHO', marker)
+    await eventually('the monitor saw the marker', async () => echoed.has(marker))
+  } finally {
+    monitor.disconnect()
+  }
+  return calls
+}
+
+/** How many of a call's commands are `name` on a key ending in `suffix` (and naming `field`, when given). */
+function countOf(commands: string[][], name: string, suffix: string, field?: string): number {
+  return commands.filter(
+    ([command = '', key = '', f]) =>
+      command.toLowerCase() === name && key.endsWith(suffix) && (field === undefined || f === field),
+  ).length
+}
+
+await t.test(
+  "the sale path's scripts run only the commands they need: one meta read per GA hold, one sale-version bump and one stream check per finalise call",
+  async (t) => {
+    const { api, probe, server } = await privateApp(t, 0)
+    const eventId = await createEvent(api, { ga: { g: 100 } })
+    const keys = new EventKeys(api.config.keyPrefix, eventId)
+
+    let holds: { id: string; token: string }[] = []
+    const creates = await scriptCommands(server.url, probe, async () => {
+      holds = await takeHolds(api, eventId, 40, (i) => ({
+        holder: `fan-${i}`,
+        items: [{ section: 'g', quantity: 1 }],
+      }))
+    })
+    const createCalls = creates.filter((c) => c.script === 'createHold')
+    t.equal(createCalls.length, 40, 'one createHold call per hold')
+    // Ready, the sales window and the section's capacity: one HMGET of the meta hash.
+    const metaReads = createCalls.map(
+      (call) =>
+        call.commands.filter(([c = '', key = '']) => /^h(m)?get$/i.test(c) && key === keys.meta).length,
+    )
+    t.same([...new Set(metaReads)], [1], 'every GA createHold read the meta hash once')
+
+    const pin = async (h: { id: string }) => {
+      const pinned = await api.services.store.pin(
+        eventId,
+        h.id,
+        { tokenHash: '', admin: true },
+        randomUUID(),
+        60_000,
+      )
+      return { holdId: h.id, reservationId: pinned.reservationId }
+    }
+    const versionBefore = await api.redis.hget(keys.counts, 'sv')
+    const quiet = await Promise.all(holds.slice(0, 20).map(pin))
+    const unstreamed = await scriptCommands(server.url, probe, () =>
+      api.services.store.finaliseMany(eventId, quiet, 60_000),
+    )
+    const [call] = unstreamed.filter((c) => c.script === 'finaliseHolds')
+    t.equal(unstreamed.filter((c) => c.script === 'finaliseHolds').length, 1, '20 holds, one finalise call')
+    const commands = call?.commands ?? []
+    t.equal(countOf(commands, 'hincrby', ':counts', 'sv'), 1, 'the sale version bumped once for 20 holds')
+    t.not(await api.redis.hget(keys.counts, 'sv'), versionBefore, 'and it changed')
+    t.equal(countOf(commands, 'exists', ':watched'), 1, 'whether the event is streamed, read once')
+    t.equal(countOf(commands, 'publish', ':changes'), 0, 'nothing published for an event nobody streams')
+    t.equal(countOf(commands, 'zrem', ':expiry'), 0, 'pinned holds left the expiry index already')
+    const byName = commands.reduce<Record<string, number>>(
+      (m, [c = '']) => ({ ...m, [c]: (m[c] ?? 0) + 1 }),
+      {},
+    )
+    t.comment(`finalise of 20 holds: ${JSON.stringify(byName)}`)
+    // Per hold: read it, move its units, leave the confirming index and the holder's, mark it confirmed. Per
+    // call: the clock, the stream check and the sale version (its first bump also stamps it with the time).
+    t.ok(
+      commands.length <= 20 * 9 + 5,
+      `${commands.length} commands for 20 holds (at most 9 a hold, 5 a call)`,
+    )
+
+    // Streamed: every hold's change is still published, each with the counts after it.
+    await api.services.store.watch([eventId], 60_000)
+    const loud = await Promise.all(holds.slice(20, 30).map(pin))
+    const streamed = await scriptCommands(server.url, probe, () =>
+      api.services.store.finaliseMany(eventId, loud, 60_000),
+    )
+    const published = (streamed.find((c) => c.script === 'finaliseHolds')?.commands ?? []).filter(
+      ([c = '']) => c.toLowerCase() === 'publish',
+    )
+    t.equal(published.length, 10, 'a streamed event: one change published per hold')
+    const sold = published.map(([, , payload = '']) => {
+      const change = JSON.parse(payload.replace(/\\"/g, '"')) as { counts: Record<string, number[]> }
+      return change.counts.g?.[1]
+    })
+    t.same(sold, [21, 22, 23, 24, 25, 26, 27, 28, 29, 30], 'each with the sold count after its own hold')
+    const view = await api.request('GET', `/v1/events/${eventId}`)
+    t.match(view.body.sections, [{ id: 'g', held: 10, sold: 30, available: 60 }], 'the views agree')
+  },
+)

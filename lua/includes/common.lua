@@ -90,8 +90,15 @@ end
 -- Every script that changes sold state (seat keys "$...", s:<section>) bumps the sale version, so the
 -- drift reconciler can heal from a ledger read only if nothing changed since it read Redis. The first
 -- bump starts from Redis time in microseconds, so a version read before a flush and rebuild is never
--- met again by chance.
+-- met again by chance. Once per script call is enough (the call is atomic): a finalise of many holds bumps
+-- it once.
+local saleBumped = {}
+
 local function bumpSale(counts)
+  if saleBumped[counts] then
+    return
+  end
+  saleBumped[counts] = true
   if redis.call('HINCRBY', counts, 'sv', 1) == 1 then
     local t = redis.call('TIME')
     redis.call('HSET', counts, 'sv', string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2])))
@@ -395,8 +402,15 @@ end
 
 -- Publishes one change with the counts of the sections it touched, after the change, when some instance
 -- streams this event: building and delivering a change nobody reads was a third of the hold path's cost.
+-- Whether it is streamed is read once per script call (a finalise of many holds emits once per hold): no
+-- script writes the key, and no key expires while a script runs.
+local watched = {}
+
 local function emit(base, eventType, payload, items, now)
-  if redis.call('EXISTS', base .. KEY.watched) == 0 then
+  if watched[base] == nil then
+    watched[base] = redis.call('EXISTS', base .. KEY.watched) == 1
+  end
+  if not watched[base] then
     return
   end
   local counts = {}
@@ -521,7 +535,11 @@ local function finaliseOne(base, holdId, reservationId, keepMs, now)
     redis.call('HINCRBY', counts, 's:' .. item.s, units)
   end
   bumpSale(counts)
-  redis.call('ZREM', base .. KEY.expiry, holdId)
+  -- A pinned hold left the expiry index when it was pinned (only an unpin, which makes it held again, puts
+  -- it back); a held one (the reconciler finalising a sale after an unpin) is still in it.
+  if hold.st ~= 'confirming' then
+    redis.call('ZREM', base .. KEY.expiry, holdId)
+  end
   redis.call('ZREM', base .. KEY.confirming, holdId)
   holderRemove(base, hold.hk, holdId, holdUnits(items))
   redis.call('HSET', holdKey, 'st', 'confirmed', 'r', reservationId)
