@@ -126,6 +126,18 @@ async function untilAllExpired(api: TestApp, eventId: string): Promise<void> {
   })
 }
 
+/** Pins a hold as a confirm's first step does (admin, a fresh reservation id): what a finalise then takes. */
+async function pinAsAdmin(api: TestApp, eventId: string, holdId: string) {
+  const pin = await api.services.store.pin(
+    eventId,
+    holdId,
+    { tokenHash: '', admin: true },
+    randomUUID(),
+    60_000,
+  )
+  return { holdId, reservationId: pin.reservationId }
+}
+
 async function privateApp(t: Test, slowlogMicros: number, overrides: Parameters<typeof startApp>[2] = {}) {
   // Favoured by the scheduler: SLOWLOG durations are wall time, and on a shared 2-core machine a 1 ms call
   // that the OS pauses shows as 10-20 ms. The work per call is what is measured.
@@ -428,18 +440,7 @@ await t.test("a group commit's finalise runs in calls of at most 50 holds", asyn
         ? [{ section: 'g', quantity: 1 }]
         : [{ section: 's', seats: seats('S', 100).slice((i - 110) * 10, (i - 110) * 10 + 10) }],
   }))
-  const pinned = await Promise.all(
-    holds.map(async (h) => {
-      const pin = await api.services.store.pin(
-        eventId,
-        h.id,
-        { tokenHash: '', admin: true },
-        randomUUID(),
-        60_000,
-      )
-      return { holdId: h.id, reservationId: pin.reservationId }
-    }),
-  )
+  const pinned = await Promise.all(holds.map((h) => pinAsAdmin(api, eventId, h.id)))
   await probe.call('SLOWLOG', 'RESET')
   const outcomes = await api.services.store.finaliseMany(eventId, pinned, 60_000)
   t.same(outcomes, new Array(120).fill('finalised'), 'every hold finalised, outcomes in order')
@@ -559,16 +560,7 @@ await t.test(
     )
     t.same([...new Set(metaReads)], [1], 'every GA createHold read the meta hash once')
 
-    const pin = async (h: { id: string }) => {
-      const pinned = await api.services.store.pin(
-        eventId,
-        h.id,
-        { tokenHash: '', admin: true },
-        randomUUID(),
-        60_000,
-      )
-      return { holdId: h.id, reservationId: pinned.reservationId }
-    }
+    const pin = (h: { id: string }) => pinAsAdmin(api, eventId, h.id)
     const versionBefore = await api.redis.hget(keys.counts, 'sv')
     const quiet = await Promise.all(holds.slice(0, 20).map(pin))
     const unstreamed = await scriptCommands(server.url, probe, () =>
