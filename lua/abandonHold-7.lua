@@ -7,7 +7,7 @@
 
   Input:
     KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
-    KEYS[6] watched   (the event's shared keys, see includes/common)
+    KEYS[6] watched   (the event's shared keys, see lua/README.md)
     KEYS[7] the hold   KEYS[8..] the hold's holder index (:hd:) and seat keys, as read before the call
     ARGV[1] the hold id
 
@@ -17,7 +17,10 @@
   Flags: allow-oom. It frees the abandoned hold, or writes a tombstone of two short fields in its place so
   the timed-out create never runs: over maxmemory the orphan must still go (the create itself is refused).
 ]]
---- @include "includes/common"
+--- @include "includes/basics"
+--- @include "includes/hold-record"
+--- @include "includes/declared-keys"
+--- @include "includes/free-hold"
 
 local base = baseOf(KEYS[1])
 local now = nowMs()

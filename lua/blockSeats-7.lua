@@ -6,7 +6,7 @@
 
   Input:
     KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
-    KEYS[6] watched   (the event's shared keys, see includes/common)
+    KEYS[6] watched   (the event's shared keys, see lua/README.md)
     KEYS[7] releases (allocations waiting for their release time)
     KEYS[8..] one seat key per seat of ARGV[3], in its order (an expired hold met on a seat is reclaimed:
     its own keys cannot be known before the call), then the seating keys (:ob:, :oi:, :or:) of each
@@ -22,7 +22,11 @@
                                       by another block (codes: CODE in src/redis/script-codes.ts)
     { NOT_READY }                     the event's state is not loaded in Redis
 ]]
---- @include "includes/common"
+--- @include "includes/basics"
+--- @include "includes/seat-values"
+--- @include "includes/seating-index"
+--- @include "includes/changes"
+--- @include "includes/reclaim"
 
 local base = baseOf(KEYS[1])
 if redis.call('HGET', KEYS[1], 'ready') ~= '1' then

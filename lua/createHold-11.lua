@@ -4,7 +4,7 @@
 
   Input:
     KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
-    KEYS[6] watched   (the event's shared keys, see includes/common)
+    KEYS[6] watched   (the event's shared keys, see lua/README.md)
     KEYS[7] the new hold   KEYS[8] the holder's holds (:hd:<holder digest>)
     KEYS[9] idempotency record (ignored when ARGV[9] is "0")
     KEYS[10] the client address's rate-limit counter   KEYS[11] the holder's (each ignored when its limit,
@@ -50,7 +50,14 @@
       (SECTION_SHORT, NO_BLOCK or HOLDER_LIMIT as above, soldOut empty) only because this call reclaims a bounded
       number of expired holds and more wait; reclaim more (a sweep) and call again
 ]]
---- @include "includes/common"
+--- @include "includes/basics"
+--- @include "includes/seat-values"
+--- @include "includes/hold-record"
+--- @include "includes/holders"
+--- @include "includes/seating-index"
+--- @include "includes/changes"
+--- @include "includes/reclaim"
+--- @include "includes/best-available"
 --- @include "includes/rate-counter"
 
 local base = baseOf(KEYS[1])

@@ -4,7 +4,7 @@
 
   Input:
     KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
-    KEYS[6] watched   (the event's shared keys, see includes/common)
+    KEYS[6] watched   (the event's shared keys, see lua/README.md)
     KEYS[7] the hold   KEYS[8..] the hold's holder index (:hd:) and seat keys, as read before the call
     ARGV[1] the hold id   ARGV[2] presented token hash   ARGV[3] "1" when admin   ARGV[4] ttl ms
     ARGV[5] lifetime max ms
@@ -13,7 +13,10 @@
     { 1, status, holder, itemsJSON, createdAt, expiresAt, "", now }   (the same shape as getHold)
     the refusals of getHold   { HOLD_CONFIRMED }   { HOLD_CONFIRMING }
 ]]
---- @include "includes/common"
+--- @include "includes/seat-values"
+--- @include "includes/holders"
+--- @include "includes/changes"
+--- @include "includes/owned-hold"
 
 local base, now, holdId, hold, refusal = openOwnedHold()
 refusal = refusal or refuseUnlessHeld(hold)

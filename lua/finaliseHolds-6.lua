@@ -1,11 +1,11 @@
 #!lua
 --[[
   Confirm, step 3 for every hold of one ledger transaction (a group commit) in one call: for each, what
-  finaliseOne in includes/common does for one (seats sold, units from held to sold, the hold kept as "confirmed").
+  finaliseOne below does for one (seats sold, units from held to sold, the hold kept as "confirmed").
 
   Input:
     KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
-    KEYS[6] watched   (the event's shared keys, see includes/common)
+    KEYS[6] watched   (the event's shared keys, see lua/README.md)
     KEYS[7..6+n] the n holds   KEYS[7+n..] their holder indexes (:hd:) and seat keys, as read before the call
     ARGV[1] how long to keep a confirmed hold, ms
     ARGV[2..2n+1] per hold, in KEYS order: its id, its reservation id
@@ -15,7 +15,66 @@
     HOLD_RELEASED / HOLD_EXPIRED the hold was freed first, KEYS_CHANGED its own keys were not declared
     (nothing done: read again)
 ]]
---- @include "includes/common"
+--- @include "includes/basics"
+--- @include "includes/seat-values"
+--- @include "includes/sale-version"
+--- @include "includes/hold-record"
+--- @include "includes/holders"
+--- @include "includes/seating-index"
+--- @include "includes/declared-keys"
+--- @include "includes/changes"
+
+-- Confirm, step 3 for one hold (after the ledger committed its sale): seats sold, units from held to sold,
+-- the hold kept as "confirmed" for keepMs. Idempotent. Returns 1 finalised now, 0 already confirmed,
+-- CODE.HOLD_UNKNOWN, or CODE.HOLD_RELEASED / HOLD_EXPIRED when the hold was freed first.
+local function finaliseOne(base, holdId, reservationId, keepMs, now)
+  local holdKey = base .. KEY.hold .. holdId
+  local counts = base .. KEY.counts
+  local hold = readHold(holdKey)
+  if hold.st == nil then
+    return CODE.HOLD_UNKNOWN
+  end
+  if hold.st == 'confirmed' then
+    return 0
+  end
+  if hold.st == 'released' then
+    return CODE.HOLD_RELEASED
+  end
+  if hold.st == 'expired' then
+    return CODE.HOLD_EXPIRED
+  end
+  if not ownKeysDeclared(base, hold) then
+    return CODE.KEYS_CHANGED
+  end
+  local items = cjson.decode(hold.i)
+  for _, item in ipairs(items) do
+    if item.k == 's' then
+      for _, seat in ipairs(item.seats) do
+        -- The ledger sold it, so the sale wins. A pinned hold's seat key can lapse (its TTL is not pushed
+        -- out by the pin) and a block take the seat meanwhile: that block no longer holds it.
+        if isBlocked(redis.call('SET', seatKey(base, item.s, seat), soldTo(reservationId), 'GET')) then
+          redis.call('HINCRBY', counts, 'b:' .. item.s, -1)
+        end
+      end
+      syncPlaces(base, item)
+    end
+    local units = itemUnits(item)
+    redis.call('HINCRBY', counts, 'h:' .. item.s, -units)
+    redis.call('HINCRBY', counts, 's:' .. item.s, units)
+  end
+  bumpSale(counts)
+  -- A pinned hold left the expiry index when it was pinned (only an unpin, which makes it held again, puts
+  -- it back); a held one (the reconciler finalising a sale after an unpin) is still in it.
+  if hold.st ~= 'confirming' then
+    redis.call('ZREM', base .. KEY.expiry, holdId)
+  end
+  redis.call('ZREM', base .. KEY.confirming, holdId)
+  holderRemove(base, hold.hk, holdId, holdUnits(items))
+  redis.call('HSET', holdKey, 'st', 'confirmed', 'r', reservationId)
+  redis.call('PEXPIRE', holdKey, keepMs)
+  emit(base, 'hold.confirmed', { holdId = holdId, reservationId = reservationId }, items, now)
+  return 1
+end
 
 local base = baseOf(KEYS[1])
 local now = nowMs()

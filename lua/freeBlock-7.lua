@@ -8,7 +8,7 @@
 
   Input:
     KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
-    KEYS[6] watched   (the event's shared keys, see includes/common)
+    KEYS[6] watched   (the event's shared keys, see lua/README.md)
     KEYS[7] releases
     KEYS[8..] the seat keys of the block's seats, in their order in ARGV[3], then the seating keys (:ob:,
     :oi:, :or:) of each section given as rows that the items name (best available: freed seats are free there)
@@ -22,7 +22,10 @@
     { 0 }                a release not due yet, or no longer in the index (released or unblocked already)
     { NOT_READY }        the event's state is not loaded in Redis (its next load reads the ledger)
 ]]
---- @include "includes/common"
+--- @include "includes/basics"
+--- @include "includes/seat-values"
+--- @include "includes/seating-index"
+--- @include "includes/changes"
 
 local base = baseOf(KEYS[1])
 if redis.call('HGET', KEYS[1], 'ready') ~= '1' then

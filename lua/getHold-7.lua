@@ -4,7 +4,7 @@
 
   Input:
     KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
-    KEYS[6] watched   (the event's shared keys, see includes/common)
+    KEYS[6] watched   (the event's shared keys, see lua/README.md)
     KEYS[7] the hold   (its own seat and holder keys are touched only when it expired: a reclaim)
     ARGV[1] the hold id   ARGV[2] presented token hash   ARGV[3] "1" when the caller is an admin
 
@@ -16,7 +16,9 @@
   Flags: allow-oom. It reads, and writes only to reclaim expired holds (freeHold deletes seat keys and the
   hold and leaves a smaller tombstone), so a buyer can still read their hold when Redis is over maxmemory.
 ]]
---- @include "includes/common"
+--- @include "includes/basics"
+--- @include "includes/reclaim"
+--- @include "includes/owned-hold"
 
 local base = baseOf(KEYS[1])
 local now = nowMs()

@@ -30,7 +30,12 @@
     { 0 }   the sale version changed since the reconciler read it: read again
     { NOT_READY }  the event's state is not loaded (codes: CODE in src/redis/script-codes.ts)
 ]]
---- @include "includes/common"
+--- @include "includes/basics"
+--- @include "includes/seat-values"
+--- @include "includes/sale-version"
+--- @include "includes/hold-record"
+--- @include "includes/seating-index"
+--- @include "includes/changes"
 
 -- Pinned holds looked at to find busy GA sections; with more pinned, every GA section waits.
 local PIN_SCAN = 200

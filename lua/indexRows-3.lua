@@ -11,7 +11,7 @@
   Output:
     { rows indexed }
 ]]
---- @include "includes/common"
+--- @include "includes/seating-index"
 
 local first, last = tonumber(ARGV[1]), tonumber(ARGV[2])
 for row = first, last do

@@ -13,7 +13,7 @@
   Output:
     { deadline }
 ]]
---- @include "includes/common"
+--- @include "includes/basics"
 
 local now = nowMs()
 local deadline = now + tonumber(ARGV[2])

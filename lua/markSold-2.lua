@@ -15,7 +15,10 @@
   Output:
     { seats newly marked sold }
 ]]
---- @include "includes/common"
+--- @include "includes/basics"
+--- @include "includes/seat-values"
+--- @include "includes/sale-version"
+--- @include "includes/seating-index"
 
 local base = baseOf(KEYS[1])
 local marked = 0

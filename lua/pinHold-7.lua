@@ -8,7 +8,7 @@
 
   Input:
     KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
-    KEYS[6] watched   (the event's shared keys, see includes/common)
+    KEYS[6] watched   (the event's shared keys, see lua/README.md)
     KEYS[7] the hold   KEYS[8..] the hold's holder index (:hd:) and seat keys, as read before the call
     ARGV[1] the hold id   ARGV[2] presented token hash   ARGV[3] "1" when admin
     ARGV[4] reservation id to use   ARGV[5] grace ms
@@ -18,7 +18,9 @@
     { 3, reservationId }                                                       already confirmed
     the refusals of getHold
 ]]
---- @include "includes/common"
+--- @include "includes/seat-values"
+--- @include "includes/holders"
+--- @include "includes/owned-hold"
 
 local base, now, holdId, hold, refusal = openOwnedHold()
 if refusal then

@@ -5,7 +5,7 @@
 
   Input:
     KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
-    KEYS[6] watched   (the event's shared keys, see includes/common)
+    KEYS[6] watched   (the event's shared keys, see lua/README.md)
     KEYS[7] the holder's holds (:hd:<holder digest>)   (the holds it reclaims cannot be known before: undeclared)
 
   Output:
@@ -13,7 +13,8 @@
 
   Flags: allow-oom. Frees expired holds only (see releaseHold).
 ]]
---- @include "includes/common"
+--- @include "includes/basics"
+--- @include "includes/reclaim"
 
 local base = baseOf(KEYS[1])
 local now = nowMs()

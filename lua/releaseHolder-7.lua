@@ -7,7 +7,7 @@
 
   Input:
     KEYS[1] meta   KEYS[7] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
-    KEYS[6] watched   (the event's shared keys, see includes/common)
+    KEYS[6] watched   (the event's shared keys, see lua/README.md)
     KEYS[7] the holder's holds (:hd:<holder digest>)
     KEYS[8..] the page's holds and their own keys (holder index, seat keys), as the caller read them just
     before: a hold of the page not declared with all its keys is left for the next call (`more` stays 1)
@@ -17,7 +17,11 @@
 
   Flags: allow-oom. Frees holds only (see releaseHold), so an admin can end a session over maxmemory.
 ]]
---- @include "includes/common"
+--- @include "includes/basics"
+--- @include "includes/hold-record"
+--- @include "includes/holders"
+--- @include "includes/declared-keys"
+--- @include "includes/free-hold"
 
 local base = baseOf(KEYS[1])
 local now = nowMs()

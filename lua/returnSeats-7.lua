@@ -11,7 +11,7 @@
 
   Input:
     KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
-    KEYS[6] watched   (the event's shared keys, see includes/common)
+    KEYS[6] watched   (the event's shared keys, see lua/README.md)
     KEYS[7] cancelling index   KEYS[8..] the seat keys of the items' seats, in their order in ARGV[2], then
     the seating keys (:ob:, :oi:, :or:) of each section given as rows that the items name
     ARGV[1] reservation id   ARGV[2] items JSON (as in createHold, seats with their places "p")
@@ -19,7 +19,11 @@
   Output:
     { seats freed, GA units returned }
 ]]
---- @include "includes/common"
+--- @include "includes/basics"
+--- @include "includes/seat-values"
+--- @include "includes/sale-version"
+--- @include "includes/seating-index"
+--- @include "includes/changes"
 
 local base = baseOf(KEYS[1])
 local now = nowMs()

@@ -5,7 +5,7 @@
 
   Input:
     KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
-    KEYS[6] watched   (the event's shared keys, see includes/common)
+    KEYS[6] watched   (the event's shared keys, see lua/README.md)
     (the expired holds it reclaims cannot be known before the call: undeclared)
 
   Output:
@@ -14,7 +14,8 @@
 
   Flags: allow-oom. Frees expired holds only (see releaseHold): over maxmemory, expiry must go on.
 ]]
---- @include "includes/common"
+--- @include "includes/basics"
+--- @include "includes/reclaim"
 
 local base = baseOf(KEYS[1])
 local now = nowMs()

@@ -10,7 +10,7 @@
   Output:
     { sections whose count moved }
 ]]
---- @include "includes/common"
+--- @include "includes/sale-version"
 
 local moved = 0
 for i = 1, #ARGV, 2 do

@@ -5,14 +5,19 @@
 
   Input:
     KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
-    KEYS[6] watched   (the event's shared keys, see includes/common)
+    KEYS[6] watched   (the event's shared keys, see lua/README.md)
     KEYS[7] the hold   KEYS[8..] the hold's holder index (:hd:) and seat keys, as read before the call
     ARGV[1] the hold id
 
   Output:
     { 1 } held again   { 2 } freed as expired   { 0 } not pinned (nothing to do)
 ]]
---- @include "includes/common"
+--- @include "includes/basics"
+--- @include "includes/seat-values"
+--- @include "includes/hold-record"
+--- @include "includes/holders"
+--- @include "includes/declared-keys"
+--- @include "includes/free-hold"
 
 local base = baseOf(KEYS[1])
 local now = nowMs()

@@ -83,7 +83,7 @@ await eachLedger(t, 'hold lifecycle', async (t, ledger) => {
       'expiry capped at createdAt + lifetime max',
     )
     const keys = new EventKeys(api.config.keyPrefix, eventId)
-    // The seat key outlives the hold by a grace (see common.lua).
+    // The seat key outlives the hold by a grace (SEAT_GRACE_MS in lua/includes/seat-values.lua).
     const untilExpiry = Date.parse(capped.body.expiresAt) - Date.now()
     const seatTtl = await api.redis.pttl(keys.seat('s', 'S1'))
     t.ok(

@@ -20,7 +20,9 @@ t.test(
     const digest = holderDigest('alice')
     const lua = scriptText(
       'layout.lua',
-      `--- @include "includes/common"
+      `--- @include "includes/basics"
+--- @include "includes/seat-values"
+--- @include "includes/holders"
 local base = baseOf(KEYS[1])
 return {
   base, base .. KEY.counts, base .. KEY.expiry, base .. KEY.confirming, base .. KEY.cancelling,

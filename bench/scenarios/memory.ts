@@ -46,7 +46,7 @@ async function breakdown(ctx: Ctx, eventId: string, holds: number): Promise<Reco
   const holdKey = found[0]
   if (!holdKey) return {}
   const fields = await redis.hgetall(holdKey)
-  // Items longer than 60 bytes are stored in pieces: i, i2, i3... (lua/includes/common.lua).
+  // Items longer than 60 bytes are stored in pieces: i, i2, i3... (ITEMS_PIECE in lua/includes/hold-record.lua).
   let itemsJson = fields.i ?? '[]'
   for (let n = 2; fields[`i${n}`] !== undefined; n++) itemsJson += fields[`i${n}`]
   const seatKeys = (JSON.parse(itemsJson) as { s: string; seats?: string[] }[]).flatMap((item) =>

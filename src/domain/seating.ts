@@ -4,7 +4,7 @@
  *
  * Each row gets a byte-aligned range of bits in the section's occupancy bitmap (a row is read with one
  * GETRANGE whatever the section's size) and a rank: rows in the order the layout gives them (front
- * first); within a row the block nearest the centre wins (lua/includes/common.lua, bestBlock).
+ * first); within a row the block nearest the centre wins (lua/includes/best-available.lua, bestBlock).
  */
 import type { ExpandedRows } from './venue-layout.js'
 

@@ -2,7 +2,7 @@ import type { HoldStore } from '../redis/hold-store.js'
 
 /**
  * Per event and tick, so one event's backlog cannot starve the others' sweeps: 200 calls of at most 50
- * holds each (RECLAIM_BATCH in lua/includes/common.lua), up to 10,000 holds an event a tick, each call
+ * holds each (RECLAIM_BATCH in lua/includes/basics.lua), up to 10,000 holds an event a tick, each call
  * short enough that other clients are served in between.
  */
 const MAX_BATCHES_PER_EVENT = 200

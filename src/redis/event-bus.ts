@@ -3,7 +3,7 @@ import type { ChangeType } from '../domain/changes.js'
 import type { RedisClient } from './client.js'
 import { eventChannels, KEY_SUFFIX } from './keys.js'
 
-/** One change as the scripts publish it (lua/includes/common.lua `emit`). */
+/** One change as the scripts publish it (lua/includes/changes.lua `emit`). */
 export interface Change {
   eventId: string
   type: ChangeType

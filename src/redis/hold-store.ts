@@ -75,7 +75,7 @@ export type PinResult = PinReply
 export type SweepResult = SweepReply
 
 /**
- * Holds finalised per script call at most, and the page of a bulk release (RECLAIM_BATCH in common.lua,
+ * Holds finalised per script call at most, and the page of a bulk release (RECLAIM_BATCH in lua/includes/basics.lua,
  * which releaseHolder takes per call).
  */
 const FINALISE_CHUNK = 50
@@ -114,7 +114,7 @@ export class HoldStore {
 
   /**
    * Reads holds' own keys (holder index and seat keys) so a script acting on them can declare every key
-   * it touches (lua/includes/common.lua): one HGETALL each, pipelined.
+   * it touches (lua/README.md, "Declared keys"): one HGETALL each, pipelined.
    */
   private async ownKeys(k: EventKeys, holdIds: readonly string[]): Promise<string[][]> {
     const pipeline = this.redis.pipeline()

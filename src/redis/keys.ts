@@ -21,7 +21,7 @@ export function layoutPrefix(prefix: string): string {
 /**
  * What follows an event's base (`<prefix>:<layout version>:{ev:<eventId>}`) in each of its key and
  * channel names: the one source of the layout. Scripts write `KEY.<name>` and the loader puts in the
- * value (lua-constants.ts); lua/includes/common.lua's header says what each key holds.
+ * value (lua-constants.ts); lua/README.md says what each key holds.
  */
 export const KEY_SUFFIX = {
   meta: ':meta',
@@ -146,7 +146,7 @@ export class EventKeys {
 
   /**
    * The event-wide keys every hold script receives first, in this order (KEYS[1..6], see
-   * lua/includes/common.lua): declared so a Cluster checks them before the script runs.
+   * lua/README.md): declared so a Cluster checks them before the script runs.
    */
   get shared(): [string, string, string, string, string, string] {
     return [this.meta, this.counts, this.expiry, this.confirming, this.holderUnits, this.watched]

@@ -1,7 +1,7 @@
 /**
  * The own keys (holder index and seat keys) of the holds this process created or read, by hold key.
  *
- * A script acting on a known hold must declare those keys (lua/includes/common.lua, ownKeysDeclared), and
+ * A script acting on a known hold must declare those keys (lua/includes/declared-keys.lua, ownKeysDeclared), and
  * reading them costs an HGETALL round trip before every pin, finalise, extend and release. They never
  * change for a hold (a create writes them once), so the keys a create wrote are remembered here and given
  * to the script without a read. An entry is only a hint: a script given keys that are not the hold's

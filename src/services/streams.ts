@@ -35,7 +35,7 @@ const RETRY_MS = 2000
 const END_WAIT_MS = 1000
 const BUS_RETRY_MS = 1000
 /**
- * Scripts publish an event's changes only while it is marked watched (see lua/includes/common.lua `emit`):
+ * Scripts publish an event's changes only while it is marked watched (see lua/includes/changes.lua `emit`):
  * each mark lasts WATCH_TTL_MS and is renewed every `watchRenewMs` while this process streams the event,
  * and one left by a crashed instance lapses by itself. A mark that lapsed anyway (Redis lost it, renewals
  * failed for longer than its TTL) comes back at the next renewal, and the event's streams then get a fresh
