@@ -5,7 +5,7 @@ import type { SummaryRow } from '../lib/results.js'
 import { median, ratio, round } from '../lib/stats.js'
 import type { TargetName } from '../lib/targets.js'
 import type { Ctx } from './context.js'
-import type { HotResult, Variant } from './hot-section.js'
+import type { HotResult, Variant } from './hot-section-result.js'
 
 const MIN_RATIO = 0.8
 const MAX_P99_MS = 50

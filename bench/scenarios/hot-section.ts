@@ -10,7 +10,7 @@ import type { Request } from 'autocannon'
 import { KindTimer, runLoad } from '../lib/load.js'
 import type { LoadSummary } from '../lib/load.js'
 import { judge, referenceView, seatlockPgView, seatlockPortView } from '../lib/ledger-check.js'
-import type { LedgerCheck, LedgerView } from '../lib/ledger-check.js'
+import type { LedgerView } from '../lib/ledger-check.js'
 import type { CommandStat } from '../lib/infra.js'
 import { log } from '../lib/log.js'
 import { onMongo } from '../lib/mongo.js'
@@ -29,15 +29,14 @@ import {
 } from '../lib/requests.js'
 import { fmt } from '../lib/results.js'
 import type { ScenarioResult } from '../lib/results.js'
-import type { LatencySummary } from '../lib/stats.js'
 import { round } from '../lib/stats.js'
 import { SeatlockAdmin, createEvent, newEventId, startTarget } from '../lib/targets.js'
 import type { Section, TargetName } from '../lib/targets.js'
 import { RATE_CAP } from './context.js'
 import type { Ctx } from './context.js'
 import { hotRows } from './hot-section-rows.js'
+import type { HotResult, Variant } from './hot-section-result.js'
 
-export type Variant = 'ga' | 'seated'
 const VARIANTS: Variant[] = ['ga', 'seated']
 /** The only servers the requirement compares (the other baselines take seated holds only). */
 const HOT_TARGETS: TargetName[] = ['seatlock', 'reference']
@@ -45,43 +44,6 @@ const HOT = 'hot'
 const UNITS = 2
 /** The API's largest general-admission section. */
 const GA_MAX = 1_000_000
-
-export interface HotResult {
-  variant: Variant
-  target: TargetName
-  ledger: 'postgres' | 'mongodb'
-  round: number
-  confirmsPerSec: number
-  confirms: number
-  holdLatency: LatencySummary
-  confirmLatency: LatencySummary
-  /** Every response of the measured run by status, and per step. */
-  statuses: Record<string, number>
-  holdStatuses: Record<string, number>
-  confirmStatuses: Record<string, number>
-  /** 5xx responses of the warm-up and the measured run together. */
-  serverErrors: number
-  /** autocannon's socket errors and timeouts (warm-up and measured run): requests with no status at all. */
-  errors: number
-  timeouts: number
-  ledgerCheck: LedgerCheck
-  /** CPU the server process used in the measured run per confirm answered 201 (hold + confirm). */
-  serverCpuMsPerConfirm: number
-  /** CPU our Redis used in the measured run per confirm answered 201. */
-  redisCpuMsPerConfirm: number
-  /** seatlock only: mean milliseconds of a confirm in each step (pin, ledger, finalise), from /metrics. */
-  confirmStagesMs?: Record<string, number>
-  /** Redis's busiest commands in one hold → confirm: calls and microseconds each (scripts' inner calls too). */
-  redisCommandsPerConfirm: Record<string, { calls: number; usec: number }>
-  /** CPU the PostgreSQL server (every postgres process) used in the measured run per confirm answered 201. */
-  ledgerCpuMsPerConfirm?: number
-  /** CPU the load generator (autocannon, in this process) used in the measured run per confirm answered 201. */
-  clientCpuMsPerConfirm: number
-  /** Write system calls (sockets: HTTP, Redis, ledger) of the server per confirm answered 201. */
-  serverWritesPerConfirm: number
-  /** seatlock: confirms per ledger transaction of its group commit in the measured run (from its metrics). */
-  confirmsPerTransaction?: number
-}
 
 /** Write system calls a process made so far (/proc/<pid>/io), 0 where that cannot be read. */
 function writeCalls(pid: number): number {

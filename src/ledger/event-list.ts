@@ -4,7 +4,7 @@
  */
 import type { ListStatus } from '../domain/event-lifecycle.js'
 import type { SalesWindow } from '../domain/sales-window.js'
-import { InvalidCursorError } from './port.js'
+import { InvalidCursorError } from './ledger-errors.js'
 
 export interface EventQuery {
   /**

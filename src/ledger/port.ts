@@ -12,6 +12,9 @@ import type { SalesWindow } from '../domain/sales-window.js'
 import type { BlockEnd, SeatBlock } from '../domain/seat-block.js'
 import type { EventPage, EventQuery } from './event-list.js'
 
+// The port's own errors live apart, so modules the port imports (event-list.ts) can throw them too.
+export { BatchRefusedError, InvalidCursorError, LedgerUnavailableError } from './ledger-errors.js'
+
 /** The sale a confirm asks for: the reservation to record, in the fields its caller decides. */
 export interface ConfirmInput extends Pick<
   Reservation,
@@ -146,22 +149,4 @@ export interface Ledger {
   endBlock(eventId: string, blockId: string, how: BlockEnd): Promise<SeatBlock | null>
   /** Allocations not ended whose release time is at or before `now` (ms), soonest first, at most `limit`. */
   dueReleases(now: number, limit: number): Promise<SeatBlock[]>
-}
-
-/**
- * confirmBatch wrote nothing because at least one input would be refused (a seat already sold, a count
- * short, two inputs for one seat) or is invalid; confirm() of each input tells which and why.
- */
-export class BatchRefusedError extends Error {
-  override name = 'BatchRefusedError'
-}
-
-/** The ledger could not be reached or timed out; the caller answers 503 LEDGER_UNAVAILABLE. */
-export class LedgerUnavailableError extends Error {
-  override name = 'LedgerUnavailableError'
-}
-
-/** The cursor given to listReservations is not one the adapter produced. */
-export class InvalidCursorError extends Error {
-  override name = 'InvalidCursorError'
 }

@@ -1,0 +1,43 @@
+/** What one run of the hot-section scenario measured (hot-section.ts), as the table rows read it. */
+import type { LatencySummary } from '../lib/stats.js'
+import type { LedgerCheck } from '../lib/ledger-check.js'
+import type { TargetName } from '../lib/targets.js'
+
+export type Variant = 'ga' | 'seated'
+
+export interface HotResult {
+  variant: Variant
+  target: TargetName
+  ledger: 'postgres' | 'mongodb'
+  round: number
+  confirmsPerSec: number
+  confirms: number
+  holdLatency: LatencySummary
+  confirmLatency: LatencySummary
+  /** Every response of the measured run by status, and per step. */
+  statuses: Record<string, number>
+  holdStatuses: Record<string, number>
+  confirmStatuses: Record<string, number>
+  /** 5xx responses of the warm-up and the measured run together. */
+  serverErrors: number
+  /** autocannon's socket errors and timeouts (warm-up and measured run): requests with no status at all. */
+  errors: number
+  timeouts: number
+  ledgerCheck: LedgerCheck
+  /** CPU the server process used in the measured run per confirm answered 201 (hold + confirm). */
+  serverCpuMsPerConfirm: number
+  /** CPU our Redis used in the measured run per confirm answered 201. */
+  redisCpuMsPerConfirm: number
+  /** seatlock only: mean milliseconds of a confirm in each step (pin, ledger, finalise), from /metrics. */
+  confirmStagesMs?: Record<string, number>
+  /** Redis's busiest commands in one hold → confirm: calls and microseconds each (scripts' inner calls too). */
+  redisCommandsPerConfirm: Record<string, { calls: number; usec: number }>
+  /** CPU the PostgreSQL server (every postgres process) used in the measured run per confirm answered 201. */
+  ledgerCpuMsPerConfirm?: number
+  /** CPU the load generator (autocannon, in this process) used in the measured run per confirm answered 201. */
+  clientCpuMsPerConfirm: number
+  /** Write system calls (sockets: HTTP, Redis, ledger) of the server per confirm answered 201. */
+  serverWritesPerConfirm: number
+  /** seatlock: confirms per ledger transaction of its group commit in the measured run (from its metrics). */
+  confirmsPerTransaction?: number
+}
