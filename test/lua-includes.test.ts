@@ -28,8 +28,11 @@ function helpers(): Map<string, string> {
   const out = new Map<string, string>()
   for (const file of readdirSync(INCLUDES)) {
     const include = file.replace(/\.lua$/, '')
-    for (const m of readFileSync(join(INCLUDES, file), 'utf8').matchAll(/^local (?:function )?(\w+)/gm))
-      out.set(m[1] as string, include)
+    // `local function f`, `local X =`, and `local a, b = ...` (a function returning two helpers).
+    for (const m of readFileSync(join(INCLUDES, file), 'utf8').matchAll(
+      /^local (?:function )?(\w+(?:, \w+)*)/gm,
+    ))
+      for (const name of (m[1] as string).split(', ')) out.set(name, include)
   }
   return out
 }
@@ -42,13 +45,14 @@ function firstUse(code: string, name: string): number {
   const constant = /^[A-Z_]+$/.test(name)
   const use = new RegExp(`(?<![.:\\w])${name}${constant ? '\\b' : '\\s*\\('}`, 'g')
   for (const m of code.matchAll(use)) {
-    if (!/local (function )?$/.test(code.slice(Math.max(0, m.index - 15), m.index))) return m.index
+    const before = code.slice(code.lastIndexOf('\n', m.index) + 1, m.index)
+    if (!/^local (function )?(\w+, )*$/.test(before)) return m.index
   }
   return -1
 }
 
 function definitionAt(code: string, name: string): number {
-  return code.search(new RegExp(`^local (function )?${name}\\b`, 'm'))
+  return code.search(new RegExp(`^local (function )?(\\w+, )*${name}\\b`, 'm'))
 }
 
 /** What is wrong with one file: helpers used before (or without) their definition, includes not used. */
@@ -101,6 +105,10 @@ t.test('the check finds a missing include, one in the wrong order, and one not u
     '#!lua\n--- @include "includes/basics"\nlocal now = nowMs()\nreturn freeHold(1, 2, 3, 4, now)'
   t.match(includeProblems('missing-0.lua', missing), [
     /uses freeHold \(includes\/free-hold\) before defining it/,
+  ])
+  const pair = '#!lua\nreturn isSold(ARGV[1])'
+  t.same(includeProblems('pair-0.lua', pair), [
+    'pair-0.lua uses isSold (includes/seat-values) before defining it',
   ])
   const late = '#!lua\nlocal now = nowMs()\n--- @include "includes/basics"\nreturn now'
   t.match(includeProblems('late-0.lua', late), [/uses nowMs .* before defining it/])

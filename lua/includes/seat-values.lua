@@ -3,27 +3,22 @@
   blocked; a held seat's key expires a grace after its hold.
   (Key layout and declared keys: lua/README.md.)
 ]]
+-- Sold and blocked seat values: one character a hold id (base64url) never starts with, then their owner.
+-- Returns the value for an owner, and the test for a value of this kind.
+local function seatValueKind(prefix)
+  local function valueFor(owner)
+    return prefix .. owner
+  end
+  local function isOfKind(value)
+    return type(value) == 'string' and string.sub(value, 1, 1) == prefix
+  end
+  return valueFor, isOfKind
+end
+
 -- A sold seat's key names the reservation that owns it, so a return frees it only for that reservation.
-local SOLD_PREFIX = SEAT.soldPrefix
-
-local function soldTo(reservationId)
-  return SOLD_PREFIX .. reservationId
-end
-
-local function isSold(value)
-  return type(value) == 'string' and string.sub(value, 1, 1) == SOLD_PREFIX
-end
-
+local soldTo, isSold = seatValueKind(SEAT.soldPrefix)
 -- A blocked seat's key names its block: only that block's unblock or release frees it.
-local BLOCKED_PREFIX = SEAT.blockedPrefix
-
-local function blockedBy(blockId)
-  return BLOCKED_PREFIX .. blockId
-end
-
-local function isBlocked(value)
-  return type(value) == 'string' and string.sub(value, 1, 1) == BLOCKED_PREFIX
-end
+local blockedBy, isBlocked = seatValueKind(SEAT.blockedPrefix)
 
 -- A held seat's key outlives its hold by this much: until the hold is reclaimed the key still names it,
 -- so a new hold meeting the key reclaims that hold first and the counts never count a seat twice.
