@@ -6,7 +6,7 @@
   are freed as expired, not counted as released.
 
   Input:
-    KEYS[1] meta   KEYS[7] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
+    KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
     KEYS[6] watched   (the event's shared keys, see lua/README.md)
     KEYS[7] the holder's holds (:hd:<holder digest>)
     KEYS[8..] the page's holds and their own keys (holder index, seat keys), as the caller read them just

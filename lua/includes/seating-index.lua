@@ -5,7 +5,7 @@
 ]]
 --- @include "includes/seat-values"
 
--- Best available (see the header: :ob:, :oi:, :or:). A row's free runs come from its bits; its classes
+-- Best available (lua/README.md: :ob:, :oi:, :or:). A row's free runs come from its bits; its classes
 -- from its runs; the index changes only where a row's classes changed.
 local CLASSES = SEATING.classes
 
