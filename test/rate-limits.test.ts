@@ -328,6 +328,50 @@ t.test('actions on holds per address (read, extend, release, confirm)', async (t
   t.ok(Number(over.headers.get('retry-after')) >= 1, 'Retry-After')
 })
 
+t.test(
+  "a confirm's actions limit is counted by its own pin: no Redis call more, and a refused confirm pins nothing",
+  async (t) => {
+    const api = await startApp(t, ledger, limits({ holdActionsPerAddress: 4 }), undefined, COUNTING)
+    const eventId = await createEvent(api, { ga: { g: 100 } })
+    const a = await hold(api, eventId, 'buyer-a')
+    const b = await hold(api, eventId, 'buyer-b')
+    const calls = { count: 0, pin: 0 }
+    const count = api.redis.countRequests.bind(api.redis)
+    api.redis.countRequests = ((...args: Parameters<typeof count>) => {
+      calls.count++
+      return count(...args)
+    }) as typeof count
+    const pin = api.redis.pinHold.bind(api.redis)
+    api.redis.pinHold = ((...args: Parameters<typeof pin>) => {
+      calls.pin++
+      return pin(...args)
+    }) as typeof pin
+    const confirm = (id: string, token: string, event = eventId) =>
+      api.request('POST', `/v1/events/${event}/holds/${id}/confirm`, { token })
+
+    t.equal((await confirm(a.body.id, a.body.token)).status, 201, 'action 1: a confirm')
+    t.equal((await confirm(a.body.id, a.body.token)).status, 200, 'action 2: the same confirm again')
+    t.same(calls, { count: 0, pin: 2 }, 'one script call per confirm, its limit counted in it')
+    const read = await api.request('GET', `/v1/events/${eventId}/holds/${b.body.id}`, { token: b.body.token })
+    t.equal(read.status, 200, 'action 3: a read, counted by the hook')
+    const early = await confirm(b.body.id, b.body.token, `no-such-${uniqueId('e')}`)
+    t.equal(early.status, 404, 'action 4: a confirm refused before its pin, counted apart once answered')
+    const [key] = await api.redis.keys(`${api.config.keyPrefix}:*:rl:actions:*`)
+    t.ok(key, 'one counter for the address, as for the other actions')
+    await eventually('the four actions counted', async () => (await api.redis.get(key as string)) === '4')
+
+    const over = await confirm(b.body.id, b.body.token)
+    assertLimited(t, over, 'actions')
+    t.equal(await api.redis.get(key as string), '5', 'the refused confirm counted too')
+    const view = await api.request('GET', `/v1/events/${eventId}`)
+    t.match(view.body.sections[0], { held: 1, sold: 1 }, 'the refused confirm pinned and sold nothing')
+    const admin = await api.request('POST', `/v1/events/${eventId}/holds/${b.body.id}/confirm`, {
+      admin: true,
+    })
+    t.equal(admin.status, 201, 'an admin is never limited')
+  },
+)
+
 t.test('actions from one address on two instances at once: exactly the limit passes', async (t) => {
   const [a, b] = await twoInstances(t, { holdActionsPerAddress: 10 })
   const eventId = await createEvent(a, { ga: { g: 100 } })

@@ -15,7 +15,7 @@ import { finaliseHolds } from './commands/finalise-holds.js'
 import type { FinaliseOutcome } from './commands/finalise-holds.js'
 import { ownKeysOf } from './commands/items.js'
 import { abandonHold, extendHold, getHold, pinHold, releaseHold, unpinHold } from './commands/owned-hold.js'
-import type { KeysChanged, PinReply, StoredHold } from './commands/owned-hold.js'
+import type { ActionsCounter, KeysChanged, PinReply, StoredHold } from './commands/owned-hold.js'
 import { reclaimHolder, releaseHolder, sweepEvent } from './commands/reclaim.js'
 import type { SweepReply } from './commands/reclaim.js'
 import { healSold, markCancelling, markSold, returnSeats, syncSold } from './commands/sold-state.js'
@@ -36,7 +36,7 @@ import {
 } from './store-statistics.js'
 import type { SaleSnapshot, SeatStatus, SectionCounts, StoreActivity } from './store-statistics.js'
 
-export type { HoldRefusalReason, StoredHold } from './commands/owned-hold.js'
+export type { ActionsCounter, HoldRefusalReason, StoredHold } from './commands/owned-hold.js'
 export type { CreateRateLimits, CreateRefusal, RateRefusal, SalesRefusal } from './commands/create-hold.js'
 export type { HealPlan, HealResult } from './commands/sold-state.js'
 export type { FinaliseOutcome } from './commands/finalise-holds.js'
@@ -304,10 +304,12 @@ export class HoldStore {
     auth: HoldAuth,
     reservationId: string,
     graceMs: number,
+    /** The request's hold-actions limit, counted by the pin script (one Redis; see rate-limits.ts). */
+    actions?: ActionsCounter,
   ): Promise<PinResult> {
     const k = this.keys(eventId)
     const reply = await this.onHold(k, holdId, (own) =>
-      pinHold(this.redis, k, { holdId, own, auth, reservationId, graceMs }),
+      pinHold(this.redis, k, { holdId, own, auth, reservationId, graceMs, actions }),
     )
     if (reply.kind === 'refused') throw new HoldRefusedError(reply.reason)
     return reply

@@ -68,6 +68,19 @@ export const holdRoutes: FastifyPluginAsyncTypebox<HoldRouteOptions> = async (
         }
       : {}
   const actionLimit = limits.actionsByAddress ? { onRequest: limits.actionsByAddress } : {}
+  // On one Redis a confirm's actions limit is counted by its pin script (rate-limits.ts); a confirm that
+  // ends in an error before the pin counted it is counted apart once answered.
+  const { confirmActions, confirmFailed } = limits
+  const confirmLimit = confirmActions
+    ? confirmFailed
+      ? {
+          onError: (request: FastifyRequest, _reply: FastifyReply, _error: Error, done: () => void) => {
+            confirmFailed(request)
+            done()
+          },
+        }
+      : {}
+    : actionLimit
   const LIMIT_ERRORS =
     limits.createCounters || limits.createByAddress || limits.createByHolder
       ? (['RATE_LIMITED'] as const)
@@ -272,7 +285,7 @@ export const holdRoutes: FastifyPluginAsyncTypebox<HoldRouteOptions> = async (
           ),
         },
       },
-      ...actionLimit,
+      ...confirmLimit,
     },
     async (request, reply) => {
       const { eventId, holdId } = request.params
@@ -281,6 +294,7 @@ export const holdRoutes: FastifyPluginAsyncTypebox<HoldRouteOptions> = async (
         holdId,
         auth.holdAuth(request),
         request.body?.paymentRef ?? null,
+        confirmActions?.(request),
       )
       return reply
         .code(outcome.created ? 201 : 200)

@@ -9,7 +9,7 @@ import { apiError } from '../errors.js'
 import type { GroupCommit } from '../ledger/group-commit.js'
 import type { Ledger } from '../ledger/port.js'
 import { allOk, Coalescer } from '../lib/coalesce.js'
-import type { FinaliseOutcome, HoldStore } from '../redis/hold-store.js'
+import type { ActionsCounter, FinaliseOutcome, HoldStore } from '../redis/hold-store.js'
 import type { ReservationView } from '../schemas/reservations.js'
 import type { EventService } from './events.js'
 import { saleOfForgottenHold } from './reservation-access.js'
@@ -64,11 +64,15 @@ export class ConfirmService {
     holdId: string,
     auth: HoldAuth,
     paymentRef: string | null,
+    /** The request's hold-actions limit, counted by the pin (one Redis; see plugins/rate-limits.ts). */
+    actions?: ActionsCounter,
   ): Promise<ConfirmOutcome> {
     const event = await this.events.get(eventId)
     let pin
     try {
-      pin = await this.step('pin', () => this.store.pin(eventId, holdId, auth, randomUUID(), this.graceMs))
+      pin = await this.step('pin', () =>
+        this.store.pin(eventId, holdId, auth, randomUUID(), this.graceMs, actions),
+      )
     } catch (error) {
       if (!isUnknownHold(error)) answerRefusal(error)
       const notFound = refusalError({ kind: 'hold', reason: 'unknown' })
@@ -78,6 +82,7 @@ export class ConfirmService {
         created: false,
       }
     }
+    if (pin.kind === 'rateLimited') throw refusalError({ ...pin, scope: 'actions' })
     if (pin.kind === 'confirmed') {
       const reservation = await this.ledger.getReservation(eventId, pin.reservationId)
       if (!reservation) throw apiError('HOLD_NOT_FOUND')

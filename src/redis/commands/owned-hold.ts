@@ -122,23 +122,57 @@ export type PinReply =
       tokenHash: string
     }
   | { kind: 'confirmed'; reservationId: string }
+  /** Over the client address's hold-actions limit (counted by the pin itself); nothing was done. */
+  | { kind: 'rateLimited'; limit: number; windowMs: number; leftMs: number }
 
-/** Confirm, step 1 (lua/pinHold-7.lua). */
+/**
+ * The confirm's hold-actions limit, counted by its pin script on one Redis (plugins/rate-limits.ts): the
+ * client address's counter, the requests it allows per window, and whom to tell once it was counted.
+ */
+export interface ActionsCounter {
+  key: string
+  max: number
+  windowMs: number
+  counted: () => void
+}
+
+/** Confirm, step 1 (lua/pinHold-8.lua). */
 export async function pinHold(
   redis: RedisClient,
   k: EventKeys,
-  args: { holdId: string; own: string[]; auth: HoldAuth; reservationId: string; graceMs: number },
+  args: {
+    holdId: string
+    own: string[]
+    auth: HoldAuth
+    reservationId: string
+    graceMs: number
+    actions?: ActionsCounter | undefined
+  },
 ): Promise<PinReply | HoldRefused | KeysChanged> {
+  const holdKey = k.hold(args.holdId)
+  const { actions } = args
   const reply = await redis.pinHold(
-    7 + args.own.length,
+    8 + args.own.length,
     ...k.shared,
-    k.hold(args.holdId),
+    holdKey,
+    // A counter not counted is never read: the hold's key stands in for it.
+    actions?.key ?? holdKey,
     ...args.own,
     ...hold(args.holdId, args.auth),
     args.reservationId,
     args.graceMs,
+    actions?.max ?? 0,
+    actions?.windowMs ?? 0,
   )
+  if (reply[0] !== CODE.KEYS_CHANGED) actions?.counted()
   if (reply[0] === 3) return { kind: 'confirmed', reservationId: String(reply[1]) }
+  if (reply[0] === CODE.RATE_LIMITED)
+    return {
+      kind: 'rateLimited',
+      limit: num(reply[2]),
+      windowMs: actions?.windowMs ?? 0,
+      leftMs: num(reply[3]),
+    }
   if (reply[0] !== 2) return notActed('pinHold', reply)
   return {
     kind: 'pinned',

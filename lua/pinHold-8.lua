@@ -9,20 +9,38 @@
   Input:
     KEYS[1] meta   KEYS[2] counts   KEYS[3] expiry   KEYS[4] confirming   KEYS[5] units per holder (:hunits)
     KEYS[6] watched   (the event's shared keys, see lua/README.md)
-    KEYS[7] the hold   KEYS[8..] the hold's holder index (:hd:) and seat keys, as read before the call
+    KEYS[7] the hold   KEYS[8] the client address's hold-actions rate-limit counter (ignored when ARGV[6]
+    is 0)   KEYS[9..] the hold's holder index (:hd:) and seat keys, as read before the call
     ARGV[1] the hold id   ARGV[2] presented token hash   ARGV[3] "1" when admin
     ARGV[4] reservation id to use   ARGV[5] grace ms
+    ARGV[6] the actions limit per window (0: not counted here)   ARGV[7] the window, ms
 
   Output:
     { 2, reservationId, holder, itemsJSON, createdAt, expiresAt, tokenHash }   pinned (now or before)
     { 3, reservationId }                                                       already confirmed
+    { RATE_LIMITED, "actions", limit, ms left in the window }                  over the actions limit
     the refusals of getHold
+
+  The confirm's actions limit (src/plugins/rate-limits.ts) is counted here, so a confirm costs no round
+  trip for it: every call that gets past the keys check counts, refused or not, as the plugin counts.
 ]]
 --- @include "includes/seat-values"
 --- @include "includes/holders"
 --- @include "includes/owned-hold"
+--- @include "includes/rate-counter"
 
 local base, now, holdId, hold, refusal = openOwnedHold()
+-- Keys not as declared: nothing was done, and the caller calls again, counted then.
+if refusal and refusal[1] == CODE.KEYS_CHANGED then
+  return refusal
+end
+local limit = tonumber(ARGV[6])
+if limit > 0 then
+  local window = tonumber(ARGV[7])
+  if countRequests(KEYS[8], 1, window) > limit then
+    return { CODE.RATE_LIMITED, 'actions', limit, windowLeft(KEYS[8], window) }
+  end
+end
 if refusal then
   return refusal
 end
