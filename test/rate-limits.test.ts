@@ -62,6 +62,21 @@ async function assertAdminUnlimited(t: Test, api: TestApp, eventId: string, held
 
 const ledger = await openLedger(t, await postgresTarget())
 
+type ScriptName = 'countRequests' | 'createHold' | 'pinHold'
+
+/** Counts, from now on, the calls the service makes of some of its scripts. */
+function countCalls<N extends ScriptName>(api: TestApp, names: N[]): Record<N, number> {
+  const calls = Object.fromEntries(names.map((name) => [name, 0])) as Record<N, number>
+  for (const name of names) {
+    const original = api.redis[name].bind(api.redis) as (...args: unknown[]) => unknown
+    api.redis[name] = ((...args: unknown[]) => {
+      calls[name]++
+      return original(...args)
+    }) as (typeof api.redis)[N]
+  }
+  return calls
+}
+
 /**
  * The tests of counting wait for Redis as long as it takes: with the production check timeout (100 ms) a
  * round trip slowed by a loaded machine opens the breaker, and the requests behind it pass unlimited, which
@@ -223,17 +238,7 @@ t.test("a hold's limits are counted by its own script call: no Redis call more",
     COUNTING,
   )
   const eventId = await createEvent(api, { ga: { g: 100 } })
-  const calls = { count: 0, create: 0 }
-  const count = api.redis.countRequests.bind(api.redis)
-  api.redis.countRequests = ((...args: Parameters<typeof count>) => {
-    calls.count++
-    return count(...args)
-  }) as typeof count
-  const create = api.redis.createHold.bind(api.redis)
-  api.redis.createHold = ((...args: Parameters<typeof create>) => {
-    calls.create++
-    return create(...args)
-  }) as typeof create
+  const calls = countCalls(api, ['countRequests', 'createHold'])
   const statuses: number[] = []
   for (let i = 0; i < 10; i++) {
     statuses.push(
@@ -244,7 +249,7 @@ t.test("a hold's limits are counted by its own script call: no Redis call more",
     )
   }
   t.same(statuses, Array(10).fill(201), 'ten holds, one after another')
-  t.same(calls, { count: 0, create: 10 }, 'one script call per hold, the limits counted in it')
+  t.same(calls, { countRequests: 0, createHold: 10 }, 'one script call per hold, the limits counted in it')
   const counters = await api.redis.keys(`${api.config.keyPrefix}:*:rl:*`)
   const values = Object.fromEntries(
     await Promise.all(counters.map(async (key) => [key.replace(/^.*:rl:/, ''), await api.redis.get(key)])),
@@ -335,23 +340,13 @@ t.test(
     const eventId = await createEvent(api, { ga: { g: 100 } })
     const a = await hold(api, eventId, 'buyer-a')
     const b = await hold(api, eventId, 'buyer-b')
-    const calls = { count: 0, pin: 0 }
-    const count = api.redis.countRequests.bind(api.redis)
-    api.redis.countRequests = ((...args: Parameters<typeof count>) => {
-      calls.count++
-      return count(...args)
-    }) as typeof count
-    const pin = api.redis.pinHold.bind(api.redis)
-    api.redis.pinHold = ((...args: Parameters<typeof pin>) => {
-      calls.pin++
-      return pin(...args)
-    }) as typeof pin
+    const calls = countCalls(api, ['countRequests', 'pinHold'])
     const confirm = (id: string, token: string, event = eventId) =>
       api.request('POST', `/v1/events/${event}/holds/${id}/confirm`, { token })
 
     t.equal((await confirm(a.body.id, a.body.token)).status, 201, 'action 1: a confirm')
     t.equal((await confirm(a.body.id, a.body.token)).status, 200, 'action 2: the same confirm again')
-    t.same(calls, { count: 0, pin: 2 }, 'one script call per confirm, its limit counted in it')
+    t.same(calls, { countRequests: 0, pinHold: 2 }, 'one script call per confirm, its limit counted in it')
     const read = await api.request('GET', `/v1/events/${eventId}/holds/${b.body.id}`, { token: b.body.token })
     t.equal(read.status, 200, 'action 3: a read, counted by the hook')
     const early = await confirm(b.body.id, b.body.token, `no-such-${uniqueId('e')}`)
