@@ -91,12 +91,9 @@ end
 local limited
 local window = tonumber(ARGV[18])
 for i, scope in ipairs({ 'address', 'holder' }) do
-  local limit = tonumber(ARGV[15 + i])
-  if limit > 0 then
-    if countRequests(KEYS[9 + i], 1, window) > limit and not limited then
-      limited = { CODE.RATE_LIMITED, scope, limit, windowLeft(KEYS[9 + i], window) }
-    end
-  end
+  -- Both counters count, whichever went over first.
+  local over = countLimited(KEYS[9 + i], tonumber(ARGV[15 + i]), window, scope)
+  limited = limited or over
 end
 if limited then
   return limited

@@ -34,12 +34,9 @@ local base, now, holdId, hold, refusal = openOwnedHold()
 if refusal and refusal[1] == CODE.KEYS_CHANGED then
   return refusal
 end
-local limit = tonumber(ARGV[6])
-if limit > 0 then
-  local window = tonumber(ARGV[7])
-  if countRequests(KEYS[8], 1, window) > limit then
-    return { CODE.RATE_LIMITED, 'actions', limit, windowLeft(KEYS[8], window) }
-  end
+local limited = countLimited(KEYS[8], tonumber(ARGV[6]), tonumber(ARGV[7]), 'actions')
+if limited then
+  return limited
 end
 if refusal then
   return refusal

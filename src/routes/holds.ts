@@ -47,6 +47,13 @@ export const holdRoutes: FastifyPluginAsyncTypebox<HoldRouteOptions> = async (
   const addressChecks = new WeakMap<FastifyRequest, Promise<unknown>>()
   const byAddress = limits.createByAddress
   const { createGate, createFailed } = limits
+  /** An error hook that counts a request its script never counted (createFailed, confirmFailed). */
+  const countOnError = (count: (request: FastifyRequest) => void) => ({
+    onError: (request: FastifyRequest, _reply: FastifyReply, _error: Error, done: () => void) => {
+      count(request)
+      done()
+    },
+  })
   const createLimit = byAddress
     ? {
         onRequest: async (request: FastifyRequest) => {
@@ -60,27 +67,14 @@ export const holdRoutes: FastifyPluginAsyncTypebox<HoldRouteOptions> = async (
         },
       }
     : createFailed
-      ? {
-          onError: (request: FastifyRequest, _reply: FastifyReply, _error: Error, done: () => void) => {
-            createFailed(request)
-            done()
-          },
-        }
+      ? countOnError(createFailed)
       : {}
   const actionLimit = limits.actionsByAddress ? { onRequest: limits.actionsByAddress } : {}
   // On one Redis a confirm's actions limit is counted by its pin script (rate-limits.ts); a confirm that
   // ends in an error before the pin counted it is counted apart once answered.
+  // confirmActions and confirmFailed come together (rate-limits.ts countedByPins).
   const { confirmActions, confirmFailed } = limits
-  const confirmLimit = confirmActions
-    ? confirmFailed
-      ? {
-          onError: (request: FastifyRequest, _reply: FastifyReply, _error: Error, done: () => void) => {
-            confirmFailed(request)
-            done()
-          },
-        }
-      : {}
-    : actionLimit
+  const confirmLimit = confirmFailed ? countOnError(confirmFailed) : actionLimit
   const LIMIT_ERRORS =
     limits.createCounters || limits.createByAddress || limits.createByHolder
       ? (['RATE_LIMITED'] as const)
