@@ -12,6 +12,10 @@ export interface HotResult {
   round: number
   confirmsPerSec: number
   confirms: number
+  /** Seconds of load before the measured run, on a server just started. */
+  warmupS: number
+  /** Confirms/s of that warm-up: the server's first seconds of load (cold code, V8 still optimising it). */
+  coldConfirmsPerSec: number
   holdLatency: LatencySummary
   confirmLatency: LatencySummary
   /** Every response of the measured run by status, and per step. */

@@ -27,6 +27,11 @@ function pairedOf(runs: HotResult[]): { rounds: number[]; median: number } {
   return { rounds, median: round(median(rounds)) }
 }
 
+/** The same pairing for the warm-ups: each server's first seconds of load after it started. */
+function coldPairedOf(runs: HotResult[]): { rounds: number[]; median: number } {
+  return pairedOf(runs.map((r) => ({ ...r, confirmsPerSec: r.coldConfirmsPerSec })))
+}
+
 /**
  * What bounds seatlock's loop on this machine: its server is one thread, so 1 / (its CPU per loop) is the
  * most it could do with a core to itself; and the other processes share the machine's cores, so cores / (their
@@ -79,6 +84,19 @@ export function hotRows(all: HotResult[], ctx: Ctx, rounds: number) {
             (pair.rounds.length > 1 ? ` (rounds: ${pair.rounds.map((x) => `${x}×`).join(', ')})` : ''),
       target: `≥ ${MIN_RATIO}× reference`,
       met: r === null ? null : r >= MIN_RATIO,
+    })
+    const cold = coldPairedOf(pg)
+    rows.push({
+      scenario,
+      metric: `confirms/s in the first ${pg[0]?.warmupS ?? '?'} s after the server started (cold: the warm-up)`,
+      values: values((x) => fmt(x.coldConfirmsPerSec)),
+      ratio:
+        cold.rounds.length === 0
+          ? 'n/a'
+          : `${cold.median}×` +
+            (cold.rounds.length > 1 ? ` (rounds: ${cold.rounds.map((x) => `${x}×`).join(', ')})` : ''),
+      target: '',
+      met: null,
     })
     const p99 = by.get('seatlock')?.confirmLatency.p99
     const p99s = mine('seatlock').map((x) => x.confirmLatency.p99)
