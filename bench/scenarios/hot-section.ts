@@ -41,6 +41,8 @@ const VARIANTS: Variant[] = ['ga', 'seated']
 /** The only servers the requirement compares (the other baselines take seated holds only). */
 const HOT_TARGETS: TargetName[] = ['seatlock', 'reference']
 const HOT = 'hot'
+/** The warm-up's own section of the same event: the measured run starts on a fresh hot section. */
+const WARM = 'warm'
 const UNITS = 2
 /**
  * Seconds of load before the measured run (full mode): the same for both servers, long enough for both to be
@@ -48,7 +50,8 @@ const UNITS = 2
  * and V8 optimises it only after 10 to 15 s of load: measured after 2 s, its server still spent about a
  * tenth of its CPU compiling and 1.15 ms of CPU a loop against about 0.95 after 15 s (three interleaved
  * quick GA pairs: 0.63×, 0.67×, 0.63× after 2 s against 0.67×, 0.69×, 0.72× after 15 s; 30 s measured the
- * same as 15). Those first seconds are reported too, as the cold rate.
+ * same as 15). Those first seconds are reported too, as the cold rate. The warm-up takes its holds in a section
+ * of its own, so a fast machine's warm-up does not use up the measured section's seats.
  */
 const WARMUP_S = 15
 /** The API's largest general-admission section. */
@@ -137,14 +140,26 @@ function commandsPerConfirm(
   )
 }
 
-/** The hot section, large enough for the run (a hold → confirm pair runs at well under half the hold rate). */
-function sectionFor(variant: Variant, seconds: number): Section {
+/** A section large enough for `seconds` of load (a hold → confirm pair runs at well under half the hold rate). */
+function sectionFor(id: string, variant: Variant, seconds: number): Section {
   const units = Math.ceil(RATE_CAP * seconds) + 1
   // Seated sections stop at the API's 100,000 seats (49,999 pairs, the last seat primes): when a run uses
   // them all the allocator wraps and holds meet sold seats, which shows as hold 409s.
   return variant === 'ga'
-    ? { id: HOT, capacity: Math.min(GA_MAX, units) }
-    : { id: HOT, seats: seatLabels(Math.min(SECTION_SIZE, units)) }
+    ? { id, capacity: Math.min(GA_MAX, units) }
+    : { id, seats: seatLabels(Math.min(SECTION_SIZE, units)) }
+}
+
+/**
+ * The ledger without the warm-up's sales (every item in WARM, as the warm-up takes them): what is left must be
+ * exactly the measured run's sales of the hot section, and anything else still counts against the check.
+ */
+function withoutWarmUp(view: LedgerView): LedgerView {
+  return {
+    ...view,
+    sales: view.sales.filter((sale) => !sale.items.every((item) => item.section === WARM)),
+    soldSeats: view.soldSeats.filter((seat) => !seat.startsWith(`${WARM}/`)),
+  }
 }
 
 async function flow(
@@ -160,8 +175,10 @@ async function flow(
   const warmup = opts.quick ? 0.5 : WARMUP_S
   await infra.flushRedis()
   const eventId = newEventId(`hot-${variant}`)
-  const section = sectionFor(variant, opts.duration + warmup)
-  await createEvent(target, infra, admin, eventId, [section])
+  const section = sectionFor(HOT, variant, opts.duration)
+  const warmSection = sectionFor(WARM, variant, warmup)
+  await createEvent(target, infra, admin, eventId, [section, warmSection])
+  /** Holds confirmed (201) in the measured run: the hot section's sales the ledger check expects. */
   const confirmed = new Set<string>()
   const onConfirm = (status: number, context: Record<string, unknown>) => {
     if (status === 201 && typeof context.holdId === 'string') confirmed.add(context.holdId)
@@ -190,21 +207,25 @@ async function flow(
   const running = await startTarget(target, infra, { cpuProfDir: opts.cpuProfDir, ledgerUrl })
   try {
     let hold: (timer: KindTimer) => Request
-    if ('seats' in section) {
+    let warmHold: (timer: KindTimer) => Request
+    if ('seats' in section && 'seats' in warmSection) {
       const size = section.seats.length
       await prime(running.url, eventId, HOT, `s${size}`)
       const pairs = new PairAllocator([HOT], 0, size - 1)
+      const warmPairs = new PairAllocator([WARM], 0, warmSection.seats.length - 1)
       hold = (timer) => holdStep(eventId, () => pairs.take(), timer, remember)
+      warmHold = (timer) => holdStep(eventId, () => warmPairs.take(), timer, remember)
     } else {
       await primeGa(running.url, eventId, HOT)
       hold = (timer) => gaHoldStep(eventId, HOT, UNITS, timer, remember)
+      warmHold = (timer) => gaHoldStep(eventId, WARM, UNITS, timer, remember)
     }
     warm = await runLoad({
       label: `${target} warm-up`,
       url: running.url,
       connections: opts.connections,
       duration: warmup,
-      requests: [hold(new KindTimer()), onHoldStep(eventId, 'POST', '/confirm', coldConfirms, onConfirm)],
+      requests: [warmHold(new KindTimer()), onHoldStep(eventId, 'POST', '/confirm', coldConfirms)],
       quiet: true,
     })
     metrics0 = target === 'seatlock' ? await confirmMetrics(running.url) : undefined
@@ -242,13 +263,13 @@ async function flow(
   if (target === 'reference') view = await referenceView(infra.pool, eventId)
   else if (ledgerName === 'postgres') view = await seatlockPgView(infra.pool, eventId, HOT)
   else view = await seatlockPortView(admin.ledger, eventId, HOT)
-  const check = judge(view, {
+  const check = judge(withoutWarmUp(view), {
     section: HOT,
     kind: variant,
     unitsPerHold: UNITS,
     confirmed,
-    // One confirm per connection may be cut off when the warm-up stops and one when the measurement does.
-    cutOff: 2 * opts.connections,
+    // One confirm per connection may be cut off when the measurement stops (the warm-up's are in WARM).
+    cutOff: opts.connections,
   })
   const result: HotResult = {
     variant,
