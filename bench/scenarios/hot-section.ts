@@ -206,20 +206,16 @@ async function flow(
   let clientCpu = 0
   const running = await startTarget(target, infra, { cpuProfDir: opts.cpuProfDir, ledgerUrl })
   try {
-    let hold: (timer: KindTimer) => Request
-    let warmHold: (timer: KindTimer) => Request
-    if ('seats' in section && 'seats' in warmSection) {
-      const size = section.seats.length
-      await prime(running.url, eventId, HOT, `s${size}`)
-      const pairs = new PairAllocator([HOT], 0, size - 1)
-      const warmPairs = new PairAllocator([WARM], 0, warmSection.seats.length - 1)
-      hold = (timer) => holdStep(eventId, () => pairs.take(), timer, remember)
-      warmHold = (timer) => holdStep(eventId, () => warmPairs.take(), timer, remember)
-    } else {
-      await primeGa(running.url, eventId, HOT)
-      hold = (timer) => gaHoldStep(eventId, HOT, UNITS, timer, remember)
-      warmHold = (timer) => gaHoldStep(eventId, WARM, UNITS, timer, remember)
+    /** The hold step of one section: 2 seats no earlier hold took, or 2 units. */
+    const holdsIn = (s: Section): ((timer: KindTimer) => Request) => {
+      if (!('seats' in s)) return (timer) => gaHoldStep(eventId, s.id, UNITS, timer, remember)
+      const pairs = new PairAllocator([s.id], 0, s.seats.length - 1)
+      return (timer) => holdStep(eventId, () => pairs.take(), timer, remember)
     }
+    if ('seats' in section) await prime(running.url, eventId, HOT, `s${section.seats.length}`)
+    else await primeGa(running.url, eventId, HOT)
+    const hold = holdsIn(section)
+    const warmHold = holdsIn(warmSection)
     warm = await runLoad({
       label: `${target} warm-up`,
       url: running.url,
