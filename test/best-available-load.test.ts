@@ -27,8 +27,7 @@ interface Refusal {
 await eachLedger(t, 'best available under load', async (t, ledger) => {
   // The test is about exactness, not failing fast: on a loaded machine (the full suite on 2 cores) the
   // 1 s command timeout answers 503 for a create that may still run, whose seats the test could not see.
-  const redis = createRedis(testConfig(), 'best-available-load')
-  ;(redis as Redis).options.commandTimeout = 30_000
+  const redis = createRedis(testConfig(), 'best-available-load', 30_000)
   redis.on('error', () => undefined)
   await connectRedis(redis)
   t.teardown(() => redis.disconnect())

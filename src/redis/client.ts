@@ -2,20 +2,23 @@ import type { Socket } from 'node:net'
 import { Cluster, Redis } from 'ioredis'
 import type { RedisOptions } from 'ioredis'
 import type { Config } from '../config.js'
+import { timeCommands } from './command-timeouts.js'
 import { defineScripts } from './scripts.js'
 import { batchWrites } from './write-batching.js'
 
 export type RedisClient = Redis | Cluster
 
+/** A command Redis has not answered this long after it was written is refused (see command-timeouts.ts). */
+export const COMMAND_TIMEOUT_MS = 1000
+
 /**
  * Fail fast: no offline queue (a command while disconnected rejects at once and the route answers 503)
- * and a command timeout, so a request never waits behind a dead connection. Reconnects forever, so the
- * service recovers without a restart.
+ * and a command timeout (ours, not ioredis's `commandTimeout`: see command-timeouts.ts), so a request
+ * never waits behind a dead connection. Reconnects forever, so the service recovers without a restart.
  */
 const FAIL_FAST: RedisOptions = {
   enableOfflineQueue: false,
   maxRetriesPerRequest: 0,
-  commandTimeout: 1000,
   connectTimeout: 1000,
   retryStrategy: (attempt: number) => Math.min(50 * attempt, 1000),
 }
@@ -23,6 +26,7 @@ const FAIL_FAST: RedisOptions = {
 export function createRedis(
   config: Pick<Config, 'redisUrl' | 'redisClusterNodes'>,
   name: string,
+  commandTimeoutMs = COMMAND_TIMEOUT_MS,
 ): RedisClient {
   const client =
     config.redisClusterNodes.length > 0
@@ -33,9 +37,17 @@ export function createRedis(
           redisOptions: { ...FAIL_FAST, connectionName: name },
         })
       : new Redis(config.redisUrl, { ...FAIL_FAST, connectionName: name, lazyConnect: true })
-  // Each connection (a reconnect makes a new socket) sends the commands of one event-loop turn together.
-  if (client instanceof Redis) client.on('connect', () => batchWrites(client.stream as Socket))
-  else client.on('+node', (node: Redis) => node.on('connect', () => batchWrites(node.stream as Socket)))
+  // Each connection (a reconnect makes a new socket) sends the commands of one event-loop turn together;
+  // each client times its commands from then.
+  if (client instanceof Redis) {
+    timeCommands(client, commandTimeoutMs)
+    client.on('connect', () => batchWrites(client.stream as Socket))
+  } else {
+    client.on('+node', (node: Redis) => {
+      timeCommands(node, commandTimeoutMs)
+      node.on('connect', () => batchWrites(node.stream as Socket))
+    })
+  }
   defineScripts(client)
   return client
 }

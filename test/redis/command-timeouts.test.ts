@@ -1,0 +1,65 @@
+/**
+ * Redis command timeouts fail fast when Redis does not answer, and never because this process was busy:
+ * a command answered while the event loop was blocked past its timeout, or issued early in a long turn
+ * (it leaves only when the turn ends), is not reported as timed out.
+ */
+import t from 'tap'
+import type { Test } from 'tap'
+import { COMMAND_TIMEOUT_MS, connectRedis, createRedis } from '../../src/redis/client.js'
+import { COMMAND_TIMED_OUT } from '../../src/redis/command-timeouts.js'
+import { testConfig } from '../helpers/app.js'
+import { blockLoop } from '../helpers/busy-loop.js'
+import { RedisServer } from '../helpers/redis-server.js'
+
+async function client(t: Test, redisUrl?: string) {
+  const redis = createRedis(redisUrl ? testConfig({ redisUrl }) : testConfig(), 'command-timeouts-test')
+  redis.on('error', () => undefined)
+  await connectRedis(redis)
+  t.teardown(() => redis.disconnect())
+  return redis
+}
+
+t.test('an answer read after the loop was blocked past the timeout is an answer', async (t) => {
+  const redis = await client(t)
+  const answer = redis.ping()
+  blockLoop(COMMAND_TIMEOUT_MS + 500)
+  t.equal(await answer, 'PONG')
+})
+
+t.test('commands issued across a turn longer than the timeout are timed from when they leave', async (t) => {
+  const redis = await client(t)
+  const answers: Promise<unknown>[] = []
+  // One turn of 1.5 s that issues a command every 100 ms: the first ones are 1.4 s old when they leave.
+  for (let i = 0; i < 15; i++) {
+    answers.push(redis.incr(`command-timeouts:${process.pid}`))
+    blockLoop(100)
+  }
+  const settled = await Promise.allSettled(answers)
+  t.same(
+    settled.map((s) => s.status),
+    Array(15).fill('fulfilled'),
+    'every command answered',
+  )
+  await redis.del(`command-timeouts:${process.pid}`)
+})
+
+t.test('a frozen Redis is refused within about the timeout', async (t) => {
+  const server = await RedisServer.start(t)
+  const redis = await client(t, server.url)
+  server.pause()
+  t.teardown(() => server.resume())
+  const start = performance.now()
+  const results = await Promise.allSettled([redis.ping(), redis.get('k'), redis.set('k', 'v')])
+  const elapsed = performance.now() - start
+  t.same(
+    results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'answered')),
+    [COMMAND_TIMED_OUT, COMMAND_TIMED_OUT, COMMAND_TIMED_OUT],
+    'every command refused as timed out',
+  )
+  t.ok(
+    elapsed >= COMMAND_TIMEOUT_MS - 5 && elapsed < COMMAND_TIMEOUT_MS + 1000,
+    `refused after ${Math.round(elapsed)} ms`,
+  )
+  server.resume()
+  t.equal(await redis.ping(), 'PONG', 'answers again once Redis does')
+})
