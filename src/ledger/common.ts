@@ -9,6 +9,13 @@ import { compareStrings } from '../lib/compare.js'
 
 export const MAX_PAGE = 1000
 
+/**
+ * Ledger connections each adapter opens at start and keeps however idle: the confirms of an event (one
+ * transaction at a time, grouped), the reconciler, a job and a read each find one open. A connection made
+ * in the middle of a rush costs several round trips, each of which waits for the busy event loop.
+ */
+export const WARM_CONNECTIONS = 4
+
 /** Opaque keyset cursor: base64url of [createdAt, id] of the last item of a page. */
 export function encodeCursor(createdAt: string, id: string): string {
   return Buffer.from(JSON.stringify([createdAt, id]), 'utf8').toString('base64url')

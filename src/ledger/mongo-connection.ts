@@ -1,6 +1,6 @@
 /** Connecting to MongoDB: the driver's settings, the replica-set check, and the collections the ledger needs. */
 import type { Connection, ConnectOptions, Model, mongo } from 'mongoose'
-import { maskUrl } from './common.js'
+import { maskUrl, WARM_CONNECTIONS } from './common.js'
 import { isMongoUnreachable } from './mongo-errors.js'
 import type { Models } from './mongo-models.js'
 import { sleep } from './mongo-transactions.js'
@@ -30,6 +30,8 @@ export function mongoConnectOptions(opts: MongoLedgerOptions): ConnectOptions {
     // Waiting for a pooled connection is bounded too; a busy pool answers 503 instead of queueing.
     waitQueueTimeoutMS: 1000,
     maxPoolSize: opts.maxPoolSize ?? 20,
+    // Kept open however idle; the driver opens them in the background once the server is known.
+    minPoolSize: Math.min(WARM_CONNECTIONS, opts.maxPoolSize ?? 20),
     retryWrites: true,
     appName: 'seatlock',
     // Never queue operations behind a dead connection; indexes / collections are made in init().

@@ -6,7 +6,9 @@
 import { Pool } from 'pg'
 import type { PoolClient, QueryResultRow } from 'pg'
 import { LedgerUnavailableError } from './port.js'
-import { PG, mapPgError, pgCode } from './pg-errors.js'
+import { withinTime } from '../lib/patient-timeout.js'
+import { PG, PgDeadlineError, mapPgError, pgCode } from './pg-errors.js'
+import { WARM_CONNECTIONS } from './common.js'
 import { LEDGER_CALL_BUDGET_MS, postgresPoolConfig } from './pg-pool.js'
 import { Session } from './pg-session.js'
 
@@ -16,6 +18,8 @@ export interface PgClientOptions {
   max?: number
   /** application_name of the connections (default "seatlock"), e.g. to find them in pg_stat_activity. */
   applicationName?: string
+  /** Connections opened by warm() and kept open however idle (default WARM_CONNECTIONS). */
+  warmConnections?: number
 }
 
 const MAX_TX_ATTEMPTS = 3
@@ -24,6 +28,7 @@ export class PgClient {
   private readonly pool: Pool
   readonly log: (msg: string) => void
   private closed = false
+  private readonly warmConnections: number
   /** The first error each client emitted: such a client is destroyed when it is released. */
   private readonly clientErrors = new WeakMap<PoolClient, Error>()
   /** Clients checked out of the pool (the pool itself reports errors of idle ones). */
@@ -31,7 +36,8 @@ export class PgClient {
 
   constructor(url: string, opts: PgClientOptions = {}) {
     this.log = opts.log ?? (() => undefined)
-    this.pool = new Pool(postgresPoolConfig(url, opts.max ?? 20, opts.applicationName))
+    this.warmConnections = Math.min(opts.warmConnections ?? WARM_CONNECTIONS, opts.max ?? 20)
+    this.pool = new Pool(postgresPoolConfig(url, opts.max ?? 20, opts.applicationName, this.warmConnections))
     // An idle client losing its connection (server restart, network) must not crash the process.
     this.pool.on('error', (err) => this.log(`postgres: idle client error: ${err.message}`))
     // Every client gets a listener for its whole life, as soon as it exists. pg-pool takes its own
@@ -62,7 +68,14 @@ export class PgClient {
     if (this.closed) throw new LedgerUnavailableError('postgres ledger is closed')
     let client: PoolClient
     try {
-      client = await this.pool.connect()
+      // Timed here, patiently (the pool's own timer is only a backstop: see pg-pool.ts); a connection that
+      // comes after the verdict goes straight back to the pool.
+      client = await withinTime(
+        this.pool.connect(),
+        deadline - Date.now(),
+        () => new PgDeadlineError(`no ledger connection within ${LEDGER_CALL_BUDGET_MS} ms`),
+        (late) => late.release(),
+      )
     } catch (err) {
       throw mapPgError(err)
     }
@@ -74,6 +87,17 @@ export class PgClient {
     } finally {
       client.release(db.broken ?? this.clientErrors.get(client))
     }
+  }
+
+  /**
+   * Opens the warm connections (all at once), so that the first rush finds them open; the pool keeps
+   * them however idle. Best effort: a connection that fails now is made later, when needed.
+   */
+  async warm(): Promise<void> {
+    const opened = await Promise.allSettled(
+      Array.from({ length: this.warmConnections }, () => this.pool.connect()),
+    )
+    for (const result of opened) if (result.status === 'fulfilled') result.value.release()
   }
 
   /**

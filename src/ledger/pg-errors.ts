@@ -1,8 +1,8 @@
 import { LedgerUnavailableError } from './port.js'
 
 /**
- * The client-side deadline of a ledger call ran out before a statement could be sent. (A statement that
- * was sent and not answered in time fails with pg's own 'Query read timeout'.) Answered as unavailable.
+ * The client-side deadline of a ledger call ran out: before a statement could be sent, or before the
+ * statement sent was answered (see pg-session.ts). Answered as unavailable.
  */
 export class PgDeadlineError extends Error {
   override name = 'PgDeadlineError'

@@ -1,6 +1,7 @@
 /** How the PostgreSQL adapter connects: the pool's settings and the time budgets every ledger call lives within. */
 import os from 'node:os'
 import type { PoolConfig } from 'pg'
+import { WARM_CONNECTIONS } from './common.js'
 
 /**
  * Client-side budget of one ledger call on the request path: waiting for a pooled connection plus every
@@ -9,6 +10,8 @@ import type { PoolConfig } from 'pg'
  * server, so the client has to give up by itself.
  */
 export const LEDGER_CALL_BUDGET_MS = 1000
+/** The pool drops a waiter after this long; the caller itself stops waiting after its call's budget. */
+export const POOL_WAIT_BACKSTOP_MS = 5 * LEDGER_CALL_BUDGET_MS
 /** Timeouts for the rare, possibly large admin statements (schema creation, big events). */
 export const SLOW_STATEMENT_TIMEOUT_MS = 30_000
 /** Client-side bound of a slow statement: later than the server's, so the server cancels it cleanly first. */
@@ -40,12 +43,21 @@ export function postgresConnectionString(url: string): string {
 }
 
 /** Fail-fast settings of the adapter's pool. */
-export function postgresPoolConfig(url: string, max = 20, applicationName = 'seatlock'): PoolConfig {
+export function postgresPoolConfig(
+  url: string,
+  max = 20,
+  applicationName = 'seatlock',
+  min = WARM_CONNECTIONS,
+): PoolConfig {
   return {
     connectionString: postgresConnectionString(url),
     max,
-    // Waiting for a connection (new or from a busy pool) fails after 1 s instead of queueing forever.
-    connectionTimeoutMillis: LEDGER_CALL_BUDGET_MS,
+    // Idle connections beyond `min` are closed after idleTimeoutMillis; these stay (see PgClient.warm).
+    min: Math.min(min, max),
+    // Waiting for a connection (new or from a busy pool) is timed by the caller, within its call's budget
+    // (pg-client.ts, with a timer a busy event loop cannot fire early). The pool's own timer only bounds
+    // how long a waiter the caller gave up on stays queued.
+    connectionTimeoutMillis: POOL_WAIT_BACKSTOP_MS,
     idleTimeoutMillis: 30_000,
     // The client stops waiting when a call's budget runs out (each query carries its own query_timeout;
     // this default only bounds one that would not). The server stops a statement after the same time, so

@@ -1,4 +1,5 @@
 import type { PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg'
+import { withinTime } from '../lib/patient-timeout.js'
 import { PgDeadlineError, isPgConnectionBroken } from './pg-errors.js'
 import { LEDGER_CALL_BUDGET_MS, SLOW_QUERY_TIMEOUT_MS } from './pg-pool.js'
 
@@ -35,19 +36,25 @@ export class Session {
     text: string,
     values: unknown[] = [],
   ): Promise<QueryResult<R>> {
-    let timeout = SLOW_QUERY_TIMEOUT_MS
-    if (!this.slow) {
-      timeout = this.deadline - Date.now()
-      if (timeout <= 0) {
-        const err = new PgDeadlineError(`ledger call took over ${LEDGER_CALL_BUDGET_MS} ms`)
-        // Nothing was sent: the connection is healthy unless a transaction is left open on it.
-        if (this.inTransaction) this.markBroken(err)
-        throw err
-      }
+    // pg's own read timeout bounds only the slow statements: on the request path it fires on a busy event
+    // loop before the answer already waiting in the socket is read (see lib/patient-timeout.ts).
+    const config: TimedQueryConfig = { text, values, query_timeout: SLOW_QUERY_TIMEOUT_MS }
+    const timeout = this.deadline - Date.now()
+    if (!this.slow && timeout <= 0) {
+      const err = new PgDeadlineError(`ledger call took over ${LEDGER_CALL_BUDGET_MS} ms`)
+      // Nothing was sent: the connection is healthy unless a transaction is left open on it.
+      if (this.inTransaction) this.markBroken(err)
+      throw err
     }
-    const config: TimedQueryConfig = { text, values, query_timeout: timeout }
     try {
-      return await this.client.query<R>(config)
+      if (this.slow) return await this.client.query<R>(config)
+      // A statement given up on may still run, or sit in a frozen server's socket: the connection is then
+      // marked broken below, so it is destroyed, and the statement's late end is dropped.
+      return await withinTime(
+        this.client.query<R>(config),
+        timeout,
+        () => new PgDeadlineError(`no answer from the ledger within ${LEDGER_CALL_BUDGET_MS} ms`),
+      )
     } catch (err) {
       if (isPgConnectionBroken(err)) this.markBroken(err)
       throw err

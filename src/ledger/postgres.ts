@@ -78,6 +78,11 @@ export class PostgresLedger implements Ledger {
   }
 
   async init(): Promise<void> {
+    await this.migrate()
+    await this.client.warm()
+  }
+
+  private async migrate(): Promise<void> {
     // Fast path: every step recorded; one SELECT, no lock (the DDL would lock the tables).
     if (upToDate(await this.client.withClient(appliedMigrations), PG_MIGRATIONS)) return
     await this.client.tx(async (db) => {

@@ -6,6 +6,7 @@ import { batchStatement } from '../../src/ledger/pg-confirm.js'
 import { LedgerUnavailableError } from '../../src/ledger/port.js'
 import type { ConfirmInput } from '../../src/ledger/port.js'
 import { createPostgresLedger } from '../../src/ledger/postgres.js'
+import { WARM_CONNECTIONS } from '../../src/ledger/common.js'
 import { postgresConnectionString } from '../../src/ledger/pg-pool.js'
 import { eventually } from '../helpers/eventually.js'
 import { freshPostgresDatabase, openLedger, postgresTarget } from '../helpers/ledgers.js'
@@ -60,17 +61,39 @@ t.test('a connection killed by the server does not crash the process; the pool r
     'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1',
     [appName],
   )
-  t.ok(killed.rowCount !== null && killed.rowCount >= 1, 'terminated the idle pooled connection')
+  const terminated = killed.rowCount ?? 0
+  t.ok(terminated >= 1, `terminated the idle pooled connections (${terminated})`)
   await eventually(
-    'the idle client error to be logged',
-    () => log.some((m) => m.includes('idle client error')),
+    'an idle client error to be logged for every connection terminated',
+    () => log.filter((m) => m.includes('idle client error')).length >= terminated,
     {
       deadlineMs: 2000,
     },
   )
-  t.pass('the idle client error was logged, not thrown')
+  t.pass('the idle client errors were logged, not thrown')
   await ledger.ping()
   t.pass('the next operation gets a fresh connection')
+})
+
+t.test('init opens the warm connections; a burst right after is served by them', async (t) => {
+  const appName = `seatlock-warm-${process.pid}-${Date.now()}`
+  const ledger = createPostgresLedger(target.url as string, { applicationName: appName })
+  t.teardown(() => ledger.close())
+  await ledger.init()
+  const admin = new pg.Client({ connectionString: postgresConnectionString(target.url as string) })
+  await admin.connect()
+  t.teardown(() => admin.end())
+  const backends = async () =>
+    (
+      await admin.query<{ pid: number }>(
+        'SELECT pid FROM pg_stat_activity WHERE application_name = $1 ORDER BY pid',
+        [appName],
+      )
+    ).rows.map((r) => r.pid)
+  const warm = await backends()
+  t.equal(warm.length, WARM_CONNECTIONS, `${WARM_CONNECTIONS} connections open after init`)
+  await Promise.all(Array.from({ length: WARM_CONNECTIONS }, () => ledger.ping()))
+  t.same(await backends(), warm, 'the burst made no new connection')
 })
 
 t.test('ensurePostgresDatabase tolerates concurrent creators', async (t) => {
