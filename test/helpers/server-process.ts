@@ -27,8 +27,14 @@ const NO_RATE_LIMITS = {
   RATE_LIMIT_HOLD_ACTIONS_PER_MIN: '0',
 }
 
-export async function startServerProcess(t: Test, env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', '@tapjs/typescript/import', SERVER], {
+export async function startServerProcess(
+  t: Test,
+  env: Record<string, string>,
+  /** Modules the process imports before the server (test instruments such as slow-confirms.ts). */
+  preload: string[] = [],
+): Promise<ServerProcess> {
+  const imports = preload.flatMap((module) => ['--import', module])
+  const child = spawn(process.execPath, ['--import', '@tapjs/typescript/import', ...imports, SERVER], {
     env: {
       ...process.env,
       TS_NODE_TRANSPILE_ONLY: '1',
