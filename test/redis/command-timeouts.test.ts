@@ -3,11 +3,14 @@
  * a command answered while the event loop was blocked past its timeout, or issued early in a long turn
  * (it leaves only when the turn ends), is not reported as timed out.
  */
+import v8 from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import { Command, Redis } from 'ioredis'
 import t from 'tap'
 import type { Test } from 'tap'
 import { COMMAND_TIMEOUT_MS, connectRedis, createRedis } from '../../src/redis/client.js'
 import { COMMAND_TIMED_OUT } from '../../src/redis/command-timeouts.js'
-import { testConfig } from '../helpers/app.js'
+import { TEST_REDIS_URL, testConfig } from '../helpers/app.js'
 import { blockLoop } from '../helpers/busy-loop.js'
 import { RedisServer } from '../helpers/redis-server.js'
 
@@ -41,6 +44,33 @@ t.test('commands issued across a turn longer than the timeout are timed from whe
     'every command answered',
   )
   await redis.del(`command-timeouts:${process.pid}`)
+})
+
+t.test('a turn answered in full lets its commands go at once (no second of retained replies)', async (t) => {
+  v8.setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as () => void
+  /** Commands of one turn still reachable once all are answered and memory is collected. */
+  const retained = async (redis: Redis): Promise<number> => {
+    const refs: WeakRef<Command>[] = []
+    const answers: Promise<unknown>[] = []
+    for (let i = 0; i < 10; i++) {
+      const command = new Command('ping', [String(i)])
+      refs.push(new WeakRef(command))
+      answers.push(command.promise)
+      void redis.sendCommand(command)
+    }
+    await Promise.all(answers)
+    await new Promise((resolve) => setImmediate(resolve))
+    gc()
+    return refs.filter((r) => r.deref() !== undefined).length
+  }
+  // ioredis itself keeps the last command of a connection for a while: the baseline is a plain client.
+  const plain = new Redis(TEST_REDIS_URL)
+  t.teardown(() => plain.disconnect())
+  await plain.ping()
+  const baseline = await retained(plain)
+  const ours = await retained((await client(t)) as Redis)
+  t.ok(ours <= baseline, `retained ${ours}, a plain ioredis client ${baseline}`)
 })
 
 t.test('a frozen Redis is refused within about the timeout', async (t) => {
