@@ -8,6 +8,7 @@ import t from 'tap'
 import type { Test } from 'tap'
 import type { Config } from '../src/config.js'
 import { SharedCounter } from '../src/plugins/rate-limit-counter.js'
+import { blockLoop } from './helpers/busy-loop.js'
 import { addressKey } from '../src/plugins/rate-limits.js'
 import { connectRedis, createRedis } from '../src/redis/client.js'
 import { createEvent, startApp, testConfig, uniqueId } from './helpers/app.js'
@@ -190,6 +191,31 @@ t.test('the checks of one turn share one call, whatever their counter, each in i
   )
   t.equal(calls, 3, 'one call per turn')
 })
+
+t.test(
+  'a check answered while the event loop was busy past its timeout counts; the breaker stays shut',
+  async (t) => {
+    const redis = createRedis(testConfig(), 'seatlock-test-counter')
+    redis.on('error', () => undefined)
+    await connectRedis(redis)
+    t.teardown(() => redis.disconnect())
+    let timeouts = 0
+    const counter = new SharedCounter(redis, { timeoutMs: 100, onTimeout: () => timeouts++ })
+    const key = `t-counter-${uniqueId('busy')}`
+    t.teardown(() => redis.del(key))
+    const check = checkAll(counter, [key])
+    // The call leaves at the end of the turn and is written at the end of the next: then the loop is kept
+    // busy three times the check's timeout, while Redis answers at once.
+    for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve))
+    blockLoop(300)
+    t.same(
+      (await check).map((r) => r.current),
+      [1],
+      'counted',
+    )
+    t.equal(timeouts, 0, 'not taken for a slow Redis (which would open the breaker: limits off)')
+  },
+)
 
 t.test('on a Redis Cluster the counters of one turn are counted in their own slots', async (t) => {
   const nodes = await startRedisCluster(t)

@@ -1,5 +1,6 @@
 import { Cluster } from 'ioredis'
 import type { RedisClient } from '../redis/client.js'
+import { patientTimeout } from '../lib/patient-timeout.js'
 import { countRequests } from '../redis/commands/count-requests.js'
 
 export type CountDone = (error: Error | null, result?: { current: number; ttl: number }) => void
@@ -65,13 +66,15 @@ export class SharedCounter {
       for (const [, p] of counters) for (const done of p.checks) done(failure)
     }
     const { timeoutMs, onTimeout } = this.options
-    const timer =
+    // Patient (lib/patient-timeout.ts): on a busy event loop a plain timer would call a Redis that answered
+    // slow, and open the breaker, so limits would be off exactly when a rush makes the loop busy.
+    const cancel =
       timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
+        ? () => undefined
+        : patientTimeout(timeoutMs, () => {
             onTimeout?.()
             fail(new Error('Redis did not answer the rate limit check in time'))
-          }, timeoutMs)
+          })
     let counts: { count: number; leftMs: number }[]
     try {
       counts = await countRequests(
@@ -79,11 +82,11 @@ export class SharedCounter {
         counters.map(([key, p]) => ({ key, n: p.checks.length, windowMs: p.windowMs })),
       )
     } catch (error) {
-      clearTimeout(timer)
+      cancel()
       if (!settled) fail(error instanceof Error ? error : new Error(String(error)))
       return
     }
-    clearTimeout(timer)
+    cancel()
     if (settled) return
     counters.forEach(([, p], i) => {
       const { count, leftMs } = counts[i] as { count: number; leftMs: number }
