@@ -3,14 +3,15 @@ import { join } from 'node:path'
 import type { Cluster, Redis, Result } from 'ioredis'
 import { LUA_DIR } from '../paths.js'
 import { inlineConstants } from './lua-constants.js'
+import { callScript, scriptToCall } from './script-call.js'
 
 /** Raw script replies: arrays of integers and strings, as documented in each script's header. */
 export type ScriptReply = (string | number)[]
 
 /**
- * Every script in lua/ is registered with defineCommand, so ioredis sends EVALSHA and falls back to EVAL
- * on NOSCRIPT (a restarted Redis needs nothing from us). Key counts vary per call (seat keys), so each
- * call passes numkeys first.
+ * Every script in lua/ is a method of the client (defineScripts) that sends EVALSHA and falls back to EVAL
+ * on NOSCRIPT (a restarted Redis needs nothing from us; see script-call.ts). Key counts vary per call (seat
+ * keys), so each call passes numkeys first.
  */
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -90,8 +91,10 @@ export function loadScripts(): Map<string, string> {
   return scripts
 }
 
-const SCRIPTS = loadScripts()
+const SCRIPTS = new Map([...loadScripts()].map(([name, lua]) => [name, scriptToCall(lua)]))
 
+/** Gives the client one method per script (`client.createHold(numKeys, ...keysAndArgs)`; see script-call.ts). */
 export function defineScripts(client: Redis | Cluster): void {
-  for (const [name, lua] of SCRIPTS) client.defineCommand(name, { lua })
+  const methods = client as unknown as Record<string, (...args: (string | number)[]) => Promise<ScriptReply>>
+  for (const [name, script] of SCRIPTS) methods[name] = (...args) => callScript(client, script, args)
 }
