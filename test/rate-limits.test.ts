@@ -204,9 +204,11 @@ t.test(
     const key = `t-counter-${uniqueId('busy')}`
     t.teardown(() => redis.del(key))
     const check = checkAll(counter, [key])
-    // The call leaves at the end of the turn and is written at the end of the next: then the loop is kept
-    // busy three times the check's timeout, while Redis answers at once.
-    for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve))
+    // The call is made at the end of this turn and its bytes leave at the end of the next. The loop is kept
+    // busy three times the check's timeout in between (made, not yet sent), then once it has left.
+    await new Promise((resolve) => setImmediate(resolve))
+    blockLoop(300)
+    await new Promise((resolve) => setImmediate(resolve))
     blockLoop(300)
     t.same(
       (await check).map((r) => r.current),

@@ -66,26 +66,34 @@ export class SharedCounter {
       for (const [, p] of counters) for (const done of p.checks) done(failure)
     }
     const { timeoutMs, onTimeout } = this.options
-    // Patient (lib/patient-timeout.ts): on a busy event loop a plain timer would call a Redis that answered
-    // slow, and open the breaker, so limits would be off exactly when a rush makes the loop busy.
-    const cancel =
-      timeoutMs === undefined
-        ? () => undefined
-        : patientTimeout(timeoutMs, () => {
-            onTimeout?.()
-            fail(new Error('Redis did not answer the rate limit check in time'))
-          })
+    const call = countRequests(
+      this.redis,
+      counters.map(([key, p]) => ({ key, n: p.checks.length, windowMs: p.windowMs })),
+    )
+    // Timed from the end of the next turn, when the batched write has left (write-batching.ts; this
+    // immediate runs after that one), and patiently (lib/patient-timeout.ts): on a busy event loop a plain
+    // timer would call a Redis that answered slow and open the breaker, so limits would be off exactly
+    // when a rush makes the loop busy.
+    let answered = false
+    let cancel: () => void = () => undefined
+    if (timeoutMs !== undefined)
+      setImmediate(() => {
+        if (answered) return
+        cancel = patientTimeout(timeoutMs, () => {
+          onTimeout?.()
+          fail(new Error('Redis did not answer the rate limit check in time'))
+        })
+      })
     let counts: { count: number; leftMs: number }[]
     try {
-      counts = await countRequests(
-        this.redis,
-        counters.map(([key, p]) => ({ key, n: p.checks.length, windowMs: p.windowMs })),
-      )
+      counts = await call
     } catch (error) {
+      answered = true
       cancel()
       if (!settled) fail(error instanceof Error ? error : new Error(String(error)))
       return
     }
+    answered = true
     cancel()
     if (settled) return
     counters.forEach(([, p], i) => {
