@@ -10,6 +10,8 @@ import { WARM_CONNECTIONS } from './common.js'
  * server, so the client has to give up by itself.
  */
 export const LEDGER_CALL_BUDGET_MS = 1000
+/** Idle time after which the OS sends TCP keepalives on a ledger connection. */
+export const KEEPALIVE_IDLE_MS = 30_000
 /** The pool drops a waiter after this long; the caller itself stops waiting after its call's budget. */
 export const POOL_WAIT_BACKSTOP_MS = 5 * LEDGER_CALL_BUDGET_MS
 /** Timeouts for the rare, possibly large admin statements (schema creation, big events). */
@@ -68,5 +70,8 @@ export function postgresPoolConfig(
     idle_in_transaction_session_timeout: 10_000,
     application_name: applicationName,
     keepAlive: true,
+    // The warm connections are never closed for idleness: TCP keepalives after 30 s idle (the OS default
+    // is 2 h) keep a NAT's or load balancer's idle timer from dropping them silently.
+    keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
   }
 }

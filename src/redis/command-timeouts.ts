@@ -4,9 +4,15 @@ import { patientTimeout } from '../lib/patient-timeout.js'
 /** The message ioredis's own command timeout uses: storeFailure() answers it as REDIS_UNAVAILABLE. */
 export const COMMAND_TIMED_OUT = 'Command timed out'
 
+/** One sending of a command: a command can be sent again (a Cluster redirect, a pipeline's retry). */
+interface Sent {
+  command: Command
+  answered: boolean
+}
+
 /** The commands one connection sent in one event-loop turn, timed together. */
 interface Turn {
-  commands: Command[]
+  sent: Sent[]
   /** Not answered yet; at zero the timer is cancelled and the commands let go. */
   pending: number
   cancel: (() => void) | undefined
@@ -34,32 +40,38 @@ export function timeCommands(redis: Redis, ms: number): void {
     current = undefined
     if (turn.pending === 0) return
     turn.cancel = patientTimeout(ms, () => {
-      for (const command of turn.commands) {
-        if (!command.isResolved) command.reject(new Error(COMMAND_TIMED_OUT))
+      // A command that failed already (an error reply) is rejected again: a promise settles once.
+      for (const { command, answered } of turn.sent) {
+        if (!answered) command.reject(new Error(COMMAND_TIMED_OUT))
       }
     })
   }
   // Replaced on this one client only; ioredis sends every command (scripts, pipelines, MULTI) through it.
   redis.sendCommand = (command, stream) => {
-    const sent = send(command, stream)
-    if (command.isResolved) return sent
+    const result = send(command, stream)
     if (current === undefined) {
-      current = { commands: [], pending: 0, cancel: undefined }
+      current = { sent: [], pending: 0, cancel: undefined }
       setImmediate(startClock)
     }
     const turn = current
-    turn.commands.push(command)
+    // Marked per sending, not by the command's own `isResolved`: a pipeline retried after a redirect sends
+    // commands that were answered once again, with new promises.
+    const sent: Sent = { command, answered: false }
+    turn.sent.push(sent)
     turn.pending++
     // ioredis answers a command through its `resolve` (a reply) or `reject` (an error reply, a closed
     // connection); counting the replies is enough to stop the clock of a turn answered in full.
     const resolve = command.resolve
-    command.resolve = (result) => {
-      if (--turn.pending === 0) {
-        turn.cancel?.()
-        turn.commands = []
+    command.resolve = (reply) => {
+      if (!sent.answered) {
+        sent.answered = true
+        if (--turn.pending === 0) {
+          turn.cancel?.()
+          turn.sent = []
+        }
       }
-      resolve(result)
+      resolve(reply)
     }
-    return sent
+    return result
   }
 }

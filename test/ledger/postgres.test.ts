@@ -7,7 +7,7 @@ import { LedgerUnavailableError } from '../../src/ledger/port.js'
 import type { ConfirmInput } from '../../src/ledger/port.js'
 import { createPostgresLedger } from '../../src/ledger/postgres.js'
 import { WARM_CONNECTIONS } from '../../src/ledger/common.js'
-import { postgresConnectionString } from '../../src/ledger/pg-pool.js'
+import { postgresConnectionString, postgresPoolConfig } from '../../src/ledger/pg-pool.js'
 import { eventually } from '../helpers/eventually.js'
 import { freshPostgresDatabase, openLedger, postgresTarget } from '../helpers/ledgers.js'
 import { ledgerContract } from './contract.js'
@@ -94,6 +94,8 @@ t.test('init opens the warm connections; a burst right after is served by them',
   t.equal(warm.length, WARM_CONNECTIONS, `${WARM_CONNECTIONS} connections open after init`)
   await Promise.all(Array.from({ length: WARM_CONNECTIONS }, () => ledger.ping()))
   t.same(await backends(), warm, 'the burst made no new connection')
+  // Never closed for idleness, so kept alive for whatever sits between (NAT, load balancer).
+  t.match(postgresPoolConfig(target.url as string), { keepAlive: true, keepAliveInitialDelayMillis: 30_000 })
 })
 
 t.test('ensurePostgresDatabase tolerates concurrent creators', async (t) => {
