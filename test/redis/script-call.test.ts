@@ -4,6 +4,7 @@
  * passed on as it is, never retried.
  */
 import t from 'tap'
+import type { Test } from 'tap'
 import { connectRedis, createRedis } from '../../src/redis/client.js'
 import { callScript, scriptToCall } from '../../src/redis/script-call.js'
 import { testConfig } from '../helpers/app.js'
@@ -18,14 +19,20 @@ async function scriptCalls(
   return { eval: calls('eval'), evalsha: calls('evalsha') }
 }
 
+/** A client of a redis-server of this test's own: its script cache and command counts start empty. */
+async function privateRedis(t: Test): Promise<ReturnType<typeof createRedis>> {
+  const server = await RedisServer.start(t)
+  const redis = createRedis(testConfig({ redisUrl: server.url }), 'script-call-test')
+  redis.on('error', () => undefined)
+  await connectRedis(redis)
+  t.teardown(() => redis.disconnect())
+  return redis
+}
+
 t.test(
   'EVAL first on a connection, EVALSHA after, EVAL again once Redis lost it; arguments as given',
   async (t) => {
-    const server = await RedisServer.start(t)
-    const redis = createRedis(testConfig({ redisUrl: server.url }), 'script-call-test')
-    redis.on('error', () => undefined)
-    await connectRedis(redis)
-    t.teardown(() => redis.disconnect())
+    const redis = await privateRedis(t)
     const script = scriptToCall('return {KEYS[1], ARGV[1], ARGV[2], #KEYS, #ARGV}')
 
     t.same(await callScript(redis, script, [1, 'k', 'a', 7]), ['k', 'a', '7', 1, 2], 'answered')
@@ -46,11 +53,7 @@ t.test(
 )
 
 t.test("a script's own error is passed on, not retried by EVAL", async (t) => {
-  const server = await RedisServer.start(t)
-  const redis = createRedis(testConfig({ redisUrl: server.url }), 'script-call-test')
-  redis.on('error', () => undefined)
-  await connectRedis(redis)
-  t.teardown(() => redis.disconnect())
+  const redis = await privateRedis(t)
   const failing = scriptToCall("return redis.error_reply('NOT_MINE refused')")
   await t.rejects(callScript(redis, failing, [0]), /NOT_MINE refused/, 'as EVAL')
   await t.rejects(callScript(redis, failing, [0]), /NOT_MINE refused/, 'as EVALSHA')
