@@ -36,8 +36,10 @@ export class PgClient {
 
   constructor(url: string, opts: PgClientOptions = {}) {
     this.log = opts.log ?? (() => undefined)
-    this.warmConnections = Math.min(opts.warmConnections ?? WARM_CONNECTIONS, opts.max ?? 20)
-    this.pool = new Pool(postgresPoolConfig(url, opts.max ?? 20, opts.applicationName, this.warmConnections))
+    const max = opts.max ?? 20
+    // pg-pool requires min <= max.
+    this.warmConnections = Math.min(opts.warmConnections ?? WARM_CONNECTIONS, max)
+    this.pool = new Pool(postgresPoolConfig(url, max, opts.applicationName, this.warmConnections))
     // An idle client losing its connection (server restart, network) must not crash the process.
     this.pool.on('error', (err) => this.log(`postgres: idle client error: ${err.message}`))
     // Every client gets a listener for its whole life, as soon as it exists. pg-pool takes its own

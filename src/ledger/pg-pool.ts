@@ -55,7 +55,7 @@ export function postgresPoolConfig(
     connectionString: postgresConnectionString(url),
     max,
     // Idle connections beyond `min` are closed after idleTimeoutMillis; these stay (see PgClient.warm).
-    min: Math.min(min, max),
+    min,
     // Waiting for a connection (new or from a busy pool) is timed by the caller, within its call's budget
     // (pg-client.ts, with a timer a busy event loop cannot fire early). The pool's own timer only bounds
     // how long a waiter the caller gave up on stays queued.

@@ -14,16 +14,11 @@
  */
 
 /** Calls `expire` once `ms` have passed and the event loop has since read its sockets; returns a cancel. */
-export function patientTimeout(
-  ms: number,
-  expire: () => void,
-  options: { unref?: boolean } = {},
-): () => void {
+export function patientTimeout(ms: number, expire: () => void): () => void {
   let immediate: NodeJS.Immediate | undefined
   const timer = setTimeout(() => {
     immediate = setImmediate(expire)
   }, ms)
-  if (options.unref) timer.unref()
   return () => {
     clearTimeout(timer)
     if (immediate !== undefined) clearImmediate(immediate)

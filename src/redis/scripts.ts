@@ -9,9 +9,9 @@ import { callScript, scriptToCall } from './script-call.js'
 export type ScriptReply = (string | number)[]
 
 /**
- * Every script in lua/ is a method of the client (defineScripts) that sends EVALSHA and falls back to EVAL
- * on NOSCRIPT (a restarted Redis needs nothing from us; see script-call.ts). Key counts vary per call (seat
- * keys), so each call passes numkeys first.
+ * Every script in lua/ is a method of the client (defineScripts): EVAL the first time on a connection,
+ * EVALSHA after, EVAL again on NOSCRIPT (a restarted Redis needs nothing from us; see script-call.ts). Key
+ * counts vary per call (seat keys), so each call passes numkeys first.
  */
 declare module 'ioredis' {
   interface RedisCommander<Context> {
