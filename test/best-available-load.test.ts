@@ -9,8 +9,8 @@
  */
 import { Redis } from 'ioredis'
 import t from 'tap'
-import { connectRedis, createRedis } from '../src/redis/client.js'
 import { eachLedger, startApp, TEST_REDIS_URL, testConfig, uniqueId } from './helpers/app.js'
+import { connectedRedis } from './helpers/connected-redis.js'
 import { eventually } from './helpers/eventually.js'
 import { checkSeating, fitsIn, loneSeats, seatingOf } from './helpers/seating.js'
 
@@ -27,10 +27,7 @@ interface Refusal {
 await eachLedger(t, 'best available under load', async (t, ledger) => {
   // The test is about exactness, not failing fast: on a loaded machine (the full suite on 2 cores) the
   // 1 s command timeout answers 503 for a create that may still run, whose seats the test could not see.
-  const redis = createRedis(testConfig(), 'best-available-load', 30_000)
-  redis.on('error', () => undefined)
-  await connectRedis(redis)
-  t.teardown(() => redis.disconnect())
+  const redis = await connectedRedis(t, 'best-available-load', testConfig(), 30_000)
   const api = await startApp(t, ledger, {}, redis, { jobs: false })
   const id = uniqueId('house')
   const created = await api.request('POST', '/v1/events', {

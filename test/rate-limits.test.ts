@@ -9,8 +9,8 @@ import type { Test } from 'tap'
 import type { Config } from '../src/config.js'
 import { SharedCounter } from '../src/plugins/rate-limit-counter.js'
 import { blockLoop } from './helpers/busy-loop.js'
+import { connectedRedis } from './helpers/connected-redis.js'
 import { addressKey } from '../src/plugins/rate-limits.js'
-import { connectRedis, createRedis } from '../src/redis/client.js'
 import { createEvent, startApp, testConfig, uniqueId } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
 import { eventually } from './helpers/eventually.js'
@@ -148,10 +148,7 @@ function checkAll(counter: SharedCounter, keys: string[]): Promise<{ current: nu
 }
 
 t.test('the checks of one turn share one call, whatever their counter, each in its own place', async (t) => {
-  const redis = createRedis(testConfig(), 'seatlock-test-counter')
-  redis.on('error', () => undefined)
-  await connectRedis(redis)
-  t.teardown(() => redis.disconnect())
+  const redis = await connectedRedis(t, 'seatlock-test-counter')
   let calls = 0
   const count = redis.countRequests.bind(redis)
   redis.countRequests = ((...args: Parameters<typeof count>) => {
@@ -195,10 +192,7 @@ t.test('the checks of one turn share one call, whatever their counter, each in i
 t.test(
   'a check answered while the event loop was busy past its timeout counts; the breaker stays shut',
   async (t) => {
-    const redis = createRedis(testConfig(), 'seatlock-test-counter')
-    redis.on('error', () => undefined)
-    await connectRedis(redis)
-    t.teardown(() => redis.disconnect())
+    const redis = await connectedRedis(t, 'seatlock-test-counter')
     let timeouts = 0
     const counter = new SharedCounter(redis, { timeoutMs: 100, onTimeout: () => timeouts++ })
     const key = `t-counter-${uniqueId('busy')}`
@@ -221,10 +215,7 @@ t.test(
 
 t.test('on a Redis Cluster the counters of one turn are counted in their own slots', async (t) => {
   const nodes = await startRedisCluster(t)
-  const redis = createRedis(testConfig({ redisClusterNodes: nodes }), 'seatlock-test-counter')
-  redis.on('error', () => undefined)
-  await connectRedis(redis)
-  t.teardown(() => redis.disconnect())
+  const redis = await connectedRedis(t, 'seatlock-test-counter', testConfig({ redisClusterNodes: nodes }))
   const counter = new SharedCounter(redis)
   // Fifty counters: their slots spread over the three masters, so one multi-key call would be refused.
   const keys = Array.from({ length: 50 }, (_, i) => `t-cluster-counter-${i}`)

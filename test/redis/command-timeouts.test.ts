@@ -8,18 +8,15 @@ import { runInNewContext } from 'node:vm'
 import { Command, Redis } from 'ioredis'
 import t from 'tap'
 import type { Test } from 'tap'
-import { COMMAND_TIMEOUT_MS, connectRedis, createRedis } from '../../src/redis/client.js'
+import { COMMAND_TIMEOUT_MS } from '../../src/redis/client.js'
 import { COMMAND_TIMED_OUT } from '../../src/redis/command-timeouts.js'
 import { TEST_REDIS_URL, testConfig } from '../helpers/app.js'
 import { blockLoop } from '../helpers/busy-loop.js'
+import { connectedRedis } from '../helpers/connected-redis.js'
 import { RedisServer } from '../helpers/redis-server.js'
 
-async function client(t: Test, redisUrl?: string) {
-  const redis = createRedis(redisUrl ? testConfig({ redisUrl }) : testConfig(), 'command-timeouts-test')
-  redis.on('error', () => undefined)
-  await connectRedis(redis)
-  t.teardown(() => redis.disconnect())
-  return redis
+function client(t: Test, redisUrl?: string) {
+  return connectedRedis(t, 'command-timeouts-test', redisUrl ? testConfig({ redisUrl }) : testConfig())
 }
 
 t.test('an answer read after the loop was blocked past the timeout is an answer', async (t) => {

@@ -5,28 +5,23 @@
  */
 import t from 'tap'
 import type { Test } from 'tap'
-import { connectRedis, createRedis } from '../../src/redis/client.js'
+import type { RedisClient } from '../../src/redis/client.js'
 import { callScript, scriptToCall } from '../../src/redis/script-call.js'
 import { testConfig } from '../helpers/app.js'
+import { connectedRedis } from '../helpers/connected-redis.js'
 import { RedisServer } from '../helpers/redis-server.js'
 
 /** calls of EVAL and EVALSHA so far, from INFO commandstats. */
-async function scriptCalls(
-  redis: ReturnType<typeof createRedis>,
-): Promise<{ eval: number; evalsha: number }> {
+async function scriptCalls(redis: RedisClient): Promise<{ eval: number; evalsha: number }> {
   const info = await redis.info('commandstats')
   const calls = (name: string) => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info)?.[1] ?? 0)
   return { eval: calls('eval'), evalsha: calls('evalsha') }
 }
 
 /** A client of a redis-server of this test's own: its script cache and command counts start empty. */
-async function privateRedis(t: Test): Promise<ReturnType<typeof createRedis>> {
+async function privateRedis(t: Test) {
   const server = await RedisServer.start(t)
-  const redis = createRedis(testConfig({ redisUrl: server.url }), 'script-call-test')
-  redis.on('error', () => undefined)
-  await connectRedis(redis)
-  t.teardown(() => redis.disconnect())
-  return redis
+  return connectedRedis(t, 'script-call-test', testConfig({ redisUrl: server.url }))
 }
 
 t.test(
