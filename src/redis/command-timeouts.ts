@@ -40,7 +40,6 @@ export function timeCommands(redis: Redis, ms: number): void {
     current = undefined
     if (turn.pending === 0) return
     turn.cancel = patientTimeout(ms, () => {
-      // A command that failed already (an error reply) is rejected again: a promise settles once.
       for (const { command, answered } of turn.sent) {
         if (!answered) command.reject(new Error(COMMAND_TIMED_OUT))
       }
@@ -48,7 +47,6 @@ export function timeCommands(redis: Redis, ms: number): void {
   }
   // Replaced on this one client only; ioredis sends every command (scripts, pipelines, MULTI) through it.
   redis.sendCommand = (command, stream) => {
-    const result = send(command, stream)
     if (current === undefined) {
       current = { sent: [], pending: 0, cancel: undefined }
       setImmediate(startClock)
@@ -59,19 +57,26 @@ export function timeCommands(redis: Redis, ms: number): void {
     const sent: Sent = { command, answered: false }
     turn.sent.push(sent)
     turn.pending++
-    // ioredis answers a command through its `resolve` (a reply) or `reject` (an error reply, a closed
-    // connection); counting the replies is enough to stop the clock of a turn answered in full.
-    const resolve = command.resolve
-    command.resolve = (reply) => {
-      if (!sent.answered) {
-        sent.answered = true
-        if (--turn.pending === 0) {
-          turn.cancel?.()
-          turn.sent = []
-        }
+    // ioredis settles a command through its `resolve` (a reply) or its `reject` (an error reply, a closed
+    // connection, a redirect to follow): either is an answer, and the turn's last one stops its clock.
+    const answer = (): void => {
+      if (sent.answered) return
+      sent.answered = true
+      if (--turn.pending === 0) {
+        turn.cancel?.()
+        turn.sent = []
       }
+    }
+    const { resolve, reject } = command
+    command.resolve = (reply) => {
+      answer()
       resolve(reply)
     }
-    return result
+    command.reject = (error) => {
+      answer()
+      reject(error)
+    }
+    // Sent once it is counted: a command refused at once (no connection) is answered already.
+    return send(command, stream)
   }
 }

@@ -70,6 +70,27 @@ t.test('a turn answered in full lets its commands go at once (no second of retai
   t.ok(ours <= baseline, `retained ${ours}, a plain ioredis client ${baseline}`)
 })
 
+t.test('a turn answered with errors, or refused at once, leaves no timer running', async (t) => {
+  // A long timeout, as a test that wants exactness sets: a timer left armed would keep the process up.
+  const redis = await connectedRedis(t, 'command-timeouts-test', testConfig(), 30_000)
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
+  const before = timers()
+  const replies = await Promise.allSettled([redis.call('NO-SUCH-COMMAND'), redis.ping()])
+  t.same(
+    replies.map((r) => r.status),
+    ['rejected', 'fulfilled'],
+    'an error reply and a reply',
+  )
+  t.equal(timers(), before, 'the turn was answered in full: its timer is gone')
+
+  redis.disconnect()
+  await new Promise((resolve) => setImmediate(resolve))
+  const closed = timers() // ioredis's own, for closing the socket
+  await t.rejects(redis.ping(), /writeable|closed/i, 'refused at once without a connection')
+  await new Promise((resolve) => setImmediate(resolve))
+  t.equal(timers(), closed, 'and that turn armed none either')
+})
+
 t.test('a frozen Redis is refused within about the timeout', async (t) => {
   const server = await RedisServer.start(t)
   const redis = await client(t, server.url)
