@@ -1,7 +1,11 @@
 /**
- * Per-key coalescing of calls that can be served together: the first call for a key runs at once (never
- * a timer); calls that arrive while it runs wait and go together in the next run (up to `max`). Under a
- * rush one run serves everyone who arrived during the last one; alone, a call costs what it always did.
+ * Per-key coalescing of calls that can be served together. A call that finds no run in flight for its key
+ * starts one in the same turn, once the turn's microtasks have run (process.nextTick; never a timer), and
+ * that run carries every call made in the turn: the confirms one ledger batch (or one socket read of
+ * Redis replies) releases together reach the next step together. Before, the first of them ran alone and
+ * the rest waited a whole round trip behind it. Calls that arrive while a run is in flight wait and go
+ * together in the next run (up to `max`). Under a rush one run serves everyone who arrived during the last
+ * one; alone, a call costs what it always did.
  *
  * A run answers each item with a value or an error of its own. A run that throws fails the calls it
  * carried; when `failWaiting(error)` says so, it also fails the calls waiting behind it (a dependency
@@ -30,6 +34,8 @@ interface Waiting<I, O> {
 interface KeyState<I, O> {
   waiting: Waiting<I, O>[]
   running: number
+  /** A run is about to start (at the end of this turn's microtasks) and takes every call made until then. */
+  starting: boolean
 }
 
 export class Coalescer<I, O> {
@@ -52,15 +58,18 @@ export class Coalescer<I, O> {
     return new Promise<O>((resolve, reject) => {
       let state = this.keys.get(key)
       if (state === undefined) {
-        state = { waiting: [], running: 0 }
+        state = { waiting: [], running: 0, starting: false }
         this.keys.set(key, state)
       }
-      const call = { item, resolve, reject }
-      if (state.running < this.concurrency) {
+      state.waiting.push({ item, resolve, reject })
+      if (!state.starting && state.running < this.concurrency) {
+        state.starting = true
         state.running++
-        void this.drain(key, state, [call])
-      } else {
-        state.waiting.push(call)
+        const starting = state
+        process.nextTick(() => {
+          starting.starting = false
+          void this.drain(key, starting, starting.waiting.splice(0, this.max))
+        })
       }
     })
   }

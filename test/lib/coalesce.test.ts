@@ -11,76 +11,124 @@ t.test('a lone call runs at once, alone', async (t) => {
   t.same(runs, [['a']])
 })
 
-t.test('calls that arrive while a run is in flight share the next run, answered in order', async (t) => {
-  const runs: string[][] = []
-  const c = new Coalescer<number, number>(
-    async (_key, items) => {
-      runs.push(items.map(String))
-      await new Promise((resolve) => setImmediate(resolve))
-      return allOk(items.map((i) => i * 10))
-    },
-    { max: 100 },
-  )
-  const answers = await Promise.all(Array.from({ length: 250 }, (_, i) => c.submit('e', i)))
+/** Resolves in the next event-loop turn, after every callback and microtask of this one. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/** A run that records its items and waits until the test lets it finish. */
+function heldRuns(options: { max?: number; concurrency?: number } = {}) {
+  const runs: number[][] = []
+  const release: (() => void)[] = []
+  let inFlight = 0
+  let most = 0
+  const c = new Coalescer<number, number>(async (_key, items) => {
+    inFlight++
+    most = Math.max(most, inFlight)
+    runs.push(items)
+    await new Promise<void>((resolve) => release.push(resolve))
+    inFlight--
+    return allOk(items.map((i) => i * 10))
+  }, options)
+  /** Lets every run finish, and those that start meanwhile, until nothing is in flight. */
+  const finish = async () => {
+    for (;;) {
+      await nextTurn()
+      if (release.length === 0) return
+      for (const r of release.splice(0)) r()
+    }
+  }
+  return { c, runs, finish, most: () => most }
+}
+
+t.test('calls made in the same turn share one run, at most max, answered in order', async (t) => {
+  const { c, runs, finish } = heldRuns({ max: 100 })
+  const calls = Array.from({ length: 250 }, (_, i) => c.submit('e', i))
+  t.same(runs, [], 'nothing runs before the turn’s microtasks have run')
+  await finish()
   t.same(
-    answers,
+    await Promise.all(calls),
     Array.from({ length: 250 }, (_, i) => i * 10),
     'each call gets its own answer',
   )
   t.same(
     runs.map((r) => r.length),
-    [1, 100, 100, 49],
-    'the first alone, the rest in runs of at most 100',
+    [100, 100, 50],
+    'the turn’s calls went together, in runs of at most 100 (the first did not run alone)',
   )
+})
+
+t.test('calls released together by one promise reach one run', async (t) => {
+  // As the confirms of one ledger batch go on to finalise: each continues through a few awaits first.
+  const { c, runs, finish } = heldRuns()
+  let open: () => void = () => undefined
+  const gate = new Promise<void>((resolve) => (open = resolve))
+  const calls = Array.from({ length: 9 }, async (_, i) => {
+    await gate
+    await Promise.resolve()
+    return c.submit('e', i)
+  })
+  open()
+  await finish()
+  t.same(await Promise.all(calls), [0, 10, 20, 30, 40, 50, 60, 70, 80])
+  t.same(runs, [[0, 1, 2, 3, 4, 5, 6, 7, 8]], 'one run for all nine')
+})
+
+t.test('calls that arrive while a run is in flight share the next run', async (t) => {
+  const { c, runs, finish } = heldRuns()
+  const first = c.submit('e', 1)
+  await nextTurn()
+  t.same(runs, [[1]], 'a lone call started its run in its own turn')
+  const later = [c.submit('e', 2), c.submit('e', 3)]
+  await nextTurn()
+  const last = c.submit('e', 4)
+  await finish()
+  t.same(await Promise.all([first, ...later, last]), [10, 20, 30, 40])
+  t.same(runs, [[1], [2, 3, 4]], 'the three that came during the first run went together after it')
 })
 
 t.test('a failed run fails only the calls it carried; keys do not wait for each other', async (t) => {
   let fail = true
   const c = new Coalescer<string, string>(async (key, items) => {
-    await new Promise((resolve) => setImmediate(resolve))
+    await nextTurn()
     if (key === 'bad' && fail) {
       fail = false
       throw new Error('down')
     }
     return allOk(items)
   })
-  const settled = await Promise.allSettled([
-    c.submit('bad', 'x'),
-    c.submit('bad', 'y'),
-    c.submit('good', 'z'),
-  ])
+  const status = (p: Promise<string>) =>
+    p.then(
+      () => 'fulfilled',
+      () => 'rejected',
+    )
+  const x = status(c.submit('bad', 'x'))
+  const z = status(c.submit('good', 'z'))
+  await nextTurn()
+  const y = status(c.submit('bad', 'y'))
   t.same(
-    settled.map((s) => s.status),
+    await Promise.all([x, y, z]),
     ['rejected', 'fulfilled', 'fulfilled'],
-    'x failed with its run; y ran next; z ran on its own key',
+    'x failed with its run; y, which came while it ran, ran next; z ran on its own key',
   )
 })
 
 t.test('with concurrency 2 a second run starts while the first is in flight, never a third', async (t) => {
-  let inFlight = 0
-  let most = 0
-  const runs: number[] = []
-  const release: (() => void)[] = []
-  const c = new Coalescer<number, number>(
-    async (_key, items) => {
-      inFlight++
-      most = Math.max(most, inFlight)
-      runs.push(items.length)
-      await new Promise<void>((resolve) => release.push(resolve))
-      inFlight--
-      return allOk(items)
-    },
-    { max: 100, concurrency: 2 },
+  const { c, runs, finish, most } = heldRuns({ max: 100, concurrency: 2 })
+  const calls = [c.submit('e', 0)]
+  await nextTurn()
+  calls.push(c.submit('e', 1))
+  await nextTurn()
+  t.same(
+    runs.map((r) => r.length),
+    [1, 1],
+    'two runs in flight at once, one per turn',
   )
-  const all = Promise.all(Array.from({ length: 50 }, (_, i) => c.submit('e', i)))
-  // The first two calls started runs of their own; the other 48 wait for the next free run.
-  t.same(runs, [1, 1], 'two runs in flight at once')
-  while (runs.length < 3 || release.length > 0) {
-    release.shift()?.()
-    await new Promise((resolve) => setImmediate(resolve))
-  }
-  const answers = await all
-  t.equal(answers.length, 50, 'every call answered')
-  t.equal(most, 2, 'never more than two runs in flight')
-  t.same(runs, [1, 1, 48], 'the calls that waited went together in the next run')
+  for (let i = 2; i < 50; i++) calls.push(c.submit('e', i))
+  await finish()
+  t.equal((await Promise.all(calls)).length, 50, 'every call answered')
+  t.equal(most(), 2, 'never more than two runs in flight')
+  t.same(
+    runs.map((r) => r.length),
+    [1, 1, 48],
+    'the calls that waited went together in the next run',
+  )
 })
