@@ -1,11 +1,14 @@
 /**
- * The Redis client sends the commands of one event-loop turn in one write (src/redis/write-batching.ts):
- * counted here as write syscalls of this process (/proc/self/io), against a private redis-server. And
- * batching changes nothing about failure: every command still answers, times out and fails on its own.
+ * The Redis client sends the commands of one event-loop turn in a few writes (src/redis/write-batching.ts):
+ * counted here as write syscalls of this process (/proc/self/io), against a private redis-server; a full
+ * batch leaves before the turn ends. And batching changes nothing about failure: every command still
+ * answers, times out and fails on its own.
  */
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { connectRedis, createRedis } from '../src/redis/client.js'
+import { WRITE_BATCH_MAX } from '../src/redis/write-batching.js'
 import type { RedisClient } from '../src/redis/client.js'
 import { eventually } from './helpers/eventually.js'
 import { RedisServer } from './helpers/redis-server.js'
@@ -34,7 +37,8 @@ t.test('commands of one turn share a write, answers in order', async (t) => {
     Array.from({ length: 200 }, (_, i) => `m${i}`),
     'every command answered, each its own',
   )
-  // One write per command without batching (200); a few with it, whatever else the process writes.
+  // One write per command without batching (200); one per WRITE_BATCH_MAX with it (25), whatever else the
+  // process writes.
   t.ok(writes < 40, `200 commands took ${writes} write syscalls`)
 
   // Commands of later turns are not held back: each awaited alone still answers.
@@ -53,6 +57,28 @@ t.test('commands of one turn share a write, answers in order', async (t) => {
   const again = await burst(redis, 200)
   t.equal(again.answers.length, 200)
   t.ok(again.writes < 40, `after a reconnect, 200 commands took ${again.writes} write syscalls`)
+})
+
+t.test('a full batch leaves at once; a smaller one at the end of the turn', async (t) => {
+  const server = await RedisServer.start(t)
+  const redis = createRedis({ redisUrl: server.url, redisClusterNodes: [] }, 'batching-early')
+  t.teardown(() => redis.disconnect())
+  await connectRedis(redis)
+  // Read by another process while this one's event loop is held by the synchronous call: only what has
+  // left this process's socket can be counted.
+  const seen = (): string =>
+    execFileSync('redis-cli', ['-p', String(server.port), 'GET', 'early'], { encoding: 'utf8' }).trim()
+  const answers: Promise<number>[] = []
+  for (let i = 1; i < WRITE_BATCH_MAX; i++) answers.push(redis.incr('early'))
+  t.equal(seen(), '', `${WRITE_BATCH_MAX - 1} commands wait in the batch while the turn goes on`)
+  answers.push(redis.incr('early'))
+  t.equal(seen(), String(WRITE_BATCH_MAX), `the ${WRITE_BATCH_MAX}th sent the batch before the turn ended`)
+  answers.push(redis.incr('early'))
+  t.same(
+    await Promise.all(answers),
+    Array.from({ length: WRITE_BATCH_MAX + 1 }, (_, i) => i + 1),
+    'the next batch left at the end of the turn, and every command got its own answer',
+  )
 })
 
 t.test('a frozen Redis: each command times out on its own clock, none waits for another', async (t) => {

@@ -22,12 +22,12 @@ interface Turn {
  * Fail-fast command timeouts for one connection, in place of ioredis's `commandTimeout`, which times a
  * command from the moment it is issued and rejects it the moment its timer runs.
  *
- * Both are wrong on a busy event loop. The commands of one turn leave together when the turn ends (see
+ * Both are wrong on a busy event loop. The commands of one turn may leave only when the turn ends (see
  * write-batching.ts), so a command issued early in a two-second turn had used its whole second before
  * Redis saw it. And a timer that comes due during a long turn runs before the next turn reads the socket
  * where the answer may already wait (see lib/patient-timeout.ts).
  *
- * Here a turn's commands are timed together from the end of the turn (when they are written), by one
+ * Here a turn's commands are timed together from the end of the turn (when the last are written), by one
  * timer, cancelled once they are all answered; when it runs out, the verdict waits until the loop has
  * read its sockets, and a command still unanswered then is rejected, as ioredis would. A frozen or
  * unreachable Redis is still refused within about `ms`.
