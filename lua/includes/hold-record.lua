@@ -37,10 +37,10 @@ local function readHold(key)
   return t
 end
 
--- Whether a presented token's digest is the stored one. Lua interns every string, so == compares two
--- interned strings by identity: its time does not depend on how many characters match. (A bit.bxor loop
--- over the 64 characters cost 10 µs a call, a fifth of a confirm's pin.) Even a comparison that leaked
--- timing would at most reveal the stored SHA-256 digest, and a token cannot be computed from its digest.
+-- Whether a presented token's digest is the stored one. A plain ==: what is compared are SHA-256 digests
+-- of 256-bit random tokens, so a comparison whose time leaked how much of them matched would at most
+-- reveal digest bits, and a token cannot be computed from its digest. (A constant-time bit.bxor loop over
+-- the 64 characters cost 10 µs a call, a fifth of a confirm's pin.)
 local function tokenMatches(stored, presented)
   return type(stored) == 'string' and stored == presented
 end

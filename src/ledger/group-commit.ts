@@ -5,9 +5,9 @@
  * WAL flush, or aborts it with a write conflict.
  *
  * Here confirms of one event queue per process. A confirm that finds no transaction in flight for its
- * event starts one in the same turn (never a timer), with every confirm of that turn (the pins one Redis
- * read answered); confirms that arrive while it runs wait, and the moment it ends they all go together in
- * the next transaction (up to maxBatch). Throughput then grows with the
+ * event starts one on process.nextTick (never a timer), with every confirm of the same microtask pass (the
+ * pins one read of Redis replies answered); confirms that arrive while it runs wait, and the moment it
+ * ends they all go together in the next transaction (up to maxBatch). Throughput then grows with the
  * rush instead of collapsing under it: a commit serves as many buyers as arrived during the last one.
  *
  * A batch is all or nothing in the ledger. When the ledger refuses it (one hold's seat is sold, the

@@ -1,11 +1,11 @@
 /**
  * Per-key coalescing of calls that can be served together. A call that finds no run in flight for its key
- * starts one in the same turn, once the turn's microtasks have run (process.nextTick; never a timer), and
- * that run carries every call made in the turn: the confirms one ledger batch (or one socket read of
- * Redis replies) releases together reach the next step together. Before, the first of them ran alone and
- * the rest waited a whole round trip behind it. Calls that arrive while a run is in flight wait and go
- * together in the next run (up to `max`). Under a rush one run serves everyone who arrived during the last
- * one; alone, a call costs what it always did.
+ * starts one on process.nextTick (never a timer), and that run carries every call made before the tick
+ * runs: the calls of one microtask pass, such as the confirms one committed ledger batch releases, or the
+ * requests one read of Redis replies answers, reach the next step together. Before, the first of them ran
+ * alone and the rest waited a whole round trip behind it. Calls that arrive while a run is in flight wait
+ * and go together in the next run (up to `max`). Under a rush one run serves everyone who arrived during
+ * the last one; alone, a call costs what it always did.
  *
  * A run answers each item with a value or an error of its own. A run that throws fails the calls it
  * carried; when `failWaiting(error)` says so, it also fails the calls waiting behind it (a dependency
@@ -66,12 +66,23 @@ export class Coalescer<I, O> {
         state.starting = true
         state.running++
         const starting = state
-        process.nextTick(() => {
-          starting.starting = false
-          void this.drain(key, starting, starting.waiting.splice(0, this.max))
-        })
+        process.nextTick(() => this.start(key, starting))
       }
     })
+  }
+
+  /**
+   * The pending start of a key: runs for what waits, as many as the concurrency allows. A slot reserved for
+   * it may find nothing left, when a run that ended meanwhile took the calls (concurrency above 1).
+   */
+  private start(key: string, state: KeyState<I, O>): void {
+    state.starting = false
+    state.running--
+    while (state.waiting.length > 0 && state.running < this.concurrency) {
+      state.running++
+      void this.drain(key, state, state.waiting.splice(0, this.max))
+    }
+    if (state.running === 0 && state.waiting.length === 0) this.keys.delete(key)
   }
 
   /** One run after another for one key until nobody is waiting. Never rejects. */

@@ -41,8 +41,8 @@ export interface ConfirmOutcome {
 /** route → confirm service → pin script → ledger transaction → finalise script. */
 export class ConfirmService {
   /**
-   * The holds of one group commit reach step 3 together: one finalise script call serves all of those
-   * that arrive while the previous call runs, as the ledger transaction served them.
+   * The holds of one group commit reach step 3 together (in one microtask pass), and one finalise script
+   * call serves them; those that arrive while it runs go together in the next, as in the group commit.
    */
   private readonly finalises = new Coalescer<{ holdId: string; reservationId: string }, FinaliseOutcome>(
     async (eventId, holds) => allOk(await this.store.finaliseMany(eventId, holds, CONFIRMED_HOLD_KEEP_MS)),

@@ -36,13 +36,17 @@ function heldRuns(options: { max?: number; concurrency?: number } = {}) {
       for (const r of release.splice(0)) r()
     }
   }
-  return { c, runs, finish, most: () => most }
+  /** Lets the runs in flight now finish. */
+  const releaseNow = () => {
+    for (const r of release.splice(0)) r()
+  }
+  return { c, runs, finish, releaseNow, most: () => most }
 }
 
-t.test('calls made in the same turn share one run, at most max, answered in order', async (t) => {
+t.test('calls made in one microtask pass share one run, at most max, answered in order', async (t) => {
   const { c, runs, finish } = heldRuns({ max: 100 })
   const calls = Array.from({ length: 250 }, (_, i) => c.submit('e', i))
-  t.same(runs, [], 'nothing runs before the turn’s microtasks have run')
+  t.same(runs, [], 'nothing runs before the pass’s microtasks have run')
   await finish()
   t.same(
     await Promise.all(calls),
@@ -52,7 +56,7 @@ t.test('calls made in the same turn share one run, at most max, answered in orde
   t.same(
     runs.map((r) => r.length),
     [100, 100, 50],
-    'the turn’s calls went together, in runs of at most 100 (the first did not run alone)',
+    'the pass’s calls went together, in runs of at most 100 (the first did not run alone)',
   )
 })
 
@@ -131,4 +135,31 @@ t.test('with concurrency 2 a second run starts while the first is in flight, nev
     [1, 1, 48],
     'the calls that waited went together in the next run',
   )
+})
+
+t.test('with concurrency 2: no run starts empty, and one pass fills every free run', async (t) => {
+  const { c, runs, finish, releaseNow, most } = heldRuns({ max: 10, concurrency: 2 })
+  const calls = [c.submit('e', 0)]
+  await nextTurn()
+  // In one microtask pass a call reserves the free run and the run in flight ends: the ending run takes the
+  // call, and the reserved start finds nothing left (it used to run with no items).
+  calls.push(c.submit('e', 1))
+  releaseNow()
+  await finish()
+  t.same(runs, [[0], [1]], 'the call went with the run that ended; no empty run')
+  runs.length = 0
+  for (let i = 2; i < 27; i++) calls.push(c.submit('e', i))
+  await nextTurn()
+  t.same(
+    runs.map((r) => r.length),
+    [10, 10],
+    'more than max in one pass: both runs started at once',
+  )
+  await finish()
+  t.same(
+    runs.map((r) => r.length),
+    [10, 10, 5],
+  )
+  t.equal(most(), 2, 'never more than two in flight')
+  t.equal((await Promise.all(calls)).length, 27, 'every call answered')
 })
