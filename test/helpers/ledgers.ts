@@ -10,6 +10,9 @@
  *     })
  *   }
  */
+import { randomBytes } from 'node:crypto'
+import mongoose from 'mongoose'
+import type { mongo } from 'mongoose'
 import pg from 'pg'
 import type { Test } from 'tap'
 import type { Ledger } from '../../src/ledger/port.js'
@@ -59,6 +62,24 @@ export async function freshPostgresDatabase(t: Test, tag: string): Promise<strin
   })
   url.pathname = `/${name}`
   return url.toString()
+}
+
+/** A MongoDB database of this test's own beside the test database, dropped afterwards: its URL and a handle. */
+export async function freshMongoDatabase(
+  t: Test,
+  base: string,
+  tag: string,
+): Promise<{ url: string; db: mongo.Db }> {
+  const url = new URL(base)
+  url.pathname = `/seatlock_${tag}_${randomBytes(4).toString('hex')}`
+  const conn = await mongoose.createConnection(url.toString()).asPromise()
+  const db = conn.db
+  if (!db) throw new Error('no database handle')
+  t.teardown(async () => {
+    await db.dropDatabase()
+    await conn.close()
+  })
+  return { url: url.toString(), db }
 }
 
 /**
@@ -113,4 +134,18 @@ export async function openLedger(t: Test, target: LedgerTarget): Promise<Ledger>
   t.teardown(() => ledger.close())
   await ledger.init()
   return ledger
+}
+
+/**
+ * A connected ledger on a database of this test's own, for ledger-wide work another test file must not
+ * touch: every test file's instances run the same jobs against the shared test database, each under its
+ * own Redis prefix (another deployment, in production terms), and a job finds work by asking the ledger.
+ */
+export async function ledgerOfItsOwn(t: Test, target: LedgerTarget, tag: string): Promise<Ledger> {
+  if (target.url === null) return openLedger(t, target)
+  const url =
+    target.name === 'postgres'
+      ? await freshPostgresDatabase(t, tag)
+      : (await freshMongoDatabase(t, target.url, tag)).url
+  return openLedger(t, { ...target, url })
 }

@@ -3,32 +3,20 @@
  * own. Needs MONGO_URL (or a local mongod binary): skipped otherwise, with the reason printed.
  */
 import { randomBytes } from 'node:crypto'
-import mongoose from 'mongoose'
 import type { mongo } from 'mongoose'
 import t from 'tap'
 import type { Test } from 'tap'
 import { createMongoLedger } from '../../src/ledger/mongo.js'
 import { MONGO_MIGRATIONS, MONGO_MIGRATIONS_LOCK_ID } from '../../src/ledger/mongo-migrations.js'
 import type { MigrationDoc } from '../../src/ledger/mongo-migrations.js'
-import { mongoTarget } from '../helpers/ledgers.js'
+import { freshMongoDatabase, mongoTarget } from '../helpers/ledgers.js'
 
 const target = await mongoTarget(t)
 const ALL_IDS = MONGO_MIGRATIONS.map((s) => s.id)
 type Doc = { _id: string; [field: string]: unknown }
 
 /** A database of this test's own (dropped afterwards): its URL and a plain handle to look into it. */
-async function freshDatabase(t: Test): Promise<{ url: string; db: mongo.Db }> {
-  const url = new URL(target.url as string)
-  url.pathname = `/seatlock_mig_${randomBytes(4).toString('hex')}`
-  const conn = await mongoose.createConnection(url.toString()).asPromise()
-  const db = conn.db
-  if (!db) throw new Error('no database handle')
-  t.teardown(async () => {
-    await db.dropDatabase()
-    await conn.close()
-  })
-  return { url: url.toString(), db }
-}
+const freshDatabase = (t: Test) => freshMongoDatabase(t, target.url as string, 'mig')
 
 function openLedger(t: Test, url: string, logs: string[] = []) {
   const ledger = createMongoLedger(url, { log: (m) => logs.push(m) })
