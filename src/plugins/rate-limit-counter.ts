@@ -88,13 +88,12 @@ export class SharedCounter {
     try {
       counts = await call
     } catch (error) {
-      answered = true
-      cancel()
       if (!settled) fail(error instanceof Error ? error : new Error(String(error)))
       return
+    } finally {
+      answered = true
+      cancel()
     }
-    answered = true
-    cancel()
     if (settled) return
     counters.forEach(([, p], i) => {
       const { count, leftMs } = counts[i] as { count: number; leftMs: number }
