@@ -8,7 +8,7 @@ import t from 'tap'
 import type { Test } from 'tap'
 import type { Config } from '../src/config.js'
 import { SharedCounter } from '../src/plugins/rate-limit-counter.js'
-import { blockLoop } from './helpers/busy-loop.js'
+import { blockLoop, nextTurn } from './helpers/busy-loop.js'
 import { connectedRedis } from './helpers/connected-redis.js'
 import { addressKey } from '../src/plugins/rate-limits.js'
 import { createEvent, startApp, testConfig, uniqueId } from './helpers/app.js'
@@ -200,9 +200,9 @@ t.test(
     const check = checkAll(counter, [key])
     // The call is made at the end of this turn and its bytes leave at the end of the next. The loop is kept
     // busy three times the check's timeout in between (made, not yet sent), then once it has left.
-    await new Promise((resolve) => setImmediate(resolve))
+    await nextTurn()
     blockLoop(300)
-    await new Promise((resolve) => setImmediate(resolve))
+    await nextTurn()
     blockLoop(300)
     t.same(
       (await check).map((r) => r.current),

@@ -10,6 +10,7 @@ import t from 'tap'
 import { connectRedis, createRedis } from '../src/redis/client.js'
 import { WRITE_BATCH_MAX } from '../src/redis/write-batching.js'
 import type { RedisClient } from '../src/redis/client.js'
+import { connectedRedis } from './helpers/connected-redis.js'
 import { eventually } from './helpers/eventually.js'
 import { RedisServer } from './helpers/redis-server.js'
 
@@ -61,9 +62,7 @@ t.test('commands of one turn share a write, answers in order', async (t) => {
 
 t.test('a full batch leaves at once; a smaller one at the end of the turn', async (t) => {
   const server = await RedisServer.start(t)
-  const redis = createRedis({ redisUrl: server.url, redisClusterNodes: [] }, 'batching-early')
-  t.teardown(() => redis.disconnect())
-  await connectRedis(redis)
+  const redis = await connectedRedis(t, 'batching-early', { redisUrl: server.url, redisClusterNodes: [] })
   // Read by another process while this one's event loop is held by the synchronous call: only what has
   // left this process's socket can be counted.
   const seen = (): string =>

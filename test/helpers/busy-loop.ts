@@ -6,3 +6,6 @@ export function blockLoop(ms: number): void {
   const end = performance.now() + ms
   while (performance.now() < end);
 }
+
+/** Resolves in the next event-loop turn, after every callback and microtask of this one. */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))

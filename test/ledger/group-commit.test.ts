@@ -10,12 +10,11 @@ import type { BatchOutcome } from '../../src/ledger/group-commit.js'
 import { CapacityExceededError, SeatsTakenError } from '../../src/domain/errors.js'
 import { LedgerUnavailableError } from '../../src/ledger/port.js'
 import type { Ledger } from '../../src/ledger/port.js'
+import { nextTurn } from '../helpers/busy-loop.js'
 import { openLedger, postgresTarget } from '../helpers/ledgers.js'
 import { ledgerSale } from '../helpers/sales.js'
 
 const rand = (): string => randomBytes(6).toString('hex')
-/** Resolves in the next event-loop turn, after every callback and microtask of this one. */
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 /** The ledger, counting the confirm calls that reach it. */
 function counting(ledger: Ledger) {

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { allOk, Coalescer } from '../../src/lib/coalesce.js'
+import { nextTurn } from '../helpers/busy-loop.js'
 
 t.test('a lone call runs at once, alone', async (t) => {
   const runs: string[][] = []
@@ -10,9 +11,6 @@ t.test('a lone call runs at once, alone', async (t) => {
   t.equal(await c.submit('e', 'a'), 'A')
   t.same(runs, [['a']])
 })
-
-/** Resolves in the next event-loop turn, after every callback and microtask of this one. */
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 /** A run that records its items and waits until the test lets it finish. */
 function heldRuns(options: { max?: number; concurrency?: number } = {}) {

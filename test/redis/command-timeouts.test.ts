@@ -11,7 +11,7 @@ import type { Test } from 'tap'
 import { COMMAND_TIMEOUT_MS } from '../../src/redis/client.js'
 import { COMMAND_TIMED_OUT } from '../../src/redis/command-timeouts.js'
 import { TEST_REDIS_URL, testConfig } from '../helpers/app.js'
-import { blockLoop } from '../helpers/busy-loop.js'
+import { blockLoop, nextTurn } from '../helpers/busy-loop.js'
 import { connectedRedis } from '../helpers/connected-redis.js'
 import { RedisServer } from '../helpers/redis-server.js'
 
@@ -57,7 +57,7 @@ t.test('a turn answered in full lets its commands go at once (no second of retai
       void redis.sendCommand(command)
     }
     await Promise.all(answers)
-    await new Promise((resolve) => setImmediate(resolve))
+    await nextTurn()
     gc()
     return refs.filter((r) => r.deref() !== undefined).length
   }
@@ -84,10 +84,10 @@ t.test('a turn answered with errors, or refused at once, leaves no timer running
   t.equal(timers(), before, 'the turn was answered in full: its timer is gone')
 
   redis.disconnect()
-  await new Promise((resolve) => setImmediate(resolve))
+  await nextTurn()
   const closed = timers() // ioredis's own, for closing the socket
   await t.rejects(redis.ping(), /writeable|closed/i, 'refused at once without a connection')
-  await new Promise((resolve) => setImmediate(resolve))
+  await nextTurn()
   t.equal(timers(), closed, 'and that turn armed none either')
 })
 
