@@ -575,16 +575,25 @@ await t.test(
     t.equal(countOf(commands, 'exists', ':watched'), 1, 'whether the event is streamed, read once')
     t.equal(countOf(commands, 'publish', ':changes'), 0, 'nothing published for an event nobody streams')
     t.equal(countOf(commands, 'zrem', ':expiry'), 0, 'pinned holds left the expiry index already')
+    // The units of the call's holds move from held to sold once per section, not once per hold.
+    t.equal(countOf(commands, 'hincrby', ':counts', 'h:g'), 1, 'held units of the section lowered once')
+    t.equal(countOf(commands, 'hincrby', ':counts', 's:g'), 1, 'sold units of the section raised once')
+    const leaving = commands.filter(
+      ([c = '', key = '']) => c.toLowerCase() === 'zrem' && key.endsWith(':confirming'),
+    )
+    t.equal(leaving.length, 1, 'the holds leave the confirming index in one command')
+    t.equal((leaving[0]?.length ?? 0) - 2, 20, 'which names all 20')
     const byName = commands.reduce<Record<string, number>>(
       (m, [c = '']) => ({ ...m, [c]: (m[c] ?? 0) + 1 }),
       {},
     )
     t.comment(`finalise of 20 holds: ${JSON.stringify(byName)}`)
-    // Per hold: read it, move its units, leave the confirming index and the holder's, mark it confirmed. Per
-    // call: the clock, the stream check and the sale version (its first bump also stamps it with the time).
+    // Per hold: read it, leave the holder's index, mark it confirmed. Per call: the clock, the stream check,
+    // the sale version (its first bump also stamps it with the time), the units moved per section and the
+    // confirming index.
     t.ok(
-      commands.length <= 20 * 9 + 5,
-      `${commands.length} commands for 20 holds (at most 9 a hold, 5 a call)`,
+      commands.length <= 20 * 6 + 8,
+      `${commands.length} commands for 20 holds (at most 6 a hold, 8 a call)`,
     )
 
     // Streamed: every hold's change is still published, each with the counts after it.

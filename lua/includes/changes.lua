@@ -9,11 +9,16 @@
 -- script writes the key, and no key expires while a script runs.
 local watched = {}
 
-local function emit(base, eventType, payload, items, now)
+-- Whether some instance streams the event's changes (read once per call).
+local function isWatched(base)
   if watched[base] == nil then
     watched[base] = redis.call('EXISTS', base .. KEY.watched) == 1
   end
-  if not watched[base] then
+  return watched[base]
+end
+
+local function emit(base, eventType, payload, items, now)
+  if not isWatched(base) then
     return
   end
   local counts = {}
