@@ -99,6 +99,8 @@ function failOpenStore(namespace: string, counter: FailOpenCounter) {
  * client under the same name by construction.
  */
 export function addressKey(ip: string): string {
+  // An IPv4 address (no colon) is its own key: the common case skips isIPv6's long regular expression.
+  if (!ip.includes(':')) return ip
   if (!isIPv6(ip)) return ip.toLowerCase()
   const address = new Address6(ip)
   if (address.isMapped4()) return address.to4().correctForm()
@@ -155,6 +157,17 @@ export interface HoldLimits {
   confirmFailed?: (request: FastifyRequest) => void
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * A hold script counted this create or confirm against its limits (createCounters, confirmActions), so
+     * an error after it is not counted again. A request decoration, not a WeakSet: every hold and confirm
+     * sets it, and a weak collection keyed by short-lived requests adds work to every young-generation GC.
+     */
+    holdLimitCounted: boolean
+  }
+}
+
 /** The holder a request is counted under (its digest, as in hold keys: holders are up to 128 characters of anything). */
 const holderOf = new WeakMap<FastifyRequest, string>()
 
@@ -176,7 +189,6 @@ function countedByCreates(
     if (overUntil.size >= OVER_LIMIT_REMEMBERED) overUntil.delete(overUntil.keys().next().value as string)
     overUntil.set(key, Date.now() + leftMs)
   }
-  const counted = new WeakSet<FastifyRequest>()
   return {
     createCounters: (request, holder) => {
       if (options.isAdmin(request)) return undefined
@@ -193,7 +205,7 @@ function countedByCreates(
             }
           : {}),
         counted: (addressOverForMs) => {
-          counted.add(request)
+          request.holdLimitCounted = true
           if (addressOverForMs !== undefined) remember(address, addressOverForMs)
         },
       }
@@ -219,7 +231,7 @@ function countedByCreates(
             })
           },
           createFailed: (request: FastifyRequest) => {
-            if (counted.has(request) || options.isAdmin(request)) return
+            if (request.holdLimitCounted || options.isAdmin(request)) return
             const address = addressOf(request)
             // Fire and forget: the answer is sent; a count that fails is a request not counted (fail open).
             counter.incr(address, WINDOW_MS, (error, result) => {
@@ -239,14 +251,20 @@ function countedByPins(
   const max = options.limits.holdActionsPerAddress
   if (max === 0) return {}
   const keyOf = (request: FastifyRequest) => limitKey(options.namespace, 'actions', clientAddress(request))
-  const counted = new WeakSet<FastifyRequest>()
   return {
     confirmActions: (request) =>
       options.isAdmin(request)
         ? undefined
-        : { key: keyOf(request), max, windowMs: WINDOW_MS, counted: () => counted.add(request) },
+        : {
+            key: keyOf(request),
+            max,
+            windowMs: WINDOW_MS,
+            counted: () => {
+              request.holdLimitCounted = true
+            },
+          },
     confirmFailed: (request) => {
-      if (counted.has(request) || options.isAdmin(request)) return
+      if (request.holdLimitCounted || options.isAdmin(request)) return
       // Fire and forget: the answer is an error already; a count that fails is one not counted (fail open).
       counter.incr(keyOf(request), WINDOW_MS, () => undefined)
     },
@@ -308,6 +326,7 @@ export async function registerHoldLimits(
 ): Promise<HoldLimits> {
   const { limits } = options
   if (limits.holdsPerAddress + limits.holdsPerHolder + limits.holdActionsPerAddress === 0) return {}
+  app.decorateRequest('holdLimitCounted', false)
   const counter = new FailOpenCounter(
     options.redis,
     options.checkTimeoutMs ?? LIMIT_CHECK_TIMEOUT_MS,
