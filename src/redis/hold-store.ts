@@ -59,6 +59,9 @@ export type CreateHoldResult =
    */
   | { kind: 'expired-pending'; refusal: CreateRefusal }
 
+/** Events whose key names a store keeps made (HoldStore.keys). */
+const EVENT_KEYS_CACHED = 1000
+
 /** Sections not given as rows: no best-available structure to keep. */
 const noSeating: SeatingOf = () => undefined
 
@@ -100,9 +103,23 @@ export class HoldStore {
     this.active = new ActiveEvents(redis, prefix, activeOptions)
   }
 
+  /**
+   * An event's key names, made once per event: every script call names six to a dozen of them, and a
+   * request's short-lived strings are what the young-generation GC copies when it runs mid-request.
+   */
   keys(eventId: string): EventKeys {
-    return new EventKeys(this.prefix, eventId)
+    let k = this.eventKeys.get(eventId)
+    if (k === undefined) {
+      // Bounded: the oldest event's names go first (they are made again when next needed).
+      if (this.eventKeys.size >= EVENT_KEYS_CACHED)
+        this.eventKeys.delete(this.eventKeys.keys().next().value as string)
+      k = new EventKeys(this.prefix, eventId)
+      this.eventKeys.set(eventId, k)
+    }
+    return k
   }
+
+  private readonly eventKeys = new Map<string, EventKeys>()
 
   private async call<T>(run: () => Promise<T>): Promise<T> {
     try {
