@@ -117,7 +117,14 @@ local now = nowMs()
 local keepMs = tonumber(ARGV[1])
 local codes = {}
 for i = 2, #ARGV, 2 do
-  codes[#codes + 1] = finaliseOne(base, ARGV[i], ARGV[i + 1], keepMs, now)
+  local ok, code = pcall(finaliseOne, base, ARGV[i], ARGV[i + 1], keepMs, now)
+  if not ok then
+    -- Redis keeps what a failing script wrote before its error: the holds finalised before this one keep
+    -- their counts, as when each hold wrote its own.
+    applyMoves(base)
+    error(code)
+  end
+  codes[#codes + 1] = code
 end
 applyMoves(base)
 return codes
