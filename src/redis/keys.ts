@@ -207,11 +207,5 @@ export function residentIndexKey(prefix: string): string {
  * stores it; collisions between the holders of one event are out of reach.
  */
 export function holderDigest(holder: string): string {
-  // A create names its holder twice, one right after the other (its rate-limit counter, its holder index).
-  if (holder === lastHolder) return lastHolderDigest
-  lastHolderDigest = digest(holder).slice(0, 22)
-  lastHolder = holder
-  return lastHolderDigest
+  return digest(holder).slice(0, 22)
 }
-let lastHolder: string | undefined
-let lastHolderDigest = ''
