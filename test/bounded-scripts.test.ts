@@ -3,7 +3,7 @@ import t from 'tap'
 import type { Test } from 'tap'
 import { Redis } from 'ioredis'
 import { sweepAll } from '../src/jobs/sweeper.js'
-import { EventKeys, holderDigest } from '../src/redis/keys.js'
+import { EventKeys, KEY_SUFFIX, holderDigest } from '../src/redis/keys.js'
 import { loadScripts } from '../src/redis/scripts.js'
 import type { CreateHoldBody } from '../src/schemas/holds.js'
 import { createEvent, seats, startApp } from './helpers/app.js'
@@ -462,6 +462,28 @@ await t.test("a group commit's finalise runs in calls of at most 50 holds", asyn
 })
 
 await t.test(
+  'holds finalised again after a wrong own-keys guess go in calls of at most 50 too',
+  async (t) => {
+    const { api, probe } = await privateApp(t, 0)
+    const eventId = await createEvent(api, { ga: { g: 200 } })
+    const keys = new EventKeys(api.config.keyPrefix, eventId)
+    const holds = await takeHolds(api, eventId, 120, (i) => ({
+      holder: `buyer-${i}`,
+      items: [{ section: 'g', quantity: 1 }],
+    }))
+    const pinned = await Promise.all(holds.map((h) => pinAsAdmin(api, eventId, h.id)))
+    // Every remembered guess wrong: each call answers "keys changed" for all its holds, which are read and sent again.
+    for (const h of pinned)
+      api.services.store.ownKeysCache.set(keys.hold(h.holdId), [keys.holderOf('nobody')])
+    await probe.call('SLOWLOG', 'RESET')
+    const outcomes = await api.services.store.finaliseMany(eventId, pinned, 60_000)
+    t.same(outcomes, new Array(120).fill('finalised'), 'every hold finalised')
+    const calls = (await scriptCalls(probe)).filter((c) => c.script === 'finaliseHolds')
+    t.equal(calls.length, 6, '3 calls refused on the guess, 3 calls again after the read')
+  },
+)
+
+await t.test(
   'a GA hold behind more expired holds than one call reclaims is taken, in short calls',
   async (t) => {
     const { api, probe } = await privateApp(t, 0)
@@ -573,7 +595,11 @@ await t.test(
     t.equal(countOf(commands, 'hincrby', ':counts', 'sv'), 1, 'the sale version bumped once for 20 holds')
     t.not(await api.redis.hget(keys.counts, 'sv'), versionBefore, 'and it changed')
     t.equal(countOf(commands, 'exists', ':watched'), 1, 'whether the event is streamed, read once')
-    t.equal(countOf(commands, 'publish', ':changes'), 0, 'nothing published for an event nobody streams')
+    t.equal(
+      countOf(commands, 'publish', KEY_SUFFIX.changes),
+      0,
+      'nothing published for an event nobody streams',
+    )
     t.equal(countOf(commands, 'zrem', ':expiry'), 0, 'pinned holds left the expiry index already')
     // The units of the call's holds move from held to sold once per section, not once per hold.
     t.equal(countOf(commands, 'hincrby', ':counts', 'h:g'), 1, 'held units of the section lowered once')
@@ -613,5 +639,32 @@ await t.test(
     t.same(sold, [21, 22, 23, 24, 25, 26, 27, 28, 29, 30], 'each with the sold count after its own hold')
     const view = await api.request('GET', `/v1/events/${eventId}`)
     t.match(view.body.sections, [{ id: 'g', held: 10, sold: 30, available: 60 }], 'the views agree')
+  },
+)
+
+await t.test(
+  'a finalise call that fails on one hold keeps the counts of the holds it finalised before it',
+  async (t) => {
+    const { api } = await privateApp(t, 0)
+    const eventId = await createEvent(api, { ga: { g: 10 } })
+    const keys = new EventKeys(api.config.keyPrefix, eventId)
+    const holds = await takeHolds(api, eventId, 3, (i) => ({
+      holder: `fan-${i}`,
+      items: [{ section: 'g', quantity: 1 }],
+    }))
+    const pinned = await Promise.all(holds.map((h) => pinAsAdmin(api, eventId, h.id)))
+    // The second hold's record is damaged: the script fails on it, after finalising the first.
+    await api.redis.hset(keys.hold(pinned[1]?.holdId ?? ''), 'i', '{not json')
+    await t.rejects(api.services.store.finaliseMany(eventId, pinned, 60_000), 'the call failed')
+    const [first, , third] = pinned.map((p) => p.holdId)
+    t.equal(await api.redis.hget(keys.hold(first ?? ''), 'st'), 'confirmed', 'the first hold was finalised')
+    t.same(
+      await api.redis.hmget(keys.counts, 'h:g', 's:g'),
+      ['2', '1'],
+      'and its unit moved from held to sold with it',
+    )
+    t.equal(await api.redis.zscore(keys.confirming, first ?? ''), null, 'it left the confirming index')
+    t.equal(await api.redis.hget(keys.hold(third ?? ''), 'st'), 'confirming', 'the third was not reached')
+    t.not(await api.redis.zscore(keys.confirming, third ?? ''), null, 'and is still pinned')
   },
 )

@@ -344,8 +344,11 @@ export class HoldStore {
     keepMs: number,
   ): Promise<FinaliseOutcome[]> {
     const k = this.keys(eventId)
-    const chunks: (typeof holds)[] = []
-    for (let i = 0; i < holds.length; i += FINALISE_CHUNK) chunks.push(holds.slice(i, i + FINALISE_CHUNK))
+    const chunksOf = (list: typeof holds): (typeof holds)[] => {
+      const chunks: (typeof holds)[] = []
+      for (let i = 0; i < list.length; i += FINALISE_CHUNK) chunks.push(list.slice(i, i + FINALISE_CHUNK))
+      return chunks
+    }
     const finalise = async (chunk: typeof holds, fresh = false): Promise<FinaliseOutcome[]> => {
       const own = (
         await this.ownKeysFor(
@@ -356,14 +359,14 @@ export class HoldStore {
       ).flat()
       return finaliseHolds(this.redis, k, { holds: chunk, own, keepMs })
     }
-    const outcomes = await this.call(async () =>
-      (await Promise.all(chunks.map((chunk) => finalise(chunk)))).flat(),
-    )
+    const finaliseAll = async (list: typeof holds, fresh = false): Promise<FinaliseOutcome[]> =>
+      (await Promise.all(chunksOf(list).map((chunk) => finalise(chunk, fresh)))).flat()
+    const outcomes = await this.call(() => finaliseAll(holds))
     // A hold whose own keys were remembered wrong, or changed between the read and the script (never, for
     // a pinned hold: its items and holder are fixed), was left untouched: once more, read, for those.
     const again = holds.filter((_, i) => outcomes[i] === 'keysChanged')
     if (again.length > 0) {
-      const retried = await this.call(() => finalise(again, true))
+      const retried = await this.call(() => finaliseAll(again, true))
       let j = 0
       for (let i = 0; i < outcomes.length; i++)
         if (outcomes[i] === 'keysChanged') outcomes[i] = retried[j++] as FinaliseOutcome
