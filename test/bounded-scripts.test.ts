@@ -156,6 +156,19 @@ async function privateApp(t: Test, slowlogMicros: number, overrides: Parameters<
   return { api, probe, server }
 }
 
+/** `count` pinned one-unit holds of a GA section, on a private app; as a group commit leaves them. */
+async function pinnedGaHolds(t: Test, count: number, capacity: number) {
+  const { api, probe } = await privateApp(t, 0)
+  const eventId = await createEvent(api, { ga: { g: capacity } })
+  const keys = new EventKeys(api.config.keyPrefix, eventId)
+  const holds = await takeHolds(api, eventId, count, (i) => ({
+    holder: `buyer-${i}`,
+    items: [{ section: 'g', quantity: 1 }],
+  }))
+  const pinned = await Promise.all(holds.map((h) => pinAsAdmin(api, eventId, h.id)))
+  return { api, probe, eventId, keys, pinned }
+}
+
 await t.test(
   'every script call bounded (1,000 commands, 50 ms) with 10,000 expired holds, 3,000 idle events and a holder with 4,000 holds',
   async (t) => {
@@ -464,14 +477,7 @@ await t.test("a group commit's finalise runs in calls of at most 50 holds", asyn
 await t.test(
   'holds finalised again after a wrong own-keys guess go in calls of at most 50 too',
   async (t) => {
-    const { api, probe } = await privateApp(t, 0)
-    const eventId = await createEvent(api, { ga: { g: 200 } })
-    const keys = new EventKeys(api.config.keyPrefix, eventId)
-    const holds = await takeHolds(api, eventId, 120, (i) => ({
-      holder: `buyer-${i}`,
-      items: [{ section: 'g', quantity: 1 }],
-    }))
-    const pinned = await Promise.all(holds.map((h) => pinAsAdmin(api, eventId, h.id)))
+    const { api, probe, eventId, keys, pinned } = await pinnedGaHolds(t, 120, 200)
     // Every remembered guess wrong: each call answers "keys changed" for all its holds, which are read and sent again.
     for (const h of pinned)
       api.services.store.ownKeysCache.set(keys.hold(h.holdId), [keys.holderOf('nobody')])
@@ -645,14 +651,7 @@ await t.test(
 await t.test(
   'a finalise call that fails on one hold keeps the counts of the holds it finalised before it',
   async (t) => {
-    const { api } = await privateApp(t, 0)
-    const eventId = await createEvent(api, { ga: { g: 10 } })
-    const keys = new EventKeys(api.config.keyPrefix, eventId)
-    const holds = await takeHolds(api, eventId, 3, (i) => ({
-      holder: `fan-${i}`,
-      items: [{ section: 'g', quantity: 1 }],
-    }))
-    const pinned = await Promise.all(holds.map((h) => pinAsAdmin(api, eventId, h.id)))
+    const { api, eventId, keys, pinned } = await pinnedGaHolds(t, 3, 10)
     // The second hold's record is damaged: the script fails on it, after finalising the first.
     await api.redis.hset(keys.hold(pinned[1]?.holdId ?? ''), 'i', '{not json')
     await t.rejects(api.services.store.finaliseMany(eventId, pinned, 60_000), 'the call failed')
