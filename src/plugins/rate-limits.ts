@@ -100,8 +100,7 @@ function failOpenStore(namespace: string, counter: FailOpenCounter) {
  */
 export function addressKey(ip: string): string {
   // Without a colon it is no IPv6 address: the common case (IPv4) skips isIPv6's long regular expression.
-  if (!ip.includes(':')) return ip.toLowerCase()
-  if (!isIPv6(ip)) return ip.toLowerCase()
+  if (!ip.includes(':') || !isIPv6(ip)) return ip.toLowerCase()
   const address = new Address6(ip)
   if (address.isMapped4()) return address.to4().correctForm()
   return new Address6(`${ip}/64`).startAddress().correctForm()
@@ -161,8 +160,9 @@ declare module 'fastify' {
   interface FastifyRequest {
     /**
      * A hold script counted this create or confirm against its limits (createCounters, confirmActions), so
-     * an error after it is not counted again. Decorated (false) only while some limit is on. A request decoration, not a WeakSet: every hold and confirm
-     * sets it, and a weak collection keyed by short-lived requests adds work to every young-generation GC.
+     * an error after it is not counted again. Decorated (false) only while some limit is on. A request
+     * decoration, not a WeakSet: every hold and confirm sets it, and a weak collection keyed by short-lived
+     * requests adds work to every young-generation GC.
      */
     holdLimitCounted?: boolean
   }

@@ -23,6 +23,7 @@ import type { HealPlan, HealResult } from './commands/sold-state.js'
 import { loadEvent } from './event-loading.js'
 import type { SoldSection } from './event-loading.js'
 import { EventKeys, residentIndexKey } from './keys.js'
+import { BoundedMap } from '../lib/bounded-map.js'
 import { OwnKeysCache } from './own-keys-cache.js'
 import type { SoldOutCache } from './sold-out.js'
 import { HoldRefusedError, storeFailure } from './store-errors.js'
@@ -110,16 +111,14 @@ export class HoldStore {
   keys(eventId: string): EventKeys {
     let k = this.eventKeys.get(eventId)
     if (k === undefined) {
-      // Bounded: the oldest event's names go first (they are made again when next needed).
-      if (this.eventKeys.size >= EVENT_KEYS_CACHED)
-        this.eventKeys.delete(this.eventKeys.keys().next().value as string)
       k = new EventKeys(this.prefix, eventId)
       this.eventKeys.set(eventId, k)
     }
     return k
   }
 
-  private readonly eventKeys = new Map<string, EventKeys>()
+  /** Bounded: the oldest event's names go first (they are made again when next needed). */
+  private readonly eventKeys = new BoundedMap<string, EventKeys>(EVENT_KEYS_CACHED)
 
   private async call<T>(run: () => Promise<T>): Promise<T> {
     try {

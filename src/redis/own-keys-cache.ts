@@ -1,3 +1,5 @@
+import { BoundedMap } from '../lib/bounded-map.js'
+
 /**
  * The own keys (holder index and seat keys) of the holds this process created or read, by hold key.
  *
@@ -13,30 +15,8 @@
  */
 export const OWN_KEYS_CACHE_MAX = 100_000
 
-export class OwnKeysCache {
-  private readonly entries = new Map<string, readonly string[]>()
-
-  constructor(private readonly max = OWN_KEYS_CACHE_MAX) {}
-
-  get(holdKey: string): readonly string[] | undefined {
-    return this.entries.get(holdKey)
-  }
-
-  set(holdKey: string, own: readonly string[]): void {
-    if (this.max <= 0) return
-    if (!this.entries.has(holdKey) && this.entries.size >= this.max) {
-      // Map keeps insertion order: the first key is the oldest entry.
-      const oldest = this.entries.keys().next()
-      if (!oldest.done) this.entries.delete(oldest.value)
-    }
-    this.entries.set(holdKey, own)
-  }
-
-  delete(holdKey: string): void {
-    this.entries.delete(holdKey)
-  }
-
-  get size(): number {
-    return this.entries.size
+export class OwnKeysCache extends BoundedMap<string, readonly string[]> {
+  constructor(max = OWN_KEYS_CACHE_MAX) {
+    super(max)
   }
 }
