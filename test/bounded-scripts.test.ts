@@ -1,10 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import type { Test } from 'tap'
 import { Redis } from 'ioredis'
 import { sweepAll } from '../src/jobs/sweeper.js'
 import { EventKeys, KEY_SUFFIX, holderDigest } from '../src/redis/keys.js'
-import { loadScripts } from '../src/redis/scripts.js'
 import type { CreateHoldBody } from '../src/schemas/holds.js'
 import { createEvent, seats, startApp } from './helpers/app.js'
 import type { TestApp } from './helpers/app.js'
@@ -13,23 +12,10 @@ import { checkLedgerInvariants } from './helpers/invariants.js'
 import { openLedger, postgresTarget } from './helpers/ledgers.js'
 import { monitorRedis } from './helpers/redis-monitor.js'
 import { RedisServer } from './helpers/redis-server.js'
+import { SCRIPT_COMMAND, loadAllFunctions, scriptOfCall } from './helpers/script-names.js'
 
 // Issue 10, item 5: every script call does bounded work, whatever has piled up in Redis. Each test runs
 // on a private redis-server whose SLOWLOG records script calls, and reads it afterwards.
-
-const SCRIPTS = [...loadScripts()]
-/** Script name by SHA1 of its source (what EVALSHA names in the SLOWLOG). */
-const SCRIPT_BY_SHA = new Map(
-  SCRIPTS.map(([name, lua]) => [createHash('sha1').update(lua).digest('hex'), name]),
-)
-
-/** The script an EVALSHA or EVAL (after NOSCRIPT) ran; SLOWLOG keeps the first 128 bytes of EVAL's source. */
-function scriptName(command: string, arg: string): string {
-  if (!/^eval(_ro)?$/i.test(command)) return SCRIPT_BY_SHA.get(arg) ?? command
-  // MONITOR shows the source with its line ends escaped; the SLOWLOG cuts it at 128 bytes.
-  const start = arg.replace(/\.\.\. \(\d+ more bytes\)$/, '').replace(/\\n/g, '\n')
-  return SCRIPTS.find(([, lua]) => lua.startsWith(start))?.[0] ?? command
-}
 
 /** Redis commands one script call may run here: below each backlog's size, above a batch's work (~770). */
 const MAX_COMMANDS_PER_CALL = 1000
@@ -42,7 +28,7 @@ interface ScriptCall {
   keys: string
 }
 
-/** Every script call in the server's SLOWLOG (EVAL/EVALSHA/FCALL), with its name and duration. */
+/** Every script call in the server's SLOWLOG (FCALL, and EVALSHA of others), with its name and duration. */
 async function scriptCalls(probe: Redis): Promise<ScriptCall[]> {
   const entries = (await probe.call('SLOWLOG', 'GET', '-1')) as [
     number,
@@ -52,9 +38,9 @@ async function scriptCalls(probe: Redis): Promise<ScriptCall[]> {
     ...unknown[],
   ][]
   return entries
-    .filter(([, , , args]) => /^(eval|evalsha|eval_ro|evalsha_ro|fcall|fcall_ro)$/i.test(args[0] ?? ''))
+    .filter(([, , , args]) => SCRIPT_COMMAND.test(args[0] ?? ''))
     .map(([, , micros, args]) => ({
-      script: scriptName(String(args[0]), String(args[1])),
+      script: scriptOfCall(String(args[0]), String(args[1])),
       micros,
       keys: args.slice(2, 5).join(' '),
     }))
@@ -74,10 +60,7 @@ async function countScriptWork(t: Test, url: string) {
     }
     const [command = '', first = ''] = args
     if (/^echo$/i.test(command)) marks.add(first)
-    // An EVAL's source is named by its opening lines (MONITOR escapes the rest, e.g. non-ASCII characters).
-    current = /^(eval|evalsha)(_ro)?$/i.test(command)
-      ? { script: scriptName(command, first.slice(0, 100)), commands: 0 }
-      : undefined
+    current = SCRIPT_COMMAND.test(command) ? { script: scriptOfCall(command, first), commands: 0 } : undefined
     if (current) calls.push(current)
   })
   return {
@@ -160,6 +143,8 @@ async function privateApp(t: Test, slowlogMicros: number, overrides: Parameters<
   })
   const probe = new Redis(server.url)
   t.teardown(() => probe.disconnect())
+  // Loaded before the app's first call: the counts are of calls, not of a first call's "not found".
+  await loadAllFunctions(probe)
   return { api, probe, server }
 }
 
@@ -573,8 +558,7 @@ async function scriptCommands(url: string, probe: Redis, during: () => Promise<u
     const [command = '', first = ''] = args
     if (source === 'lua') calls.at(-1)?.commands.push(args)
     else if (/^echo$/i.test(command)) echoed.add(first)
-    else if (/^(eval|evalsha)(_ro)?$/i.test(command))
-      calls.push({ script: scriptName(command, first.slice(0, 100)), commands: [] })
+    else if (SCRIPT_COMMAND.test(command)) calls.push({ script: scriptOfCall(command, first), commands: [] })
   })
   try {
     await during()

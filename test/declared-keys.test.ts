@@ -2,10 +2,9 @@
  * Every key a script touches is one it declared in KEYS (issue 10, item 9), so on a Redis Cluster the
  * slot checks made before a script runs cover all it will write. Every operation runs against a private
  * redis-server while MONITOR records what each script executed; for every command a script ran (MONITOR
- * source "lua"), COMMAND GETKEYS names its keys, and each must be among the KEYS of the EVALSHA / EVAL
- * that ran it. No hold is expired, so no reclaim (whose keys cannot be known before the call) runs.
+ * source "lua"), COMMAND GETKEYS names its keys, and each must be among the KEYS of the FCALL that ran
+ * it. No hold is expired, so no reclaim (whose keys cannot be known before the call) runs.
  */
-import { createHash } from 'node:crypto'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
@@ -13,11 +12,12 @@ import { Redis } from 'ioredis'
 import { retireDueEvents } from '../src/jobs/retention.js'
 import { DriftReconciler } from '../src/jobs/drift.js'
 import { LUA_DIR } from '../src/paths.js'
-import { checkScript, loadScripts } from '../src/redis/scripts.js'
+import { checkScript, loadLibraries, loadScripts } from '../src/redis/scripts.js'
 import { createEvent, eachLedger, seats, startApp, uniqueId } from './helpers/app.js'
 import { eventually } from './helpers/eventually.js'
 import { checkLedgerInvariants } from './helpers/invariants.js'
 import { RedisServer } from './helpers/redis-server.js'
+import { SCRIPT_COMMAND, scriptOfCall } from './helpers/script-names.js'
 import { monitorRedis } from './helpers/redis-monitor.js'
 import { ledgerSale } from './helpers/sales.js'
 
@@ -49,6 +49,7 @@ t.test(
       'no shebang refused',
     )
     t.equal(loadScripts().size, files.length, 'every script loads')
+    t.equal(loadLibraries().size, files.length, 'and is a function library')
   },
 )
 
@@ -71,15 +72,6 @@ void eachLedger(t, 'declared keys', async (t, ledger) => {
     },
   )
   const { store } = api.services
-  const names = new Map<string, string>()
-  // EVALSHA names its script by SHA-1; ioredis sends EVAL first for a shebang script, which MONITOR shows
-  // with newlines escaped: its start (the header's first lines) names it.
-  const starts = new Map<string, string>()
-  const repr = (text: string) => text.replace(/\n/g, '\\n').slice(0, 120)
-  for (const [name, lua] of loadScripts()) {
-    names.set(createHash('sha1').update(lua).digest('hex'), name)
-    starts.set(repr(lua), name)
-  }
 
   const monitor = await monitorRedis(server.url)
   const log: Logged[] = []
@@ -286,11 +278,10 @@ void eachLedger(t, 'declared keys', async (t, ledger) => {
   for (const { args, source } of log) {
     const command = (args[0] ?? '').toLowerCase()
     if (source !== 'lua') {
-      if (command === 'evalsha' || command === 'eval') {
+      if (SCRIPT_COMMAND.test(command)) {
         const n = Number(args[2])
         declared = new Set(args.slice(3, 3 + n))
-        script = command === 'evalsha' ? (names.get(args[1] ?? '') ?? '?') : 'eval'
-        if (command === 'eval') script = starts.get((args[1] ?? '').slice(0, 120)) ?? '?'
+        script = scriptOfCall(command, args[1] ?? '')
         seen.add(script)
       }
       continue
@@ -308,7 +299,7 @@ void eachLedger(t, 'declared keys', async (t, ledger) => {
     }
   }
   t.ok(checked > 100, `the keys of ${checked} script commands were checked`)
-  for (const name of names.values()) t.ok(seen.has(name), `${name} ran`)
+  for (const name of loadScripts().keys()) t.ok(seen.has(name), `${name} ran`)
   t.same(undeclared, [], 'every key a script touched was in its KEYS')
   await checkLedgerInvariants(t, api, eventId, {
     confirmed: [other.reservation.id],

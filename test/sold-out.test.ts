@@ -17,7 +17,7 @@ import { TcpProxy } from './helpers/tcp-proxy.js'
 async function scriptCalls(probe: Redis): Promise<number> {
   const stats = await probe.info('commandstats')
   let calls = 0
-  for (const match of stats.matchAll(/^cmdstat_(evalsha|eval):calls=(\d+)/gm)) calls += Number(match[2])
+  for (const match of stats.matchAll(/^cmdstat_(fcall|evalsha|eval):calls=(\d+)/gm)) calls += Number(match[2])
   return calls
 }
 

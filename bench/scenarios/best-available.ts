@@ -2,7 +2,7 @@
  * 7. Best available beside explicit seats, in the same run. Throughput: holds/s of 2 seats together
  * (picked by the script) against holds/s of 2 named fresh seats, each in its own 20,000-seat section given
  * as rows of 50, same connections and duration, over HTTP. Cost against section size: Redis CPU per
- * createHold call (INFO commandstats, EVALSHA µs per call) over the same number of picks from an empty
+ * createHold call (INFO commandstats, FCALL µs per call) over the same number of picks from an empty
  * section of 1,000, 20,000 and 100,000 seats, with no server running (the calls are the bench's own).
  */
 import type { CreateHoldBody } from '../../src/schemas/holds.js'
@@ -38,15 +38,15 @@ async function createVenue(ctx: Ctx, eventId: string, seats: number): Promise<vo
 }
 
 interface Cost {
-  /** EVALSHA µs per call (wall time inside Redis: moves with the machine's load). */
+  /** FCALL µs per call (wall time inside Redis: moves with the machine's load). */
   usec: number
   /** Redis commands run per createHold, the script's own included (commandstats counts what scripts run). */
   commands: number
 }
 
-async function evalshaCost(ctx: Ctx): Promise<Cost> {
+async function fcallCost(ctx: Ctx): Promise<Cost> {
   const info = await ctx.infra.redis.info('commandstats')
-  const m = /cmdstat_evalsha:calls=(\d+),usec=\d+,usec_per_call=([\d.]+)/.exec(info)
+  const m = /cmdstat_fcall:calls=(\d+),usec=\d+,usec_per_call=([\d.]+)/.exec(info)
   const calls = Number(m?.[1] ?? 0)
   let commands = 0
   for (const c of info.matchAll(/cmdstat_(\w+):calls=(\d+)/g)) if (c[1] !== 'info') commands += Number(c[2])
@@ -69,14 +69,14 @@ async function costOf(
       ),
     )
   }
-  return evalshaCost(ctx)
+  return fcallCost(ctx)
 }
 
 export async function bestAvailable(ctx: Ctx): Promise<ScenarioResult> {
   const { infra, opts } = ctx
   await infra.flushRedis()
 
-  // Cost against size, in-process (no server, so every EVALSHA is one of these creates).
+  // Cost against size, in-process (no server, so every FCALL is one of these creates).
   const cost: { seats: number; best: Cost; named: Cost }[] = []
   for (const seats of COST_SIZES) {
     const eventId = newEventId(`ba${seats}`)
@@ -219,7 +219,7 @@ export async function bestAvailable(ctx: Ctx): Promise<ScenarioResult> {
         `${fmt(THROUGHPUT_SEATS)} seats given as rows of ${ROW}; named holds take the next fresh pair, best-available ` +
         'holds ask for 2 together (front rows first, centre first, the soft lone-seat rule).',
       `cost: ${COST_PICKS} creates per size from an empty section, taken in-process 10 at a time with no server ` +
-        'running, so INFO commandstats EVALSHA µs per call is the createHold script alone (wall time in Redis, which ' +
+        'running, so INFO commandstats FCALL µs per call is the createHold script alone (wall time in Redis, which ' +
         'the machine load moves); commands per createHold counts every command the scripts ran, which it does not.',
     ],
   }

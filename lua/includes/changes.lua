@@ -7,7 +7,7 @@
 -- streams this event: building and delivering a change nobody reads was a third of the hold path's cost.
 -- Whether it is streamed is read once per script call (a finalise of many holds emits once per hold): no
 -- script writes the key, and no key expires while a script runs.
-local watched = {}
+local watched = {} -- @per-call
 
 -- Whether some instance streams the event's changes (read once per call).
 local function isWatched(base)

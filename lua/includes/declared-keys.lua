@@ -9,7 +9,7 @@
 -- True when the keys a hold's own work touches (its holder index and seat keys) are all in KEYS: the
 -- caller read them before the call; a hold created or changed in between is refused (-30) before any
 -- write for it (CODE.KEYS_CHANGED), and the caller reads again.
-local declaredSet = nil
+local declaredSet = nil -- @per-call
 
 -- True when `key` is one of KEYS (the set is built once per call).
 local function isDeclared(key)

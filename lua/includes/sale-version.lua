@@ -7,7 +7,7 @@
 -- bump starts from Redis time in microseconds, so a version read before a flush and rebuild is never
 -- met again by chance. Once per script call is enough (the call is atomic): a finalise of many holds bumps
 -- it once.
-local saleBumped = {}
+local saleBumped = {} -- @per-call
 
 local function bumpSale(counts)
   if saleBumped[counts] then

@@ -1,16 +1,18 @@
+import { createHash } from 'node:crypto'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Cluster, Redis, Result } from 'ioredis'
 import { LUA_DIR } from '../paths.js'
 import { inlineConstants } from './lua-constants.js'
 import { callScript, scriptToCall } from './script-call.js'
+import type { ScriptToCall } from './script-call.js'
 
 /** Raw script replies: arrays of integers and strings, as documented in each script's header. */
 export type ScriptReply = (string | number)[]
 
 /**
- * Every script in lua/ is a method of the client (defineScripts): EVAL the first time on a connection,
- * EVALSHA after, EVAL again on NOSCRIPT (a restarted Redis needs nothing from us; see script-call.ts). Key
+ * Every script in lua/ is a method of the client (defineScripts), run as a Redis function of its own
+ * library (FCALL; the library is loaded when Redis answers that it lacks it, see script-call.ts). Key
  * counts vary per call (seat keys), so each call passes numkeys first.
  */
 declare module 'ioredis' {
@@ -44,11 +46,11 @@ declare module 'ioredis' {
 
 const INCLUDE = /^--- @include "([\w/-]+)"\s*$/gm
 
-function withIncludes(source: string, seen = new Set<string>()): string {
+function withIncludes(source: string, luaDir = LUA_DIR, seen = new Set<string>()): string {
   return source.replace(INCLUDE, (_line, name: string) => {
     if (seen.has(name)) return ''
     seen.add(name)
-    return withIncludes(readFileSync(join(LUA_DIR, `${name}.lua`), 'utf8'), seen)
+    return withIncludes(readFileSync(join(luaDir, `${name}.lua`), 'utf8'), luaDir, seen)
   })
 }
 
@@ -74,8 +76,8 @@ export function checkScript(file: string, source: string): void {
  * What Redis runs for a script file: its `--- @include` lines replaced by the included files (each at
  * most once) and the shared constants by their values (lua-constants.ts).
  */
-export function scriptText(file: string, source: string): string {
-  return inlineConstants(withIncludes(source), file)
+export function scriptText(file: string, source: string, luaDir = LUA_DIR): string {
+  return inlineConstants(withIncludes(source, luaDir), file)
 }
 
 /** Script sources by command name, includes and constants inlined. Read once per process. */
@@ -91,7 +93,76 @@ export function loadScripts(): Map<string, string> {
   return scripts
 }
 
-const SCRIPTS = new Map([...loadScripts()].map(([name, lua]) => [name, scriptToCall(lua)]))
+/**
+ * Include-level state that lives for one call (a cache of the call's KEYS, of what it already did): its
+ * line ends `-- @per-call`, and a function library sets it again at the start of every call.
+ */
+const PER_CALL = /^local (\w+) = (.+?)\s*-- @per-call\b.*$/gm
+/** An include-level table or nil without that mark: it would outlive the call in a function library. */
+const UNMARKED_STATE = /^local (\w+)(?:\s*=\s*(?:\{\}|nil))?[ \t]*$/gm
+const SHEBANG = /^#!lua(?: flags=([\w,-]+))?\n/
+
+/** A script as a Redis function library: FUNCTION LOAD takes `text`, FCALL calls `name`. */
+export interface ScriptLibrary {
+  name: string
+  text: string
+}
+
+/**
+ * A script file as a Redis function library of its own. An EVAL runs the whole script on every call, so
+ * it first defines every helper its includes hold again (some forty closures and tables for a hold's
+ * scripts): that cost more Redis time than the script's own commands, half a pin call measured. In a
+ * library the includes run once, at FUNCTION LOAD, and each call runs only the file's own code. The
+ * includes still read KEYS and ARGV: they are the library's locals, set from the call's keys and
+ * arguments as the call starts (Redis runs one call at a time), with every `-- @per-call` state.
+ */
+export function scriptLibrary(file: string, source: string, luaDir = LUA_DIR): ScriptLibrary {
+  checkScript(file, source)
+  const script = (/^(\w+)-\d+\.lua$/.exec(file) as RegExpExecArray)[1] as string
+  const flags = SHEBANG.exec(source)?.[1]?.split(',') ?? []
+  const includes = inlineConstants(withIncludes((source.match(INCLUDE) ?? []).join('\n'), luaDir), file)
+  const body = inlineConstants(source.replace(SHEBANG, '').replace(INCLUDE, ''), file)
+  const unmarked = [...includes.matchAll(UNMARKED_STATE)].map((m) => m[1])
+  if (unmarked.length > 0)
+    throw new Error(`${file}: include-level state without -- @per-call: ${unmarked.join(', ')}`)
+  const resets = [...includes.matchAll(PER_CALL)].map((m) => `${m[1]} = ${m[2] as string}`)
+  const code = [
+    'local KEYS, ARGV',
+    includes,
+    'redis.register_function{',
+    "  function_name = '@NAME@',",
+    `  flags = { ${flags.map((flag) => `'${flag}'`).join(', ')} },`,
+    '  callback = function(callKeys, callArgs)',
+    'KEYS, ARGV = callKeys, callArgs',
+    ...resets,
+    body,
+    'end }',
+  ].join('\n')
+  // Named by its content: instances of two versions of seatlock on one Redis each call their own.
+  const name = `seatlock_${script}_${createHash('sha1').update(code).digest('hex').slice(0, 16)}`
+  return { name, text: `#!lua name=${name}\n${code.replace('@NAME@', name)}` }
+}
+
+/** Every script of lua/ as a function library, by command name. */
+export function loadLibraries(): Map<string, ScriptLibrary> {
+  const libraries = new Map<string, ScriptLibrary>()
+  for (const file of readdirSync(LUA_DIR)) {
+    const match = /^(\w+)-\d+\.lua$/.exec(file)
+    if (!match) continue
+    libraries.set(match[1] as string, scriptLibrary(file, readFileSync(join(LUA_DIR, file), 'utf8')))
+  }
+  return libraries
+}
+
+/** A script file as called (its library, and its whole text for EVAL): see script-call.ts. */
+export function scriptFile(file: string, source: string, luaDir = LUA_DIR): ScriptToCall {
+  return scriptToCall(scriptLibrary(file, source, luaDir), scriptText(file, source, luaDir))
+}
+
+const LIBRARIES = loadLibraries()
+const SCRIPTS = new Map(
+  [...loadScripts()].map(([name, lua]) => [name, scriptToCall(LIBRARIES.get(name) as ScriptLibrary, lua)]),
+)
 
 /** Gives the client one method per script (`client.createHold(numKeys, ...keysAndArgs)`; see script-call.ts). */
 export function defineScripts(client: Redis | Cluster): void {
