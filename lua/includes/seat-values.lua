@@ -16,9 +16,9 @@ local function seatValueKind(prefix)
 end
 
 -- A sold seat's key names the reservation that owns it, so a return frees it only for that reservation.
-local soldTo, isSold = seatValueKind(SEAT.soldPrefix)
+local soldTo, isSold = seatValueKind(SEAT.soldPrefix) -- @fixed
 -- A blocked seat's key names its block: only that block's unblock or release frees it.
-local blockedBy, isBlocked = seatValueKind(SEAT.blockedPrefix)
+local blockedBy, isBlocked = seatValueKind(SEAT.blockedPrefix) -- @fixed
 
 -- A held seat's key outlives its hold by this much: until the hold is reclaimed the key still names it,
 -- so a new hold meeting the key reclaims that hold first and the counts never count a seat twice.

@@ -49,8 +49,8 @@ const loading = new WeakMap<Redis | Cluster, Map<string, Promise<void>>>()
 
 /**
  * Loads a library (again: FUNCTION LOAD REPLACE of the same text changes nothing). On a Cluster every
- * master gets it, since any of them may own the keys of a later call; a master that cannot be reached
- * now is left to its own next "not found" (the load fails only when every master refused it).
+ * master gets it, since any of them may own the keys of a later call, and the load never fails: the
+ * call learns from the master of its own keys whether that one has the function now.
  */
 function loadLibrary(client: Redis | Cluster, script: ScriptToCall): Promise<void> {
   let ofClient = loading.get(client)
@@ -60,37 +60,42 @@ function loadLibrary(client: Redis | Cluster, script: ScriptToCall): Promise<voi
   const load = (node: Redis | Cluster) => node.call('FUNCTION', ['LOAD', 'REPLACE', script.library])
   const done = (
     client instanceof Cluster
-      ? Promise.allSettled(client.nodes('master').map(load)).then((loads) => {
-          const refused = loads.filter((load) => load.status === 'rejected')
-          if (refused.length === loads.length && refused[0]) throw refused[0].reason
-        })
+      ? Promise.allSettled(client.nodes('master').map(load)).then(() => undefined)
       : load(client).then(() => undefined)
   ).finally(() => ofClient.delete(script.name))
   ofClient.set(script.name, done)
   return done
 }
 
+const isMissing = (error: unknown): boolean =>
+  error instanceof Error && error.message.startsWith('ERR Function not found')
+
 /**
  * Runs a script: FCALL of its function, and when Redis does not have it (the first call on a Redis, or
  * after a restart without persistence, FUNCTION FLUSH, a new cluster node) the library is loaded and the
- * call sent once more. Over maxmemory Redis refuses the load, which needs memory, yet still runs a
- * script flagged allow-oom (a release): that call goes as one EVAL of the whole script, refused or run
- * on the same flags. `args` is numkeys, the keys, then the arguments.
+ * call sent once more. When the library cannot be had where the call's keys live, the call goes as one
+ * EVAL of the whole script, refused or run on the same flags: Redis refused the load (over maxmemory a
+ * load needs memory, yet a script flagged allow-oom such as a release must still run; an ACL user without
+ * FUNCTION LOAD), or on a Cluster the master of the call's keys still lacks it after the others took it.
+ * A connection failure during the load is the call's failure. `args` is numkeys, the keys, the arguments.
  */
 export function callScript(
   client: Redis | Cluster,
   script: ScriptToCall,
   args: (string | number)[],
 ): Promise<ScriptReply> {
+  const asEval = () => send(client, 'eval', [script.lua, ...args])
   return send(client, 'fcall', [script.name, ...args]).catch(async (error: unknown) => {
-    if (!(error instanceof Error) || !error.message.startsWith('ERR Function not found')) throw error
+    if (!isMissing(error)) throw error
     try {
       await loadLibrary(client, script)
     } catch (refused) {
-      if (refused instanceof Error && refused.message.startsWith('OOM'))
-        return send(client, 'eval', [script.lua, ...args])
+      if (refused instanceof Error && refused.name === 'ReplyError') return asEval()
       throw refused
     }
-    return send(client, 'fcall', [script.name, ...args])
+    return send(client, 'fcall', [script.name, ...args]).catch((again: unknown) => {
+      if (!isMissing(again)) throw again
+      return asEval()
+    })
   })
 }

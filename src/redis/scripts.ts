@@ -94,12 +94,30 @@ export function loadScripts(): Map<string, string> {
 }
 
 /**
- * Include-level state that lives for one call (a cache of the call's KEYS, of what it already did): its
- * line ends `-- @per-call`, and a function library sets it again at the start of every call.
+ * Include-level state that lives for one call (a cache of the call's KEYS, of what it already did): one
+ * name a line, which ends `-- @per-call`; a function library sets it again at the start of every call.
  */
 const PER_CALL = /^local (\w+) = (.+?)\s*-- @per-call\b.*$/gm
-/** An include-level table or nil without that mark: it would outlive the call in a function library. */
-const UNMARKED_STATE = /^local (\w+)(?:\s*=\s*(?:\{\}|nil))?[ \t]*$/gm
+/** Every include-level `local` that is not a function: a constant, a @per-call state or a @fixed value. */
+const INCLUDE_LOCAL = /^local (?!function\b)([\w, ]+?)\s*(?:=.*)?$/gm
+const CONSTANT_NAME = /^[A-Z][A-Z0-9_]*$/
+
+/**
+ * The names of include-level locals that would outlive a call in a function library unnoticed: only
+ * upper-case constants, functions, `-- @fixed` values (set once as the library loads, never changed) and
+ * single `-- @per-call` states may be declared at include level.
+ */
+function unmarkedState(includes: string): string[] {
+  const unmarked: string[] = []
+  for (const match of includes.matchAll(INCLUDE_LOCAL)) {
+    const [line, list = ''] = match
+    const names = list.split(',').map((name) => name.trim())
+    if (names.every((name) => CONSTANT_NAME.test(name)) || /-- @fixed\b/.test(line)) continue
+    if (new RegExp(PER_CALL.source).test(line)) continue
+    unmarked.push(...names)
+  }
+  return unmarked
+}
 const SHEBANG = /^#!lua(?: flags=([\w,-]+))?\n/
 
 /** A script as a Redis function library: FUNCTION LOAD takes `text`, FCALL calls `name`. */
@@ -122,9 +140,9 @@ export function scriptLibrary(file: string, source: string, luaDir = LUA_DIR): S
   const flags = SHEBANG.exec(source)?.[1]?.split(',') ?? []
   const includes = inlineConstants(withIncludes((source.match(INCLUDE) ?? []).join('\n'), luaDir), file)
   const body = inlineConstants(source.replace(SHEBANG, '').replace(INCLUDE, ''), file)
-  const unmarked = [...includes.matchAll(UNMARKED_STATE)].map((m) => m[1])
+  const unmarked = unmarkedState(includes)
   if (unmarked.length > 0)
-    throw new Error(`${file}: include-level state without -- @per-call: ${unmarked.join(', ')}`)
+    throw new Error(`${file}: include-level state without -- @per-call or -- @fixed: ${unmarked.join(', ')}`)
   const resets = [...includes.matchAll(PER_CALL)].map((m) => `${m[1]} = ${m[2] as string}`)
   const code = [
     'local KEYS, ARGV',

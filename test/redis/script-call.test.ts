@@ -2,18 +2,22 @@
  * Script calls (src/redis/script-call.ts, src/redis/scripts.ts): each script is a Redis function of its
  * own library. FCALL with the arguments as given; the library loaded when Redis lacks it (first call,
  * FUNCTION FLUSH, a restart), once for all the calls that met the lack together; a script's own error
- * passed on, never retried; include-level state set again at every call; the shebang's flags kept.
+ * passed on, never retried; include-level state set again at every call; the shebang's flags kept; one
+ * EVAL of the whole script where the library cannot be had (over maxmemory, an ACL without FUNCTION LOAD,
+ * a cluster master over maxmemory while the others took it).
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
+import { Redis } from 'ioredis'
 import type { Test } from 'tap'
 import type { RedisClient } from '../../src/redis/client.js'
 import { callScript } from '../../src/redis/script-call.js'
 import { scriptFile, scriptLibrary } from '../../src/redis/scripts.js'
 import { testConfig } from '../helpers/app.js'
 import { connectedRedis } from '../helpers/connected-redis.js'
+import { startRedisCluster } from '../helpers/redis-cluster.js'
 import { RedisServer } from '../helpers/redis-server.js'
 
 /** Calls of FCALL (and those that failed) and of FUNCTION LOAD so far, from INFO commandstats. */
@@ -99,12 +103,27 @@ t.test('include-level state marked @per-call starts again at every call', async 
   t.same(await callScript(redis, once, [0, 'a']), [1, 0, 1], 'within a call the state is kept')
   t.same(await callScript(redis, once, [0, 'a']), [1, 0, 1], 'the next call starts afresh')
 
-  writeFileSync(join(dir, 'includes/once.lua'), 'local seen = {}\nlocal function firstTime() return 1 end\n')
-  t.throws(
-    () => scriptLibrary('once-0.lua', source, dir),
-    /include-level state without -- @per-call: seen/,
-    'an unmarked include-level table is refused at load: it would outlive the call',
-  )
+  // Include-level locals that are not functions: upper-case constants, @fixed values, single @per-call states.
+  const refused = {
+    'local seen = {}': 'seen',
+    'local calls = 0': 'calls',
+    'local cache = {} -- a note': 'cache',
+    'local a, b = {}, {} -- @per-call': 'a, b',
+    'local last': 'last',
+  }
+  for (const [line, names] of Object.entries(refused)) {
+    writeFileSync(join(dir, 'includes/once.lua'), `${line}\nlocal function firstTime() return 1 end\n`)
+    t.throws(
+      () => scriptLibrary('once-0.lua', source, dir),
+      new RegExp(`include-level state without -- @per-call or -- @fixed: ${names}$`),
+      `refused at load: ${line}`,
+    )
+  }
+  const accepted = ['local LIMIT = 5', 'local f, g = pair() -- @fixed', 'local seen = {} -- @per-call: why']
+  for (const line of accepted) {
+    writeFileSync(join(dir, 'includes/once.lua'), `${line}\nlocal function firstTime() return 1 end\n`)
+    t.doesNotThrow(() => scriptLibrary('once-0.lua', source, dir), `accepted: ${line}`)
+  }
 })
 
 t.test("the shebang's flags are the function's", async (t) => {
@@ -144,3 +163,62 @@ t.test(
     t.match(await redis.info('commandstats'), /cmdstat_eval:calls=1,/, 'one EVAL')
   },
 )
+
+t.test('a user whose ACL refuses FUNCTION LOAD still runs the scripts, as EVAL', async (t) => {
+  const server = await RedisServer.start(t)
+  const admin = new Redis(server.url)
+  t.teardown(() => admin.disconnect())
+  await admin.call('ACL', 'SETUSER', 'scripts', 'on', 'nopass', '~*', '&*', '+@all', '-function|load')
+  const url = server.url.replace('redis://', 'redis://scripts@')
+  const redis = await connectedRedis(t, 'script-call-test', testConfig({ redisUrl: url }))
+  const echo = scriptFile('echo-1.lua', ECHO)
+  await t.rejects(redis.call('FUNCTION', ['LOAD', echo.library]), /NOPERM/, 'the user may not load a library')
+  t.same(await callScript(redis, echo, [1, 'k', 'a', 7]), ['k', 'a', '7', 1, 2], 'answered')
+  t.match(await admin.info('commandstats'), /cmdstat_eval:calls=1,/, 'by one EVAL')
+})
+
+t.test('on a Cluster, a master over maxmemory runs what it lacks as EVAL; the others load it', async (t) => {
+  const nodes = await startRedisCluster(t)
+  const redis = await connectedRedis(t, 'script-call-test', testConfig({ redisClusterNodes: nodes }))
+  const freeing = scriptFile(
+    'freeing-1.lua',
+    "#!lua flags=allow-oom\n--[[ KEYS[1] a key ]]\nreturn redis.call('DEL', KEYS[1])\n",
+  )
+  const writing = scriptFile(
+    'writing-1.lua',
+    "#!lua\n--[[ KEYS[1] a key ]]\nreturn redis.call('SET', KEYS[1], 'x')\n",
+  )
+  /** A connection to the master that owns a hash tag's slot. */
+  const ownerOf = async (tag: string) => {
+    const slot = Number(await redis.call('CLUSTER', ['KEYSLOT', tag]))
+    const shards = (await redis.call('CLUSTER', ['SLOTS'])) as [number, number, [string, number]][]
+    const [host, port] = shards.find(([from, to]) => slot >= from && slot <= to)?.[2] ?? []
+    const node = new Redis(Number(port), String(host))
+    t.teardown(() => node.disconnect())
+    return node
+  }
+  const full = await ownerOf('{a}')
+  const other = await ownerOf('{b}')
+  t.not(full.options.port, other.options.port, 'the two tags live on two masters')
+  await redis.set('big{a}', 'x'.repeat(1_000_000))
+  const used = Number(/used_memory:(\d+)/.exec(await full.info('memory'))?.[1])
+  await full.config('SET', 'maxmemory', String(Math.floor(used / 2)))
+  t.teardown(() => full.config('SET', 'maxmemory', '0').catch(() => undefined))
+
+  await t.rejects(
+    callScript(redis, writing, [1, 'w{a}']),
+    /^OOM/,
+    'a writing script is refused there, as by EVAL',
+  )
+  t.equal(await callScript(redis, freeing, [1, 'big{a}']), 1, 'an allow-oom script runs there')
+  t.equal(await full.exists('big{a}'), 0, 'and freed its key')
+  t.match(await full.info('commandstats'), /cmdstat_eval:calls=1,/, 'as one EVAL')
+  const loaded = (await other.call('FUNCTION', ['LIST', 'LIBRARYNAME', writing.name])) as unknown[]
+  t.equal(loaded.length, 1, 'the other master took the library when the first call met its lack')
+  t.equal(await callScript(redis, writing, [1, 'k{b}']), 'OK', 'and runs the script')
+  t.match(
+    await other.info('commandstats'),
+    /cmdstat_fcall:calls=1,usec=\d+,usec_per_call=[\d.]+,rejected_calls=0,failed_calls=0/,
+    'as one FCALL',
+  )
+})
