@@ -3,17 +3,20 @@ import type { Redis } from 'ioredis'
 import type { ScriptLibrary, ScriptReply } from './scripts.js'
 
 /**
- * A script as called: the Redis function (FCALL), the library that defines it (FUNCTION LOAD), and the
- * whole script as one text for EVAL when Redis refuses the load (over maxmemory).
+ * A script as called: its Redis function (FCALL), the library that defines it (FUNCTION LOAD), and the
+ * whole script as one text for EVAL where the library cannot be had.
  */
 export interface ScriptToCall {
   name: string
+  libraryName: string
   library: string
   lua: string
 }
 
-export function scriptToCall(library: ScriptLibrary, lua: string): ScriptToCall {
-  return { name: library.name, library: library.text, lua }
+export function scriptToCall(library: ScriptLibrary, script: string, lua: string): ScriptToCall {
+  const name = library.functions.get(script)
+  if (!name) throw new Error(`${script}: not in library ${library.name}`)
+  return { name, libraryName: library.name, library: library.text, lua }
 }
 
 const NO_ARGS: string[] = []
@@ -55,15 +58,15 @@ const loading = new WeakMap<Redis | Cluster, Map<string, Promise<void>>>()
 function loadLibrary(client: Redis | Cluster, script: ScriptToCall): Promise<void> {
   let ofClient = loading.get(client)
   if (!ofClient) loading.set(client, (ofClient = new Map()))
-  const pending = ofClient.get(script.name)
+  const pending = ofClient.get(script.libraryName)
   if (pending) return pending
   const load = (node: Redis | Cluster) => node.call('FUNCTION', ['LOAD', 'REPLACE', script.library])
   const done = (
     client instanceof Cluster
       ? Promise.allSettled(client.nodes('master').map(load)).then(() => undefined)
       : load(client).then(() => undefined)
-  ).finally(() => ofClient.delete(script.name))
-  ofClient.set(script.name, done)
+  ).finally(() => ofClient.delete(script.libraryName))
+  ofClient.set(script.libraryName, done)
   return done
 }
 

@@ -120,67 +120,101 @@ function unmarkedState(includes: string): string[] {
 }
 const SHEBANG = /^#!lua(?: flags=([\w,-]+))?\n/
 
-/** A script as a Redis function library: FUNCTION LOAD takes `text`, FCALL calls `name`. */
+/** Scripts as one Redis function library: FUNCTION LOAD takes `text`, FCALL calls `functions`' names. */
 export interface ScriptLibrary {
+  /** The library's name, which is its content's: instances of two versions each call their own. */
   name: string
   text: string
+  /** The function (FCALL) of each script, by script name. */
+  functions: Map<string, string>
+}
+
+/** A script file: its name under lua/ and its text. */
+export interface ScriptSource {
+  file: string
+  source: string
 }
 
 /**
- * A script file as a Redis function library of its own. An EVAL runs the whole script on every call, so
- * it first defines every helper its includes hold again (some forty closures and tables for a hold's
- * scripts): that cost more Redis time than the script's own commands, half a pin call measured. In a
- * library the includes run once, at FUNCTION LOAD, and each call runs only the file's own code. The
- * includes still read KEYS and ARGV: they are the library's locals, set from the call's keys and
- * arguments as the call starts (Redis runs one call at a time), with every `-- @per-call` state.
+ * Script files as one Redis function library. An EVAL runs the whole script on every call, so it first
+ * defines every helper its includes hold again (some forty closures and tables for a hold's scripts): that
+ * cost more Redis time than the scripts' own commands, half a pin call measured. In a library the
+ * includes run once, at FUNCTION LOAD, and each call runs only its script's own code. One library holds
+ * every script, each include once: Lua's collector walks everything a library keeps, on a schedule Redis
+ * sets by calls, so a library per script (24 copies of the includes, 0.8 MB) made every call dearer (a
+ * trivial FCALL 3.1 µs beside one small library, 6.9 µs beside those 24). The includes still read KEYS
+ * and ARGV: they are the library's locals, set from the call's keys and arguments as each call starts
+ * (Redis runs one call at a time), with every `-- @per-call` state.
  */
-export function scriptLibrary(file: string, source: string, luaDir = LUA_DIR): ScriptLibrary {
-  checkScript(file, source)
-  const script = (/^(\w+)-\d+\.lua$/.exec(file) as RegExpExecArray)[1] as string
-  const flags = SHEBANG.exec(source)?.[1]?.split(',') ?? []
-  const includes = inlineConstants(withIncludes((source.match(INCLUDE) ?? []).join('\n'), luaDir), file)
-  const body = inlineConstants(source.replace(SHEBANG, '').replace(INCLUDE, ''), file)
+export function scriptsLibrary(scripts: ScriptSource[], luaDir = LUA_DIR): ScriptLibrary {
+  const includeLines = scripts.flatMap(({ file, source }) => {
+    checkScript(file, source)
+    return source.match(INCLUDE) ?? []
+  })
+  const includes = inlineConstants(withIncludes(includeLines.join('\n'), luaDir), 'includes')
   const unmarked = unmarkedState(includes)
   if (unmarked.length > 0)
-    throw new Error(`${file}: include-level state without -- @per-call or -- @fixed: ${unmarked.join(', ')}`)
+    throw new Error(`include-level state without -- @per-call or -- @fixed: ${unmarked.join(', ')}`)
   const resets = [...includes.matchAll(PER_CALL)].map((m) => `${m[1]} = ${m[2] as string}`)
-  const code = [
-    'local KEYS, ARGV',
-    includes,
-    'redis.register_function{',
-    "  function_name = '@NAME@',",
-    `  flags = { ${flags.map((flag) => `'${flag}'`).join(', ')} },`,
-    '  callback = function(callKeys, callArgs)',
-    'KEYS, ARGV = callKeys, callArgs',
-    ...resets,
-    body,
-    'end }',
-  ].join('\n')
-  // Named by its content: instances of two versions of seatlock on one Redis each call their own.
-  const name = `seatlock_${script}_${createHash('sha1').update(code).digest('hex').slice(0, 16)}`
-  return { name, text: `#!lua name=${name}\n${code.replace('@NAME@', name)}` }
-}
-
-/** Every script of lua/ as a function library, by command name. */
-export function loadLibraries(): Map<string, ScriptLibrary> {
-  const libraries = new Map<string, ScriptLibrary>()
-  for (const file of readdirSync(LUA_DIR)) {
-    const match = /^(\w+)-\d+\.lua$/.exec(file)
-    if (!match) continue
-    libraries.set(match[1] as string, scriptLibrary(file, readFileSync(join(LUA_DIR, file), 'utf8')))
+  const functions = scripts.map(({ file, source }) => {
+    const script = (/^(\w+)-\d+\.lua$/.exec(file) as RegExpExecArray)[1] as string
+    const flags = SHEBANG.exec(source)?.[1]?.split(',') ?? []
+    const body = inlineConstants(source.replace(SHEBANG, '').replace(INCLUDE, ''), file)
+    return [
+      'redis.register_function{',
+      `  function_name = '@LIBRARY@_${script}',`,
+      `  flags = { ${flags.map((flag) => `'${flag}'`).join(', ')} },`,
+      '  callback = function(callKeys, callArgs)',
+      'KEYS, ARGV = callKeys, callArgs',
+      ...resets,
+      body,
+      'end }',
+    ].join('\n')
+  })
+  const code = ['local KEYS, ARGV', includes, ...functions].join('\n')
+  const name = `seatlock_${createHash('sha1').update(code).digest('hex').slice(0, 16)}`
+  return {
+    name,
+    text: `#!lua name=${name}\n${code.replaceAll('@LIBRARY@', name)}`,
+    functions: new Map(
+      scripts.map(({ file }) => {
+        const script = (/^(\w+)-\d+\.lua$/.exec(file) as RegExpExecArray)[1] as string
+        return [script, `${name}_${script}`]
+      }),
+    ),
   }
-  return libraries
 }
 
-/** A script file as called (its library, and its whole text for EVAL): see script-call.ts. */
+/** The script files of lua/. */
+function scriptSources(): ScriptSource[] {
+  return readdirSync(LUA_DIR)
+    .filter((file) => /^\w+-\d+\.lua$/.test(file))
+    .sort()
+    .map((file) => ({ file, source: readFileSync(join(LUA_DIR, file), 'utf8') }))
+}
+
+/** Every script of lua/ in one function library. */
+export function loadLibrary(): ScriptLibrary {
+  return scriptsLibrary(scriptSources())
+}
+
+/** Script files as called (their library, and each one's whole text for EVAL), by script name. */
+export function scriptsToCall(scripts: ScriptSource[], luaDir = LUA_DIR): Map<string, ScriptToCall> {
+  const library = scriptsLibrary(scripts, luaDir)
+  return new Map(
+    scripts.map(({ file, source }) => {
+      const script = (/^(\w+)-\d+\.lua$/.exec(file) as RegExpExecArray)[1] as string
+      return [script, scriptToCall(library, script, scriptText(file, source, luaDir))]
+    }),
+  )
+}
+
+/** One script file as called, in a library of its own (tests). */
 export function scriptFile(file: string, source: string, luaDir = LUA_DIR): ScriptToCall {
-  return scriptToCall(scriptLibrary(file, source, luaDir), scriptText(file, source, luaDir))
+  return [...scriptsToCall([{ file, source }], luaDir).values()][0] as ScriptToCall
 }
 
-const LIBRARIES = loadLibraries()
-const SCRIPTS = new Map(
-  [...loadScripts()].map(([name, lua]) => [name, scriptToCall(LIBRARIES.get(name) as ScriptLibrary, lua)]),
-)
+const SCRIPTS = scriptsToCall(scriptSources())
 
 /** Gives the client one method per script (`client.createHold(numKeys, ...keysAndArgs)`; see script-call.ts). */
 export function defineScripts(client: Redis | Cluster): void {

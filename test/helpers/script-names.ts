@@ -4,9 +4,10 @@
  * are named by the command.
  */
 import type { Redis } from 'ioredis'
-import { loadLibraries } from '../../src/redis/scripts.js'
+import { loadLibrary } from '../../src/redis/scripts.js'
 
-const SCRIPT_BY_FUNCTION = new Map([...loadLibraries()].map(([script, library]) => [library.name, script]))
+const LIBRARY = loadLibrary()
+const SCRIPT_BY_FUNCTION = new Map([...LIBRARY.functions].map(([script, name]) => [name, script]))
 
 /** A command that runs a script: FCALL, or EVAL/EVALSHA (not seatlock's own). */
 export const SCRIPT_COMMAND = /^(fcall|eval|evalsha)(_ro)?$/i
@@ -16,8 +17,7 @@ export function scriptOfCall(command: string, first: string): string {
   return /^fcall(_ro)?$/i.test(command) ? (SCRIPT_BY_FUNCTION.get(first) ?? first) : command
 }
 
-/** Loads every script's library on a Redis, as a warmed-up one has them: no call of a test meets a lack. */
+/** Loads the scripts' library on a Redis, as a warmed-up one has it: no call of a test meets a lack. */
 export async function loadAllFunctions(redis: Redis): Promise<void> {
-  for (const library of loadLibraries().values())
-    await redis.call('FUNCTION', 'LOAD', 'REPLACE', library.text)
+  await redis.call('FUNCTION', 'LOAD', 'REPLACE', LIBRARY.text)
 }

@@ -14,7 +14,7 @@ import { Redis } from 'ioredis'
 import type { Test } from 'tap'
 import type { RedisClient } from '../../src/redis/client.js'
 import { callScript } from '../../src/redis/script-call.js'
-import { scriptFile, scriptLibrary } from '../../src/redis/scripts.js'
+import { scriptFile, scriptsLibrary } from '../../src/redis/scripts.js'
 import { testConfig } from '../helpers/app.js'
 import { connectedRedis } from '../helpers/connected-redis.js'
 import { startRedisCluster } from '../helpers/redis-cluster.js'
@@ -114,7 +114,7 @@ t.test('include-level state marked @per-call starts again at every call', async 
   for (const [line, names] of Object.entries(refused)) {
     writeFileSync(join(dir, 'includes/once.lua'), `${line}\nlocal function firstTime() return 1 end\n`)
     t.throws(
-      () => scriptLibrary('once-0.lua', source, dir),
+      () => scriptsLibrary([{ file: 'once-0.lua', source }], dir),
       new RegExp(`include-level state without -- @per-call or -- @fixed: ${names}$`),
       `refused at load: ${line}`,
     )
@@ -122,7 +122,7 @@ t.test('include-level state marked @per-call starts again at every call', async 
   const accepted = ['local LIMIT = 5', 'local f, g = pair() -- @fixed', 'local seen = {} -- @per-call: why']
   for (const line of accepted) {
     writeFileSync(join(dir, 'includes/once.lua'), `${line}\nlocal function firstTime() return 1 end\n`)
-    t.doesNotThrow(() => scriptLibrary('once-0.lua', source, dir), `accepted: ${line}`)
+    t.doesNotThrow(() => scriptsLibrary([{ file: 'once-0.lua', source }], dir), `accepted: ${line}`)
   }
 })
 
@@ -213,7 +213,7 @@ t.test('on a Cluster, a master over maxmemory runs what it lacks as EVAL; the ot
   t.equal(await callScript(redis, freeing, [1, 'big{a}']), 1, 'an allow-oom script runs there')
   t.equal(await full.exists('big{a}'), 0, 'and freed its key')
   t.match(await full.info('commandstats'), /cmdstat_eval:calls=1,/, 'as one EVAL')
-  const loaded = (await other.call('FUNCTION', ['LIST', 'LIBRARYNAME', writing.name])) as unknown[]
+  const loaded = (await other.call('FUNCTION', ['LIST', 'LIBRARYNAME', writing.libraryName])) as unknown[]
   t.equal(loaded.length, 1, 'the other master took the library when the first call met its lack')
   t.equal(await callScript(redis, writing, [1, 'k{b}']), 'OK', 'and runs the script')
   t.match(
