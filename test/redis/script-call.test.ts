@@ -43,6 +43,20 @@ function luaDir(files: Record<string, string>): string {
   return dir
 }
 
+/** A script that frees memory (flagged allow-oom) and one that takes it. */
+function oomScripts() {
+  return {
+    freeing: scriptFile(
+      'freeing-1.lua',
+      "#!lua flags=allow-oom\n--[[ KEYS[1] a key ]]\nreturn redis.call('DEL', KEYS[1])\n",
+    ),
+    writing: scriptFile(
+      'writing-1.lua',
+      "#!lua\n--[[ KEYS[1] a key ]]\nreturn redis.call('SET', KEYS[1], 'x')\n",
+    ),
+  }
+}
+
 const ECHO = '#!lua\n--[[ KEYS[1] any key ]]\nreturn {KEYS[1], ARGV[1], ARGV[2], #KEYS, #ARGV}\n'
 
 t.test('the library is loaded when Redis lacks it, once; FCALL with the arguments as given', async (t) => {
@@ -139,14 +153,7 @@ t.test(
   async (t) => {
     const server = await RedisServer.start(t, ['--maxmemory-policy', 'noeviction'])
     const redis = await connectedRedis(t, 'script-call-test', testConfig({ redisUrl: server.url }))
-    const freeing = scriptFile(
-      'freeing-1.lua',
-      "#!lua flags=allow-oom\n--[[ KEYS[1] a key ]]\nreturn redis.call('DEL', KEYS[1])\n",
-    )
-    const writing = scriptFile(
-      'writing-1.lua',
-      "#!lua\n--[[ KEYS[1] a key ]]\nreturn redis.call('SET', KEYS[1], 'x')\n",
-    )
+    const { freeing, writing } = oomScripts()
     await redis.set('big', 'x'.repeat(1_000_000))
     const used = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1])
     await redis.config('SET', 'maxmemory', String(Math.floor(used / 2)))
@@ -180,14 +187,7 @@ t.test('a user whose ACL refuses FUNCTION LOAD still runs the scripts, as EVAL',
 t.test('on a Cluster, a master over maxmemory runs what it lacks as EVAL; the others load it', async (t) => {
   const nodes = await startRedisCluster(t)
   const redis = await connectedRedis(t, 'script-call-test', testConfig({ redisClusterNodes: nodes }))
-  const freeing = scriptFile(
-    'freeing-1.lua',
-    "#!lua flags=allow-oom\n--[[ KEYS[1] a key ]]\nreturn redis.call('DEL', KEYS[1])\n",
-  )
-  const writing = scriptFile(
-    'writing-1.lua',
-    "#!lua\n--[[ KEYS[1] a key ]]\nreturn redis.call('SET', KEYS[1], 'x')\n",
-  )
+  const { freeing, writing } = oomScripts()
   /** A connection to the master that owns a hash tag's slot. */
   const ownerOf = async (tag: string) => {
     const slot = Number(await redis.call('CLUSTER', ['KEYSLOT', tag]))
