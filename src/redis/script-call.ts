@@ -55,7 +55,7 @@ const loading = new WeakMap<Redis | Cluster, Map<string, Promise<void>>>()
  * master gets it, since any of them may own the keys of a later call, and the load never fails: the
  * call learns from the master of its own keys whether that one has the function now.
  */
-function loadLibrary(client: Redis | Cluster, script: ScriptToCall): Promise<void> {
+function ensureLibrary(client: Redis | Cluster, script: ScriptToCall): Promise<void> {
   let ofClient = loading.get(client)
   if (!ofClient) loading.set(client, (ofClient = new Map()))
   const pending = ofClient.get(script.libraryName)
@@ -87,11 +87,11 @@ export function callScript(
   script: ScriptToCall,
   args: (string | number)[],
 ): Promise<ScriptReply> {
-  const asEval = () => send(client, 'eval', [script.lua, ...args])
   return send(client, 'fcall', [script.name, ...args]).catch(async (error: unknown) => {
     if (!isMissing(error)) throw error
+    const asEval = () => send(client, 'eval', [script.lua, ...args])
     try {
-      await loadLibrary(client, script)
+      await ensureLibrary(client, script)
     } catch (refused) {
       if (refused instanceof Error && refused.name === 'ReplyError') return asEval()
       throw refused

@@ -11,8 +11,8 @@ import type { ScriptToCall } from './script-call.js'
 export type ScriptReply = (string | number)[]
 
 /**
- * Every script in lua/ is a method of the client (defineScripts), run as a Redis function of its own
- * library (FCALL; the library is loaded when Redis answers that it lacks it, see script-call.ts). Key
+ * Every script in lua/ is a method of the client (defineScripts), run as a function of one Redis library
+ * (FCALL; the library is loaded when Redis answers that it lacks it, see script-call.ts). Key
  * counts vary per call (seat keys), so each call passes numkeys first.
  */
 declare module 'ioredis' {
@@ -80,24 +80,43 @@ export function scriptText(file: string, source: string, luaDir = LUA_DIR): stri
   return inlineConstants(withIncludes(source, luaDir), file)
 }
 
-/** Script sources by command name, includes and constants inlined. Read once per process. */
+const SCRIPT_FILE = /^(\w+)-\d+\.lua$/
+
+/** The script (command) name of a file under lua/: `createHold` for createHold-11.lua. */
+function scriptName(file: string): string {
+  return SCRIPT_FILE.exec(file)?.[1] ?? file
+}
+
+/** A script file: its name under lua/ and its text. */
+export interface ScriptSource {
+  file: string
+  source: string
+}
+
+/** The script files of lua/. */
+function scriptSources(): ScriptSource[] {
+  return readdirSync(LUA_DIR)
+    .filter((file) => SCRIPT_FILE.test(file))
+    .sort()
+    .map((file) => ({ file, source: readFileSync(join(LUA_DIR, file), 'utf8') }))
+}
+
+/** Script sources by command name, includes and constants inlined. */
 export function loadScripts(): Map<string, string> {
-  const scripts = new Map<string, string>()
-  for (const file of readdirSync(LUA_DIR)) {
-    const match = /^(\w+)-\d+\.lua$/.exec(file)
-    if (!match) continue
-    const source = readFileSync(join(LUA_DIR, file), 'utf8')
-    checkScript(file, source)
-    scripts.set(match[1] as string, scriptText(file, source))
-  }
-  return scripts
+  return new Map(
+    scriptSources().map(({ file, source }) => {
+      checkScript(file, source)
+      return [scriptName(file), scriptText(file, source)]
+    }),
+  )
 }
 
 /**
  * Include-level state that lives for one call (a cache of the call's KEYS, of what it already did): one
  * name a line, which ends `-- @per-call`; a function library sets it again at the start of every call.
  */
-const PER_CALL = /^local (\w+) = (.+?)\s*-- @per-call\b.*$/gm
+const PER_CALL_LINE = /^local (\w+) = (.+?)\s*-- @per-call\b.*$/
+const PER_CALL = new RegExp(PER_CALL_LINE.source, 'gm')
 /** Every include-level `local` that is not a function: a constant, a @per-call state or a @fixed value. */
 const INCLUDE_LOCAL = /^local (?!function\b)([\w, ]+?)\s*(?:=.*)?$/gm
 const CONSTANT_NAME = /^[A-Z][A-Z0-9_]*$/
@@ -113,7 +132,7 @@ function unmarkedState(includes: string): string[] {
     const [line, list = ''] = match
     const names = list.split(',').map((name) => name.trim())
     if (names.every((name) => CONSTANT_NAME.test(name)) || /-- @fixed\b/.test(line)) continue
-    if (new RegExp(PER_CALL.source).test(line)) continue
+    if (PER_CALL_LINE.test(line)) continue
     unmarked.push(...names)
   }
   return unmarked
@@ -127,12 +146,6 @@ export interface ScriptLibrary {
   text: string
   /** The function (FCALL) of each script, by script name. */
   functions: Map<string, string>
-}
-
-/** A script file: its name under lua/ and its text. */
-export interface ScriptSource {
-  file: string
-  source: string
 }
 
 /**
@@ -157,7 +170,7 @@ export function scriptsLibrary(scripts: ScriptSource[], luaDir = LUA_DIR): Scrip
     throw new Error(`include-level state without -- @per-call or -- @fixed: ${unmarked.join(', ')}`)
   const resets = [...includes.matchAll(PER_CALL)].map((m) => `${m[1]} = ${m[2] as string}`)
   const functions = scripts.map(({ file, source }) => {
-    const script = (/^(\w+)-\d+\.lua$/.exec(file) as RegExpExecArray)[1] as string
+    const script = scriptName(file)
     const flags = SHEBANG.exec(source)?.[1]?.split(',') ?? []
     const body = inlineConstants(source.replace(SHEBANG, '').replace(INCLUDE, ''), file)
     return [
@@ -176,21 +189,8 @@ export function scriptsLibrary(scripts: ScriptSource[], luaDir = LUA_DIR): Scrip
   return {
     name,
     text: `#!lua name=${name}\n${code.replaceAll('@LIBRARY@', name)}`,
-    functions: new Map(
-      scripts.map(({ file }) => {
-        const script = (/^(\w+)-\d+\.lua$/.exec(file) as RegExpExecArray)[1] as string
-        return [script, `${name}_${script}`]
-      }),
-    ),
+    functions: new Map(scripts.map(({ file }) => [scriptName(file), `${name}_${scriptName(file)}`])),
   }
-}
-
-/** The script files of lua/. */
-function scriptSources(): ScriptSource[] {
-  return readdirSync(LUA_DIR)
-    .filter((file) => /^\w+-\d+\.lua$/.test(file))
-    .sort()
-    .map((file) => ({ file, source: readFileSync(join(LUA_DIR, file), 'utf8') }))
 }
 
 /** Every script of lua/ in one function library. */
@@ -202,10 +202,10 @@ export function loadLibrary(): ScriptLibrary {
 export function scriptsToCall(scripts: ScriptSource[], luaDir = LUA_DIR): Map<string, ScriptToCall> {
   const library = scriptsLibrary(scripts, luaDir)
   return new Map(
-    scripts.map(({ file, source }) => {
-      const script = (/^(\w+)-\d+\.lua$/.exec(file) as RegExpExecArray)[1] as string
-      return [script, scriptToCall(library, script, scriptText(file, source, luaDir))]
-    }),
+    scripts.map(({ file, source }) => [
+      scriptName(file),
+      scriptToCall(library, scriptName(file), scriptText(file, source, luaDir)),
+    ]),
   )
 }
 
