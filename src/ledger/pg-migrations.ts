@@ -123,6 +123,31 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   { id: 5, name: 'seat blocks and allocations', sql: BLOCKS_SQL },
   // v1 stays for the previous release's instances during an upgrade (see pg-confirm-batch.ts).
   { id: 6, name: 'confirm-batch function v2 (answers from the rows it wrote)', sql: [CONFIRM_BATCH_SQL] },
+  {
+    // A sold seat's section was checked twice in its transaction: by this foreign key, a trigger run per
+    // seat that takes a KEY SHARE lock on the section's count row, and by the count update every confirm
+    // makes of that same row, which refuses the whole sale when the row is missing (and locks it). The key
+    // was only the row-by-row half of that: a seated batch of 12 confirms spent about a sixth of its
+    // PostgreSQL time in these checks. The seat's unique key (the double-sale guard) and its reservation's
+    // foreign key stay. Dropped by lookup, not by name: a database may have named it otherwise.
+    id: 7,
+    name: 'sold seats: no per-seat foreign key to the section their sale updates',
+    sql: [
+      `DO $drop$
+      DECLARE
+        c name;
+      BEGIN
+        FOR c IN
+          SELECT conname FROM pg_constraint
+          WHERE conrelid = 'seatlock_sold_seats'::regclass AND confrelid = 'seatlock_sections'::regclass
+            AND contype = 'f'
+        LOOP
+          EXECUTE format('ALTER TABLE seatlock_sold_seats DROP CONSTRAINT %I', c);
+        END LOOP;
+      END
+      $drop$`,
+    ],
+  },
 ]
 
 /**

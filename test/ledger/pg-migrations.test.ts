@@ -109,6 +109,55 @@ t.test('a fresh database: every step runs once and is recorded; the ledger works
   t.same((await ledger.soldCounts(ev.id)).sections, [{ id: 'vip', sold: 1 }], 'a confirm batch sold a seat')
 })
 
+/** The foreign keys of the sold-seat table, as `column list -> referenced table`. */
+async function soldSeatForeignKeys(db: pg.Client): Promise<string[]> {
+  const { rows } = await db.query<{ key: string }>(
+    `SELECT pg_get_constraintdef(oid) AS key FROM pg_constraint
+     WHERE conrelid = 'seatlock_sold_seats'::regclass AND contype = 'f' ORDER BY 1`,
+  )
+  return rows.map((r) => r.key)
+}
+
+t.test(
+  "step 7: sold seats keep their unique key and their reservation's foreign key, not the per-seat check of their section; a sale into a missing section is still refused whole",
+  async (t) => {
+    const url = await freshPostgresDatabase(t, 'mig_sold_keys')
+    const db = await connect(t, url)
+    // A database of the previous release whose section key carries a name of its own: dropped all the same.
+    for (const sql of PREVIOUS_RELEASE_SCHEMA_SQL) await db.query(sql)
+    await db.query(
+      `ALTER TABLE seatlock_sold_seats RENAME CONSTRAINT seatlock_sold_seats_event_id_section_id_fkey TO sold_in_section`,
+    )
+    t.equal((await soldSeatForeignKeys(db)).length, 2, 'before: the reservation and the section keys')
+    const ledger = openLedger(t, url)
+    await ledger.init()
+    t.same(
+      await soldSeatForeignKeys(db),
+      ['FOREIGN KEY (reservation_id) REFERENCES seatlock_reservations(id)'],
+      'after: only the reservation key',
+    )
+    const primary = await db.query(
+      `SELECT pg_get_constraintdef(oid) AS key FROM pg_constraint
+       WHERE conrelid = 'seatlock_sold_seats'::regclass AND contype = 'p'`,
+    )
+    t.same(primary.rows, [{ key: 'PRIMARY KEY (event_id, section_id, seat)' }], 'a seat is still sold once')
+
+    // The section row gone (as if deleted behind the ledger's back): the count update of the same
+    // transaction refuses the sale, and nothing of it is written.
+    const ev = event()
+    await ledger.createEvent(ev)
+    await db.query('DELETE FROM seatlock_sections WHERE event_id = $1', [ev.id])
+    await t.rejects(ledger.confirmBatch([confirmInput(ev.id, 'A1'), confirmInput(ev.id, 'A2')]), 'the batch')
+    await t.rejects(ledger.confirm(confirmInput(ev.id, 'A1')), 'a lone confirm')
+    const written = await db.query(
+      `SELECT (SELECT count(*) FROM seatlock_sold_seats WHERE event_id = $1)::int AS seats,
+              (SELECT count(*) FROM seatlock_reservations WHERE event_id = $1)::int AS reservations`,
+      [ev.id],
+    )
+    t.same(written.rows, [{ seats: 0, reservations: 0 }], 'no sold seat, no reservation')
+  },
+)
+
 t.test('init on an up-to-date database runs nothing and takes no lock', async (t) => {
   const url = await freshPostgresDatabase(t, 'mig_fast')
   await openLedger(t, url).init()
