@@ -30,6 +30,14 @@ async function connect(t: Test, url: string): Promise<pg.Client> {
   return client
 }
 
+/** A new database holding an older release's schema (its statements run as given), and a client on it. */
+async function olderDatabase(t: Test, name: string, schema: readonly string[]) {
+  const url = await freshPostgresDatabase(t, name)
+  const db = await connect(t, url)
+  for (const sql of schema) await db.query(sql)
+  return { url, db }
+}
+
 function openLedger(t: Test, url: string, logs: string[] = []) {
   const ledger = createPostgresLedger(url, { log: (m) => logs.push(m) })
   t.teardown(() => ledger.close())
@@ -121,10 +129,8 @@ async function soldSeatForeignKeys(db: pg.Client): Promise<string[]> {
 t.test(
   "step 7: sold seats keep their unique key and their reservation's foreign key, not the per-seat check of their section; a sale into a missing section is still refused whole",
   async (t) => {
-    const url = await freshPostgresDatabase(t, 'mig_sold_keys')
-    const db = await connect(t, url)
     // A database of the previous release whose section key carries a name of its own: dropped all the same.
-    for (const sql of PREVIOUS_RELEASE_SCHEMA_SQL) await db.query(sql)
+    const { url, db } = await olderDatabase(t, 'mig_sold_keys', PREVIOUS_RELEASE_SCHEMA_SQL)
     await db.query(
       `ALTER TABLE seatlock_sold_seats RENAME CONSTRAINT seatlock_sold_seats_event_id_section_id_fkey TO sold_in_section`,
     )
@@ -193,9 +199,7 @@ t.test('a step recorded as run is not run again', async (t) => {
 })
 
 t.test('a database created by the previous release upgrades and keeps its data', async (t) => {
-  const url = await freshPostgresDatabase(t, 'mig_previous')
-  const db = await connect(t, url)
-  for (const sql of PREVIOUS_RELEASE_SCHEMA_SQL) await db.query(sql)
+  const { url, db } = await olderDatabase(t, 'mig_previous', PREVIOUS_RELEASE_SCHEMA_SQL)
   // Sales made by the previous release, whose confirms called the v1 function (no init: that would migrate).
   const previous = new PgClient(url)
   t.teardown(() => previous.close())
@@ -228,9 +232,7 @@ t.test('a database created by the previous release upgrades and keeps its data',
 t.test(
   "a database from before 'voided' gets the new status rule and the confirm-batch function",
   async (t) => {
-    const url = await freshPostgresDatabase(t, 'mig_prevoided')
-    const db = await connect(t, url)
-    for (const sql of PRE_VOIDED_SCHEMA_SQL) await db.query(sql)
+    const { url, db } = await olderDatabase(t, 'mig_prevoided', PRE_VOIDED_SCHEMA_SQL)
     const ev = event()
     await createOldEvent(db, ev)
     // That release sold with plain statements (its ledger code is gone; its rows are what matters).
@@ -255,9 +257,7 @@ t.test(
 t.test(
   'migration 4: events get status and sales columns from their definitions, and the listing index',
   async (t) => {
-    const url = await freshPostgresDatabase(t, 'mig_columns')
-    const db = await connect(t, url)
-    for (const sql of PREVIOUS_RELEASE_SCHEMA_SQL) await db.query(sql)
+    const { url, db } = await olderDatabase(t, 'mig_columns', PREVIOUS_RELEASE_SCHEMA_SQL)
     const plain = event()
     const windowed: EventDefinition = {
       ...event(),
