@@ -103,8 +103,8 @@ export async function confirmExplained(client: PgClient, input: ConfirmInput): P
       return { reservation: toReservation(row), created: true }
     })
   } catch (err) {
-    // The reservation or a sold seat refers to an event (or its sections) deleted meanwhile
-    // (deleteEvent: the delete committed first, so nothing of this sale was written).
+    // The reservation refers to an event deleted meanwhile (deleteEvent: the delete committed first, so
+    // nothing of this sale was written). A sold seat's section is checked by the count update above.
     if (pgCode(err) === PG.foreignKeyViolation) {
       throw new UnknownEventError(`confirm: no event ${input.eventId}`, { cause: err })
     }

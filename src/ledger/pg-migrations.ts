@@ -25,6 +25,9 @@ export interface PgMigration {
 /** Where the applied steps are recorded. */
 export const PG_MIGRATIONS_TABLE = 'seatlock_migrations'
 
+/** The longest a step that locks tables in use waits for its lock, before the start fails instead. */
+export const MIGRATION_LOCK_TIMEOUT = '5s'
+
 /** Key of the advisory lock that serialises schema changes across processes. */
 export const PG_MIGRATIONS_LOCK_KEY = 0x5ea7_10c4
 
@@ -130,9 +133,14 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     // was only the row-by-row half of that: a seated batch of 12 confirms spent about a sixth of its
     // PostgreSQL time in these checks. The seat's unique key (the double-sale guard) and its reservation's
     // foreign key stay. Dropped by lookup, not by name: a database may have named it otherwise.
+    // Dropping a foreign key locks both tables exclusively until the init commits: it waits for the confirms
+    // in flight, and every confirm after it waits behind it. A long transaction on either table would stall
+    // the sale for as long as the statement timeout (30 s); the lock timeout makes this start fail instead,
+    // within seconds, and a later start (when that transaction is gone) runs the step.
     id: 7,
     name: 'sold seats: no per-seat foreign key to the section their sale updates',
     sql: [
+      `SET LOCAL lock_timeout = '${MIGRATION_LOCK_TIMEOUT}'`,
       `DO $drop$
       DECLARE
         c name;
@@ -146,6 +154,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         END LOOP;
       END
       $drop$`,
+      `SET LOCAL lock_timeout TO DEFAULT`,
     ],
   },
 ]

@@ -14,6 +14,7 @@ import { confirmBatch } from '../../src/ledger/pg-confirm.js'
 import { postgresConnectionString } from '../../src/ledger/pg-pool.js'
 import { createPostgresLedger } from '../../src/ledger/postgres.js'
 import type { EventDefinition } from '../../src/domain/event.js'
+import { BatchRefusedError } from '../../src/ledger/port.js'
 import type { ConfirmInput } from '../../src/ledger/port.js'
 import { eventually } from '../helpers/eventually.js'
 import { freshPostgresDatabase } from '../helpers/ledgers.js'
@@ -115,6 +116,11 @@ t.test('a fresh database: every step runs once and is recorded; the ledger works
   await ledger.createEvent(ev)
   await ledger.confirmBatch([confirmInput(ev.id, 'A1')])
   t.same((await ledger.soldCounts(ev.id)).sections, [{ id: 'vip', sold: 1 }], 'a confirm batch sold a seat')
+  t.same(
+    await soldSeatForeignKeys(db),
+    ['FOREIGN KEY (reservation_id) REFERENCES seatlock_reservations(id)'],
+    "sold seats: their reservation's foreign key only (step 7)",
+  )
 })
 
 /** The foreign keys of the sold-seat table, as `column list -> referenced table`. */
@@ -153,14 +159,63 @@ t.test(
     const ev = event()
     await ledger.createEvent(ev)
     await db.query('DELETE FROM seatlock_sections WHERE event_id = $1', [ev.id])
-    await t.rejects(ledger.confirmBatch([confirmInput(ev.id, 'A1'), confirmInput(ev.id, 'A2')]), 'the batch')
-    await t.rejects(ledger.confirm(confirmInput(ev.id, 'A1')), 'a lone confirm')
+    const batch = await ledger
+      .confirmBatch([confirmInput(ev.id, 'A1'), confirmInput(ev.id, 'A2')])
+      .catch((error: unknown) => error)
+    t.ok(
+      batch instanceof BatchRefusedError && /section vip cannot take 2 units/.test(batch.message),
+      `the batch is refused by its count update: ${String(batch)}`,
+    )
+    const lone = await ledger.confirm(confirmInput(ev.id, 'A1')).catch((error: unknown) => error)
+    t.match(String(lone), /unknown section/, 'a lone confirm is refused by its count update')
     const written = await db.query(
       `SELECT (SELECT count(*) FROM seatlock_sold_seats WHERE event_id = $1)::int AS seats,
               (SELECT count(*) FROM seatlock_reservations WHERE event_id = $1)::int AS reservations`,
       [ev.id],
     )
     t.same(written.rows, [{ seats: 0, reservations: 0 }], 'no sold seat, no reservation')
+  },
+)
+
+t.test(
+  'step 7 waits at most its lock timeout behind a transaction holding the sections: that start fails, the next one migrates',
+  async (t) => {
+    // A database of the release before step 7: every other step applied.
+    const url = await freshPostgresDatabase(t, 'mig_lock_wait')
+    await openLedger(t, url).init()
+    const db = await connect(t, url)
+    await db.query(
+      'ALTER TABLE seatlock_sold_seats ADD FOREIGN KEY (event_id, section_id) REFERENCES seatlock_sections (event_id, section_id)',
+    )
+    await db.query('DELETE FROM seatlock_migrations WHERE id = 7')
+    // A transaction that keeps the sections table in use, as a long report or a stuck session would.
+    const holder = await connect(t, url)
+    await holder.query('BEGIN')
+    await holder.query('LOCK TABLE seatlock_sections IN ROW EXCLUSIVE MODE')
+    const started = Date.now()
+    const blocked = await openLedger(t, url)
+      .init()
+      .then(
+        () => null,
+        (error: unknown) => error,
+      )
+    t.match(String(blocked), /lock timeout/, `that start fails on the lock timeout: ${String(blocked)}`)
+    // Within about MIGRATION_LOCK_TIMEOUT, far below the 30 s statement timeout it would otherwise wait.
+    t.ok(Date.now() - started < 15_000, `it gave up after ${Date.now() - started} ms`)
+    await holder.query('ROLLBACK')
+    t.same(
+      await recorded(db),
+      ALL_IDS.filter((id) => id !== 7),
+      'step 7 is not recorded',
+    )
+    t.equal((await soldSeatForeignKeys(db)).length, 2, 'and its key is still there')
+    await openLedger(t, url).init()
+    t.same(await recorded(db), ALL_IDS, 'the next start runs every step')
+    t.same(
+      await soldSeatForeignKeys(db),
+      ['FOREIGN KEY (reservation_id) REFERENCES seatlock_reservations(id)'],
+      'and step 7 with them',
+    )
   },
 )
 
