@@ -83,6 +83,19 @@ void eachLedger(t, 'delete', async (t, ledger) => {
     })
   })
 
+  await t.test('an event that never sold goes with its seat blocks (204, not a 5xx)', async (t) => {
+    const api = await startApp(t, ledger, {}, undefined, { jobs: false })
+    const eventId = await createEvent(api)
+    const blocked = await api.request('POST', `/v1/events/${eventId}/blocks`, {
+      admin: true,
+      body: { reason: 'production', seats: [{ section: 'vip', seat: 'S1' }] },
+    })
+    t.equal(blocked.status, 201, 'a block set aside a seat')
+    t.equal((await remove(api, eventId)).status, 204, 'deleted, its block with it')
+    t.same(await api.ledger.listBlocks(eventId), [], 'no block of it is left in the ledger')
+    t.same(await eventKeys(api.redis, api.config.keyPrefix, eventId), [], 'nor any key in Redis')
+  })
+
   await t.test('an event that sold, even if every sale was cancelled, is kept', async (t) => {
     const api = await startApp(t, ledger, {}, undefined, { jobs: false })
     const eventId = await createEvent(api)

@@ -273,7 +273,7 @@ export class MongoLedger implements Ledger {
   }
 
   async deleteEvent(eventId: string): Promise<boolean> {
-    const { Event, Section, SectionCount, SeatMap, Reservation } = this.store.m
+    const { Event, Section, SectionCount, SeatMap, Reservation, Block, BlockedSeat } = this.store.m
     return this.store.run(() =>
       this.store.txn(async (session) => {
         const event = await Event.findById(eventId, { _id: 1 }).session(session).lean<EventDoc>().exec()
@@ -286,6 +286,9 @@ export class MongoLedger implements Ledger {
         await SectionCount.deleteMany({ eventId }, { session })
         await Section.deleteMany({ eventId }, { session })
         await SeatMap.deleteMany({ eventId }, { session })
+        // Seat blocks are the event's own set-asides, not sales: they go with it.
+        await BlockedSeat.deleteMany({ eventId }, { session })
+        await Block.deleteMany({ eventId }, { session })
         await Event.deleteOne({ _id: eventId }, { session })
         return true
       }),

@@ -198,6 +198,10 @@ export class PostgresLedger implements Ledger {
         [eventId],
       )
       if (sold.rows[0]?.sold) throw new EventHasSalesError(`event ${eventId} has reservations`)
+      // Seat blocks are the event's own set-asides, not sales: they go with it (their seats refer to its
+      // sections, the blocks to the event).
+      await db.query('DELETE FROM seatlock_blocked_seats WHERE event_id = $1', [eventId])
+      await db.query('DELETE FROM seatlock_blocks WHERE event_id = $1', [eventId])
       await db.query('DELETE FROM seatlock_sections WHERE event_id = $1', [eventId])
       await db.query('DELETE FROM seatlock_events WHERE id = $1', [eventId])
       return true

@@ -331,6 +331,36 @@ export function ledgerContract(
     t.ok(await ledger.getEvent(cancelled.id), 'refused deletes leave the event')
   })
 
+  t.test('deleteEvent: an event that never sold goes with its seat blocks, ended ones too', async (t) => {
+    const def = eventDef()
+    await ledger.createEvent(def)
+    const blockOf = (seats: string[]): SeatBlock => ({
+      id: `b-${rand()}`,
+      eventId: def.id,
+      reason: 'production',
+      allocation: null,
+      releaseAt: null,
+      seats: seats.map((seat) => ({ section: 'vip', seat })),
+      createdAt: new Date().toISOString(),
+      ended: null,
+      endedAt: null,
+    })
+    const open = blockOf(['A1', 'A2'])
+    const ended = blockOf(['A3'])
+    await ledger.createBlock(open)
+    await ledger.createBlock(ended)
+    await ledger.endBlock(def.id, ended.id, 'unblocked')
+    t.equal(await other.deleteEvent(def.id), true, 'deleted, blocks and all')
+    t.equal(await ledger.getEvent(def.id), null, 'the event is gone')
+    t.same(await ledger.listBlocks(def.id), [], 'and its blocks')
+    t.equal(await ledger.getBlock(def.id, open.id), null, 'the open one too')
+    // The same id again starts clean: no blocked seat of the old event is left to refuse a block or a sale.
+    await ledger.createEvent(def)
+    await ledger.createBlock(blockOf(['A1']))
+    const sale = await ledger.confirm(confirmInput(def.id, [{ section: 'vip', seats: ['A2'] }]))
+    t.equal(sale.created, true, 'a seat the old block held sells')
+  })
+
   t.test(
     'deleteEvent racing confirms: every confirm either sold (and the delete refused) or wrote nothing',
     async (t) => {
