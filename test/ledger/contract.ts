@@ -364,13 +364,27 @@ export function ledgerContract(
   t.test(
     'deleteEvent racing confirms: every confirm either sold (and the delete refused) or wrote nothing',
     async (t) => {
+      // Half the confirms buy a GA unit, half a seat: each kind's rows must follow the event's fate.
+      const seatOf = (i: number) => `S${i}`
+      const itemsOf = (i: number): Item[] =>
+        i % 2 === 0 ? [{ section: 'general', quantity: 1 }] : [{ section: 'vip', seats: [seatOf(i)] }]
       for (let round = 0; round < 6; round++) {
         const def = eventDef({
-          sections: [{ id: 'general', name: 'General', kind: 'ga', price: 300, capacity: 100 }],
+          sections: [
+            { id: 'general', name: 'General', kind: 'ga', price: 300, capacity: 100 },
+            {
+              id: 'vip',
+              name: 'VIP',
+              kind: 'seated',
+              price: 800,
+              capacity: 10,
+              seats: Array.from({ length: 10 }, (_, i) => seatOf(i)),
+            },
+          ],
         })
         await ledger.createEvent(def)
         const confirms = Array.from({ length: 10 }, (_, i) =>
-          both(i).confirm(confirmInput(def.id, [{ section: 'general', quantity: 1 }])),
+          both(i).confirm(confirmInput(def.id, itemsOf(i))),
         )
         const deletion = both(round).deleteEvent(def.id)
         const [deleted, ...results] = await Promise.allSettled([deletion, ...confirms])
@@ -380,10 +394,16 @@ export function ledgerContract(
         if (deleted?.status === 'fulfilled') {
           t.equal(sold, 0, `round ${round}: deleted, so nothing was sold`)
           t.equal(await ledger.getEvent(def.id), null)
+          // No sold seat outlived the event: the same id again sells every seat the losers asked for.
+          await ledger.createEvent(def)
+          const seats = Array.from({ length: 5 }, (_, k) => seatOf(2 * k + 1))
+          const again = await ledger.confirm(confirmInput(def.id, [{ section: 'vip', seats }]))
+          t.equal(again.created, true, `round ${round}: the seats are free under the same id`)
         } else {
           t.ok(deleted?.reason instanceof EventHasSalesError, `round ${round}: refused because it sold`)
           t.ok(sold > 0)
-          t.equal((await ledger.soldCounts(def.id)).sections[0]?.sold, sold, 'the ledger counts every sale')
+          const counted = (await ledger.soldCounts(def.id)).sections.reduce((n, s) => n + s.sold, 0)
+          t.equal(counted, sold, 'the ledger counts every sale')
         }
       }
     },
