@@ -30,6 +30,22 @@ export interface LedgerContractOptions {
 
 const rand = (): string => randomBytes(6).toString('hex')
 
+/** A new seat block of the `vip` section's `seats` (for reason "press" unless `extra` says otherwise). */
+function vipBlock(eventId: string, seats: string[], extra: Partial<SeatBlock> = {}): SeatBlock {
+  return {
+    id: `b-${rand()}`,
+    eventId,
+    reason: 'press',
+    allocation: null,
+    releaseAt: null,
+    seats: seats.map((seat) => ({ section: 'vip', seat })),
+    createdAt: new Date().toISOString(),
+    ended: null,
+    endedAt: null,
+    ...extra,
+  }
+}
+
 function eventDef(overrides: Partial<EventDefinition> = {}): EventDefinition {
   return {
     id: `ev-${rand()}`,
@@ -334,17 +350,7 @@ export function ledgerContract(
   t.test('deleteEvent: an event that never sold goes with its seat blocks, ended ones too', async (t) => {
     const def = eventDef()
     await ledger.createEvent(def)
-    const blockOf = (seats: string[]): SeatBlock => ({
-      id: `b-${rand()}`,
-      eventId: def.id,
-      reason: 'production',
-      allocation: null,
-      releaseAt: null,
-      seats: seats.map((seat) => ({ section: 'vip', seat })),
-      createdAt: new Date().toISOString(),
-      ended: null,
-      endedAt: null,
-    })
+    const blockOf = (seats: string[]) => vipBlock(def.id, seats, { reason: 'production' })
     const open = blockOf(['A1', 'A2'])
     const ended = blockOf(['A3'])
     await ledger.createBlock(open)
@@ -868,18 +874,7 @@ export function ledgerContract(
   t.test('seat blocks: all or nothing, one block a seat, ended once, due releases', async (t) => {
     const def = eventDef()
     await ledger.createEvent(def)
-    const blockOf = (seats: string[], extra: Partial<SeatBlock> = {}): SeatBlock => ({
-      id: `b-${rand()}`,
-      eventId: def.id,
-      reason: 'press',
-      allocation: null,
-      releaseAt: null,
-      seats: seats.map((seat) => ({ section: 'vip', seat })),
-      createdAt: new Date().toISOString(),
-      ended: null,
-      endedAt: null,
-      ...extra,
-    })
+    const blockOf = (seats: string[], extra: Partial<SeatBlock> = {}) => vipBlock(def.id, seats, extra)
     await ledger.confirm(confirmInput(def.id, [{ section: 'vip', seats: ['A3'] }]))
     const onSold = await ledger.createBlock(blockOf(['A2', 'A3'])).catch((e: unknown) => e)
     t.ok(onSold instanceof BlockConflictError, 'a sold seat is refused')
