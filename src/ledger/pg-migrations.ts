@@ -25,7 +25,13 @@ export interface PgMigration {
 /** Where the applied steps are recorded. */
 export const PG_MIGRATIONS_TABLE = 'seatlock_migrations'
 
-/** The longest a step that locks tables in use waits for its lock, before the start fails instead. */
+/**
+ * The longest a step waits for a lock on a table in use (lock_timeout), before that start fails instead. A
+ * step that alters a table the sale uses (adding or dropping a foreign key locks both tables) holds its lock
+ * until the init commits: it waits for the confirms in flight, and every confirm after it waits behind it.
+ * Behind a long transaction on such a table the sale would stall for the whole statement timeout (30 s);
+ * with this the start fails within seconds, and a later start (that transaction gone) runs the step.
+ */
 export const MIGRATION_LOCK_TIMEOUT = '5s'
 
 /** Key of the advisory lock that serialises schema changes across processes. */
@@ -132,15 +138,11 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     // makes of that same row, which refuses the whole sale when the row is missing (and locks it). The key
     // was only the row-by-row half of that: a seated batch of 12 confirms spent about a sixth of its
     // PostgreSQL time in these checks. The seat's unique key (the double-sale guard) and its reservation's
-    // foreign key stay. Dropped by lookup, not by name: a database may have named it otherwise.
-    // Dropping a foreign key locks both tables exclusively until the init commits: it waits for the confirms
-    // in flight, and every confirm after it waits behind it. A long transaction on either table would stall
-    // the sale for as long as the statement timeout (30 s); the lock timeout makes this start fail instead,
-    // within seconds, and a later start (when that transaction is gone) runs the step.
+    // foreign key stay. Dropped by lookup, not by name: a database may have named it otherwise. Dropping a
+    // foreign key locks both tables (see MIGRATION_LOCK_TIMEOUT).
     id: 7,
     name: 'sold seats: no per-seat foreign key to the section their sale updates',
     sql: [
-      `SET LOCAL lock_timeout = '${MIGRATION_LOCK_TIMEOUT}'`,
       `DO $drop$
       DECLARE
         c name;
@@ -154,7 +156,6 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         END LOOP;
       END
       $drop$`,
-      `SET LOCAL lock_timeout TO DEFAULT`,
     ],
   },
 ]
@@ -181,7 +182,8 @@ export function upToDate(applied: Set<number> | null, steps: readonly PgMigratio
 /**
  * Runs the steps not recorded yet, in id order, each followed by its record. The caller is inside a
  * transaction (with a statement timeout fit for DDL); this takes the advisory lock, which the transaction's
- * end releases, so a second process waits here and then finds the steps recorded. Returns the ids run.
+ * end releases, so a second process waits here and then finds the steps recorded. Table locks wait at most
+ * MIGRATION_LOCK_TIMEOUT. Returns the ids run.
  */
 export async function applyMigrations(
   db: Queryable,
@@ -189,6 +191,8 @@ export async function applyMigrations(
   log: (msg: string) => void,
 ): Promise<number[]> {
   await db.query('SELECT pg_advisory_xact_lock($1)', [PG_MIGRATIONS_LOCK_KEY])
+  // After the advisory lock: a second process may wait for the first one's steps as long as they take.
+  await db.query(`SET LOCAL lock_timeout = '${MIGRATION_LOCK_TIMEOUT}'`)
   await db.query(`CREATE TABLE IF NOT EXISTS ${PG_MIGRATIONS_TABLE} (
     id int PRIMARY KEY,
     name text NOT NULL,

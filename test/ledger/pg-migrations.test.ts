@@ -50,6 +50,18 @@ async function recorded(db: pg.Client): Promise<number[]> {
   return rows.map((r) => r.id)
 }
 
+/** The sold-seat table's only foreign key since step 7, as PostgreSQL prints it. */
+const RESERVATION_KEY_ONLY = ['FOREIGN KEY (reservation_id) REFERENCES seatlock_reservations(id)']
+
+/** The foreign keys of the sold-seat table, as PostgreSQL prints their definitions. */
+async function soldSeatForeignKeys(db: pg.Client): Promise<string[]> {
+  const { rows } = await db.query<{ key: string }>(
+    `SELECT pg_get_constraintdef(oid) AS key FROM pg_constraint
+     WHERE conrelid = 'seatlock_sold_seats'::regclass AND contype = 'f' ORDER BY 1`,
+  )
+  return rows.map((r) => r.key)
+}
+
 const applied = (logs: string[]): string[] => logs.filter((l) => /migration \d+ .* applied/.test(l))
 
 const event = (): EventDefinition => ({
@@ -118,19 +130,10 @@ t.test('a fresh database: every step runs once and is recorded; the ledger works
   t.same((await ledger.soldCounts(ev.id)).sections, [{ id: 'vip', sold: 1 }], 'a confirm batch sold a seat')
   t.same(
     await soldSeatForeignKeys(db),
-    ['FOREIGN KEY (reservation_id) REFERENCES seatlock_reservations(id)'],
+    RESERVATION_KEY_ONLY,
     "sold seats: their reservation's foreign key only (step 7)",
   )
 })
-
-/** The foreign keys of the sold-seat table, as `column list -> referenced table`. */
-async function soldSeatForeignKeys(db: pg.Client): Promise<string[]> {
-  const { rows } = await db.query<{ key: string }>(
-    `SELECT pg_get_constraintdef(oid) AS key FROM pg_constraint
-     WHERE conrelid = 'seatlock_sold_seats'::regclass AND contype = 'f' ORDER BY 1`,
-  )
-  return rows.map((r) => r.key)
-}
 
 t.test(
   "step 7: sold seats keep their unique key and their reservation's foreign key, not the per-seat check of their section; a sale into a missing section is still refused whole",
@@ -143,11 +146,7 @@ t.test(
     t.equal((await soldSeatForeignKeys(db)).length, 2, 'before: the reservation and the section keys')
     const ledger = openLedger(t, url)
     await ledger.init()
-    t.same(
-      await soldSeatForeignKeys(db),
-      ['FOREIGN KEY (reservation_id) REFERENCES seatlock_reservations(id)'],
-      'after: only the reservation key',
-    )
+    t.same(await soldSeatForeignKeys(db), RESERVATION_KEY_ONLY, 'after: only the reservation key')
     const primary = await db.query(
       `SELECT pg_get_constraintdef(oid) AS key FROM pg_constraint
        WHERE conrelid = 'seatlock_sold_seats'::regclass AND contype = 'p'`,
@@ -211,11 +210,7 @@ t.test(
     t.equal((await soldSeatForeignKeys(db)).length, 2, 'and its key is still there')
     await openLedger(t, url).init()
     t.same(await recorded(db), ALL_IDS, 'the next start runs every step')
-    t.same(
-      await soldSeatForeignKeys(db),
-      ['FOREIGN KEY (reservation_id) REFERENCES seatlock_reservations(id)'],
-      'and step 7 with them',
-    )
+    t.same(await soldSeatForeignKeys(db), RESERVATION_KEY_ONLY, 'and step 7 with them')
   },
 )
 
