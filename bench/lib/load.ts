@@ -24,6 +24,11 @@ export interface LoadOptions {
   /** Seconds before a request counts as timed out (default 10). */
   timeout?: number
   quiet?: boolean
+  /**
+   * Ends the run early when aborted (a run whose seats ran out). autocannon looks at its stop flag once a
+   * sample, so a run that can be stopped samples every 100 ms instead of every second.
+   */
+  stop?: AbortSignal
 }
 
 export interface LoadSummary {
@@ -32,6 +37,8 @@ export interface LoadSummary {
   durationS: number
   /** Completed requests of every kind and status. */
   requests: number
+  /** The run was ended by `stop` before its duration or amount. */
+  stoppedEarly: boolean
   reqPerSec: number
   statuses: Record<string, number>
   errors: number
@@ -98,8 +105,12 @@ export function timedStep(
   }
 }
 
+/** The sample interval of a run that can be stopped early: how late, at most, its stop takes effect. */
+const STOPPABLE_SAMPLE_MS = 100
+
 export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
   const started = performance.now()
+  let stoppedEarly = false
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -110,15 +121,23 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
         ...(options.overallRate !== undefined ? { overallRate: options.overallRate } : {}),
         requests: options.requests,
         headers: { 'content-type': 'application/json' },
+        ...(options.stop ? { sampleInt: STOPPABLE_SAMPLE_MS } : {}),
       },
       (error: unknown, res: autocannon.Result) => (error ? reject(error as Error) : resolve(res)),
     )
+    options.stop?.addEventListener('abort', () => {
+      stoppedEarly = true
+      instance.stop()
+    })
     let done = 0
     if (!options.quiet) {
       let second = 0
       instance.on('response', () => done++)
       instance.on('tick', () => {
-        second++
+        // Ticks come once a sample: print once a second whatever the sample interval.
+        const now = Math.floor((performance.now() - started) / 1000)
+        if (now <= second) return
+        second = now
         log(`    ${options.label}: ${second}s, ${done} responses`)
       })
     }
@@ -136,6 +155,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     connections: options.connections,
     durationS: round(durationS),
     requests: total,
+    stoppedEarly,
     reqPerSec: round(total / durationS, 1),
     statuses,
     errors: result.errors,

@@ -16,6 +16,8 @@ export interface HotResult {
   warmupS: number
   /** Confirms/s of that warm-up: the server's first seconds of load (cold code, V8 still optimising it). */
   coldConfirmsPerSec: number
+  /** Seated: seconds into the measured run when it took its section's last fresh seats, and stopped. */
+  soldOutAfterS?: number
   holdLatency: LatencySummary
   confirmLatency: LatencySummary
   /** Every response of the measured run by status, and per step. */

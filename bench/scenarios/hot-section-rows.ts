@@ -76,7 +76,11 @@ export function hotRows(all: HotResult[], ctx: Ctx, rounds: number) {
     rows.push({
       scenario,
       metric: 'confirms/s (PostgreSQL ledger)',
-      values: values((x) => fmt(x.confirmsPerSec)),
+      values: values(
+        (x) =>
+          fmt(x.confirmsPerSec) +
+          (x.soldOutAfterS === undefined ? '' : ` (sold the section out in ${x.soldOutAfterS} s)`),
+      ),
       ratio:
         r === null
           ? 'n/a'

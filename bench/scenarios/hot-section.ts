@@ -6,6 +6,7 @@
  * in rounds that interleave them as in uncontended; seatlock on MongoDB too when MONGO_URL is set.
  */
 import { readFileSync } from 'node:fs'
+import { performance } from 'node:perf_hooks'
 import type { Request } from 'autocannon'
 import { KindTimer, runLoad } from '../lib/load.js'
 import type { LoadSummary } from '../lib/load.js'
@@ -54,6 +55,8 @@ const UNITS = 2
  * of its own, so a fast machine's warm-up does not use up the measured section's seats.
  */
 const WARMUP_S = 15
+/** Seated warm-up sections at most (each 49,999 pairs): 15 s at up to about 6,600 confirms/s. */
+const WARM_SEATED_SECTIONS = 2
 /** The API's largest general-admission section. */
 const GA_MAX = 1_000_000
 
@@ -140,14 +143,65 @@ function commandsPerConfirm(
   )
 }
 
-/** A section large enough for `seconds` of load (a hold → confirm pair runs at well under half the hold rate). */
+/**
+ * A section for `seconds` of load (a hold → confirm pair runs at well under half the hold rate). A seated section
+ * stops at the API's 100,000 seats (49,999 pairs, the last seat primes); a run that uses them all is stopped
+ * there (`seatedHolds`), and its rate is taken over the time until then.
+ */
 function sectionFor(id: string, variant: Variant, seconds: number): Section {
   const units = Math.ceil(RATE_CAP * seconds) + 1
-  // Seated sections stop at the API's 100,000 seats (49,999 pairs, the last seat primes): when a run uses
-  // them all the allocator wraps and holds meet sold seats, which shows as hold 409s.
   return variant === 'ga'
     ? { id, capacity: Math.min(GA_MAX, units) }
     : { id, seats: seatLabels(Math.min(SECTION_SIZE, units)) }
+}
+
+/**
+ * The warm-up's sections: seated, up to WARM_SEATED_SECTIONS of them taken one after another, so that a fast
+ * machine's 15 s do not run out of seats as one section's 49,999 pairs would (measured: about 10 s at 5,000
+ * confirms/s); if they still run out, the warm-up stops there.
+ */
+function warmSectionsFor(variant: Variant, seconds: number): Section[] {
+  const first = sectionFor(WARM, variant, seconds)
+  if (variant === 'ga') return [first]
+  const needed = Math.ceil((RATE_CAP * seconds) / SECTION_SIZE)
+  const count = Math.max(1, Math.min(WARM_SEATED_SECTIONS, needed))
+  return [
+    first,
+    ...Array.from({ length: count - 1 }, (_, i) => sectionFor(`${WARM}${i + 2}`, variant, seconds)),
+  ]
+}
+
+/**
+ * Seated holds of 2 seats no earlier hold took, one section after another; when the last pair is taken it aborts
+ * `stop` and notes the time, so the run ends instead of looping on refusals (a wrapped pair meets sold seats).
+ */
+function seatedHolds(
+  eventId: string,
+  sections: Section[],
+  timer: KindTimer,
+  stop: AbortController,
+): { request: Request; ranOutAt: () => number | undefined } {
+  const size = sections.reduce((n, s) => Math.min(n, 'seats' in s ? s.seats.length : 0), SECTION_SIZE)
+  const pairs = new PairAllocator(
+    sections.map((s) => s.id),
+    0,
+    size - 1,
+  )
+  let taken = 0
+  let ranOut: number | undefined
+  const request = holdStep(
+    eventId,
+    () => {
+      if (++taken === pairs.capacity) {
+        ranOut = performance.now()
+        stop.abort()
+      }
+      return pairs.take()
+    },
+    timer,
+    remember,
+  )
+  return { request, ranOutAt: () => ranOut }
 }
 
 /**
@@ -157,8 +211,8 @@ function sectionFor(id: string, variant: Variant, seconds: number): Section {
 function withoutWarmUp(view: LedgerView): LedgerView {
   return {
     ...view,
-    sales: view.sales.filter((sale) => !sale.items.every((item) => item.section === WARM)),
-    soldSeats: view.soldSeats.filter((seat) => !seat.startsWith(`${WARM}/`)),
+    sales: view.sales.filter((sale) => !sale.items.every((item) => item.section.startsWith(WARM))),
+    soldSeats: view.soldSeats.filter((seat) => !seat.startsWith(WARM)),
   }
 }
 
@@ -176,8 +230,8 @@ async function flow(
   await infra.flushRedis()
   const eventId = newEventId(`hot-${variant}`)
   const section = sectionFor(HOT, variant, opts.duration)
-  const warmSection = sectionFor(WARM, variant, warmup)
-  await createEvent(target, infra, admin, eventId, [section, warmSection])
+  const warmSections = warmSectionsFor(variant, warmup)
+  await createEvent(target, infra, admin, eventId, [section, ...warmSections])
   /** Holds confirmed (201) in the measured run: the hot section's sales the ledger check expects. */
   const confirmed = new Set<string>()
   const onConfirm = (status: number, context: Record<string, unknown>) => {
@@ -204,25 +258,35 @@ async function flow(
   let pgCpu = 0
   let clientCpu0 = process.cpuUsage()
   let clientCpu = 0
+  let loadStarted = 0
+  /** When the measured run took its section's last fresh seats, if it did. */
+  let ranOutAt: number | undefined
   const running = await startTarget(target, infra, { cpuProfDir: opts.cpuProfDir, ledgerUrl })
   try {
-    /** The hold step of one section: 2 seats no earlier hold took, or 2 units. */
-    const holdsIn = (s: Section): ((timer: KindTimer) => Request) => {
-      if (!('seats' in s)) return (timer) => gaHoldStep(eventId, s.id, UNITS, timer, remember)
-      const pairs = new PairAllocator([s.id], 0, s.seats.length - 1)
-      return (timer) => holdStep(eventId, () => pairs.take(), timer, remember)
+    /** The hold step of a run: 2 units of its GA section, or 2 seats no earlier hold took (stopping at the last). */
+    const holdsIn = (sections: Section[], timer: KindTimer) => {
+      const stop = new AbortController()
+      const first = sections[0] as Section
+      if (!('seats' in first)) {
+        return {
+          request: gaHoldStep(eventId, first.id, UNITS, timer, remember),
+          stop,
+          ranOutAt: () => undefined,
+        }
+      }
+      return { ...seatedHolds(eventId, sections, timer, stop), stop }
     }
     if ('seats' in section) await prime(running.url, eventId, HOT, `s${section.seats.length}`)
     else await primeGa(running.url, eventId, HOT)
-    const hold = holdsIn(section)
-    const warmHold = holdsIn(warmSection)
+    const warmHolds = holdsIn(warmSections, new KindTimer())
     warm = await runLoad({
       label: `${target} warm-up`,
       url: running.url,
       connections: opts.connections,
       duration: warmup,
-      requests: [warmHold(new KindTimer()), onHoldStep(eventId, 'POST', '/confirm', coldConfirms)],
+      requests: [warmHolds.request, onHoldStep(eventId, 'POST', '/confirm', coldConfirms)],
       quiet: true,
+      stop: warmHolds.stop.signal,
     })
     metrics0 = target === 'seatlock' ? await confirmMetrics(running.url) : undefined
     cpu0 = running.child.cpuSeconds()
@@ -231,13 +295,17 @@ async function flow(
     redisStats0 = await infra.redisCommandStats()
     pgCpu0 = cpuSecondsOfCommand('postgres')
     clientCpu0 = process.cpuUsage()
+    const hotHolds = holdsIn([section], holds)
+    loadStarted = performance.now()
     load = await runLoad({
       label: `${target} ${variant} hold → confirm (round ${roundNo})`,
       url: running.url,
       connections: opts.connections,
       duration: opts.duration,
-      requests: [hold(holds), onHoldStep(eventId, 'POST', '/confirm', confirms, onConfirm)],
+      requests: [hotHolds.request, onHoldStep(eventId, 'POST', '/confirm', confirms, onConfirm)],
+      stop: hotHolds.stop.signal,
     })
+    ranOutAt = hotHolds.ranOutAt()
     serverCpu = running.child.cpuSeconds() - cpu0
     pgCpu = cpuSecondsOfCommand('postgres') - pgCpu0
     const client = process.cpuUsage(clientCpu0)
@@ -267,12 +335,15 @@ async function flow(
     // One confirm per connection may be cut off when the measurement stops (the warm-up's are in WARM).
     cutOff: opts.connections,
   })
+  const measuredSeconds = ranOutAt === undefined ? load.durationS : (ranOutAt - loadStarted) / 1000
   const result: HotResult = {
     variant,
     target,
     ledger: ledgerName,
     round: roundNo,
-    confirmsPerSec: round(confirms.count(201) / load.durationS, 1),
+    // A run that sold its section out is measured until it took the last seats, not while it was stopping.
+    confirmsPerSec: round(confirms.count(201) / measuredSeconds, 1),
+    ...(ranOutAt === undefined ? {} : { soldOutAfterS: round(measuredSeconds, 2) }),
     confirms: confirms.count(201),
     warmupS: warmup,
     coldConfirmsPerSec: round(coldConfirms.count(201) / Math.max(0.001, warm.durationS), 1),
@@ -298,7 +369,9 @@ async function flow(
     ...(stagesMs === undefined ? {} : { confirmStagesMs: stagesMs }),
   }
   log(
-    `  ${target} (${ledgerName}) ${variant} round ${roundNo}: ${fmt(result.confirmsPerSec)} confirms/s; ` +
+    `  ${target} (${ledgerName}) ${variant} round ${roundNo}: ${fmt(result.confirmsPerSec)} confirms/s` +
+      (result.soldOutAfterS === undefined ? '' : ` (section sold out after ${result.soldOutAfterS} s)`) +
+      `; ` +
       `confirm p50 ${result.confirmLatency.p50} / p99 ${result.confirmLatency.p99} ms (cold, the ${warmup} s ` +
       `warm-up: ${fmt(result.coldConfirmsPerSec)} confirms/s); hold p50 ` +
       `${result.holdLatency.p50} / p99 ${result.holdLatency.p99} ms; holds ${JSON.stringify(result.holdStatuses)}, ` +
@@ -346,8 +419,10 @@ export async function hotSection(ctx: Ctx): Promise<ScenarioResult> {
     `each of ${ctx.opts.connections} connections loops hold → confirm with the hold token, every hold in the same ` +
       `section: GA, ${UNITS} units of one section sized for the run; seated, ${UNITS} seats no earlier hold took, ` +
       `of one section of up to ${fmt(SECTION_SIZE)} seats. ${ctx.opts.quick ? 0.5 : WARMUP_S} s warm-up on a ` +
-      `server just started (its rate is the cold row), then ${ctx.opts.duration} s measured; confirms/s counts ` +
-      `201 confirms of the measured run. ${rounds} round(s) ` +
+      `server just started, in sections of its own (its rate is the cold row), then ${ctx.opts.duration} s ` +
+      `measured; confirms/s counts 201 confirms of the measured run. A seated run that takes its section's last ` +
+      'fresh seats stops there (a server that fast would otherwise loop on refused holds), and its rate is over ' +
+      `the time until then. ${rounds} round(s) ` +
       'interleave the servers; the ratio is the median over rounds of seatlock ÷ reference in the same round, the ' +
       'table shows each server’s median round, 5xx and the ledger cover every run.',
     'ledger check (after the server stopped): every confirm answered 201 is a sale, every sale is 2 units of the ' +
