@@ -175,7 +175,7 @@ function warmSectionsFor(variant: Variant, seconds: number): Section[] {
  * Seated holds of 2 seats no earlier hold took, one section after another; when the last pair is taken it aborts
  * `stop` and notes the time, so the run ends instead of looping on refusals (a wrapped pair meets sold seats).
  */
-function seatedHolds(
+export function seatedHolds(
   eventId: string,
   sections: Section[],
   timer: KindTimer,
