@@ -125,19 +125,19 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
       },
       (error: unknown, res: autocannon.Result) => (error ? reject(error as Error) : resolve(res)),
     )
-    options.stop?.addEventListener('abort', () => {
+    const stop = (): void => {
       stoppedEarly = true
       instance.stop()
-    })
+    }
+    // A stop that fired while autocannon built each connection's first request (it builds them as it starts).
+    if (options.stop?.aborted) stop()
+    else options.stop?.addEventListener('abort', stop, { once: true })
     let done = 0
     if (!options.quiet) {
       let second = 0
       instance.on('response', () => done++)
       instance.on('tick', () => {
-        // Ticks come once a sample: print once a second whatever the sample interval.
-        const now = Math.floor((performance.now() - started) / 1000)
-        if (now <= second) return
-        second = now
+        second++
         log(`    ${options.label}: ${second}s, ${done} responses`)
       })
     }

@@ -18,6 +18,8 @@ export interface HotResult {
   coldConfirmsPerSec: number
   /** Seated: seconds into the measured run when it took its section's last fresh seats, and stopped. */
   soldOutAfterS?: number
+  /** Seated: seconds into the warm-up when it took its sections' last fresh seats, and stopped (short). */
+  warmupSoldOutAfterS?: number
   holdLatency: LatencySummary
   confirmLatency: LatencySummary
   /** Every response of the measured run by status, and per step. */

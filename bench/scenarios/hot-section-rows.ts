@@ -93,7 +93,13 @@ export function hotRows(all: HotResult[], ctx: Ctx, rounds: number) {
     rows.push({
       scenario,
       metric: `confirms/s in the first ${pg[0]?.warmupS ?? '?'} s after the server started (cold: the warm-up)`,
-      values: values((x) => fmt(x.coldConfirmsPerSec)),
+      values: values(
+        (x) =>
+          fmt(x.coldConfirmsPerSec) +
+          (x.warmupSoldOutAfterS === undefined
+            ? ''
+            : ` (warm-up short: sold out in ${x.warmupSoldOutAfterS} s)`),
+      ),
       ratio:
         cold.rounds.length === 0
           ? 'n/a'

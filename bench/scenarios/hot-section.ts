@@ -7,7 +7,6 @@
  */
 import { readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
-import type { Request } from 'autocannon'
 import { KindTimer, runLoad } from '../lib/load.js'
 import type { LoadSummary } from '../lib/load.js'
 import { judge, referenceView, seatlockPgView, seatlockPortView } from '../lib/ledger-check.js'
@@ -18,16 +17,15 @@ import { onMongo } from '../lib/mongo.js'
 import { cpuSecondsOfCommand } from '../lib/proc.js'
 import { parsePrometheus } from '../../test/helpers/metrics.js'
 import {
-  PairAllocator,
   SECTION_SIZE,
   gaHoldStep,
-  holdStep,
   onHoldStep,
   prime,
   primeGa,
   remember,
   seatLabels,
 } from '../lib/requests.js'
+import { freshPairHolds } from '../lib/fresh-pairs.js'
 import { fmt } from '../lib/results.js'
 import type { ScenarioResult } from '../lib/results.js'
 import { round } from '../lib/stats.js'
@@ -55,8 +53,11 @@ const UNITS = 2
  * of its own, so a fast machine's warm-up does not use up the measured section's seats.
  */
 const WARMUP_S = 15
-/** Seated warm-up sections at most (each 49,999 pairs): 15 s at up to about 6,600 confirms/s. */
-const WARM_SEATED_SECTIONS = 2
+/**
+ * Seated warm-up sections at most (each 49,999 pairs): 15 s at up to 10,000 confirms/s (the fastest reference
+ * so far confirmed about 6,300 seated a second in its warm-up).
+ */
+const WARM_SEATED_SECTIONS = 3
 /** The API's largest general-admission section. */
 const GA_MAX = 1_000_000
 
@@ -146,7 +147,7 @@ function commandsPerConfirm(
 /**
  * A section for `seconds` of load (a hold → confirm pair runs at well under half the hold rate). A seated section
  * stops at the API's 100,000 seats (49,999 pairs, the last seat primes); a run that uses them all is stopped
- * there (`seatedHolds`), and its rate is taken over the time until then.
+ * there (`freshPairHolds`), and its rate is taken over the time until then.
  */
 function sectionFor(id: string, variant: Variant, seconds: number): Section {
   const units = Math.ceil(RATE_CAP * seconds) + 1
@@ -169,39 +170,6 @@ function warmSectionsFor(variant: Variant, seconds: number): Section[] {
     first,
     ...Array.from({ length: count - 1 }, (_, i) => sectionFor(`${WARM}${i + 2}`, variant, seconds)),
   ]
-}
-
-/**
- * Seated holds of 2 seats no earlier hold took, one section after another; when the last pair is taken it aborts
- * `stop` and notes the time, so the run ends instead of looping on refusals (a wrapped pair meets sold seats).
- */
-export function seatedHolds(
-  eventId: string,
-  sections: Section[],
-  timer: KindTimer,
-  stop: AbortController,
-): { request: Request; ranOutAt: () => number | undefined } {
-  const size = sections.reduce((n, s) => Math.min(n, 'seats' in s ? s.seats.length : 0), SECTION_SIZE)
-  const pairs = new PairAllocator(
-    sections.map((s) => s.id),
-    0,
-    size - 1,
-  )
-  let taken = 0
-  let ranOut: number | undefined
-  const request = holdStep(
-    eventId,
-    () => {
-      if (++taken === pairs.capacity) {
-        ranOut = performance.now()
-        stop.abort()
-      }
-      return pairs.take()
-    },
-    timer,
-    remember,
-  )
-  return { request, ranOutAt: () => ranOut }
 }
 
 /**
@@ -259,6 +227,9 @@ async function flow(
   let clientCpu0 = process.cpuUsage()
   let clientCpu = 0
   let loadStarted = 0
+  let warmStarted = 0
+  /** When the warm-up took its sections' last fresh seats, if it did (it then ended early: reported). */
+  let warmRanOutAt: number | undefined
   /** When the measured run took its section's last fresh seats, if it did. */
   let ranOutAt: number | undefined
   const running = await startTarget(target, infra, { cpuProfDir: opts.cpuProfDir, ledgerUrl })
@@ -274,11 +245,13 @@ async function flow(
           ranOutAt: () => undefined,
         }
       }
-      return { ...seatedHolds(eventId, sections, timer, stop), stop }
+      const seated = sections.flatMap((s) => ('seats' in s ? [s] : []))
+      return { ...freshPairHolds(eventId, seated, timer, stop), stop }
     }
     if ('seats' in section) await prime(running.url, eventId, HOT, `s${section.seats.length}`)
     else await primeGa(running.url, eventId, HOT)
     const warmHolds = holdsIn(warmSections, new KindTimer())
+    warmStarted = performance.now()
     warm = await runLoad({
       label: `${target} warm-up`,
       url: running.url,
@@ -288,6 +261,7 @@ async function flow(
       quiet: true,
       stop: warmHolds.stop.signal,
     })
+    warmRanOutAt = warmHolds.ranOutAt()
     metrics0 = target === 'seatlock' ? await confirmMetrics(running.url) : undefined
     cpu0 = running.child.cpuSeconds()
     writes0 = writeCalls(running.child.pid)
@@ -335,6 +309,7 @@ async function flow(
     // One confirm per connection may be cut off when the measurement stops (the warm-up's are in WARM).
     cutOff: opts.connections,
   })
+  const warmSeconds = warmRanOutAt === undefined ? warm.durationS : (warmRanOutAt - warmStarted) / 1000
   const measuredSeconds = ranOutAt === undefined ? load.durationS : (ranOutAt - loadStarted) / 1000
   const result: HotResult = {
     variant,
@@ -346,7 +321,8 @@ async function flow(
     ...(ranOutAt === undefined ? {} : { soldOutAfterS: round(measuredSeconds, 2) }),
     confirms: confirms.count(201),
     warmupS: warmup,
-    coldConfirmsPerSec: round(coldConfirms.count(201) / Math.max(0.001, warm.durationS), 1),
+    coldConfirmsPerSec: round(coldConfirms.count(201) / Math.max(0.001, warmSeconds), 1),
+    ...(warmRanOutAt === undefined ? {} : { warmupSoldOutAfterS: round(warmSeconds, 2) }),
     holdLatency: holds.summary(201),
     confirmLatency: confirms.summary(201),
     statuses: load.statuses,
@@ -373,7 +349,11 @@ async function flow(
       (result.soldOutAfterS === undefined ? '' : ` (section sold out after ${result.soldOutAfterS} s)`) +
       `; ` +
       `confirm p50 ${result.confirmLatency.p50} / p99 ${result.confirmLatency.p99} ms (cold, the ${warmup} s ` +
-      `warm-up: ${fmt(result.coldConfirmsPerSec)} confirms/s); hold p50 ` +
+      `warm-up: ${fmt(result.coldConfirmsPerSec)} confirms/s` +
+      (result.warmupSoldOutAfterS === undefined
+        ? ''
+        : `, SHORT: its sections sold out after ${result.warmupSoldOutAfterS} s`) +
+      `); hold p50 ` +
       `${result.holdLatency.p50} / p99 ${result.holdLatency.p99} ms; holds ${JSON.stringify(result.holdStatuses)}, ` +
       `confirms ${JSON.stringify(result.confirmStatuses)}; 5xx ${result.serverErrors}, errors ${result.errors}, ` +
       `timeouts ${result.timeouts}; CPU per hold → confirm: server ${result.serverCpuMsPerConfirm} ms, ` +
@@ -409,6 +389,15 @@ export async function hotSection(ctx: Ctx): Promise<ScenarioResult> {
       // One round: the MongoDB ledger is reported, not compared.
       for (const variant of VARIANTS) all.push(await flow(ctx, variant, 'seatlock', 1, mongoAdmin, mongoUrl))
     })
+  }
+  const short = all.filter((r) => r.warmupSoldOutAfterS !== undefined)
+  if (short.length > 0) {
+    notes.push(
+      'warm-ups cut short by selling out their sections: ' +
+        short
+          .map((r) => `${r.target} ${r.variant} round ${r.round} after ${r.warmupSoldOutAfterS} s`)
+          .join(', '),
+    )
   }
   const others = ctx.opts.targets.filter((t) => !HOT_TARGETS.includes(t))
   if (others.length > 0) {
