@@ -64,7 +64,17 @@ t.test('a run whose stop signal fires ends within a sample of it, not at its dur
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
   const { port } = server.address() as AddressInfo
-  const url = `http://127.0.0.1:${port}`
+  /** GETs of one path over `connections` for `duration` seconds, stopped early by `stop` if given. */
+  const getFor = (duration: number, stop?: AbortSignal) =>
+    runLoad({
+      label: 'stop test',
+      url: `http://127.0.0.1:${port}`,
+      connections: 2,
+      duration,
+      requests: [{ method: 'GET', path: '/' }],
+      quiet: true,
+      ...(stop ? { stop } : {}),
+    })
 
   // Fired just after autocannon's first one-second sample: with one-second samples the run would go on
   // until the next (about 0.95 s later); a run that can be stopped samples every 100 ms.
@@ -75,15 +85,7 @@ t.test('a run whose stop signal fires ends within a sample of it, not at its dur
     stop.abort()
   }, 1_050)
   t.teardown(() => clearTimeout(timer))
-  const load = await runLoad({
-    label: 'stop test',
-    url,
-    connections: 4,
-    duration: 30,
-    requests: [{ method: 'GET', path: '/' }],
-    quiet: true,
-    stop: stop.signal,
-  })
+  const load = await getFor(30, stop.signal)
   const lagMs = performance.now() - abortedAt
   t.equal(load.stoppedEarly, true)
   t.ok(load.requests > 0, `answered ${load.requests} requests`)
@@ -92,26 +94,11 @@ t.test('a run whose stop signal fires ends within a sample of it, not at its dur
 
   const early = new AbortController()
   early.abort()
-  const never = await runLoad({
-    label: 'stopped before it started',
-    url,
-    connections: 2,
-    duration: 30,
-    requests: [{ method: 'GET', path: '/' }],
-    quiet: true,
-    stop: early.signal,
-  })
+  const never = await getFor(30, early.signal)
   t.equal(never.stoppedEarly, true)
   t.ok(never.durationS < 2, `a stop that fired before the run: ${never.durationS} s of 30`)
 
-  const plain = await runLoad({
-    label: 'no stop',
-    url,
-    connections: 2,
-    duration: 1,
-    requests: [{ method: 'GET', path: '/' }],
-    quiet: true,
-  })
+  const plain = await getFor(1)
   t.equal(plain.stoppedEarly, false, 'a run without a stop signal is not stopped early')
   // autocannon's duration is wall time rounded to 10 ms, its timer armed a little before its start.
   t.ok(plain.durationS >= 0.9, `it runs its duration: ${plain.durationS} s`)
