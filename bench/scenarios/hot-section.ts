@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
+import type { Request } from 'autocannon'
 import { KindTimer, runLoad } from '../lib/load.js'
 import type { LoadSummary } from '../lib/load.js'
 import { judge, referenceView, seatlockPgView, seatlockPortView } from '../lib/ledger-check.js'
@@ -172,6 +173,11 @@ function warmSectionsFor(variant: Variant, seconds: number): Section[] {
   ]
 }
 
+/** A run's seconds of load: until it took its sections' last fresh seats, if it did, else its whole duration. */
+function secondsOf(run: LoadSummary, started: number, ranOutAt: number | undefined): number {
+  return ranOutAt === undefined ? run.durationS : (ranOutAt - started) / 1000
+}
+
 /**
  * The ledger without the warm-up's sales (every item in WARM, as the warm-up takes them): what is left must be
  * exactly the measured run's sales of the hot section, and anything else still counts against the check.
@@ -234,19 +240,21 @@ async function flow(
   let ranOutAt: number | undefined
   const running = await startTarget(target, infra, { cpuProfDir: opts.cpuProfDir, ledgerUrl })
   try {
-    /** The hold step of a run: 2 units of its GA section, or 2 seats no earlier hold took (stopping at the last). */
-    const holdsIn = (sections: Section[], timer: KindTimer) => {
-      const stop = new AbortController()
+    /**
+     * The hold step of a run: 2 units of its GA section, or 2 seats no earlier hold took, with the stop that
+     * fires at the last of them (a GA section is sized for the run: it has none).
+     */
+    const holdsIn = (
+      sections: Section[],
+      timer: KindTimer,
+    ): { request: Request; stop?: AbortSignal; ranOutAt: () => number | undefined } => {
       const first = sections[0] as Section
       if (!('seats' in first)) {
-        return {
-          request: gaHoldStep(eventId, first.id, UNITS, timer, remember),
-          stop,
-          ranOutAt: () => undefined,
-        }
+        return { request: gaHoldStep(eventId, first.id, UNITS, timer, remember), ranOutAt: () => undefined }
       }
+      const stop = new AbortController()
       const seated = sections.flatMap((s) => ('seats' in s ? [s] : []))
-      return { ...freshPairHolds(eventId, seated, timer, stop), stop }
+      return { ...freshPairHolds(eventId, seated, timer, stop), stop: stop.signal }
     }
     if ('seats' in section) await prime(running.url, eventId, HOT, `s${section.seats.length}`)
     else await primeGa(running.url, eventId, HOT)
@@ -259,7 +267,7 @@ async function flow(
       duration: warmup,
       requests: [warmHolds.request, onHoldStep(eventId, 'POST', '/confirm', coldConfirms)],
       quiet: true,
-      stop: warmHolds.stop.signal,
+      stop: warmHolds.stop,
     })
     warmRanOutAt = warmHolds.ranOutAt()
     metrics0 = target === 'seatlock' ? await confirmMetrics(running.url) : undefined
@@ -277,7 +285,7 @@ async function flow(
       connections: opts.connections,
       duration: opts.duration,
       requests: [hotHolds.request, onHoldStep(eventId, 'POST', '/confirm', confirms, onConfirm)],
-      stop: hotHolds.stop.signal,
+      stop: hotHolds.stop,
     })
     ranOutAt = hotHolds.ranOutAt()
     serverCpu = running.child.cpuSeconds() - cpu0
@@ -309,8 +317,8 @@ async function flow(
     // One confirm per connection may be cut off when the measurement stops (the warm-up's are in WARM).
     cutOff: opts.connections,
   })
-  const warmSeconds = warmRanOutAt === undefined ? warm.durationS : (warmRanOutAt - warmStarted) / 1000
-  const measuredSeconds = ranOutAt === undefined ? load.durationS : (ranOutAt - loadStarted) / 1000
+  const warmSeconds = secondsOf(warm, warmStarted, warmRanOutAt)
+  const measuredSeconds = secondsOf(load, loadStarted, ranOutAt)
   const result: HotResult = {
     variant,
     target,
