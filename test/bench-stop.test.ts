@@ -13,10 +13,11 @@ import { KindTimer, runLoad } from '../bench/lib/load.js'
 import { seatLabels } from '../bench/lib/requests.js'
 import { freshPairHolds } from '../bench/lib/fresh-pairs.js'
 
-/** Builds the step's next request as autocannon would before sending it. */
-function build(step: Request): Request {
+/** The item of the hold the step asks for next, built as autocannon would before sending it. */
+function nextHoldItem(step: Request): { section: string; seats: string[] } {
   const setup = step.setupRequest as (request: Request, context: object) => Request
-  return setup({ method: 'GET', path: '/' } as Request, {})
+  const body = setup({ method: 'GET', path: '/' } as Request, {}).body as string
+  return (JSON.parse(body) as { items: { section: string; seats: string[] }[] }).items[0]!
 }
 
 t.test('the hold step aborts at the last fresh pair of its sections, and not before', async (t) => {
@@ -24,15 +25,10 @@ t.test('the hold step aborts at the last fresh pair of its sections, and not bef
   const stop = new AbortController()
   const holds = freshPairHolds('e1', [{ id: 'hot', seats: seatLabels(7) }], new KindTimer(), stop)
   const taken: string[][] = []
-  for (let i = 0; i < 2; i++)
-    taken.push(
-      (JSON.parse(build(holds.request).body as string) as { items: { seats: string[] }[] }).items[0]!.seats,
-    )
+  for (let i = 0; i < 2; i++) taken.push(nextHoldItem(holds.request).seats)
   t.equal(stop.signal.aborted, false, 'two pairs of three taken: still running')
   t.equal(holds.ranOutAt(), undefined)
-  taken.push(
-    (JSON.parse(build(holds.request).body as string) as { items: { seats: string[] }[] }).items[0]!.seats,
-  )
+  taken.push(nextHoldItem(holds.request).seats)
   t.equal(stop.signal.aborted, true, 'the third and last pair stops the run')
   t.type(holds.ranOutAt(), 'number')
   t.same(taken, [
@@ -51,9 +47,7 @@ t.test('two sections are taken one after the other before the step stops', async
   const holds = freshPairHolds('e1', sections, new KindTimer(), stop)
   const order: string[] = []
   for (let i = 0; i < 4; i++) {
-    order.push(
-      (JSON.parse(build(holds.request).body as string) as { items: { section: string }[] }).items[0]!.section,
-    )
+    order.push(nextHoldItem(holds.request).section)
     t.equal(stop.signal.aborted, i === 3, `after pair ${i + 1} of 4`)
   }
   t.same(order, ['warm', 'warm', 'warm2', 'warm2'])
