@@ -80,6 +80,8 @@ export function pageFrom(fetched: Reservation[], size: number): ReservationPage 
 export interface BatchHold {
   input: ConfirmInput
   plan: ConfirmPlan
+  /** The input's createdAt, checked and in the ledger's form (ISO 8601 UTC with milliseconds). */
+  createdAt: string
   indexes: number[]
 }
 
@@ -100,9 +102,10 @@ export function planBatch(inputs: ConfirmInput[]): BatchHold[] {
       return
     }
     let plan: ConfirmPlan
+    let createdAt: string
     try {
       plan = planConfirm(input.items)
-      isoInput(input.createdAt, 'createdAt')
+      createdAt = isoInput(input.createdAt, 'createdAt')
     } catch (err) {
       throw new BatchRefusedError('a batch input is invalid', { cause: err })
     }
@@ -111,7 +114,7 @@ export function planBatch(inputs: ConfirmInput[]): BatchHold[] {
     if (reservationIds.has(input.reservationId))
       throw new BatchRefusedError('two holds of a batch share a reservation id')
     reservationIds.set(input.reservationId, input.holdId)
-    byHold.set(input.holdId, { input, plan, indexes: [index] })
+    byHold.set(input.holdId, { input, plan, createdAt, indexes: [index] })
   })
   return [...byHold.values()].sort((a, b) => compareStrings(a.input.holdId, b.input.holdId))
 }
@@ -121,27 +124,43 @@ export function mergeBatch(holds: BatchHold[]): {
   seats: { section: string; seat: string; reservationId: string }[]
   sections: SectionUnits[]
 } {
+  refuseConflicts(holds)
   const seats: { section: string; seat: string; reservationId: string }[] = []
   const units = new Map<string, SectionUnits>()
   for (const { input, plan } of holds) {
-    for (const s of plan.seats) seats.push({ ...s, reservationId: input.reservationId })
+    // Literals, not spreads: a spread copies through a generic path, and a batch copies every seat.
+    for (const s of plan.seats)
+      seats.push({ section: s.section, seat: s.seat, reservationId: input.reservationId })
     for (const s of plan.sections) {
       const entry = units.get(s.section)
-      if (entry === undefined) units.set(s.section, { ...s })
-      else if (entry.kind !== s.kind)
-        throw new BatchRefusedError(`section ${s.section} mixes seats and quantity`)
+      if (entry === undefined) units.set(s.section, { section: s.section, kind: s.kind, units: s.units })
       else entry.units += s.units
     }
   }
   seats.sort((a, b) => compareStrings(a.section, b.section) || compareStrings(a.seat, b.seat))
-  for (let i = 1; i < seats.length; i++) {
-    const a = seats[i - 1] as (typeof seats)[number]
-    const b = seats[i] as (typeof seats)[number]
-    if (a.section === b.section && a.seat === b.seat)
-      throw new BatchRefusedError(`two holds of a batch name seat ${a.section}/${a.seat}`)
-  }
   const sections = [...units.values()].sort((a, b) => compareStrings(a.section, b.section))
   return { seats, sections }
+}
+
+/**
+ * What no batch may hold, whatever the ledger says: a section sold by seat in one hold and by quantity in
+ * another, or one seat named by two holds (each hold's own items were checked by planConfirm).
+ */
+export function refuseConflicts(holds: BatchHold[]): void {
+  const kinds = new Map<string, SectionUnits['kind']>()
+  const seats = new Set<string>()
+  for (const { plan } of holds) {
+    for (const s of plan.sections) {
+      const kind = kinds.get(s.section)
+      if (kind === undefined) kinds.set(s.section, s.kind)
+      else if (kind !== s.kind) throw new BatchRefusedError(`section ${s.section} mixes seats and quantity`)
+    }
+    for (const s of plan.seats) {
+      const key = `${s.section}\u0000${s.seat}`
+      if (seats.has(key)) throw new BatchRefusedError(`two holds of a batch name seat ${s.section}/${s.seat}`)
+      seats.add(key)
+    }
+  }
 }
 
 /** The batch's answers in input order, from the row that now holds each hold's slot. */

@@ -3,7 +3,9 @@ import { planConfirm } from '../domain/confirm-plan.js'
 import { CapacityExceededError, SeatsTakenError, UnknownEventError } from '../domain/errors.js'
 import type { SectionKind } from '../domain/event.js'
 import { isoInput } from '../domain/iso-time.js'
-import { batchResults, mergeBatch, planBatch } from './common.js'
+import type { Reservation } from '../domain/reservation.js'
+import { batchResults, planBatch, refuseConflicts } from './common.js'
+import type { BatchHold } from './common.js'
 import type { PgClient } from './pg-client.js'
 import { BATCH_REFUSED_SQLSTATE, CONFIRM_BATCH_FUNCTION } from './pg-confirm-batch.js'
 import { PG, pgCode } from './pg-errors.js'
@@ -114,42 +116,106 @@ export async function confirmExplained(client: PgClient, input: ConfirmInput): P
 
 /**
  * The statement that sends a batch: one call of the batch function `fn` with parallel arrays (one element
- * per hold, per seat, per hold and section), and the planned holds it answers for.
+ * per hold, per seat, per hold and section), and the planned holds it answers for. The arrays are built in
+ * one pass over the holds: the batch is built while the ledger waits for it (one transaction in flight).
+ *
+ * Only a hold the call did not insert (a retry, a fenced hold) is answered with its whole row, as JSON; a
+ * hold it inserted is answered with its hold id alone, since its row is what the batch sent (freshResult).
+ * Parsing thirteen columns a row, a date twice and the items as JSON, cost more than building the batch.
  */
 export function batchStatement(inputs: ConfirmInput[], fn: string = CONFIRM_BATCH_FUNCTION) {
   const holds = planBatch(inputs)
   const eventId = holds[0]?.input.eventId as string
   // Validates the batch (one kind per section, no seat named twice) before anything is sent.
-  mergeBatch(holds)
-  const seats = holds.flatMap((h) =>
-    h.plan.seats.map((s) => ({ ...s, reservationId: h.input.reservationId })),
-  )
-  const units = holds.flatMap((h) =>
-    h.plan.sections.map((s) => ({ ...s, reservationId: h.input.reservationId })),
-  )
-  const text = `SELECT * FROM ${fn}($1, $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
+  refuseConflicts(holds)
+  const n = holds.length
+  const ids = new Array<string>(n)
+  const holdIds = new Array<string>(n)
+  const holders = new Array<string>(n)
+  const items = new Array<string>(n)
+  const amounts = new Array<number>(n)
+  const currencies = new Array<string>(n)
+  const paymentRefs = new Array<string | null>(n)
+  const tokenHashes = new Array<string>(n)
+  const created = new Array<string>(n)
+  const seatSections: string[] = []
+  const seats: string[] = []
+  const seatReservations: string[] = []
+  const unitReservations: string[] = []
+  const unitSections: string[] = []
+  const unitKinds: string[] = []
+  const units: number[] = []
+  holds.forEach(({ input, plan, createdAt }, i) => {
+    ids[i] = input.reservationId
+    holdIds[i] = input.holdId
+    holders[i] = input.holder
+    items[i] = JSON.stringify(plan.items)
+    amounts[i] = input.amount
+    currencies[i] = input.currency
+    paymentRefs[i] = input.paymentRef
+    tokenHashes[i] = input.tokenHash
+    created[i] = createdAt
+    for (const s of plan.seats) {
+      seatSections.push(s.section)
+      seats.push(s.seat)
+      seatReservations.push(input.reservationId)
+    }
+    for (const s of plan.sections) {
+      unitReservations.push(input.reservationId)
+      unitSections.push(s.section)
+      unitKinds.push(s.kind)
+      units.push(s.units)
+    }
+  })
+  const text = `SELECT b.created, b.hold_id, CASE WHEN b.created THEN NULL ELSE row_to_json(b)::text END AS stored
+    FROM ${fn}($1, $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
            $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::text[], $12::text[], $13::text[],
-           $14::text[], $15::text[], $16::text[], $17::int[])`
+           $14::text[], $15::text[], $16::text[], $17::int[]) AS b`
   const values = [
     eventId,
-    holds.map((h) => h.input.reservationId),
-    holds.map((h) => h.input.holdId),
-    holds.map((h) => h.input.holder),
-    holds.map((h) => JSON.stringify(h.plan.items)),
-    holds.map((h) => h.input.amount),
-    holds.map((h) => h.input.currency),
-    holds.map((h) => h.input.paymentRef),
-    holds.map((h) => h.input.tokenHash),
-    holds.map((h) => isoInput(h.input.createdAt, 'createdAt')),
-    seats.map((s) => s.section),
-    seats.map((s) => s.seat),
-    seats.map((s) => s.reservationId),
-    units.map((u) => u.reservationId),
-    units.map((u) => u.section),
-    units.map((u) => u.kind),
-    units.map((u) => u.units),
+    ids,
+    holdIds,
+    holders,
+    items,
+    amounts,
+    currencies,
+    paymentRefs,
+    tokenHashes,
+    created,
+    seatSections,
+    seats,
+    seatReservations,
+    unitReservations,
+    unitSections,
+    unitKinds,
+    units,
   ]
   return { holds, text, values }
+}
+
+/** A batch function's answer for one hold: the row it inserted is known, any other comes as JSON. */
+interface BatchAnswer {
+  created: boolean
+  hold_id: string
+  stored: string | null
+}
+
+/** The reservation a batch inserted for a hold: exactly what the batch sent for it. */
+function freshReservation({ input, plan, createdAt }: BatchHold): Reservation {
+  return {
+    id: input.reservationId,
+    holdId: input.holdId,
+    eventId: input.eventId,
+    holder: input.holder,
+    items: plan.items,
+    amount: input.amount,
+    currency: input.currency,
+    status: 'confirmed',
+    paymentRef: input.paymentRef,
+    tokenHash: input.tokenHash,
+    createdAt,
+    cancelledAt: null,
+  }
 }
 
 /**
@@ -164,9 +230,9 @@ export async function confirmBatch(
 ): Promise<ConfirmResult[]> {
   if (inputs.length === 0) return []
   const { holds, text, values } = batchStatement(inputs, fn)
-  let rows: (ReservationRow & { created: boolean })[]
+  let rows: BatchAnswer[]
   try {
-    rows = await client.statement<ReservationRow & { created: boolean }>(text, values)
+    rows = await client.statement<BatchAnswer>(text, values)
   } catch (err) {
     const code = pgCode(err)
     if (code === BATCH_REFUSED_SQLSTATE || code === PG.foreignKeyViolation)
@@ -177,6 +243,7 @@ export async function confirmBatch(
   return batchResults(holds, inputs.length, (hold) => {
     const row = byHold.get(hold.input.holdId)
     if (row === undefined) throw new Error(`confirmBatch: no reservation row for hold ${hold.input.holdId}`)
-    return { reservation: toReservation(row), created: row.created }
+    if (row.created) return { reservation: freshReservation(hold), created: true }
+    return { reservation: toReservation(JSON.parse(row.stored as string) as ReservationRow), created: false }
   })
 }

@@ -16,8 +16,9 @@ export interface ReservationRow {
   status: ReservationStatus
   payment_ref: string | null
   token_hash: string
-  created_at: Date
-  cancelled_at: Date | null
+  /** A Date as pg parses the column; an ISO string where the row came as JSON (a batch's repeats). */
+  created_at: Date | string
+  cancelled_at: Date | string | null
 }
 
 function iso(value: Date | string): string {
