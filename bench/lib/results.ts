@@ -17,6 +17,11 @@ export interface Machine {
   postgres: string
   /** The commit measured (as built when the run started), with "+dirty" when the tree had changes. */
   commit: string
+  /**
+   * Set when seatlock's server was another build (SEATLOCK_SERVER): its path. `commit` is then the bench's
+   * own code and the baselines', not the server's.
+   */
+  seatlockServer?: string
 }
 
 /** HEAD and whether the working tree differed from it, read once when a run starts. */
@@ -36,9 +41,15 @@ export function measuredCommit(): string {
   return git(['status', '--porcelain', '--untracked-files=no']) === '' ? head : `${head}+dirty`
 }
 
-export function machineInfo(redisVersion: string, postgresVersion: string, commit: string): Machine {
+export function machineInfo(
+  redisVersion: string,
+  postgresVersion: string,
+  commit: string,
+  seatlockServer = process.env.SEATLOCK_SERVER,
+): Machine {
   return {
     commit,
+    ...(seatlockServer ? { seatlockServer } : {}),
     cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
     cores: cpus().length,
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
@@ -118,7 +129,9 @@ export function writeSummary(
   const md = [
     `# seatlock benchmark summary (${mode})`,
     '',
-    `Commit measured: ${machine.commit}.`,
+    machine.seatlockServer
+      ? `Commit measured: ${machine.commit} (the bench and the baselines); seatlock's server: ${machine.seatlockServer} (SEATLOCK_SERVER).`
+      : `Commit measured: ${machine.commit}.`,
     `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; Node ${machine.node}; ` +
       `Redis ${machine.redis}; PostgreSQL ${machine.postgres}; ${machine.os}.`,
     `Run: ${new Date().toISOString()}, ${Math.round(elapsedS)} s, every server in its own process, one at a time, ` +
