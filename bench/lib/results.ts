@@ -4,8 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem, release, platform } from 'node:os'
 import { join } from 'node:path'
 import { ROOT_DIR } from '../../src/paths.js'
-import type { TargetName } from './targets.js'
-import { TARGETS } from './targets.js'
+import type { TargetName } from './target-names.js'
+import { TARGETS } from './target-names.js'
 
 export interface Machine {
   cpuModel: string

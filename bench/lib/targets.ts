@@ -19,9 +19,11 @@ import type { Infra } from './infra.js'
 import { log } from './log.js'
 import { freePort, httpOk, startChild, waitFor } from './proc.js'
 import type { Child } from './proc.js'
+import type { TargetName } from './target-names.js'
 
-export type TargetName = 'seatlock' | 'reference' | 'pg' | 'redlock' | 'naive'
-export const TARGETS: TargetName[] = ['seatlock', 'reference', 'pg', 'redlock', 'naive']
+export { TARGETS } from './target-names.js'
+export type { TargetName } from './target-names.js'
+
 export const BASELINE_DESCRIPTIONS: Record<TargetName, string> = {
   seatlock: 'the real service (dist/src/server.js, NODE_ENV=production, LOG_LEVEL=warn)',
   reference: 'bare Fastify + ioredis, one EVALSHA per hold (the ceiling)',
