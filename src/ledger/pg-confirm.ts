@@ -120,7 +120,7 @@ export async function confirmExplained(client: PgClient, input: ConfirmInput): P
  * one pass over the holds: the batch is built while the ledger waits for it (one transaction in flight).
  *
  * Only a hold the call did not insert (a retry, a fenced hold) is answered with its whole row, as JSON; a
- * hold it inserted is answered with its hold id alone, since its row is what the batch sent (freshResult).
+ * hold it inserted is answered with its hold id alone, since its row is what the batch sent (freshReservation).
  * Parsing thirteen columns a row, a date twice and the items as JSON, cost more than building the batch.
  */
 export function batchStatement(inputs: ConfirmInput[], fn: string = CONFIRM_BATCH_FUNCTION) {

@@ -739,15 +739,21 @@ export function ledgerContract(
     )
     t.equal(results[1]?.reservation.paymentRef, 'pay-b')
     t.same(results[0]?.reservation.items, a.items, 'items as given')
-    t.same(await other.findReservationByHold(def.id, b.holdId), results[1]?.reservation, 'durable')
-    // Each answer is the stored sale, field for field: a created one and a repeat alike.
-    t.same(
+    // Each answer is the stored sale, field for field and type for type (strictSame: null is not undefined,
+    // '1' is not 1): a created one and a repeat alike.
+    t.strictSame(await other.findReservationByHold(def.id, b.holdId), results[1]?.reservation, 'durable')
+    t.strictSame(
       results[0]?.reservation,
       await other.findReservationByHold(def.id, a.holdId),
       'a new sale as stored',
     )
-    t.same(results[2]?.reservation, results[0]?.reservation, 'a hold named twice: one sale')
-    t.same(results[4]?.reservation, before.reservation, 'an earlier sale as it was answered then')
+    t.strictSame(results[2]?.reservation, results[0]?.reservation, 'a hold named twice: one sale')
+    t.strictSame(results[4]?.reservation, before.reservation, 'an earlier sale as it was answered then')
+    t.strictSame(
+      results[4]?.reservation,
+      await other.findReservationByHold(def.id, earlier.holdId),
+      'an earlier sale as stored',
+    )
     t.same(await sold(ledger, def.id), {
       vip: { sold: 3, seats: ['A1', 'A2', 'A4'] },
       general: { sold: 10, seats: [] },
