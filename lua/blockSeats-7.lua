@@ -12,7 +12,7 @@
     its own keys cannot be known before the call), then the seating keys (:ob:, :oi:, :or:) of each
     section given as rows that the items name (best available: a blocked seat is taken there)
     ARGV[1] block id   ARGV[2] release time ms, "" for none
-    ARGV[3] items JSON [{"s":section,"k":"s","seats":[...],"p":[[row,offset],...]}, ...] (seated sections
+    ARGV[3] items JSON [{"s":section,"k":"s","seats":[...],"p":[ [row,offset], ... ]}, ...] (seated sections
     only; "p" where each seat sits, in sections given as rows)
 
   Output:

@@ -14,7 +14,7 @@
     write the seat keys of the block they choose, which cannot be known before the call)
     ARGV[1] hold id            ARGV[2] token hash      ARGV[3] holder
     ARGV[4] ttl ms             ARGV[5] lifetime max ms ARGV[6] max units per holder
-    ARGV[7] items JSON [{"s":section,"k":"s","seats":[...],"p":[[row,offset],...]} | {"s":section,"k":"g","q":n}
+    ARGV[7] items JSON [{"s":section,"k":"s","seats":[...],"p":[ [row,offset], ... ]} | {"s":section,"k":"g","q":n}
             | {"s":section,"k":"b","q":n,"x":1 when the seats may be split over two blocks,
                "w":wheelchair spaces among the n, the others companion seats (accessible; no split)}]
             ("p" only for sections given as rows; "b": the best n adjacent seats, picked here)

@@ -13,7 +13,7 @@
     KEYS[8..] the seat keys of the block's seats, in their order in ARGV[3], then the seating keys (:ob:,
     :oi:, :or:) of each section given as rows that the items name (best available: freed seats are free there)
     ARGV[1] block id   ARGV[2] "unblock" or "release"
-    ARGV[3] items JSON [{"s":section,"k":"s","seats":[...],"p":[[row,offset],...]}, ...] ("p" in sections
+    ARGV[3] items JSON [{"s":section,"k":"s","seats":[...],"p":[ [row,offset], ... ]}, ...] ("p" in sections
     given as rows)
 
   Output:

@@ -21,8 +21,8 @@
     each section given as rows that the list names (the pinned holds it reads to find busy GA sections
     cannot be known before the call: undeclared, read only)
     ARGV[1] the sale version the reconciler read ("" when there was none)
-    ARGV[2] JSON { "s": [[section, seat, ledgerOwner(, row, offset)], ...], "c": [[section, soldKeysAtRead], ...],
-                   "g": [[section, ledgerSold], ...] }   (each list optional; at most a page of seats)
+    ARGV[2] JSON { "s": [ [section, seat, ledgerOwner(, row, offset)], ... ], "c": [ [section, soldKeysAtRead], ... ],
+                   "g": [ [section, ledgerSold], ... ] }   (each list optional; at most a page of seats)
 
   Output:
     { 1, version, seats healed, counts healed, seats and GA sections left for the next pass,

@@ -12,7 +12,7 @@ import { Redis } from 'ioredis'
 import { retireDueEvents } from '../src/jobs/retention.js'
 import { DriftReconciler } from '../src/jobs/drift.js'
 import { LUA_DIR } from '../src/paths.js'
-import { checkScript, loadLibrary, loadScripts } from '../src/redis/scripts.js'
+import { checkLongBrackets, checkScript, loadLibrary, loadScripts } from '../src/redis/scripts.js'
 import { createEvent, eachLedger, seats, startApp, uniqueId } from './helpers/app.js'
 import { eventually } from './helpers/eventually.js'
 import { checkLedgerInvariants } from './helpers/invariants.js'
@@ -47,6 +47,20 @@ t.test(
       () => checkScript('createHold-11.lua', create.replace(/^#!lua\n/, '')),
       /shebang/,
       'no shebang refused',
+    )
+    // Upstream Redis's Lua (the official images) refuses "[[" inside a [[ … ]] comment; Debian's accepts it.
+    t.throws(
+      () =>
+        checkLongBrackets(
+          'createHold-11.lua',
+          create.replace('[ [row,offset], ... ]', '[[row,offset], ...]'),
+        ),
+      /createHold-11\.lua: "\[\[" inside a \[\[ … \]\] block \(line 17\)/,
+      'a nested long bracket is refused, with its line',
+    )
+    t.doesNotThrow(
+      () => checkLongBrackets('x.lua', '--[[ a ]]\nlocal s = [[b]] .. "[["'),
+      'separate ones pass',
     )
     t.equal(loadScripts().size, files.length, 'every script loads')
     t.equal(loadLibrary().functions.size, files.length, 'and is a function of the library')

@@ -72,12 +72,32 @@ export function checkScript(file: string, source: string): void {
     throw new Error(`${file}: the header declares ${declared} fixed KEYS, the file name says ${match[2]}`)
 }
 
+/** A level-0 long bracket (`[[ … ]]`, a string or, after `--`, a comment) up to where Lua ends it. */
+const LONG_BRACKET = /\[\[([\s\S]*?)\]\]/g
+
+/**
+ * Refuses script text with `[[` inside a `[[ … ]]` (a long comment holding a JSON example such as
+ * `[[row, offset]]`). Debian's Redis accepts it; the Lua built into upstream Redis, which the official
+ * images run, fails the whole load with "nesting of [[...]] is deprecated", so the service could not start
+ * there. Checked on every load so the process fails at start here too.
+ */
+export function checkLongBrackets(file: string, text: string): void {
+  for (const match of text.matchAll(LONG_BRACKET)) {
+    const inner = match[1] ?? ''
+    if (!inner.includes('[[')) continue
+    const line = text.slice(0, (match.index ?? 0) + 2 + inner.indexOf('[[')).split('\n').length
+    throw new Error(`${file}: "[[" inside a [[ … ]] block (line ${line}): upstream Redis's Lua refuses it`)
+  }
+}
+
 /**
  * What Redis runs for a script file: its `--- @include` lines replaced by the included files (each at
  * most once) and the shared constants by their values (lua-constants.ts).
  */
 export function scriptText(file: string, source: string, luaDir = LUA_DIR): string {
-  return inlineConstants(withIncludes(source, luaDir), file)
+  const text = inlineConstants(withIncludes(source, luaDir), file)
+  checkLongBrackets(file, text)
+  return text
 }
 
 const SCRIPT_FILE = /^(\w+)-\d+\.lua$/
@@ -185,6 +205,7 @@ export function scriptsLibrary(scripts: ScriptSource[], luaDir = LUA_DIR): Scrip
     ].join('\n')
   })
   const code = ['local KEYS, ARGV', includes, ...functions].join('\n')
+  checkLongBrackets('the script library', code)
   const name = `seatlock_${createHash('sha1').update(code).digest('hex').slice(0, 16)}`
   return {
     name,
