@@ -243,22 +243,24 @@ local itemsJson = picked and cjson.encode(items) or ARGV[7]
 
 local expiresAt = now + math.min(tonumber(ARGV[4]), tonumber(ARGV[5]))
 local holdId = ARGV[1]
+-- Each time goes to several commands: made into text once (int).
+local nowText, expiresText, seatExpiresText = int(now), int(expiresAt), int(expiresAt + SEAT_GRACE_MS)
 
 for _, item in ipairs(items) do
   if item.k == 's' then
     for _, seat in ipairs(item.seats) do
-      redis.call('SET', seatKey(base, item.s, seat), holdId, 'PXAT', expiresAt + SEAT_GRACE_MS)
+      redis.call('SET', seatKey(base, item.s, seat), holdId, 'PXAT', seatExpiresText)
     end
   end
   redis.call('HINCRBY', KEYS[2], 'h:' .. item.s, itemUnits(item))
 end
 
-redis.call('HSET', KEYS[7], 'st', 'held', 't', ARGV[2], 'h', ARGV[3], 'hk', digest, 'c', now, 'e', expiresAt, unpack(itemsFields(itemsJson)))
-redis.call('ZADD', KEYS[3], expiresAt, holdId)
-holderAdd(KEYS[8], KEYS[5], digest, holdId, units, expiresAt)
+redis.call('HSET', KEYS[7], 'st', 'held', 't', ARGV[2], 'h', ARGV[3], 'hk', digest, 'c', nowText, 'e', expiresText, unpack(itemsFields(itemsJson)))
+redis.call('ZADD', KEYS[3], expiresText, holdId)
+holderAdd(KEYS[8], KEYS[5], digest, holdId, units, expiresText)
 
 if ARGV[9] == '1' then
-  redis.call('HSET', KEYS[9], 'b', ARGV[10], 'id', holdId, 'tk', ARGV[11], 'c', now, 'e', expiresAt)
+  redis.call('HSET', KEYS[9], 'b', ARGV[10], 'id', holdId, 'tk', ARGV[11], 'c', nowText, 'e', expiresText)
   redis.call('PEXPIRE', KEYS[9], tonumber(ARGV[12]))
 end
 

@@ -114,7 +114,8 @@ end
 
 local base = baseOf(KEYS[1])
 local now = nowMs()
-local keepMs = tonumber(ARGV[1])
+-- Only PEXPIRE reads it: kept as the caller's text (see int in basics).
+local keepMs = ARGV[1]
 local codes = {}
 for i = 2, #ARGV, 2 do
   local ok, code = pcall(finaliseOne, base, ARGV[i], ARGV[i + 1], keepMs, now)

@@ -57,5 +57,5 @@ if hold.st == 'held' then
     end
   end
 end
-redis.call('ZADD', KEYS[4], now + tonumber(ARGV[5]), holdId)
+redis.call('ZADD', KEYS[4], int(now + tonumber(ARGV[5])), holdId)
 return { 2, hold.r, hold.h, hold.i, tonumber(hold.c), tonumber(hold.e), hold.t }

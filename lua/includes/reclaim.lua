@@ -22,7 +22,8 @@ end
 -- more (a short GA count) says so and is called again (createHold's "expired holds pending").
 -- Each hold is reclaimed and reported once, by whichever script or sweep reaches it first.
 local function reclaimExpired(base, now)
-  local ids = redis.call('ZRANGEBYSCORE', base .. KEY.expiry, '-inf', now, 'LIMIT', 0, RECLAIM_BATCH)
+  -- Every hold-taking and token-checked call runs this: its numbers go as text (int in basics).
+  local ids = redis.call('ZRANGEBYSCORE', base .. KEY.expiry, '-inf', int(now), 'LIMIT', '0', RECLAIM_BATCH_TEXT)
   for _, id in ipairs(ids) do
     if not reclaimIfExpired(base, id, now) then
       local st = redis.call('HGET', base .. KEY.hold .. id, 'st')
