@@ -44,7 +44,7 @@ end }
 function countingLibrary(): string {
   const { text } = loadLibrary()
   if (!text.includes('\nlocal KEYS, ARGV\n')) throw new Error('the library no longer opens as expected')
-  const counting =
+  return (
     text
       .replace('\nlocal KEYS, ARGV\n', `\n${COUNTING}`)
       .replaceAll('redis.call(', 'countedCall(')
@@ -52,7 +52,7 @@ function countingLibrary(): string {
         /function_name = '(seatlock_[0-9a-f]+_(\w+))',([\s\S]*?)KEYS, ARGV = callKeys, callArgs/g,
         "function_name = '$1',$3KEYS, ARGV = callKeys, callArgs\ncurrentFn = '$2'",
       ) + REPORT
-  return counting
+  )
 }
 
 void eachLedger(t, 'hold and confirm pass no time as a Lua number', async (t, ledger) => {

@@ -50,7 +50,9 @@ function withIncludes(source: string, luaDir = LUA_DIR, seen = new Set<string>()
   return source.replace(INCLUDE, (_line, name: string) => {
     if (seen.has(name)) return ''
     seen.add(name)
-    return withIncludes(readFileSync(join(luaDir, `${name}.lua`), 'utf8'), luaDir, seen)
+    const text = readFileSync(join(luaDir, `${name}.lua`), 'utf8')
+    checkLongBrackets(`${name}.lua`, text)
+    return withIncludes(text, luaDir, seen)
   })
 }
 
@@ -58,7 +60,8 @@ function withIncludes(source: string, luaDir = LUA_DIR, seen = new Set<string>()
  * Checks one script file before it is registered, so drift fails the process at start (and the test
  * that loads every script): the first line is a `#!lua` shebang (Redis then refuses a writing script
  * before it runs when over maxmemory, and enforces the flags), and the key count in the file name is the
- * highest fixed `KEYS[n]` its header declares (variable lists are written `KEYS[n..]`).
+ * highest fixed `KEYS[n]` its header declares (variable lists are written `KEYS[n..]`), and no long bracket
+ * nests another (checkLongBrackets).
  */
 export function checkScript(file: string, source: string): void {
   const match = /^(\w+)-(\d+)\.lua$/.exec(file)
@@ -70,6 +73,7 @@ export function checkScript(file: string, source: string): void {
   const declared = Math.max(0, ...Array.from(header.matchAll(/KEYS\[(\d+)\](?!\.)/g), (m) => Number(m[1])))
   if (declared !== Number(match[2]))
     throw new Error(`${file}: the header declares ${declared} fixed KEYS, the file name says ${match[2]}`)
+  checkLongBrackets(file, source)
 }
 
 /** A level-0 long bracket (`[[ … ]]`, a string or, after `--`, a comment) up to where Lua ends it. */
@@ -79,7 +83,8 @@ const LONG_BRACKET = /\[\[([\s\S]*?)\]\]/g
  * Refuses script text with `[[` inside a `[[ … ]]` (a long comment holding a JSON example such as
  * `[[row, offset]]`). Debian's Redis accepts it; the Lua built into upstream Redis, which the official
  * images run, fails the whole load with "nesting of [[...]] is deprecated", so the service could not start
- * there. Checked on every load so the process fails at start here too.
+ * there. Checked on every file as it is read (each script by checkScript, each include as it is inlined), so
+ * the process fails at start here too and the error names the file and line to mend.
  */
 export function checkLongBrackets(file: string, text: string): void {
   for (const match of text.matchAll(LONG_BRACKET)) {
@@ -95,9 +100,7 @@ export function checkLongBrackets(file: string, text: string): void {
  * most once) and the shared constants by their values (lua-constants.ts).
  */
 export function scriptText(file: string, source: string, luaDir = LUA_DIR): string {
-  const text = inlineConstants(withIncludes(source, luaDir), file)
-  checkLongBrackets(file, text)
-  return text
+  return inlineConstants(withIncludes(source, luaDir), file)
 }
 
 const SCRIPT_FILE = /^(\w+)-\d+\.lua$/
@@ -205,7 +208,6 @@ export function scriptsLibrary(scripts: ScriptSource[], luaDir = LUA_DIR): Scrip
     ].join('\n')
   })
   const code = ['local KEYS, ARGV', includes, ...functions].join('\n')
-  checkLongBrackets('the script library', code)
   const name = `seatlock_${createHash('sha1').update(code).digest('hex').slice(0, 16)}`
   return {
     name,
