@@ -5,7 +5,10 @@
  * 64 KiB request; the PostgreSQL baseline: its section rows; the reference: its general-admission counters).
  */
 import { randomBytes } from 'node:crypto'
+import { rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { loadConfig } from '../../src/config.js'
 import { connectLedger } from '../../src/ledger/select.js'
 import type { Ledger } from '../../src/ledger/port.js'
@@ -17,6 +20,8 @@ import type { Services } from '../../src/services/container.js'
 import { REFERENCE_PREFIX, gaKey } from '../servers/redis-common.js'
 import type { Infra } from './infra.js'
 import { log } from './log.js'
+import { LOOP_FILE_ENV, readLoop } from './loop-busy.js'
+import type { LoopReading } from './loop-busy.js'
 import { freePort, httpOk, startChild, waitFor } from './proc.js'
 import type { Child } from './proc.js'
 import type { TargetName } from './target-names.js'
@@ -53,6 +58,8 @@ export interface Running {
   name: TargetName
   url: string
   child: Child
+  /** The server's event-loop time so far (bench/lib/loop-probe.js, preloaded into every server). */
+  loop(): Promise<LoopReading>
   stop(): Promise<void>
 }
 
@@ -81,7 +88,10 @@ export async function startTarget(
         `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
       ]
     : []
-  const child = startChild(name, process.execPath, [...nodeArgs, script], {
+  const loopFile = join(tmpdir(), `seatlock-bench-loop-${process.pid}-${port}.json`)
+  const probe = ['--import', pathToFileURL(join(ROOT_DIR, 'dist/bench/lib/loop-probe.js')).href]
+  const child = startChild(name, process.execPath, [...nodeArgs, ...probe, script], {
+    [LOOP_FILE_ENV]: loopFile,
     PORT: String(port),
     HOST: '127.0.0.1',
     REDIS_URL: infra.redisUrl,
@@ -101,9 +111,15 @@ export async function startTarget(
     await waitFor(`${name} server`, () => httpOk(`${url}/health`), 20_000)
   } catch (error) {
     await child.stop()
+    rmSync(loopFile, { force: true })
     throw new Error(`${(error as Error).message}; its output:\n${child.output()}`)
   }
-  return { name, url, child, stop: () => child.stop() }
+  const stop = async () => {
+    await child.stop()
+    rmSync(loopFile, { force: true })
+    rmSync(`${loopFile}.tmp`, { force: true })
+  }
+  return { name, url, child, loop: () => readLoop(child.pid, loopFile), stop }
 }
 
 /** seatlock's own services in this process, to create events out-of-band and read its ledger. */

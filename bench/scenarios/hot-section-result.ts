@@ -46,6 +46,11 @@ export interface HotResult {
   clientCpuMsPerConfirm: number
   /** Write system calls (sockets: HTTP, Redis, ledger) of the server per confirm answered 201. */
   serverWritesPerConfirm: number
+  /**
+   * The share (0–1) of the measured run the server's event loop was busy: near 1, its one thread was the
+   * ceiling; lower, its requests spent the rest waiting on Redis, the ledger or the load generator.
+   */
+  serverLoopBusy: number
   /** seatlock: confirms per ledger transaction of its group commit in the measured run (from its metrics). */
   confirmsPerTransaction?: number
 }

@@ -138,6 +138,14 @@ export function hotRows(all: HotResult[], ctx: Ctx, rounds: number) {
       target: '',
       met: null,
     })
+    rows.push({
+      scenario,
+      metric: 'server event loop busy (share of the measured run)',
+      values: values((x) => `${x.serverLoopBusy}`),
+      ratio: '',
+      target: '',
+      met: null,
+    })
     const sum = (runs: HotResult[], f: (x: HotResult) => number) => runs.reduce((n, x) => n + f(x), 0)
     rows.push({
       scenario,

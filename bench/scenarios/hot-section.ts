@@ -15,6 +15,7 @@ import type { LedgerView } from '../lib/ledger-check.js'
 import type { CommandStat } from '../lib/infra.js'
 import { log } from '../lib/log.js'
 import { onMongo } from '../lib/mongo.js'
+import { busyShare } from '../lib/loop-busy.js'
 import { cpuSecondsOfCommand } from '../lib/proc.js'
 import { parsePrometheus } from '../../test/helpers/metrics.js'
 import {
@@ -218,6 +219,7 @@ async function flow(
   let warm: LoadSummary
   let load: LoadSummary
   let cpu0 = 0
+  let loopBusy = 0
   let redisCpu0 = 0
   let serverCpu = 0
   let writes0 = 0
@@ -271,6 +273,7 @@ async function flow(
     })
     warmRanOutAt = warmHolds.ranOutAt()
     metrics0 = target === 'seatlock' ? await confirmMetrics(running.url) : undefined
+    const loop0 = await running.loop()
     cpu0 = running.child.cpuSeconds()
     writes0 = writeCalls(running.child.pid)
     redisCpu0 = await infra.redisCpuSeconds()
@@ -289,6 +292,7 @@ async function flow(
     })
     ranOutAt = hotHolds.ranOutAt()
     serverCpu = running.child.cpuSeconds() - cpu0
+    loopBusy = busyShare(loop0, await running.loop())
     pgCpu = cpuSecondsOfCommand('postgres') - pgCpu0
     const client = process.cpuUsage(clientCpu0)
     clientCpu = (client.user + client.system) / 1e6
@@ -349,6 +353,7 @@ async function flow(
     redisCommandsPerConfirm: commandsPerConfirm(redisStats0, redisStats, confirms.count(201)),
     clientCpuMsPerConfirm: round((clientCpu * 1000) / Math.max(1, confirms.count(201)), 3),
     serverWritesPerConfirm: round(serverWrites / Math.max(1, confirms.count(201)), 2),
+    serverLoopBusy: round(loopBusy, 2),
     ...(perTransaction === undefined ? {} : { confirmsPerTransaction: round(perTransaction, 2) }),
     ...(stagesMs === undefined ? {} : { confirmStagesMs: stagesMs }),
   }
@@ -366,7 +371,8 @@ async function flow(
       `confirms ${JSON.stringify(result.confirmStatuses)}; 5xx ${result.serverErrors}, errors ${result.errors}, ` +
       `timeouts ${result.timeouts}; CPU per hold → confirm: server ${result.serverCpuMsPerConfirm} ms, ` +
       `Redis ${result.redisCpuMsPerConfirm} ms, PostgreSQL ${result.ledgerCpuMsPerConfirm ?? '–'} ms, load ` +
-      `generator ${result.clientCpuMsPerConfirm} ms, server writes ${result.serverWritesPerConfirm}` +
+      `generator ${result.clientCpuMsPerConfirm} ms, server writes ${result.serverWritesPerConfirm}, server event loop ` +
+      `busy ${result.serverLoopBusy}` +
       (result.confirmsPerTransaction === undefined
         ? ''
         : `; ${result.confirmsPerTransaction} confirms per ledger transaction`) +
