@@ -432,6 +432,9 @@ export async function hotSection(ctx: Ctx): Promise<ScenarioResult> {
       'hot section, no seat is sold twice and the sold-seat records are exactly the seats of the sales, seatlock’s ' +
       'capacity − remaining equals the units of its confirmed reservations; sales never answered (confirms cut off ' +
       'when a run stopped) are allowed up to one per connection per run.',
+    'server event loop busy: the share of the measured run the server’s one thread was running callbacks ' +
+      '(bench/lib/loop-probe.js, preloaded into every server): near 1 that thread was the ceiling; lower, its ' +
+      'requests spent the rest waiting on Redis, the ledger or the load generator.',
     'the reference’s GA hold is one EVALSHA checking and raising a counter against the capacity the bench stored ' +
       'in Redis with the event; its confirm is one EVALSHA and one INSERT into bench_ga_sales (one row per confirm, ' +
       'with the quantity). Its seated path is the one the other scenarios measure.',
