@@ -260,6 +260,11 @@ t.test('the seat map page in Chromium', { skip }, async (t) => {
       await page.click('#operator-login button')
       await eventually('signed in', () => page.isVisible('#operator-view'))
       t.equal(await page.inputValue('#admin-token'), '', 'the token is not left in the field')
+      // A rate is the difference of two samples of /metrics. A hold made before the page's first sample is in
+      // that sample, so it never shows as a rate: hold only once a rate is shown (two samples taken).
+      await eventually('the first rate', async () =>
+        /^\d/.test((await page.textContent('#op-holds-rate')) ?? ''),
+      )
 
       const hold = await api.request('POST', `/v1/events/${eventId}/holds`, {
         body: { holder: 'op-1', ttlSeconds: 30, items: [{ section: 'stalls', seats: ['A-3'] }] },
