@@ -12,16 +12,22 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import type { Test } from 'tap'
 import { busyShare, LOOP_FILE_ENV, readLoop } from '../bench/lib/loop-busy.js'
+import { eventually } from './helpers/eventually.js'
 
 const PROBE = new URL('../bench/lib/loop-probe.js', import.meta.url).href
 
-/** The child's own code: spin (work in every turn), idle (a timer that does nothing), or freeze on a signal. */
+/**
+ * The child's own code: spin (work in every turn), idle (a timer that does nothing), or freeze on a signal.
+ * Each says "ready" once its handlers are set (before that a signal would end it: the probe writes its first
+ * reading as it loads, ahead of this code); the freezing one says "frozen" as it stops turning. Writes to a
+ * pipe are synchronous on Linux, so the word is out before the loop stops.
+ */
 const BEHAVIOUR = {
   spin: `const spin = () => { const end = Date.now() + 5; while (Date.now() < end); setImmediate(spin) }; spin()`,
   // A short interval: libuv counts a poll's wait as idle when a timer or I/O ends it, not a signal alone.
   idle: `setInterval(() => undefined, 50)`,
-  // Ready at once, then stuck in one synchronous call after its first SIGHUP: its loop never turns again.
-  freeze: `setInterval(() => undefined, 1000); process.on('SIGHUP', () => { const end = Date.now() + 10000; while (Date.now() < end); })`,
+  // Stuck in one synchronous call after its first SIGHUP: its loop never turns again.
+  freeze: `setInterval(() => undefined, 1000); process.on('SIGHUP', () => { process.stdout.write('frozen\\n'); const end = Date.now() + 10000; while (Date.now() < end); })`,
 }
 
 /**
@@ -36,31 +42,35 @@ function childEnv(): NodeJS.ProcessEnv {
 async function startChild(t: Test, behaviour: keyof typeof BEHAVIOUR) {
   const dir = mkdtempSync(join(tmpdir(), 'loop-busy-'))
   const file = join(dir, 'loop.json')
+  // Plain JavaScript, as the bench starts its servers: no loader comes with the child.
   const child = spawn(
     process.execPath,
     [
       '--import',
-      '@tapjs/typescript/import',
-      '--import',
       PROBE,
       '--input-type=module',
       '-e',
-      BEHAVIOUR[behaviour],
+      `${BEHAVIOUR[behaviour]}; process.stdout.write('ready\\n')`,
     ],
-    { env: { ...childEnv(), [LOOP_FILE_ENV]: file }, stdio: 'ignore' },
+    { env: { ...childEnv(), [LOOP_FILE_ENV]: file }, stdio: ['ignore', 'pipe', 'ignore'] },
   )
+  let said = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (said += chunk))
   t.teardown(() => {
     child.kill('SIGKILL')
     rmSync(dir, { recursive: true, force: true })
   })
-  // The probe writes its first reading when it loads: from then on a signal asks it (before, it would kill).
-  const deadline = Date.now() + 15_000
-  while (!existsSync(file)) {
-    if (Date.now() > deadline || child.exitCode !== null)
-      throw new Error(`the ${behaviour} child never loaded its probe`)
-    await sleep(20)
+  const saidWord = (word: string) => () => {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`the ${behaviour} child exited (${child.exitCode ?? child.signalCode})`)
+    return said.split('\n').includes(word)
   }
-  return { pid: child.pid as number, file, child }
+  await eventually(
+    `the ${behaviour} child ready with its probe`,
+    () => saidWord('ready')() && existsSync(file),
+    { deadlineMs: 15_000 },
+  )
+  return { pid: child.pid as number, file, child, said: saidWord }
 }
 
 /** The busy share over about `ms` of the child's life, from two readings. */
@@ -91,12 +101,13 @@ t.test('each reading is a new one: the counts only grow', async (t) => {
 })
 
 t.test('a frozen loop gives no reading: an error at the deadline, not a hang', async (t) => {
-  const { pid, file, child } = await startChild(t, 'freeze')
+  const { pid, file, child, said } = await startChild(t, 'freeze')
   child.kill('SIGHUP')
-  await sleep(200)
+  await eventually('the child frozen', said('frozen'))
   const started = Date.now()
   await t.rejects(readLoop(pid, file, 300), /wrote no event-loop reading .* within 300 ms/)
   t.ok(Date.now() - started < 3_000, 'gave up near its deadline')
+  t.ok(child.exitCode === null && child.signalCode === null, 'the child is alive, only frozen')
 })
 
 t.test('a process without the probe is not signalled (the signal would end it)', async (t) => {

@@ -68,6 +68,8 @@ export interface Child {
   /** CPU seconds (user + system) the child has used so far. */
   cpuSeconds(): number
   stop(): Promise<void>
+  /** Whether the process is still running (its pid may name another process once it has exited). */
+  alive(): boolean
   /** The last lines the child wrote, for error messages. */
   output(): string
 }
@@ -113,6 +115,7 @@ export function startChild(
       }
       children.delete(child)
     },
+    alive: () => child.exitCode === null && child.signalCode === null,
     output: () => tail.join('\n'),
   }
 }

@@ -5,7 +5,7 @@
  * 64 KiB request; the PostgreSQL baseline: its section rows; the reference: its general-admission counters).
  */
 import { randomBytes } from 'node:crypto'
-import { rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -88,7 +88,7 @@ export async function startTarget(
         `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
       ]
     : []
-  const loopFile = join(tmpdir(), `seatlock-bench-loop-${process.pid}-${port}.json`)
+  const loopFile = join(loopDir(), `${name}-${port}.json`)
   const probe = ['--import', pathToFileURL(join(ROOT_DIR, 'dist/bench/lib/loop-probe.js')).href]
   const child = startChild(name, process.execPath, [...nodeArgs, ...probe, script], {
     [LOOP_FILE_ENV]: loopFile,
@@ -119,7 +119,27 @@ export async function startTarget(
     rmSync(loopFile, { force: true })
     rmSync(`${loopFile}.tmp`, { force: true })
   }
-  return { name, url, child, loop: () => readLoop(child.pid, loopFile), stop }
+  const loop = async () => {
+    // A server that died leaves its last reading behind, and its pid may be another process's by now.
+    if (!child.alive()) throw new Error(`${name} server exited; its output:\n${child.output()}`)
+    return readLoop(child.pid, loopFile)
+  }
+  return { name, url, child, loop, stop }
+}
+
+let loopFiles: string | undefined
+
+/**
+ * The folder of this run's loop files, made on first use and removed when the process exits, however it
+ * exits (an interrupted run kills its servers without stopping them one by one).
+ */
+function loopDir(): string {
+  if (loopFiles === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'seatlock-bench-loop-'))
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
+    loopFiles = dir
+  }
+  return loopFiles
 }
 
 /** seatlock's own services in this process, to create events out-of-band and read its ledger. */

@@ -273,7 +273,6 @@ async function flow(
     })
     warmRanOutAt = warmHolds.ranOutAt()
     metrics0 = target === 'seatlock' ? await confirmMetrics(running.url) : undefined
-    const loop0 = await running.loop()
     cpu0 = running.child.cpuSeconds()
     writes0 = writeCalls(running.child.pid)
     redisCpu0 = await infra.redisCpuSeconds()
@@ -281,6 +280,8 @@ async function flow(
     pgCpu0 = cpuSecondsOfCommand('postgres')
     clientCpu0 = process.cpuUsage()
     const hotHolds = holdsIn([section], holds)
+    // Last before the load: the readings above leave the server idle, which is not the run's.
+    const loop0 = await running.loop()
     loadStarted = performance.now()
     load = await runLoad({
       label: `${target} ${variant} hold → confirm (round ${roundNo})`,
