@@ -92,6 +92,7 @@ export function startChild(
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   if (!child.pid) throw new Error(`${name}: could not start ${command}`)
   const pid = child.pid
+  const alive = () => child.exitCode === null && child.signalCode === null
   return {
     name,
     pid,
@@ -105,7 +106,7 @@ export function startChild(
     },
     cpuSeconds: () => cpuSecondsOfPid(pid),
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
+      if (alive()) {
         child.kill('SIGTERM')
         const killed = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)])
         if (!killed) {
@@ -115,7 +116,7 @@ export function startChild(
       }
       children.delete(child)
     },
-    alive: () => child.exitCode === null && child.signalCode === null,
+    alive,
     output: () => tail.join('\n'),
   }
 }
