@@ -9,6 +9,8 @@ export interface Config {
   redisClusterNodes: { host: string; port: number }[]
   /** Undefined outside production means "probe the local defaults" (see ledger/select.ts). */
   ledgerUrl: string | undefined
+  /** PostgreSQL: run the confirm batch as a named prepared statement (off behind PgBouncer < 1.21). */
+  pgPreparedStatements: boolean
   adminToken: string
   /** True when the admin token was generated at start-up and must be logged once. */
   adminTokenGenerated: boolean
@@ -85,6 +87,13 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
 function str(env: Env, name: string, fallback: string): string {
   const raw = env[name]
   return raw === undefined || raw.trim() === '' ? fallback : raw.trim()
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = str(env, name, fallback ? 'on' : 'off').toLowerCase()
+  if (raw === 'on') return true
+  if (raw === 'off') return false
+  throw new ConfigError(`${name} must be "on" or "off", got "${env[name]}"`)
 }
 
 function clusterNodes(raw: string | undefined): { host: string; port: number }[] {
@@ -198,6 +207,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: str(env, 'REDIS_URL', 'redis://127.0.0.1:6379'),
     redisClusterNodes: clusterNodes(env.REDIS_CLUSTER_NODES),
     ledgerUrl,
+    pgPreparedStatements: onOff(env, 'PG_PREPARED_STATEMENTS', true),
     adminToken: givenAdminToken ?? randomBytes(24).toString('base64url'),
     adminTokenGenerated: givenAdminToken === undefined,
     keyPrefix,

@@ -20,6 +20,7 @@ t.test('defaults are the contract table', async (t) => {
     logLevel: 'info',
     production: false,
     adminTokenGenerated: true,
+    pgPreparedStatements: true,
   })
   t.ok(config.adminToken.length >= 32, 'a random admin token is generated')
   t.not(loadConfig({}).adminToken, config.adminToken, 'a new one each start')
@@ -43,6 +44,7 @@ t.test('every variable is read', async (t) => {
     ADMIN_BODY_LIMIT_BYTES: '1048576',
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
+    PG_PREPARED_STATEMENTS: 'off',
   })
   t.match(config, {
     port: 8080,
@@ -65,7 +67,9 @@ t.test('every variable is read', async (t) => {
     adminBodyLimitBytes: 1_048_576,
     logLevel: 'warn',
     production: true,
+    pgPreparedStatements: false,
   })
+  t.equal(loadConfig({ PG_PREPARED_STATEMENTS: ' ON ' }).pgPreparedStatements, true, 'on, in any case')
 })
 
 t.test('bad values are refused with a clear message', async (t) => {
@@ -86,6 +90,7 @@ t.test('bad values are refused with a clear message', async (t) => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [{ REDIS_CLUSTER_NODES: 'nohost' }, /REDIS_CLUSTER_NODES entries must be host:port/],
     [{ ADMIN_TOKEN: 'short' }, /ADMIN_TOKEN must be at least 16 characters/],
+    [{ PG_PREPARED_STATEMENTS: 'yes' }, /PG_PREPARED_STATEMENTS must be "on" or "off", got "yes"/],
   ]
   for (const [env, message] of cases) {
     t.throws(() => loadConfig(env), { name: 'ConfigError', message }, JSON.stringify(env))

@@ -20,6 +20,11 @@ export interface PgClientOptions {
   applicationName?: string
   /** Connections opened by warm() and kept open however idle (default WARM_CONNECTIONS). */
   warmConnections?: number
+  /**
+   * Whether statements that ask for it run as named prepared statements (default true). Off for a
+   * connection pooler that cannot keep them, such as PgBouncer before 1.21 in transaction mode.
+   */
+  preparedStatements?: boolean
 }
 
 const MAX_TX_ATTEMPTS = 3
@@ -29,6 +34,7 @@ export class PgClient {
   readonly log: (msg: string) => void
   private closed = false
   private readonly warmConnections: number
+  private readonly preparedStatements: boolean
   /** The first error each client emitted: such a client is destroyed when it is released. */
   private readonly clientErrors = new WeakMap<PoolClient, Error>()
   /** Clients checked out of the pool (the pool itself reports errors of idle ones). */
@@ -39,6 +45,7 @@ export class PgClient {
     const max = opts.max ?? 20
     // pg-pool requires min <= max.
     this.warmConnections = Math.min(opts.warmConnections ?? WARM_CONNECTIONS, max)
+    this.preparedStatements = opts.preparedStatements ?? true
     this.pool = new Pool(postgresPoolConfig(url, max, opts.applicationName, this.warmConnections))
     // An idle client losing its connection (server restart, network) must not crash the process.
     this.pool.on('error', (err) => this.log(`postgres: idle client error: ${err.message}`))
@@ -140,9 +147,15 @@ export class PgClient {
     })
   }
 
-  /** One statement, which is its own transaction (no BEGIN/COMMIT round trips), retried (see retried). */
-  async statement<R extends QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> {
-    return this.retried(async (db) => (await db.query<R>(sql, params)).rows)
+  /**
+   * One statement, which is its own transaction (no BEGIN/COMMIT round trips), retried (see retried).
+   * `prepared`: the name to run it under as a prepared statement (see Session.query), when they are on.
+   * A hot statement gains by it: PostgreSQL parses, analyses and plans the text once per connection
+   * instead of at every call (for the confirm batch, about 150 µs of its CPU a call).
+   */
+  async statement<R extends QueryResultRow>(sql: string, params: unknown[], prepared?: string): Promise<R[]> {
+    const name = this.preparedStatements ? prepared : undefined
+    return this.retried(async (db) => (await db.query<R>(sql, params, name)).rows)
   }
 
   /** One statement, not retried. */

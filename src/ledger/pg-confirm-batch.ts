@@ -6,8 +6,8 @@
  * the next batch waiting). Measured in bench/scenarios/hot-section.ts.
  *
  * The name carries a version: a release that changes the function adds a new name, so instances of the
- * old and the new release can run side by side during an upgrade. v1 (migration 3) stays for them; this
- * release calls v2 (migration 6).
+ * old and the new release can run side by side during an upgrade. v1 (migration 3) and v2 (migration 6)
+ * stay for them; this release calls v3 (migration 8).
  *
  * Why v2: v1 looked its batch's reservations up by hold id twice per call, after inserting them. PL/pgSQL
  * keeps a statement's plan for the session, and a plan made while the table was small (a new database,
@@ -15,10 +15,18 @@
  * hot-section bench a GA batch cost 2.7 ms of PostgreSQL time instead of 0.8, and confirms per second
  * fell by a fifth. v2 answers from the rows its INSERT returned and reads the table only for holds it did
  * not insert (a retry, a fenced hold), which a rush never has.
+ *
+ * Why v3: v2 inserted the sold seats with ON CONFLICT DO NOTHING, then counted what it wrote to refuse the
+ * batch when a seat was sold already. PostgreSQL carries out such an insert speculatively: every seat row
+ * probed its unique index first and wrote a second WAL record to confirm itself. The conflict refuses the
+ * whole batch either way, so v3 lets the seat's unique key raise it (23505, read as a refused batch like
+ * SL409) and skips the seat statement in a batch without seats: about 10 µs of PostgreSQL time less a
+ * seated confirm of two seats, measured on the function alone (bench/HISTORY.md).
  */
 
-export const CONFIRM_BATCH_FUNCTION = 'seatlock_confirm_batch_v2'
-/** The previous release's function, still called by its instances during an upgrade. */
+export const CONFIRM_BATCH_FUNCTION = 'seatlock_confirm_batch_v3'
+/** The previous releases' functions, still called by their instances during an upgrade. */
+export const CONFIRM_BATCH_V2_FUNCTION = 'seatlock_confirm_batch_v2'
 export const CONFIRM_BATCH_V1_FUNCTION = 'seatlock_confirm_batch_v1'
 
 /** SQLSTATE the function raises when the batch would be refused (a seat sold, a count short). */
@@ -85,6 +93,39 @@ const SELL_STEPS = `  -- 2. The sold seats of the new reservations; a seat alrea
 
 `
 
+/**
+ * Steps 2 and 3 of v3: a seat sold already (or by a batch in flight, once that one commits) fails the insert
+ * on the seat's unique key, which refuses the batch; a batch without seats skips the insert.
+ */
+const SELL_STEPS_V3 = `  -- 2. The sold seats of the new reservations.
+  IF cardinality(p_seats) > 0 THEN
+    INSERT INTO seatlock_sold_seats (event_id, section_id, seat, reservation_id)
+    SELECT p_event, u.section_id, u.seat, u.reservation_id
+    FROM unnest(p_seat_sections, p_seats, p_seat_reservations) WITH ORDINALITY AS u(section_id, seat, reservation_id, ord)
+    WHERE u.reservation_id = ANY (fresh)
+    ORDER BY u.ord;
+  END IF;
+
+  -- 3. One guarded update per section, in byte order of the section ids (the order every batch locks in).
+  FOR section IN
+    SELECT u.section_id, min(u.kind) AS kind, count(DISTINCT u.kind) AS kinds, sum(u.units)::int AS units
+    FROM unnest(p_unit_reservations, p_unit_sections, p_unit_kinds, p_units) AS u(reservation_id, section_id, kind, units)
+    WHERE u.reservation_id = ANY (fresh)
+    GROUP BY u.section_id
+    ORDER BY u.section_id COLLATE "C"
+  LOOP
+    sold_kind := NULL;
+    UPDATE seatlock_sections s SET remaining = s.remaining - section.units
+    WHERE s.event_id = p_event AND s.section_id = section.section_id AND s.remaining >= section.units
+    RETURNING s.kind INTO sold_kind;
+    IF sold_kind IS NULL OR sold_kind <> section.kind OR section.kinds <> 1 THEN
+      RAISE EXCEPTION 'section % cannot take % units', section.section_id, section.units
+        USING ERRCODE = '${BATCH_REFUSED_SQLSTATE}';
+    END IF;
+  END LOOP;
+
+`
+
 export const CONFIRM_BATCH_V1_SQL = `
 CREATE OR REPLACE FUNCTION ${CONFIRM_BATCH_V1_FUNCTION}${SIGNATURE}LANGUAGE plpgsql AS $fn$
 #variable_conflict use_column
@@ -114,8 +155,8 @@ ${SELL_STEPS}  -- A reservation id some other hold already uses: nothing of the 
 END
 $fn$`
 
-export const CONFIRM_BATCH_SQL = `
-CREATE OR REPLACE FUNCTION ${CONFIRM_BATCH_FUNCTION}${SIGNATURE}LANGUAGE plpgsql AS $fn$
+export const CONFIRM_BATCH_V2_SQL = `
+CREATE OR REPLACE FUNCTION ${CONFIRM_BATCH_V2_FUNCTION}${SIGNATURE}LANGUAGE plpgsql AS $fn$
 #variable_conflict use_column
 DECLARE
   fresh_rows seatlock_reservations[];
@@ -138,6 +179,50 @@ ${INSERT_RESERVATIONS}    RETURNING seatlock_reservations.*)
                   WHERE h.id <> ALL (ARRAY(SELECT f.hold_id FROM unnest(fresh_rows) AS f)));
 
 ${SELL_STEPS}  -- A reservation id some other hold already uses: nothing of the batch may commit.
+  IF cardinality(others) > 0 THEN
+    SELECT count(*) INTO written FROM seatlock_reservations r WHERE r.hold_id = ANY (others);
+    IF written <> cardinality(others) THEN
+      RAISE EXCEPTION 'a reservation id of the batch is taken' USING ERRCODE = '${BATCH_REFUSED_SQLSTATE}';
+    END IF;
+  END IF;
+
+  RETURN QUERY
+  SELECT true, f.id, f.hold_id, f.event_id, f.holder, f.items, f.amount, f.currency, f.status, f.payment_ref,
+         f.token_hash, f.created_at, f.cancelled_at
+  FROM unnest(fresh_rows) AS f;
+  IF cardinality(others) > 0 THEN
+    RETURN QUERY
+    SELECT false, r.id, r.hold_id, r.event_id, r.holder, r.items, r.amount, r.currency, r.status, r.payment_ref,
+           r.token_hash, r.created_at, r.cancelled_at
+    FROM seatlock_reservations r
+    WHERE r.hold_id = ANY (others);
+  END IF;
+END
+$fn$`
+
+export const CONFIRM_BATCH_SQL = `
+CREATE OR REPLACE FUNCTION ${CONFIRM_BATCH_FUNCTION}${SIGNATURE}LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
+DECLARE
+  fresh_rows seatlock_reservations[];
+  fresh text[];
+  others text[];
+  written int;
+  section record;
+  sold_kind text;
+BEGIN
+  -- 1. The reservations, in the order given (hold-id order: the order concurrent batches lock in); the rows
+  -- written are kept, so the answer needs no read of the table.
+  WITH inserted AS (
+${INSERT_RESERVATIONS}    RETURNING seatlock_reservations.*)
+  SELECT coalesce(array_agg(ROW(inserted.*)::seatlock_reservations), '{}') INTO fresh_rows FROM inserted;
+  fresh := ARRAY(SELECT f.id FROM unnest(fresh_rows) AS f);
+  -- The holds this call did not insert: confirmed before, fenced, or (refused below) their reservation id
+  -- taken by another hold. A rush has none.
+  others := ARRAY(SELECT h.id FROM unnest(p_hold_ids) AS h(id)
+                  WHERE h.id <> ALL (ARRAY(SELECT f.hold_id FROM unnest(fresh_rows) AS f)));
+
+${SELL_STEPS_V3}  -- A reservation id some other hold already uses: nothing of the batch may commit.
   IF cardinality(others) > 0 THEN
     SELECT count(*) INTO written FROM seatlock_reservations r WHERE r.hold_id = ANY (others);
     IF written <> cardinality(others) THEN

@@ -232,10 +232,12 @@ export async function confirmBatch(
   const { holds, text, values } = batchStatement(inputs, fn)
   let rows: BatchAnswer[]
   try {
-    rows = await client.statement<BatchAnswer>(text, values)
+    // Prepared under the function's name: its text is the same for every batch of one function.
+    rows = await client.statement<BatchAnswer>(text, values, fn)
   } catch (err) {
     const code = pgCode(err)
-    if (code === BATCH_REFUSED_SQLSTATE || code === PG.foreignKeyViolation)
+    // v3 leaves a seat sold already to the seat's unique key (v1 and v2 raise SL409 for it).
+    if (code === BATCH_REFUSED_SQLSTATE || code === PG.foreignKeyViolation || code === PG.uniqueViolation)
       throw new BatchRefusedError((err as Error).message, { cause: err })
     throw err
   }

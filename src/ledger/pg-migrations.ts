@@ -12,7 +12,7 @@
  *   so a crash leaves either the step and its record or neither.
  */
 import { BLOCKS_SQL } from './pg-blocks.js'
-import { CONFIRM_BATCH_SQL, CONFIRM_BATCH_V1_SQL } from './pg-confirm-batch.js'
+import { CONFIRM_BATCH_SQL, CONFIRM_BATCH_V1_SQL, CONFIRM_BATCH_V2_SQL } from './pg-confirm-batch.js'
 import { PG, pgCode } from './pg-errors.js'
 
 export interface PgMigration {
@@ -131,7 +131,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   },
   { id: 5, name: 'seat blocks and allocations', sql: BLOCKS_SQL },
   // v1 stays for the previous release's instances during an upgrade (see pg-confirm-batch.ts).
-  { id: 6, name: 'confirm-batch function v2 (answers from the rows it wrote)', sql: [CONFIRM_BATCH_SQL] },
+  { id: 6, name: 'confirm-batch function v2 (answers from the rows it wrote)', sql: [CONFIRM_BATCH_V2_SQL] },
   {
     // A sold seat's section was checked twice in its transaction: by this foreign key, a trigger run per
     // seat that takes a KEY SHARE lock on the section's count row, and by the count update every confirm
@@ -157,6 +157,12 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       END
       $drop$`,
     ],
+  },
+  // v1 and v2 stay for the previous releases' instances during an upgrade (see pg-confirm-batch.ts).
+  {
+    id: 8,
+    name: 'confirm-batch function v3 (a sold seat refuses the batch by its unique key)',
+    sql: [CONFIRM_BATCH_SQL],
   },
 ]
 

@@ -31,14 +31,20 @@ export class Session {
     this.broken ??= err instanceof Error ? err : new Error(String(err))
   }
 
-  /** A request-path statement: waits at most until the call's deadline. */
+  /**
+   * A request-path statement: waits at most until the call's deadline. `prepared`: run it as the named
+   * prepared statement of that name (prepared on this connection the first time, then only bound and
+   * executed); always give one name the same text.
+   */
   async query<R extends QueryResultRow = QueryResultRow>(
     text: string,
     values: unknown[] = [],
+    prepared?: string,
   ): Promise<QueryResult<R>> {
     // pg's own read timeout bounds only the slow statements: on the request path it fires on a busy event
     // loop before the answer already waiting in the socket is read (see lib/patient-timeout.ts).
     const config: TimedQueryConfig = { text, values, query_timeout: SLOW_QUERY_TIMEOUT_MS }
+    if (prepared !== undefined) config.name = prepared
     const timeout = this.deadline - Date.now()
     if (!this.slow && timeout <= 0) {
       const err = new PgDeadlineError(`ledger call took over ${LEDGER_CALL_BUDGET_MS} ms`)

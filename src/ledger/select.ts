@@ -39,21 +39,25 @@ function oneLine(err: unknown): string {
   return message.replace(/\s+/g, ' ').trim() || (err instanceof Error ? err.name : 'unknown error')
 }
 
+/** Settings of one adapter, from the configuration. */
+export type LedgerSettings = Pick<Config, 'pgPreparedStatements'>
+
 /** Build the adapter for a URL (not connected yet; call init()). */
 export async function createLedger(
   url: string,
   log: (msg: string) => void = () => undefined,
+  settings: Partial<LedgerSettings> = {},
 ): Promise<Ledger> {
   if (ledgerKindOf(url) === 'mongodb') {
     const { createMongoLedger } = await import('./mongo.js')
     return createMongoLedger(url, { log })
   }
   const { createPostgresLedger } = await import('./postgres.js')
-  return createPostgresLedger(url, { log })
+  return createPostgresLedger(url, { log, preparedStatements: settings.pgPreparedStatements })
 }
 
-async function open(url: string, log: (msg: string) => void): Promise<Ledger> {
-  const ledger = await createLedger(url, log)
+async function open(url: string, log: (msg: string) => void, settings: LedgerSettings): Promise<Ledger> {
+  const ledger = await createLedger(url, log, settings)
   try {
     await ledger.init()
     return ledger
@@ -106,16 +110,17 @@ export async function ensurePostgresDatabase(url: string): Promise<void> {
  * default that answers: MongoDB replica set, then PostgreSQL. Throws LedgerConnectError with one line.
  */
 export async function connectLedger(
-  config: Pick<Config, 'ledgerUrl' | 'production'>,
+  config: Pick<Config, 'ledgerUrl' | 'production'> & Partial<LedgerSettings>,
   log: (msg: string) => void,
 ): Promise<Ledger> {
+  const settings: LedgerSettings = { pgPreparedStatements: config.pgPreparedStatements ?? true }
   if (config.ledgerUrl !== undefined) {
     const url = config.ledgerUrl
     const kind = ledgerKindOf(url)
     try {
       // Outside production, a missing database is created (as for the local default).
       if (kind === 'postgres' && !config.production) await ensurePostgresDatabase(url).catch(() => undefined)
-      const ledger = await open(url, log)
+      const ledger = await open(url, log, settings)
       log(`ledger: using ${kind} at ${maskUrl(url)}`)
       return ledger
     } catch (err) {
@@ -129,7 +134,7 @@ export async function connectLedger(
 
   let mongoReason: string
   try {
-    const ledger = await open(DEFAULT_MONGO_URL, log)
+    const ledger = await open(DEFAULT_MONGO_URL, log, settings)
     log(`ledger: LEDGER_URL not set; using MongoDB at ${DEFAULT_MONGO_URL}`)
     return ledger
   } catch (err) {
@@ -138,7 +143,7 @@ export async function connectLedger(
   let pgReason: string
   try {
     await ensurePostgresDatabase(DEFAULT_POSTGRES_URL)
-    const ledger = await open(DEFAULT_POSTGRES_URL, log)
+    const ledger = await open(DEFAULT_POSTGRES_URL, log, settings)
     log(
       `ledger: LEDGER_URL not set; using PostgreSQL at ${DEFAULT_POSTGRES_URL} ` +
         `(MongoDB at ${DEFAULT_MONGO_URL} skipped: ${mongoReason})`,
