@@ -3,6 +3,7 @@
  * current function refuses a sold seat, and the batch statement prepared once per connection.
  */
 import { createHash, randomUUID } from 'node:crypto'
+import pg from 'pg'
 import t from 'tap'
 import type { Test } from 'tap'
 import type { EventDefinition } from '../../src/domain/event.js'
@@ -15,6 +16,7 @@ import { PG } from '../../src/ledger/pg-errors.js'
 import { BatchRefusedError } from '../../src/ledger/port.js'
 import type { ConfirmInput } from '../../src/ledger/port.js'
 import { createPostgresLedger } from '../../src/ledger/postgres.js'
+import { connectLedger } from '../../src/ledger/select.js'
 import { freshPostgresDatabase } from '../helpers/ledgers.js'
 
 const SEATS = ['A1', 'A2', 'A3', 'A4']
@@ -137,3 +139,29 @@ t.test(
     t.same(await remaining(plain, ev.id), { vip: 1, floor: 9 }, 'both sold')
   },
 )
+
+t.test('PG_PREPARED_STATEMENTS reaches the connections of the ledger the service opens', async (t) => {
+  const { url, ev } = await ledgerWithEvent(t, 'batch_setting')
+  // What each batch call asked pg for, seen on its way out (the statement runs as usual).
+  const names: (string | undefined)[] = []
+  const query = pg.Client.prototype.query
+  const spy = function (this: pg.Client, ...args: unknown[]) {
+    const config = args[0] as { text?: unknown; name?: string } | undefined
+    if (typeof config?.text === 'string' && config.text.includes(CONFIRM_BATCH_FUNCTION))
+      names.push(config.name)
+    return (query as (...a: unknown[]) => unknown).apply(this, args)
+  }
+  pg.Client.prototype.query = spy as typeof query
+  t.teardown(() => {
+    pg.Client.prototype.query = query
+  })
+  for (const pgPreparedStatements of [true, false]) {
+    const ledger = await connectLedger(
+      { ledgerUrl: url, production: true, pgPreparedStatements },
+      () => undefined,
+    )
+    t.teardown(() => ledger.close())
+    await ledger.confirm(input(ev.id, [{ section: 'floor', quantity: 1 }]))
+  }
+  t.same(names, [CONFIRM_BATCH_FUNCTION, undefined], 'named when on (the default), unnamed when off')
+})
