@@ -9,7 +9,7 @@ export interface Config {
   redisClusterNodes: { host: string; port: number }[]
   /** Undefined outside production means "probe the local defaults" (see ledger/select.ts). */
   ledgerUrl: string | undefined
-  /** PostgreSQL: run the confirm batch as a named prepared statement (off behind PgBouncer < 1.21). */
+  /** PostgreSQL: run the confirm batch as a named prepared statement (off behind a pooler that cannot keep it). */
   pgPreparedStatements: boolean
   adminToken: string
   /** True when the admin token was generated at start-up and must be logged once. */

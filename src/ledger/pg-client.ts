@@ -22,7 +22,8 @@ export interface PgClientOptions {
   warmConnections?: number
   /**
    * Whether statements that ask for it run as named prepared statements (default true). Off for a
-   * connection pooler that cannot keep them, such as PgBouncer before 1.21 in transaction mode.
+   * connection pooler that cannot keep them: PgBouncer in transaction mode before 1.21, or with
+   * `max_prepared_statements = 0`.
    */
   preparedStatements?: boolean
 }
@@ -110,8 +111,9 @@ export class PgClient {
   }
 
   /**
-   * Runs fn on a client; again (whole) on deadlock / serialization failure, every attempt within the same
-   * deadline: a client waiting for a dead server must learn it once, not once per attempt.
+   * Runs fn on a client; again (whole) on deadlock / serialization failure, or on another client when a
+   * prepared statement was missing on the server, every attempt within the same deadline: a client waiting
+   * for a dead server must learn it once, not once per attempt.
    */
   private async retried<T>(fn: (db: Session) => Promise<T>): Promise<T> {
     const deadline = Date.now() + LEDGER_CALL_BUDGET_MS
@@ -122,6 +124,9 @@ export class PgClient {
         const code = pgCode(err)
         if ((code === PG.deadlockDetected || code === PG.serializationFailure) && attempt < MAX_TX_ATTEMPTS)
           continue
+        // A prepared statement missing on the server: its connection was dropped, the next one prepares it.
+        const cause = err instanceof LedgerUnavailableError ? err.cause : undefined
+        if (pgCode(cause) === PG.invalidStatementName && attempt < MAX_TX_ATTEMPTS) continue
         throw err
       }
     }

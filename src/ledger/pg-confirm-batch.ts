@@ -29,7 +29,10 @@ export const CONFIRM_BATCH_FUNCTION = 'seatlock_confirm_batch_v3'
 export const CONFIRM_BATCH_V2_FUNCTION = 'seatlock_confirm_batch_v2'
 export const CONFIRM_BATCH_V1_FUNCTION = 'seatlock_confirm_batch_v1'
 
-/** SQLSTATE the function raises when the batch would be refused (a seat sold, a count short). */
+/**
+ * SQLSTATE the function raises when the batch would be refused (a count short, a reservation id taken; a seat
+ * sold, in v1 and v2: v3 leaves that to the seat's unique key, 23505).
+ */
 export const BATCH_REFUSED_SQLSTATE = 'SL409'
 
 /**
@@ -59,7 +62,7 @@ const INSERT_RESERVATIONS = `    INSERT INTO seatlock_reservations
     ON CONFLICT DO NOTHING
 `
 
-/** Steps 2 and 3, the same in every version: `fresh` holds the ids of the reservations this call inserted. */
+/** Steps 2 and 3 of v1 and v2: `fresh` holds the ids of the reservations this call inserted. */
 const SELL_STEPS = `  -- 2. The sold seats of the new reservations; a seat already sold is skipped, and then refuses the batch.
   INSERT INTO seatlock_sold_seats (event_id, section_id, seat, reservation_id)
   SELECT p_event, u.section_id, u.seat, u.reservation_id

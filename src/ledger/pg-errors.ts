@@ -19,6 +19,7 @@ export const PG = {
   undefinedTable: '42P01',
   queryCanceled: '57014',
   lockNotAvailable: '55P03',
+  invalidStatementName: '26000',
 } as const
 
 /** Socket-level error codes that mean "the server cannot be reached". */
@@ -49,6 +50,10 @@ const UNAVAILABLE_SQLSTATES = new Set([
   PG.queryCanceled, // statement_timeout fired
   PG.lockNotAvailable, // lock_timeout fired
   '25P03', // idle_in_transaction_session_timeout
+  // A prepared statement this connection made is gone from the server (DEALLOCATE, or a pooler in transaction
+  // mode that moved the connection: PG_PREPARED_STATEMENTS=off is for those). The connection is dropped and
+  // the call tried once more on another (PgClient.retried); if every try meets it, the ledger is unusable.
+  PG.invalidStatementName,
 ])
 
 /** Messages pg / pg-pool use for client-side connection failures (they carry no code). */
