@@ -29,6 +29,15 @@ export interface PgClientOptions {
 }
 
 const MAX_TX_ATTEMPTS = 3
+/**
+ * Tried again: a deadlock or serialization failure (the whole call), and a prepared statement missing on the
+ * server (on another connection, which prepares it again).
+ */
+const RETRIED_CODES: ReadonlySet<string> = new Set([
+  PG.deadlockDetected,
+  PG.serializationFailure,
+  PG.invalidStatementName,
+])
 
 export class PgClient {
   private readonly pool: Pool
@@ -121,12 +130,10 @@ export class PgClient {
       try {
         return await this.withClient(fn, deadline)
       } catch (err) {
-        const code = pgCode(err)
-        if ((code === PG.deadlockDetected || code === PG.serializationFailure) && attempt < MAX_TX_ATTEMPTS)
-          continue
-        // A prepared statement missing on the server: its connection was dropped, the next one prepares it.
-        const cause = err instanceof LedgerUnavailableError ? err.cause : undefined
-        if (pgCode(cause) === PG.invalidStatementName && attempt < MAX_TX_ATTEMPTS) continue
+        // A missing prepared statement is answered as unavailable (its connection dropped): the code is
+        // its cause's.
+        const code = pgCode(err) ?? pgCode(err instanceof LedgerUnavailableError ? err.cause : undefined)
+        if (code !== undefined && RETRIED_CODES.has(code) && attempt < MAX_TX_ATTEMPTS) continue
         throw err
       }
     }

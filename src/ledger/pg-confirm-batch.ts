@@ -62,21 +62,8 @@ const INSERT_RESERVATIONS = `    INSERT INTO seatlock_reservations
     ON CONFLICT DO NOTHING
 `
 
-/** Steps 2 and 3 of v1 and v2: `fresh` holds the ids of the reservations this call inserted. */
-const SELL_STEPS = `  -- 2. The sold seats of the new reservations; a seat already sold is skipped, and then refuses the batch.
-  INSERT INTO seatlock_sold_seats (event_id, section_id, seat, reservation_id)
-  SELECT p_event, u.section_id, u.seat, u.reservation_id
-  FROM unnest(p_seat_sections, p_seats, p_seat_reservations) WITH ORDINALITY AS u(section_id, seat, reservation_id, ord)
-  WHERE u.reservation_id = ANY (fresh)
-  ORDER BY u.ord
-  ON CONFLICT DO NOTHING;
-  GET DIAGNOSTICS written = ROW_COUNT;
-  SELECT count(*) INTO wanted FROM unnest(p_seat_reservations) AS r(reservation_id) WHERE r.reservation_id = ANY (fresh);
-  IF written <> wanted THEN
-    RAISE EXCEPTION 'a seat of the batch is already sold' USING ERRCODE = '${BATCH_REFUSED_SQLSTATE}';
-  END IF;
-
-  -- 3. One guarded update per section, in byte order of the section ids (the order every batch locks in).
+/** Step 3 of every version: `fresh` holds the ids of the reservations this call inserted. */
+const COUNT_STEP = `  -- 3. One guarded update per section, in byte order of the section ids (the order every batch locks in).
   FOR section IN
     SELECT u.section_id, min(u.kind) AS kind, count(DISTINCT u.kind) AS kinds, sum(u.units)::int AS units
     FROM unnest(p_unit_reservations, p_unit_sections, p_unit_kinds, p_units) AS u(reservation_id, section_id, kind, units)
@@ -95,6 +82,22 @@ const SELL_STEPS = `  -- 2. The sold seats of the new reservations; a seat alrea
   END LOOP;
 
 `
+
+/** Steps 2 and 3 of v1 and v2. */
+const SELL_STEPS = `  -- 2. The sold seats of the new reservations; a seat already sold is skipped, and then refuses the batch.
+  INSERT INTO seatlock_sold_seats (event_id, section_id, seat, reservation_id)
+  SELECT p_event, u.section_id, u.seat, u.reservation_id
+  FROM unnest(p_seat_sections, p_seats, p_seat_reservations) WITH ORDINALITY AS u(section_id, seat, reservation_id, ord)
+  WHERE u.reservation_id = ANY (fresh)
+  ORDER BY u.ord
+  ON CONFLICT DO NOTHING;
+  GET DIAGNOSTICS written = ROW_COUNT;
+  SELECT count(*) INTO wanted FROM unnest(p_seat_reservations) AS r(reservation_id) WHERE r.reservation_id = ANY (fresh);
+  IF written <> wanted THEN
+    RAISE EXCEPTION 'a seat of the batch is already sold' USING ERRCODE = '${BATCH_REFUSED_SQLSTATE}';
+  END IF;
+
+${COUNT_STEP}`
 
 /**
  * Steps 2 and 3 of v3: a seat sold already (or by a batch in flight, once that one commits) fails the insert
@@ -109,25 +112,7 @@ const SELL_STEPS_V3 = `  -- 2. The sold seats of the new reservations.
     ORDER BY u.ord;
   END IF;
 
-  -- 3. One guarded update per section, in byte order of the section ids (the order every batch locks in).
-  FOR section IN
-    SELECT u.section_id, min(u.kind) AS kind, count(DISTINCT u.kind) AS kinds, sum(u.units)::int AS units
-    FROM unnest(p_unit_reservations, p_unit_sections, p_unit_kinds, p_units) AS u(reservation_id, section_id, kind, units)
-    WHERE u.reservation_id = ANY (fresh)
-    GROUP BY u.section_id
-    ORDER BY u.section_id COLLATE "C"
-  LOOP
-    sold_kind := NULL;
-    UPDATE seatlock_sections s SET remaining = s.remaining - section.units
-    WHERE s.event_id = p_event AND s.section_id = section.section_id AND s.remaining >= section.units
-    RETURNING s.kind INTO sold_kind;
-    IF sold_kind IS NULL OR sold_kind <> section.kind OR section.kinds <> 1 THEN
-      RAISE EXCEPTION 'section % cannot take % units', section.section_id, section.units
-        USING ERRCODE = '${BATCH_REFUSED_SQLSTATE}';
-    END IF;
-  END LOOP;
-
-`
+${COUNT_STEP}`
 
 export const CONFIRM_BATCH_V1_SQL = `
 CREATE OR REPLACE FUNCTION ${CONFIRM_BATCH_V1_FUNCTION}${SIGNATURE}LANGUAGE plpgsql AS $fn$
@@ -158,16 +143,20 @@ ${SELL_STEPS}  -- A reservation id some other hold already uses: nothing of the 
 END
 $fn$`
 
-export const CONFIRM_BATCH_V2_SQL = `
-CREATE OR REPLACE FUNCTION ${CONFIRM_BATCH_V2_FUNCTION}${SIGNATURE}LANGUAGE plpgsql AS $fn$
+/**
+ * v2 and later: the rows the INSERT returned answer the batch (see "Why v2"). `sellSteps`: steps 2 and 3;
+ * `extraDeclarations`: the variables they need beyond the others.
+ */
+function answeringBatchSql(name: string, sellSteps: string, extraDeclarations = ''): string {
+  return `
+CREATE OR REPLACE FUNCTION ${name}${SIGNATURE}LANGUAGE plpgsql AS $fn$
 #variable_conflict use_column
 DECLARE
   fresh_rows seatlock_reservations[];
   fresh text[];
   others text[];
   written int;
-  wanted int;
-  section record;
+${extraDeclarations}  section record;
   sold_kind text;
 BEGIN
   -- 1. The reservations, in the order given (hold-id order: the order concurrent batches lock in); the rows
@@ -181,7 +170,7 @@ ${INSERT_RESERVATIONS}    RETURNING seatlock_reservations.*)
   others := ARRAY(SELECT h.id FROM unnest(p_hold_ids) AS h(id)
                   WHERE h.id <> ALL (ARRAY(SELECT f.hold_id FROM unnest(fresh_rows) AS f)));
 
-${SELL_STEPS}  -- A reservation id some other hold already uses: nothing of the batch may commit.
+${sellSteps}  -- A reservation id some other hold already uses: nothing of the batch may commit.
   IF cardinality(others) > 0 THEN
     SELECT count(*) INTO written FROM seatlock_reservations r WHERE r.hold_id = ANY (others);
     IF written <> cardinality(others) THEN
@@ -202,47 +191,12 @@ ${SELL_STEPS}  -- A reservation id some other hold already uses: nothing of the 
   END IF;
 END
 $fn$`
+}
 
-export const CONFIRM_BATCH_SQL = `
-CREATE OR REPLACE FUNCTION ${CONFIRM_BATCH_FUNCTION}${SIGNATURE}LANGUAGE plpgsql AS $fn$
-#variable_conflict use_column
-DECLARE
-  fresh_rows seatlock_reservations[];
-  fresh text[];
-  others text[];
-  written int;
-  section record;
-  sold_kind text;
-BEGIN
-  -- 1. The reservations, in the order given (hold-id order: the order concurrent batches lock in); the rows
-  -- written are kept, so the answer needs no read of the table.
-  WITH inserted AS (
-${INSERT_RESERVATIONS}    RETURNING seatlock_reservations.*)
-  SELECT coalesce(array_agg(ROW(inserted.*)::seatlock_reservations), '{}') INTO fresh_rows FROM inserted;
-  fresh := ARRAY(SELECT f.id FROM unnest(fresh_rows) AS f);
-  -- The holds this call did not insert: confirmed before, fenced, or (refused below) their reservation id
-  -- taken by another hold. A rush has none.
-  others := ARRAY(SELECT h.id FROM unnest(p_hold_ids) AS h(id)
-                  WHERE h.id <> ALL (ARRAY(SELECT f.hold_id FROM unnest(fresh_rows) AS f)));
+export const CONFIRM_BATCH_V2_SQL = answeringBatchSql(
+  CONFIRM_BATCH_V2_FUNCTION,
+  SELL_STEPS,
+  '  wanted int;\n',
+)
 
-${SELL_STEPS_V3}  -- A reservation id some other hold already uses: nothing of the batch may commit.
-  IF cardinality(others) > 0 THEN
-    SELECT count(*) INTO written FROM seatlock_reservations r WHERE r.hold_id = ANY (others);
-    IF written <> cardinality(others) THEN
-      RAISE EXCEPTION 'a reservation id of the batch is taken' USING ERRCODE = '${BATCH_REFUSED_SQLSTATE}';
-    END IF;
-  END IF;
-
-  RETURN QUERY
-  SELECT true, f.id, f.hold_id, f.event_id, f.holder, f.items, f.amount, f.currency, f.status, f.payment_ref,
-         f.token_hash, f.created_at, f.cancelled_at
-  FROM unnest(fresh_rows) AS f;
-  IF cardinality(others) > 0 THEN
-    RETURN QUERY
-    SELECT false, r.id, r.hold_id, r.event_id, r.holder, r.items, r.amount, r.currency, r.status, r.payment_ref,
-           r.token_hash, r.created_at, r.cancelled_at
-    FROM seatlock_reservations r
-    WHERE r.hold_id = ANY (others);
-  END IF;
-END
-$fn$`
+export const CONFIRM_BATCH_SQL = answeringBatchSql(CONFIRM_BATCH_FUNCTION, SELL_STEPS_V3)
