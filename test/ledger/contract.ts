@@ -61,7 +61,12 @@ function eventDef(overrides: Partial<EventDefinition> = {}): EventDefinition {
   }
 }
 
-function confirmInput(eventId: string, items: Item[], overrides: Partial<ConfirmInput> = {}): ConfirmInput {
+/** A confirm of `items` for a new hold (new ids, a token digest), as the confirm service would send it. */
+export function confirmInput(
+  eventId: string,
+  items: Item[],
+  overrides: Partial<ConfirmInput> = {},
+): ConfirmInput {
   return {
     reservationId: `r-${rand()}`,
     holdId: `h-${rand()}`,

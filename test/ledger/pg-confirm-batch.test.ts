@@ -2,22 +2,21 @@
  * The PostgreSQL confirm batch as sent (src/ledger/pg-confirm.ts, src/ledger/pg-confirm-batch.ts): how the
  * current function refuses a sold seat, and the batch statement prepared once per connection.
  */
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import pg from 'pg'
 import t from 'tap'
 import type { Test } from 'tap'
 import type { EventDefinition } from '../../src/domain/event.js'
-import type { Item } from '../../src/domain/items.js'
 import { CONFIRM_BATCH_FUNCTION, CONFIRM_BATCH_V2_FUNCTION } from '../../src/ledger/pg-confirm-batch.js'
 import { PgClient } from '../../src/ledger/pg-client.js'
 import type { PgClientOptions } from '../../src/ledger/pg-client.js'
 import { confirmBatch } from '../../src/ledger/pg-confirm.js'
 import { PG } from '../../src/ledger/pg-errors.js'
 import { BatchRefusedError } from '../../src/ledger/port.js'
-import type { ConfirmInput } from '../../src/ledger/port.js'
 import { createPostgresLedger } from '../../src/ledger/postgres.js'
 import { connectLedger } from '../../src/ledger/select.js'
 import { freshPostgresDatabase } from '../helpers/ledgers.js'
+import { confirmInput } from './contract.js'
 
 const SEATS = ['A1', 'A2', 'A3', 'A4']
 
@@ -49,20 +48,8 @@ function oneConnection(t: Test, url: string, opts: PgClientOptions = {}): PgClie
   return client
 }
 
-const input = (eventId: string, items: Item[]): ConfirmInput => ({
-  reservationId: `r-${randomUUID()}`,
-  holdId: `h-${randomUUID()}`,
-  eventId,
-  holder: 'user-1',
-  items,
-  amount: 800,
-  currency: 'EUR',
-  paymentRef: null,
-  tokenHash: createHash('sha256').update(randomUUID()).digest('hex'),
-  createdAt: new Date().toISOString(),
-})
-
-const seats = (eventId: string, ...labels: string[]) => input(eventId, [{ section: 'vip', seats: labels }])
+const seats = (eventId: string, ...labels: string[]) =>
+  confirmInput(eventId, [{ section: 'vip', seats: labels }])
 
 async function preparedNames(client: PgClient): Promise<string[]> {
   const rows = await client.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name')
@@ -98,8 +85,8 @@ t.test('a batch without seats sells its units and no seat', async (t) => {
   const { url, ev } = await ledgerWithEvent(t, 'batch_units')
   const client = oneConnection(t, url)
   const results = await confirmBatch(client, [
-    input(ev.id, [{ section: 'floor', quantity: 4 }]),
-    input(ev.id, [{ section: 'floor', quantity: 3 }]),
+    confirmInput(ev.id, [{ section: 'floor', quantity: 4 }]),
+    confirmInput(ev.id, [{ section: 'floor', quantity: 3 }]),
   ])
   t.same(
     results.map((r) => r.created),
@@ -130,7 +117,10 @@ t.test(
     const { url, ev } = await ledgerWithEvent(t, 'batch_prepared')
     const prepared = oneConnection(t, url)
     await confirmBatch(prepared, [seats(ev.id, 'A1')])
-    await confirmBatch(prepared, [seats(ev.id, 'A2'), input(ev.id, [{ section: 'floor', quantity: 1 }])])
+    await confirmBatch(prepared, [
+      seats(ev.id, 'A2'),
+      confirmInput(ev.id, [{ section: 'floor', quantity: 1 }]),
+    ])
     t.same(await preparedNames(prepared), [CONFIRM_BATCH_FUNCTION], 'one statement, named after the function')
 
     const plain = oneConnection(t, url, { preparedStatements: false })
@@ -162,7 +152,7 @@ t.test('PG_PREPARED_STATEMENTS reaches the connections of the ledger the service
       () => undefined,
     )
     t.teardown(() => ledger.close())
-    await ledger.confirm(input(ev.id, [{ section: 'floor', quantity: 1 }]))
+    await ledger.confirm(confirmInput(ev.id, [{ section: 'floor', quantity: 1 }]))
   }
   t.same(names, [CONFIRM_BATCH_FUNCTION, undefined], 'named when on (the default), unnamed when off')
 })
