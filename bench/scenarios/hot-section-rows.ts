@@ -49,6 +49,52 @@ function ceilings(run: HotResult | undefined): string {
   )
 }
 
+/** CPU of one hold → confirm loop over the four processes measured: server, Redis, PostgreSQL, load generator. */
+function loopCpuMs(run: HotResult): number | undefined {
+  if (run.ledgerCpuMsPerConfirm === undefined) return undefined
+  return (
+    run.serverCpuMsPerConfirm +
+    run.redisCpuMsPerConfirm +
+    run.ledgerCpuMsPerConfirm +
+    run.clientCpuMsPerConfirm
+  )
+}
+
+/** Cores those four processes kept busy in a run: its rate times the CPU one loop cost them. */
+export function busyCores(run: HotResult): number | undefined {
+  const cpu = loopCpuMs(run)
+  return cpu === undefined ? undefined : round((run.confirmsPerSec * cpu) / 1000)
+}
+
+/**
+ * The rate ratio of one round split in two factors whose quotient it is: how many cores the four processes
+ * kept busy (seatlock ÷ reference) and the CPU a loop cost them (seatlock ÷ reference). On a machine whose
+ * cores these processes share, the first says how much of the machine a server's loop kept working, the
+ * second how much work a loop is.
+ */
+export function ratioFactors(
+  mine: HotResult,
+  theirs: HotResult,
+): { cores: number; cpuPerLoop: number } | undefined {
+  const [a, b] = [busyCores(mine), busyCores(theirs)]
+  const [x, y] = [loopCpuMs(mine), loopCpuMs(theirs)]
+  if (a === undefined || b === undefined || x === undefined || y === undefined || b === 0 || y === 0)
+    return undefined
+  return { cores: round(a / b), cpuPerLoop: round(x / y) }
+}
+
+function factorsByRound(runs: HotResult[]): string {
+  const parts: string[] = []
+  for (const mine of runs.filter((r) => r.target === 'seatlock').sort((a, b) => a.round - b.round)) {
+    const theirs = runs.find((r) => r.target === 'reference' && r.round === mine.round)
+    const f = theirs && ratioFactors(mine, theirs)
+    if (f) parts.push(`${f.cores}× ÷ ${f.cpuPerLoop}×`)
+  }
+  return parts.length === 0
+    ? ''
+    : `seatlock ÷ reference by round, busy cores ÷ CPU per loop: ${parts.join(', ')}`
+}
+
 export function hotRows(all: HotResult[], ctx: Ctx, rounds: number) {
   const rows: SummaryRow[] = []
   const typical: HotResult[] = []
@@ -135,6 +181,14 @@ export function hotRows(all: HotResult[], ctx: Ctx, rounds: number) {
           `${x.clientCpuMsPerConfirm}`,
       ),
       ratio: ceilings(by.get('seatlock')),
+      target: '',
+      met: null,
+    })
+    rows.push({
+      scenario,
+      metric: 'cores kept busy by server, Redis, PostgreSQL and load generator (confirms/s × CPU per loop)',
+      values: values((x) => `${busyCores(x) ?? '–'}`),
+      ratio: factorsByRound(pg),
       target: '',
       met: null,
     })
