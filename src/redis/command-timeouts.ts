@@ -53,12 +53,18 @@ export function timeCommands(redis: Redis, ms: number): void {
     }
     const turn = current
     // Marked per sending, not by the command's own `isResolved`: a pipeline retried after a redirect sends
-    // commands that were answered once again, with new promises.
+    // commands that were answered once again, with new promises (each sending watches the promise it went with).
     const sent: Sent = { command, answered: false }
     turn.sent.push(sent)
     turn.pending++
-    // ioredis settles a command through its `resolve` (a reply) or its `reject` (an error reply, a closed
-    // connection, a redirect to follow): either is an answer, and the turn's last one stops its clock.
+    // Answered when the command's promise settles: a reply, an error reply, a closed connection, or (a
+    // redirect to follow) the reply of the node it was sent on to. Not by wrapping the command's `resolve`
+    // and `reject`: a wrapper stays on the command for good and links it to its turn, and with that link
+    // the server's scavenges promoted twice as much (700 KB a scavenge against 370 in the hot-section bench,
+    // most of it script calls' arguments, command text and replies) and its CPU a loop was about 3% higher.
+    // A promise lets go of its reactions once it settles. Watching it counts as handling a rejection: a
+    // command whose caller ignores its promise no longer ends as an unhandled rejection; one awaited still
+    // rejects for its caller.
     const answer = (): void => {
       if (sent.answered) return
       sent.answered = true
@@ -67,16 +73,9 @@ export function timeCommands(redis: Redis, ms: number): void {
         turn.sent = []
       }
     }
-    const { resolve, reject } = command
-    command.resolve = (reply) => {
-      answer()
-      resolve(reply)
-    }
-    command.reject = (error) => {
-      answer()
-      reject(error)
-    }
-    // Sent once it is counted: a command refused at once (no connection) is answered already.
+    void command.promise.then(answer, answer)
+    // Sent once it is counted: a command refused at once (no connection) is answered in a microtask, before
+    // the turn's clock would start.
     return send(command, stream)
   }
 }

@@ -91,6 +91,34 @@ t.test('a turn answered with errors, or refused at once, leaves no timer running
   t.equal(timers(), closed, 'and that turn armed none either')
 })
 
+t.test('a refused command whose promise nobody awaits ends as no unhandled rejection', async (t) => {
+  // Watching each command's promise (to know when its turn is answered) handles its rejection too: a
+  // command sent and left alone, then refused, must not take the process down.
+  const redis = await connectedRedis(t, 'command-timeouts-test', testConfig(), 30_000)
+  const unhandled: unknown[] = []
+  const listener = (reason: unknown) => unhandled.push(reason)
+  // tap's own handler fails the test on any unhandled rejection; this one records what would have been one.
+  const others = process.listeners('unhandledRejection')
+  process.removeAllListeners('unhandledRejection')
+  process.on('unhandledRejection', listener)
+  t.teardown(() => {
+    process.removeListener('unhandledRejection', listener)
+    for (const other of others) process.on('unhandledRejection', other)
+  })
+  redis.disconnect()
+  await nextTurn()
+  const ignored = new Command('ping', [])
+  void redis.sendCommand(ignored)
+  const awaited = redis.ping()
+  await t.rejects(awaited, /writeable|closed/i, 'a caller that awaits its command still gets the error')
+  // Unhandled rejections are reported once the microtasks run out: two turns later, before anything here
+  // looks at the ignored command's promise.
+  await nextTurn()
+  await nextTurn()
+  t.same(unhandled, [], 'the ignored refusal was no unhandled rejection')
+  await t.rejects(ignored.promise, /writeable|closed/i, 'it was refused all the same')
+})
+
 t.test('a frozen Redis is refused within about the timeout', async (t) => {
   const server = await RedisServer.start(t)
   const redis = await client(t, server.url)
