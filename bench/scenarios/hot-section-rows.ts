@@ -16,12 +16,21 @@ function typicalOf(runs: HotResult[]): HotResult | undefined {
   return sorted[Math.floor((sorted.length - 1) / 2)]
 }
 
-/** seatlock ÷ reference confirms/s of each round (the two ran back to back), and their median. */
-function pairedOf(runs: HotResult[]): { rounds: number[]; median: number } {
-  const rounds: number[] = []
+/** Each seatlock run with the reference's run of the same round (the two ran back to back), in run order. */
+function roundPairs(runs: HotResult[]): [HotResult, HotResult][] {
+  const pairs: [HotResult, HotResult][] = []
   for (const mine of runs.filter((r) => r.target === 'seatlock')) {
     const theirs = runs.find((r) => r.target === 'reference' && r.round === mine.round)
-    const x = theirs ? ratio(mine.confirmsPerSec, theirs.confirmsPerSec) : null
+    if (theirs) pairs.push([mine, theirs])
+  }
+  return pairs
+}
+
+/** seatlock ÷ reference confirms/s of each round, and their median. */
+function pairedOf(runs: HotResult[]): { rounds: number[]; median: number } {
+  const rounds: number[] = []
+  for (const [mine, theirs] of roundPairs(runs)) {
+    const x = ratio(mine.confirmsPerSec, theirs.confirmsPerSec)
     if (x !== null) rounds.push(x)
   }
   return { rounds, median: round(median(rounds)) }
@@ -85,9 +94,8 @@ export function ratioFactors(
 
 function factorsByRound(runs: HotResult[]): string {
   const parts: string[] = []
-  for (const mine of runs.filter((r) => r.target === 'seatlock').sort((a, b) => a.round - b.round)) {
-    const theirs = runs.find((r) => r.target === 'reference' && r.round === mine.round)
-    const f = theirs && ratioFactors(mine, theirs)
+  for (const [mine, theirs] of roundPairs(runs)) {
+    const f = ratioFactors(mine, theirs)
     if (f) parts.push(`${f.cores}× ÷ ${f.cpuPerLoop}×`)
   }
   return parts.length === 0
