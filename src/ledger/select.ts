@@ -56,7 +56,11 @@ export async function createLedger(
   return createPostgresLedger(url, { log, preparedStatements: settings.pgPreparedStatements })
 }
 
-async function open(url: string, log: (msg: string) => void, settings: LedgerSettings): Promise<Ledger> {
+async function open(
+  url: string,
+  log: (msg: string) => void,
+  settings: Partial<LedgerSettings>,
+): Promise<Ledger> {
   const ledger = await createLedger(url, log, settings)
   try {
     await ledger.init()
@@ -113,7 +117,8 @@ export async function connectLedger(
   config: Pick<Config, 'ledgerUrl' | 'production'> & Partial<LedgerSettings>,
   log: (msg: string) => void,
 ): Promise<Ledger> {
-  const settings: LedgerSettings = { pgPreparedStatements: config.pgPreparedStatements ?? true }
+  // Unset settings keep the adapter's defaults.
+  const settings: Partial<LedgerSettings> = { pgPreparedStatements: config.pgPreparedStatements }
   if (config.ledgerUrl !== undefined) {
     const url = config.ledgerUrl
     const kind = ledgerKindOf(url)
