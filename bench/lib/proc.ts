@@ -5,7 +5,7 @@ import { createServer } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 /** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; 0 once it is gone. */
-function cpuSecondsOfPid(pid: number | string): number {
+export function cpuSecondsOfPid(pid: number | string): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
     return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100

@@ -12,6 +12,12 @@ export interface HotResult {
   round: number
   confirmsPerSec: number
   confirms: number
+  /**
+   * Seconds of measured load, and the slices they ran in (interleaved with the other server's: hot-section.ts);
+   * results written before the slices ran one 10 s run and have neither.
+   */
+  measuredS?: number
+  slices?: number
   /** Seconds of load before the measured run, on a server just started. */
   warmupS: number
   /** Confirms/s of that warm-up: the server's first seconds of load (cold code, V8 still optimising it). */

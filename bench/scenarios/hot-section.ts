@@ -5,19 +5,15 @@
  * both steps and every status, then the ledger is checked (lib/ledger-check.ts). seatlock and the reference,
  * in rounds that interleave them as in uncontended; seatlock on MongoDB too when MONGO_URL is set.
  */
-import { readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import type { Request } from 'autocannon'
 import { KindTimer, runLoad } from '../lib/load.js'
 import type { LoadSummary } from '../lib/load.js'
 import { judge, referenceView, seatlockPgView, seatlockPortView } from '../lib/ledger-check.js'
-import type { LedgerView } from '../lib/ledger-check.js'
-import type { CommandStat } from '../lib/infra.js'
+import type { LedgerCheck, LedgerView } from '../lib/ledger-check.js'
 import { log } from '../lib/log.js'
 import { onMongo } from '../lib/mongo.js'
-import { busyShare } from '../lib/loop-busy.js'
-import { cpuSecondsOfCommand } from '../lib/proc.js'
-import { parsePrometheus } from '../../test/helpers/metrics.js'
+import { sliceOrder, waitQuiet } from '../lib/slices.js'
 import {
   SECTION_SIZE,
   gaHoldStep,
@@ -32,9 +28,11 @@ import { fmt } from '../lib/results.js'
 import type { ScenarioResult } from '../lib/results.js'
 import { round } from '../lib/stats.js'
 import { SeatlockAdmin, createEvent, newEventId, startTarget } from '../lib/targets.js'
-import type { Section, TargetName } from '../lib/targets.js'
+import type { Running, Section, TargetName } from '../lib/targets.js'
 import { RATE_CAP } from './context.js'
 import type { Ctx } from './context.js'
+import { RunTotals, confirmMetrics, fivexx, readNow, stageMeans } from './hot-section-readings.js'
+import type { ConfirmMetrics } from './hot-section-readings.js'
 import { hotRows } from './hot-section-rows.js'
 import type { HotResult, Variant } from './hot-section-result.js'
 
@@ -56,6 +54,12 @@ const UNITS = 2
  */
 const WARMUP_S = 15
 /**
+ * Measured slices per server and round. Four slices of 2.5 s (the full bench's 10 s): long against the 20 ms a
+ * loop takes, so a slice's first and last loops (its ramp) weigh under 1%, and short against the host's drift;
+ * an even number, so that the order A B B A A B B A gives neither server the earlier half of the round.
+ */
+const SLICES_EACH = 4
+/**
  * Seated warm-up sections at most (each 49,999 pairs): 15 s at up to 10,000 confirms/s (the fastest reference
  * so far confirmed about 6,300 seated a second in its warm-up).
  */
@@ -63,87 +67,8 @@ const WARM_SEATED_SECTIONS = 3
 /** The API's largest general-admission section. */
 const GA_MAX = 1_000_000
 
-/** Write system calls a process made so far (/proc/<pid>/io), 0 where that cannot be read. */
-function writeCalls(pid: number): number {
-  try {
-    return Number(/syscw:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0)
-  } catch {
-    return 0
-  }
-}
-
-/** What seatlock's /metrics says so far about its confirms: the group commit's transactions and steps. */
-interface ConfirmMetrics {
-  /** Transactions of the group commit and the confirms they carried. */
-  transactions: number
-  confirms: number
-  /**
-   * Per step (pin, ledger, finalise): how many confirms reached it and their seconds in it; `answer` is the
-   * whole 201 answer in the server (its hooks and body parsing too).
-   */
-  stages: Record<string, { count: number; seconds: number }>
-}
-
-const STAGES = ['pin', 'ledger', 'finalise', 'answer'] as const
-
-async function confirmMetrics(url: string): Promise<ConfirmMetrics | undefined> {
-  try {
-    const scrape = parsePrometheus(await (await fetch(`${url}/metrics`)).text())
-    const transactions = scrape.get('seatlock_ledger_confirm_batch_size_count')
-    const confirms = scrape.get('seatlock_ledger_confirm_batch_size_sum')
-    if (transactions === undefined || confirms === undefined) return undefined
-    const stages = Object.fromEntries(
-      STAGES.map((stage) => {
-        const [name, labels] =
-          stage === 'answer'
-            ? ['seatlock_confirm_duration_seconds', { status_code: '201' }]
-            : ['seatlock_confirm_stage_seconds', { stage }]
-        return [
-          stage,
-          { count: scrape.count(`${name}_count`, labels), seconds: scrape.count(`${name}_sum`, labels) },
-        ]
-      }),
-    )
-    return { transactions, confirms, stages }
-  } catch {
-    return undefined
-  }
-}
-
-/** Mean milliseconds per confirm in each step between two readings. */
-function stageMeans(before: ConfirmMetrics, after: ConfirmMetrics): Record<string, number> {
-  return Object.fromEntries(
-    STAGES.map((stage) => {
-      const a = after.stages[stage] ?? { count: 0, seconds: 0 }
-      const b = before.stages[stage] ?? { count: 0, seconds: 0 }
-      return [stage, round(((a.seconds - b.seconds) * 1000) / Math.max(1, a.count - b.count), 2)]
-    }),
-  )
-}
-
 function byStatus(timer: KindTimer): Record<string, number> {
   return Object.fromEntries([...timer.byStatus].map(([status, r]) => [String(status), r.count]))
-}
-
-function fivexx(load: LoadSummary): number {
-  return Object.entries(load.statuses).reduce((n, [code, count]) => n + (code.startsWith('5') ? count : 0), 0)
-}
-
-/** The busiest commands between two INFO commandstats readings, per confirm, busiest first. */
-function commandsPerConfirm(
-  before: Map<string, CommandStat>,
-  after: Map<string, CommandStat>,
-  confirms: number,
-): Record<string, { calls: number; usec: number }> {
-  const per = Math.max(1, confirms)
-  const rows = [...after].map(([name, stat]) => {
-    const was = before.get(name) ?? { calls: 0, usec: 0 }
-    return { name, calls: (stat.calls - was.calls) / per, usec: (stat.usec - was.usec) / per }
-  })
-  rows.sort((a, b) => b.usec - a.usec)
-  return Object.fromEntries(
-    rows.slice(0, 8).map((r) => [r.name, { calls: round(r.calls, 2), usec: round(r.usec, 1) }]),
-  )
 }
 
 /**
@@ -191,78 +116,79 @@ function withoutWarmUp(view: LedgerView): LedgerView {
   }
 }
 
-async function flow(
+/** One server's part of a round: its event, its running server, and what its slices measured so far. */
+interface Side {
+  ctx: Ctx
+  variant: Variant
+  target: TargetName
+  roundNo: number
+  admin: SeatlockAdmin
+  ledgerName: 'postgres' | 'mongodb'
+  eventId: string
+  running: Running
+  /** The measured run's hold step (it keeps its place in the section from one slice to the next). */
+  hotHolds: HoldStep
+  holds: KindTimer
+  confirms: KindTimer
+  coldConfirms: KindTimer
+  /** Holds confirmed (201) in the measured slices: the hot section's sales the ledger check expects. */
+  confirmed: Set<string>
+  warm: LoadSummary
+  warmSeconds: number
+  /** When the warm-up took its sections' last fresh seats, if it did (it then ended early: reported). */
+  warmRanOut: boolean
+  metrics0: ConfirmMetrics | undefined
+  totals: RunTotals
+  /** The measured run took its section's last fresh seats: it has no slices left to run. */
+  soldOut: boolean
+}
+
+/**
+ * The hold step of a run: 2 units of its GA section, or 2 seats no earlier hold took, with the stop that
+ * fires at the last of them (a GA section is sized for the run: it has none).
+ */
+interface HoldStep {
+  request: Request
+  stop?: AbortSignal
+  ranOutAt: () => number | undefined
+}
+
+function holdsIn(eventId: string, sections: Section[], timer: KindTimer): HoldStep {
+  const first = sections[0] as Section
+  if (!('seats' in first)) {
+    return { request: gaHoldStep(eventId, first.id, UNITS, timer, remember), ranOutAt: () => undefined }
+  }
+  const stop = new AbortController()
+  const seated = sections.flatMap((s) => ('seats' in s ? [s] : []))
+  return { ...freshPairHolds(eventId, seated, timer, stop), stop: stop.signal }
+}
+
+/**
+ * Starts one server of a round on an event of its own and warms it up: a server just started, loaded in
+ * sections of its own for the warm-up (its rate is the cold row).
+ */
+async function openSide(
   ctx: Ctx,
   variant: Variant,
   target: TargetName,
   roundNo: number,
   admin: SeatlockAdmin,
   ledgerUrl?: string,
-): Promise<HotResult> {
+): Promise<Side> {
   const { infra, opts } = ctx
-  const ledgerName = ledgerUrl ? 'mongodb' : 'postgres'
   const warmup = opts.quick ? 0.5 : WARMUP_S
-  await infra.flushRedis()
   const eventId = newEventId(`hot-${variant}`)
   const section = sectionFor(HOT, variant, opts.duration)
   const warmSections = warmSectionsFor(variant, warmup)
   await createEvent(target, infra, admin, eventId, [section, ...warmSections])
-  /** Holds confirmed (201) in the measured run: the hot section's sales the ledger check expects. */
-  const confirmed = new Set<string>()
-  const onConfirm = (status: number, context: Record<string, unknown>) => {
-    if (status === 201 && typeof context.holdId === 'string') confirmed.add(context.holdId)
-  }
-  const holds = new KindTimer()
-  const confirms = new KindTimer()
-  /** The warm-up's confirms: the server's first seconds of load after it started (cold). */
-  const coldConfirms = new KindTimer()
-  let warm: LoadSummary
-  let load: LoadSummary
-  let cpu0 = 0
-  let loopBusy = 0
-  let redisCpu0 = 0
-  let serverCpu = 0
-  let writes0 = 0
-  let metrics0: ConfirmMetrics | undefined
-  let perTransaction: number | undefined
-  let stagesMs: Record<string, number> | undefined
-  let serverWrites = 0
-  let redisCpu = 0
-  let redisStats0 = new Map<string, CommandStat>()
-  let redisStats = new Map<string, CommandStat>()
-  let pgCpu0 = 0
-  let pgCpu = 0
-  let clientCpu0 = process.cpuUsage()
-  let clientCpu = 0
-  let loadStarted = 0
-  let warmStarted = 0
-  /** When the warm-up took its sections' last fresh seats, if it did (it then ended early: reported). */
-  let warmRanOutAt: number | undefined
-  /** When the measured run took its section's last fresh seats, if it did. */
-  let ranOutAt: number | undefined
   const running = await startTarget(target, infra, { cpuProfDir: opts.cpuProfDir, ledgerUrl })
   try {
-    /**
-     * The hold step of a run: 2 units of its GA section, or 2 seats no earlier hold took, with the stop that
-     * fires at the last of them (a GA section is sized for the run: it has none).
-     */
-    const holdsIn = (
-      sections: Section[],
-      timer: KindTimer,
-    ): { request: Request; stop?: AbortSignal; ranOutAt: () => number | undefined } => {
-      const first = sections[0] as Section
-      if (!('seats' in first)) {
-        return { request: gaHoldStep(eventId, first.id, UNITS, timer, remember), ranOutAt: () => undefined }
-      }
-      const stop = new AbortController()
-      const seated = sections.flatMap((s) => ('seats' in s ? [s] : []))
-      return { ...freshPairHolds(eventId, seated, timer, stop), stop: stop.signal }
-    }
     if ('seats' in section) await prime(running.url, eventId, HOT, `s${section.seats.length}`)
     else await primeGa(running.url, eventId, HOT)
-    const warmHolds = holdsIn(warmSections, new KindTimer())
-    warmStarted = performance.now()
-    warm = await runLoad({
+    const coldConfirms = new KindTimer()
+    const warmHolds = holdsIn(eventId, warmSections, new KindTimer())
+    const warmStarted = performance.now()
+    const warm = await runLoad({
       label: `${target} warm-up`,
       url: running.url,
       connections: opts.connections,
@@ -271,98 +197,150 @@ async function flow(
       quiet: true,
       stop: warmHolds.stop,
     })
-    warmRanOutAt = warmHolds.ranOutAt()
-    metrics0 = target === 'seatlock' ? await confirmMetrics(running.url) : undefined
-    cpu0 = running.child.cpuSeconds()
-    writes0 = writeCalls(running.child.pid)
-    redisCpu0 = await infra.redisCpuSeconds()
-    redisStats0 = await infra.redisCommandStats()
-    pgCpu0 = cpuSecondsOfCommand('postgres')
-    clientCpu0 = process.cpuUsage()
-    const hotHolds = holdsIn([section], holds)
-    // Last before the load: the readings above leave the server idle, which is not the run's.
-    const loop0 = await running.loop()
-    loadStarted = performance.now()
-    load = await runLoad({
-      label: `${target} ${variant} hold → confirm (round ${roundNo})`,
-      url: running.url,
-      connections: opts.connections,
-      duration: opts.duration,
-      requests: [hotHolds.request, onHoldStep(eventId, 'POST', '/confirm', confirms, onConfirm)],
-      stop: hotHolds.stop,
-    })
-    ranOutAt = hotHolds.ranOutAt()
-    serverCpu = running.child.cpuSeconds() - cpu0
-    loopBusy = busyShare(loop0, await running.loop())
-    pgCpu = cpuSecondsOfCommand('postgres') - pgCpu0
-    const client = process.cpuUsage(clientCpu0)
-    clientCpu = (client.user + client.system) / 1e6
-    serverWrites = writeCalls(running.child.pid) - writes0
-    const metrics1 = metrics0 ? await confirmMetrics(running.url) : undefined
-    if (metrics0 && metrics1) {
-      perTransaction =
-        (metrics1.confirms - metrics0.confirms) / Math.max(1, metrics1.transactions - metrics0.transactions)
-      stagesMs = stageMeans(metrics0, metrics1)
+    const warmRanOutAt = warmHolds.ranOutAt()
+    await waitQuiet(() => running.child.cpuSeconds())
+    const holds = new KindTimer()
+    return {
+      ctx,
+      variant,
+      target,
+      roundNo,
+      admin,
+      ledgerName: ledgerUrl ? 'mongodb' : 'postgres',
+      eventId,
+      running,
+      hotHolds: holdsIn(eventId, [section], holds),
+      holds,
+      confirms: new KindTimer(),
+      coldConfirms,
+      confirmed: new Set<string>(),
+      warm,
+      warmSeconds: secondsOf(warm, warmStarted, warmRanOutAt),
+      warmRanOut: warmRanOutAt !== undefined,
+      metrics0: target === 'seatlock' ? await confirmMetrics(running.url) : undefined,
+      totals: new RunTotals(),
+      soldOut: false,
     }
-    redisCpu = (await infra.redisCpuSeconds()) - redisCpu0
-    redisStats = await infra.redisCommandStats()
-  } finally {
-    // Stopped first: it finishes the confirms in flight, so the ledger no longer moves when it is read.
+  } catch (error) {
     await running.stop()
+    throw error
   }
+}
+
+/**
+ * One measured slice of a side's run: `seconds` of load, then the server left to finish what the load
+ * generator cut off, with the four processes' CPU read around it. A side whose section ran out runs none.
+ */
+async function runSlice(side: Side, seconds: number, sliceNo: number): Promise<void> {
+  if (side.soldOut) return
+  const { ctx, running } = side
+  const before = await readNow(running, ctx.infra)
+  const client0 = process.cpuUsage()
+  const started = performance.now()
+  const load = await runLoad({
+    label: `${side.target} ${side.variant} hold → confirm (round ${side.roundNo}, slice ${sliceNo})`,
+    url: running.url,
+    connections: ctx.opts.connections,
+    duration: seconds,
+    requests: [
+      side.hotHolds.request,
+      onHoldStep(side.eventId, 'POST', '/confirm', side.confirms, (status, context) => {
+        if (status === 201 && typeof context.holdId === 'string') side.confirmed.add(context.holdId)
+      }),
+    ],
+    stop: side.hotHolds.stop,
+    quiet: true,
+  })
+  const client = process.cpuUsage(client0)
+  await waitQuiet(() => running.child.cpuSeconds())
+  const after = await readNow(running, ctx.infra)
+  const ranOutAt = side.hotHolds.ranOutAt()
+  // A run that sold its section out is measured until it took the last seats, not while it was stopping.
+  const soldOutHere = ranOutAt !== undefined && ranOutAt >= started
+  side.soldOut ||= soldOutHere
+  side.totals.add(
+    secondsOf(load, started, soldOutHere ? ranOutAt : undefined),
+    load,
+    (client.user + client.system) / 1e6,
+    before,
+    after,
+  )
+}
+
+/** Stops a side's server, checks its ledger, and reports what its slices measured. */
+async function closeSide(side: Side): Promise<HotResult> {
+  const { ctx, running, totals, variant, target } = side
+  const metrics1 = side.metrics0 ? await confirmMetrics(running.url) : undefined
+  // Stopped first: it finishes the confirms in flight, so the ledger no longer moves when it is read.
+  await running.stop()
   let view: LedgerView
-  if (target === 'reference') view = await referenceView(infra.pool, eventId)
-  else if (ledgerName === 'postgres') view = await seatlockPgView(infra.pool, eventId, HOT)
-  else view = await seatlockPortView(admin.ledger, eventId, HOT)
+  if (target === 'reference') view = await referenceView(ctx.infra.pool, side.eventId)
+  else if (side.ledgerName === 'postgres') view = await seatlockPgView(ctx.infra.pool, side.eventId, HOT)
+  else view = await seatlockPortView(side.admin.ledger, side.eventId, HOT)
   const check = judge(withoutWarmUp(view), {
     section: HOT,
     kind: variant,
     unitsPerHold: UNITS,
-    confirmed,
-    // One confirm per connection may be cut off when the measurement stops (the warm-up's are in WARM).
-    cutOff: opts.connections,
+    confirmed: side.confirmed,
+    // One confirm per connection may be cut off when a slice stops (the warm-up's are in WARM).
+    cutOff: ctx.opts.connections * Math.max(1, totals.slices),
   })
-  const warmSeconds = secondsOf(warm, warmStarted, warmRanOutAt)
-  const measuredSeconds = secondsOf(load, loadStarted, ranOutAt)
+  const confirmed = side.confirms.count(201)
+  const per = (seconds: number) => round((seconds * 1000) / Math.max(1, confirmed), 3)
+  const warmup = ctx.opts.quick ? 0.5 : WARMUP_S
   const result: HotResult = {
     variant,
     target,
-    ledger: ledgerName,
-    round: roundNo,
-    // A run that sold its section out is measured until it took the last seats, not while it was stopping.
-    confirmsPerSec: round(confirms.count(201) / measuredSeconds, 1),
-    ...(ranOutAt === undefined ? {} : { soldOutAfterS: round(measuredSeconds, 2) }),
-    confirms: confirms.count(201),
+    ledger: side.ledgerName,
+    round: side.roundNo,
+    confirmsPerSec: round(confirmed / Math.max(0.001, totals.seconds), 1),
+    ...(side.soldOut ? { soldOutAfterS: round(totals.seconds, 2) } : {}),
+    confirms: confirmed,
+    measuredS: round(totals.seconds, 2),
+    slices: totals.slices,
     warmupS: warmup,
-    coldConfirmsPerSec: round(coldConfirms.count(201) / Math.max(0.001, warmSeconds), 1),
-    ...(warmRanOutAt === undefined ? {} : { warmupSoldOutAfterS: round(warmSeconds, 2) }),
-    holdLatency: holds.summary(201),
-    confirmLatency: confirms.summary(201),
-    statuses: load.statuses,
-    holdStatuses: byStatus(holds),
-    confirmStatuses: byStatus(confirms),
-    serverErrors: fivexx(warm) + fivexx(load),
-    errors: warm.errors + load.errors,
-    timeouts: warm.timeouts + load.timeouts,
+    coldConfirmsPerSec: round(side.coldConfirms.count(201) / Math.max(0.001, side.warmSeconds), 1),
+    ...(side.warmRanOut ? { warmupSoldOutAfterS: round(side.warmSeconds, 2) } : {}),
+    holdLatency: side.holds.summary(201),
+    confirmLatency: side.confirms.summary(201),
+    statuses: totals.statuses,
+    holdStatuses: byStatus(side.holds),
+    confirmStatuses: byStatus(side.confirms),
+    serverErrors: fivexx(side.warm) + totals.serverErrors,
+    errors: side.warm.errors + totals.errors,
+    timeouts: side.warm.timeouts + totals.timeouts,
     ledgerCheck: check,
-    serverCpuMsPerConfirm: round((serverCpu * 1000) / Math.max(1, confirms.count(201)), 3),
-    redisCpuMsPerConfirm: round((redisCpu * 1000) / Math.max(1, confirms.count(201)), 3),
+    serverCpuMsPerConfirm: per(totals.serverCpu),
+    redisCpuMsPerConfirm: per(totals.redisCpu),
     // The PostgreSQL server is this machine's, shared by every ledger URL: read only when it is the ledger.
-    ...(ledgerName === 'postgres'
-      ? { ledgerCpuMsPerConfirm: round((pgCpu * 1000) / Math.max(1, confirms.count(201)), 3) }
+    ...(side.ledgerName === 'postgres' ? { ledgerCpuMsPerConfirm: per(totals.postgresCpu) } : {}),
+    redisCommandsPerConfirm: totals.commandsPerConfirm(confirmed),
+    clientCpuMsPerConfirm: per(totals.clientCpu),
+    serverWritesPerConfirm: round(totals.writes / Math.max(1, confirmed), 2),
+    serverLoopBusy: round(totals.loopBusy(), 2),
+    ...(side.metrics0 && metrics1
+      ? {
+          confirmsPerTransaction:
+            (metrics1.confirms - side.metrics0.confirms) /
+            Math.max(1, metrics1.transactions - side.metrics0.transactions),
+          confirmStagesMs: stageMeans(side.metrics0, metrics1),
+        }
       : {}),
-    redisCommandsPerConfirm: commandsPerConfirm(redisStats0, redisStats, confirms.count(201)),
-    clientCpuMsPerConfirm: round((clientCpu * 1000) / Math.max(1, confirms.count(201)), 3),
-    serverWritesPerConfirm: round(serverWrites / Math.max(1, confirms.count(201)), 2),
-    serverLoopBusy: round(loopBusy, 2),
-    ...(perTransaction === undefined ? {} : { confirmsPerTransaction: round(perTransaction, 2) }),
-    ...(stagesMs === undefined ? {} : { confirmStagesMs: stagesMs }),
   }
+  if (result.confirmsPerTransaction !== undefined) {
+    result.confirmsPerTransaction = round(result.confirmsPerTransaction, 2)
+  }
+  logResult(result, check, side.confirmed.size)
+  return result
+}
+
+function logResult(result: HotResult, check: LedgerCheck, answered: number): void {
   log(
-    `  ${target} (${ledgerName}) ${variant} round ${roundNo}: ${fmt(result.confirmsPerSec)} confirms/s` +
+    `  ${result.target} (${result.ledger}) ${result.variant} round ${result.round}: ${fmt(result.confirmsPerSec)} ` +
+      `confirms/s over ${result.slices} slices, ${result.measuredS} s` +
       (result.soldOutAfterS === undefined ? '' : ` (section sold out after ${result.soldOutAfterS} s)`) +
       `; ` +
-      `confirm p50 ${result.confirmLatency.p50} / p99 ${result.confirmLatency.p99} ms (cold, the ${warmup} s ` +
+      `confirm p50 ${result.confirmLatency.p50} / p99 ${result.confirmLatency.p99} ms (cold, the ${result.warmupS} s ` +
       `warm-up: ${fmt(result.coldConfirmsPerSec)} confirms/s` +
       (result.warmupSoldOutAfterS === undefined
         ? ''
@@ -382,10 +360,39 @@ async function flow(
         : `; confirm steps in the server (mean ms) ${JSON.stringify(result.confirmStagesMs)}`) +
       `; Redis per hold → confirm ${JSON.stringify(result.redisCommandsPerConfirm)}` +
       `; ledger ${check.sales} sales, ${check.unitsSold} units ` +
-      `(section count ${check.sectionSold ?? '–'}) for ${confirmed.size} confirms answered 201, ` +
+      `(section count ${check.sectionSold ?? '–'}) for ${answered} confirms answered 201, ` +
       `${check.unanswered} cut off: ${check.exact ? 'exact' : `NOT EXACT (${check.problems.join('; ')})`}`,
   )
-  return result
+}
+
+/**
+ * One round of one variant: every server warmed up on an event of its own, then their measured runs in
+ * SLICES_EACH slices each, interleaved A B B A … (lib/slices.ts), against the same Redis and PostgreSQL.
+ */
+async function interleavedRound(
+  ctx: Ctx,
+  variant: Variant,
+  targets: TargetName[],
+  roundNo: number,
+  admin: SeatlockAdmin,
+  ledgerUrl?: string,
+): Promise<HotResult[]> {
+  await ctx.infra.flushRedis()
+  const sides: Side[] = []
+  try {
+    for (const target of targets) sides.push(await openSide(ctx, variant, target, roundNo, admin, ledgerUrl))
+    const seconds = ctx.opts.duration / SLICES_EACH
+    let sliceNo = 0
+    for (const index of sliceOrder(sides.length, SLICES_EACH)) {
+      await runSlice(sides[index] as Side, seconds, Math.floor(sliceNo++ / sides.length) + 1)
+    }
+    const results: HotResult[] = []
+    for (let side = sides.shift(); side; side = sides.shift()) results.push(await closeSide(side))
+    return results
+  } finally {
+    // A round that failed part-way still stops every server it started.
+    for (const side of sides) await side.running.stop()
+  }
 }
 
 export async function hotSection(ctx: Ctx): Promise<ScenarioResult> {
@@ -393,16 +400,15 @@ export async function hotSection(ctx: Ctx): Promise<ScenarioResult> {
   const rounds = ctx.opts.quick ? 1 : 5
   const all: HotResult[] = []
   const notes: string[] = []
-  // Rounds interleave the servers, so a burst of other work on the machine does not land on one of them.
   for (let r = 1; r <= rounds; r++) {
-    for (const variant of VARIANTS) {
-      for (const target of targets) all.push(await flow(ctx, variant, target, r, ctx.admin))
-    }
+    for (const variant of VARIANTS) all.push(...(await interleavedRound(ctx, variant, targets, r, ctx.admin)))
   }
   if (targets.includes('seatlock')) {
     await onMongo(ctx, notes, async (mongoAdmin, mongoUrl) => {
       // One round: the MongoDB ledger is reported, not compared.
-      for (const variant of VARIANTS) all.push(await flow(ctx, variant, 'seatlock', 1, mongoAdmin, mongoUrl))
+      for (const variant of VARIANTS) {
+        all.push(...(await interleavedRound(ctx, variant, ['seatlock'], 1, mongoAdmin, mongoUrl)))
+      }
     })
   }
   const short = all.filter((r) => r.warmupSoldOutAfterS !== undefined)
@@ -422,17 +428,20 @@ export async function hotSection(ctx: Ctx): Promise<ScenarioResult> {
   notes.push(
     `each of ${ctx.opts.connections} connections loops hold → confirm with the hold token, every hold in the same ` +
       `section: GA, ${UNITS} units of one section sized for the run; seated, ${UNITS} seats no earlier hold took, ` +
-      `of one section of up to ${fmt(SECTION_SIZE)} seats. ${ctx.opts.quick ? 0.5 : WARMUP_S} s warm-up on a ` +
-      `server just started, in sections of its own (its rate is the cold row), then ${ctx.opts.duration} s ` +
-      `measured; confirms/s counts 201 confirms of the measured run. A seated run that takes its section's last ` +
-      'fresh seats stops there (a server that fast would otherwise loop on refused holds), and its rate is over ' +
-      `the time until then. ${rounds} round(s) ` +
-      'interleave the servers; the ratio is the median over rounds of seatlock ÷ reference in the same round, the ' +
-      'table shows each server’s median round, 5xx and the ledger cover every run.',
+      `of one section of up to ${fmt(SECTION_SIZE)} seats. In each of ${rounds} round(s) both servers start on ` +
+      `events of their own against the same Redis and PostgreSQL, each warms up for ` +
+      `${ctx.opts.quick ? 0.5 : WARMUP_S} s in sections of its own (its rate is the cold row), then each runs ` +
+      `${ctx.opts.duration} s measured in ${SLICES_EACH} slices of ${fmt(ctx.opts.duration / SLICES_EACH)} s, the ` +
+      'two servers’ slices interleaved A B B A … so that both meet every stretch of the host’s speed; after a slice ' +
+      'its server finishes what the load generator cut off before the next slice starts, and the CPU readings ' +
+      'include it. confirms/s counts 201 confirms of the slices over their seconds. A seated run that takes its ' +
+      "section's last fresh seats stops there (a server that fast would otherwise loop on refused holds), and its " +
+      'rate is over the time until then. The ratio is the median over rounds of seatlock ÷ reference in the same ' +
+      'round, the table shows each server’s median round, 5xx and the ledger cover every run.',
     'ledger check (after the server stopped): every confirm answered 201 is a sale, every sale is 2 units of the ' +
       'hot section, no seat is sold twice and the sold-seat records are exactly the seats of the sales, seatlock’s ' +
       'capacity − remaining equals the units of its confirmed reservations; sales never answered (confirms cut off ' +
-      'when a run stopped) are allowed up to one per connection per run.',
+      'when a slice stopped) are allowed up to one per connection per slice.',
     'server event loop busy: the share of the measured run the server’s one thread was running callbacks ' +
       '(bench/lib/loop-probe.js, preloaded into every server): near 1 that thread was the ceiling; lower, its ' +
       'requests spent the rest waiting on Redis, the ledger or the load generator.',
