@@ -2,7 +2,8 @@
  * The hot-section bench stops a seated run when it has taken its section's last fresh seats (a fast server
  * would otherwise loop on refused holds and its rate would be capped by the section's size). Two parts: the
  * hold step aborts its signal at the last pair and not before, and a run given that signal ends within a
- * fraction of a second instead of running its full duration.
+ * fraction of a second instead of running its full duration. A run of a fractional duration (a slice of the
+ * interleaved rounds) likewise ends near it, not at the next whole second.
  */
 import { createServer } from 'node:http'
 import { performance } from 'node:perf_hooks'
@@ -96,4 +97,11 @@ t.test('a run whose stop signal fires ends within a sample of it, not at its dur
   t.equal(plain.stoppedEarly, false, 'a run without a stop signal is not stopped early')
   // autocannon's duration is wall time rounded to 10 ms, its timer armed a little before its start.
   t.ok(plain.durationS >= 0.9, `it runs its duration: ${plain.durationS} s`)
+
+  // A slice of the hot-section bench lasts 2.5 s: with one-second samples it would run for 3.
+  const fractional = await getFor(1.3)
+  t.ok(
+    fractional.durationS >= 1.2 && fractional.durationS < 1.7,
+    `a run of 1.3 s ends within a short sample of it: ${fractional.durationS} s`,
+  )
 })

@@ -105,7 +105,10 @@ export function timedStep(
   }
 }
 
-/** The sample interval of a run that can be stopped early: how late, at most, its stop takes effect. */
+/**
+ * The sample interval of a run that can be stopped early (how late, at most, its stop takes effect) or that
+ * lasts a fraction of a second more than a whole number of them.
+ */
 const STOPPABLE_SAMPLE_MS = 100
 
 export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
@@ -121,7 +124,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
         ...(options.overallRate !== undefined ? { overallRate: options.overallRate } : {}),
         requests: options.requests,
         headers: { 'content-type': 'application/json' },
-        ...(options.stop ? { sampleInt: STOPPABLE_SAMPLE_MS } : {}),
+        // autocannon checks its duration once a sample: a fractional duration (a slice of 2.5 s) needs the
+        // short samples too, or it runs to the next whole second.
+        ...(options.stop || !Number.isInteger(options.duration ?? 0)
+          ? { sampleInt: STOPPABLE_SAMPLE_MS }
+          : {}),
       },
       (error: unknown, res: autocannon.Result) => (error ? reject(error as Error) : resolve(res)),
     )
