@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { CapacityExceededError, SeatsTakenError, UnknownEventError } from '../domain/errors.js'
 import type { HoldAuth } from '../domain/hold.js'
 import { seatingOf } from '../domain/loaded-event.js'
@@ -9,6 +8,7 @@ import { apiError } from '../errors.js'
 import type { GroupCommit } from '../ledger/group-commit.js'
 import type { Ledger } from '../ledger/port.js'
 import { allOk, Coalescer } from '../lib/coalesce.js'
+import { newReservationId } from '../lib/tokens.js'
 import type { ActionsCounter, FinaliseOutcome, HoldStore } from '../redis/hold-store.js'
 import type { ReservationView } from '../schemas/reservations.js'
 import type { EventService } from './events.js'
@@ -71,7 +71,7 @@ export class ConfirmService {
     let pin
     try {
       pin = await this.step('pin', () =>
-        this.store.pin(eventId, holdId, auth, randomUUID(), this.graceMs, actions),
+        this.store.pin(eventId, holdId, auth, newReservationId(), this.graceMs, actions),
       )
     } catch (error) {
       if (!isUnknownHold(error)) answerRefusal(error)
