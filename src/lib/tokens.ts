@@ -45,7 +45,10 @@ export function newToken(): string {
  * confirms into tables of 1–2 million sold seats: 69–73 µs of PostgreSQL's CPU a confirm against 83–89 with
  * random ids (bench/HISTORY.md). The rest of each id is 74 random bits from the pool (ids of one millisecond
  * are in no particular order among themselves); none is a secret (the hold's token is, and the event stream
- * names hold ids).
+ * names hold ids). As base64url text a hold id's first six characters hold the time in steps of about 4 s,
+ * so the ids of one such step share a prefix and sit together in the index; the alphabet's characters do not
+ * sort in the order of their values, so a new step's range is not always after the last one, but each insert
+ * still lands among the last few seconds' keys: a handful of pages, not a random one each.
  */
 const ID_BYTES = 16
 
