@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs'
 import type { Infra, CommandStat } from '../lib/infra.js'
 import type { LoadSummary } from '../lib/load.js'
+import { busyShare } from '../lib/loop-busy.js'
 import type { LoopReading } from '../lib/loop-busy.js'
 import { cpuSecondsOfCommand } from '../lib/proc.js'
 import { round } from '../lib/stats.js'
@@ -105,8 +106,8 @@ export class RunTotals {
   postgresCpu = 0
   clientCpu = 0
   writes = 0
-  loopActive = 0
-  loopIdle = 0
+  /** The server's event-loop time over the slices (their differences added up). */
+  readonly loop: LoopReading = { active: 0, idle: 0 }
   statuses: Record<string, number> = {}
   serverErrors = 0
   errors = 0
@@ -122,8 +123,8 @@ export class RunTotals {
     this.postgresCpu += after.postgres - before.postgres
     this.clientCpu += clientCpu
     this.writes += after.writes - before.writes
-    this.loopActive += after.loop.active - before.loop.active
-    this.loopIdle += after.loop.idle - before.loop.idle
+    this.loop.active += after.loop.active - before.loop.active
+    this.loop.idle += after.loop.idle - before.loop.idle
     for (const [code, count] of Object.entries(load.statuses)) {
       this.statuses[code] = (this.statuses[code] ?? 0) + count
     }
@@ -142,8 +143,7 @@ export class RunTotals {
 
   /** The share (0–1) of the slices the server's event loop was busy. */
   loopBusy(): number {
-    const total = this.loopActive + this.loopIdle
-    return total > 0 ? this.loopActive / total : 0
+    return busyShare({ active: 0, idle: 0 }, this.loop)
   }
 
   /** The busiest Redis commands per confirm, busiest first. */

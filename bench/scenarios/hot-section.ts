@@ -53,6 +53,10 @@ const UNITS = 2
  * of its own, so a fast machine's warm-up does not use up the measured section's seats.
  */
 const WARMUP_S = 15
+/** The warm-up's seconds in this bench's mode (quick: half a second). */
+function warmupOf(opts: Ctx['opts']): number {
+  return opts.quick ? 0.5 : WARMUP_S
+}
 /**
  * Measured slices per server and round. Four slices of 2.5 s (the full bench's 10 s): long against the 20 ms a
  * loop takes, so a slice's first and last loops (its ramp) weigh under 1%, and short against the host's drift;
@@ -176,7 +180,7 @@ async function openSide(
   ledgerUrl?: string,
 ): Promise<Side> {
   const { infra, opts } = ctx
-  const warmup = opts.quick ? 0.5 : WARMUP_S
+  const warmup = warmupOf(opts)
   const eventId = newEventId(`hot-${variant}`)
   const section = sectionFor(HOT, variant, opts.duration)
   const warmSections = warmSectionsFor(variant, warmup)
@@ -287,7 +291,7 @@ async function closeSide(side: Side): Promise<HotResult> {
   })
   const confirmed = side.confirms.count(201)
   const per = (seconds: number) => round((seconds * 1000) / Math.max(1, confirmed), 3)
-  const warmup = ctx.opts.quick ? 0.5 : WARMUP_S
+  const warmup = warmupOf(ctx.opts)
   const result: HotResult = {
     variant,
     target,
@@ -320,15 +324,14 @@ async function closeSide(side: Side): Promise<HotResult> {
     serverLoopBusy: round(totals.loopBusy(), 2),
     ...(side.metrics0 && metrics1
       ? {
-          confirmsPerTransaction:
+          confirmsPerTransaction: round(
             (metrics1.confirms - side.metrics0.confirms) /
-            Math.max(1, metrics1.transactions - side.metrics0.transactions),
+              Math.max(1, metrics1.transactions - side.metrics0.transactions),
+            2,
+          ),
           confirmStagesMs: stageMeans(side.metrics0, metrics1),
         }
       : {}),
-  }
-  if (result.confirmsPerTransaction !== undefined) {
-    result.confirmsPerTransaction = round(result.confirmsPerTransaction, 2)
   }
   logResult(result, check, side.confirmed.size)
   return result
@@ -430,7 +433,7 @@ export async function hotSection(ctx: Ctx): Promise<ScenarioResult> {
       `section: GA, ${UNITS} units of one section sized for the run; seated, ${UNITS} seats no earlier hold took, ` +
       `of one section of up to ${fmt(SECTION_SIZE)} seats. In each of ${rounds} round(s) both servers start on ` +
       `events of their own against the same Redis and PostgreSQL, each warms up for ` +
-      `${ctx.opts.quick ? 0.5 : WARMUP_S} s in sections of its own (its rate is the cold row), then each runs ` +
+      `${warmupOf(ctx.opts)} s in sections of its own (its rate is the cold row), then each runs ` +
       `${ctx.opts.duration} s measured in ${SLICES_EACH} slices of ${fmt(ctx.opts.duration / SLICES_EACH)} s, the ` +
       'two servers’ slices interleaved A B B A … so that both meet every stretch of the host’s speed; after a slice ' +
       'its server finishes what the load generator cut off before the next slice starts, and the CPU readings ' +

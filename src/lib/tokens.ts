@@ -52,13 +52,9 @@ export function newToken(): string {
  */
 const ID_BYTES = 16
 
-function timeOrderedId(): Buffer {
-  return Buffer.from(uuidv7({ random: randomView(ID_BYTES) }, new Uint8Array(ID_BYTES)))
-}
-
 /** Hold ids: a time-ordered UUID's 16 bytes, URL-safe (22 characters). */
 export function newHoldId(): string {
-  return timeOrderedId().toString('base64url')
+  return uuidv7({ random: randomView(ID_BYTES) }, Buffer.allocUnsafe(ID_BYTES)).toString('base64url')
 }
 
 /** Reservation ids: a time-ordered UUID in its usual text form. */
